@@ -1,0 +1,1 @@
+"""The hall's attendance rules as pure functions."""

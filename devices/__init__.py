@@ -1,0 +1,1 @@
+"""Device adapters: bytes from the hall's hardware in, frozen events out."""

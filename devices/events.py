@@ -1,0 +1,44 @@
+"""Frozen events that every device adapter produces, independent of the wire protocol."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Verify(enum.IntEnum):
+    """How a terminal verified the person (ZK numbering; ADMS uses the same codes)."""
+
+    PASSWORD = 0
+    FINGERPRINT = 1
+    CARD = 2
+    FACE = 15
+
+
+@dataclass(frozen=True, slots=True)
+class Punch:
+    """One attendance record as a terminal reported it; ``time`` is timezone-aware."""
+
+    device_sn: str
+    pin: str
+    time: datetime
+    verify: int | None = None
+    status: int | None = None
+    workcode: str | None = None
+    raw: bytes = field(default=b"", repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.time.tzinfo is None or self.time.utcoffset() is None:
+            raise ValueError(f"punch time must be timezone-aware: {self.time!r}")
+        if not self.pin:
+            raise ValueError("punch PIN must not be empty")
+
+
+@dataclass(frozen=True, slots=True)
+class BadRecord:
+    """A record a device sent that could not be decoded; kept with its raw bytes."""
+
+    device_sn: str
+    raw: bytes
+    reason: str

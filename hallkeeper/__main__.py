@@ -1,0 +1,3 @@
+from hallkeeper.cli import main
+
+main()

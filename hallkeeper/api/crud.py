@@ -1,0 +1,103 @@
+"""One generic set of list / get / create / update / delete routes for a hall-model table."""
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar, cast
+
+from fastapi import APIRouter, HTTPException, Response
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, select
+
+from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep
+
+T = TypeVar("T", bound=SQLModel)
+
+
+class Page(BaseModel, Generic[T]):
+    """A list answer: the rows and how many there are."""
+
+    data: list[T]
+    count: int
+
+
+Check = Callable[[Session, dict[str, Any]], None]
+
+
+def _no_check(_session: Session, _fields: dict[str, Any]) -> None:
+    return None
+
+
+def crud_router(
+    *,
+    table: type[SQLModel],
+    create: type[BaseModel],
+    update: type[BaseModel],
+    key: str,
+    key_type: type,
+    name: str,
+    check: Check = _no_check,
+    order_by: str | None = None,
+) -> APIRouter:
+    """Build the routes for ``table`` keyed by its natural key ``key``."""
+    router = APIRouter()
+    column = getattr(table, key)
+
+    def find(session: Session, value: Any) -> Any:
+        row = session.exec(select(table).where(column == value)).first()
+        if row is None:
+            raise HTTPException(status_code=404, detail=f"{name} {value!r} not found")
+        return row
+
+    def save(session: Session, row: Any) -> Any:
+        session.add(row)
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            session.rollback()
+            raise HTTPException(
+                status_code=409, detail=f"{name} conflicts with an existing row: {exc.orig}"
+            ) from None
+        session.refresh(row)
+        return row
+
+    @router.get("", summary=f"List {name}s")
+    def list_rows(session: ReadSessionDep) -> dict[str, Any]:
+        query = select(table).order_by(getattr(table, order_by or key))
+        rows = list(session.exec(query).all())
+        return {"data": rows, "count": len(rows)}
+
+    @router.get("/{value}", summary=f"Get one {name}")
+    def get_row(value: key_type, session: ReadSessionDep) -> Any:  # type: ignore[valid-type]
+        return find(session, value)
+
+    @router.post("", status_code=201, dependencies=[Admin], summary=f"Create a {name}")
+    def create_row(body: create, session: SessionDep) -> Any:  # type: ignore[valid-type]
+        fields = cast(BaseModel, body).model_dump()
+        check(session, fields)
+        if session.exec(select(table).where(column == fields[key])).first() is not None:
+            raise HTTPException(status_code=409, detail=f"{name} {fields[key]!r} already exists")
+        return save(session, table(**fields))
+
+    @router.patch("/{value}", dependencies=[Admin], summary=f"Change a {name}")
+    def update_row(value: key_type, body: update, session: SessionDep) -> Any:  # type: ignore[valid-type]
+        row = find(session, value)
+        fields = cast(BaseModel, body).model_dump(exclude_unset=True)
+        merged = {**row.model_dump(), **fields}
+        check(session, merged)
+        row.sqlmodel_update(fields)
+        return save(session, row)
+
+    @router.delete("/{value}", status_code=204, dependencies=[Admin], summary=f"Delete a {name}")
+    def delete_row(value: key_type, session: SessionDep) -> Response:  # type: ignore[valid-type]
+        row = find(session, value)
+        session.delete(row)
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            raise HTTPException(
+                status_code=409, detail=f"{name} {value!r} is still referenced"
+            ) from None
+        return Response(status_code=204)
+
+    return router

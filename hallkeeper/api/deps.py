@@ -1,0 +1,54 @@
+"""Dependencies shared by the routes: sessions, settings and the admin check."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from hallkeeper.db import read_session, write_session
+from hallkeeper.settings import Settings
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _write(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
+    with write_session(engine) as session:
+        yield session
+
+
+def _read(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
+    with read_session(engine) as session:
+        yield session
+
+
+def require_admin(
+    settings: Annotated[Settings, Depends(get_settings)],
+    authorization: Annotated[str | None, Header()] = None,
+) -> None:
+    """Changes need `Authorization: Bearer <HALLKEEPER_ADMIN_TOKEN>` when a token is set."""
+    token = settings.admin_token
+    if token is None:
+        return
+    given = (authorization or "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        raise HTTPException(status_code=401, detail="admin token missing or wrong")
+
+
+SessionDep = Annotated[Session, Depends(_write)]
+ReadSessionDep = Annotated[Session, Depends(_read)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+Admin = Depends(require_admin)

@@ -1,0 +1,114 @@
+"""The hall itself, working days and the admins' holiday overrides."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session, col, select
+
+from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep
+from hallkeeper.holidays import calendar_covers, day_kind
+from hallkeeper.models import Hall, HolidayOverride
+
+router = APIRouter()
+MAX_CALENDAR_DAYS = 366
+
+
+class HallPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1)
+    name_en: str | None = None
+    go_live: date | None = None
+    language: str | None = Field(default=None, pattern=r"^(zh|en)$")
+
+
+class OverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    workday: bool
+    note: str = Field(default="", max_length=200)
+
+
+def overrides_map(session: Session, start: date, end: date) -> dict[date, tuple[bool, str]]:
+    """The admins' overrides between ``start`` and ``end`` inclusive."""
+    rows = session.exec(
+        select(HolidayOverride).where(
+            col(HolidayOverride.day) >= start, col(HolidayOverride.day) <= end
+        )
+    ).all()
+    return {row.day: (row.workday, row.note) for row in rows}
+
+
+@router.get("/hall", summary="The hall")
+def get_hall(session: ReadSessionDep) -> Hall:
+    hall = session.exec(select(Hall)).first()
+    if hall is None:
+        raise HTTPException(404, detail="the hall is not configured yet")
+    return hall
+
+
+@router.patch("/hall", dependencies=[Admin], summary="Change the hall's name or go-live date")
+def patch_hall(body: HallPatch, session: SessionDep) -> Hall:
+    hall = session.exec(select(Hall)).first()
+    if hall is None:
+        raise HTTPException(404, detail="the hall is not configured yet")
+    hall.sqlmodel_update(body.model_dump(exclude_unset=True))
+    session.add(hall)
+    session.flush()
+    session.refresh(hall)
+    return hall
+
+
+@router.get("/calendar", summary="Working days in a date range")
+def get_calendar(
+    session: ReadSessionDep,
+    date_from: date = Query(...),
+    date_to: date = Query(...),
+) -> dict[str, Any]:
+    if date_to < date_from:
+        raise HTTPException(422, detail="date_to is before date_from")
+    if (date_to - date_from).days >= MAX_CALENDAR_DAYS:
+        raise HTTPException(422, detail=f"at most {MAX_CALENDAR_DAYS} days at a time")
+    overrides = overrides_map(session, date_from, date_to)
+    days = []
+    day = date_from
+    while day <= date_to:
+        kind = day_kind(day, overrides)
+        days.append(
+            {"date": day, "workday": kind.workday, "source": kind.source, "note": kind.note}
+        )
+        day += timedelta(days=1)
+    years = sorted({date_from.year, date_to.year})
+    uncovered = [y for y in years if not calendar_covers(y)]
+    warning = (
+        f"no national holiday data for {', '.join(map(str, uncovered))}: weekends, overrides only"
+        if uncovered
+        else None
+    )
+    return {"data": days, "count": len(days), "warning": warning}
+
+
+@router.get("/holidays", summary="List holiday overrides")
+def list_overrides(session: ReadSessionDep) -> dict[str, Any]:
+    rows = session.exec(select(HolidayOverride).order_by(col(HolidayOverride.day))).all()
+    return {"data": rows, "count": len(rows)}
+
+
+@router.put("/holidays/{day}", dependencies=[Admin], summary="Set a holiday override")
+def put_override(day: date, body: OverrideIn, session: SessionDep) -> HolidayOverride:
+    row = session.get(HolidayOverride, day) or HolidayOverride(day=day, workday=body.workday)
+    row.workday, row.note = body.workday, body.note
+    session.add(row)
+    session.flush()
+    return row
+
+
+@router.delete("/holidays/{day}", status_code=204, dependencies=[Admin])
+def delete_override(day: date, session: SessionDep) -> Response:
+    row = session.get(HolidayOverride, day)
+    if row is None:
+        raise HTTPException(404, detail=f"no override for {day}")
+    session.delete(row)
+    return Response(status_code=204)

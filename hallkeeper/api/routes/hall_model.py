@@ -1,0 +1,127 @@
+"""Units, staff and services: the hall model tables edited through the generic routes."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Annotated, Any
+
+from fastapi import HTTPException
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session, select
+
+from hallkeeper.api.crud import crud_router
+from hallkeeper.hallconfig import PIN_PATTERN, STAFF_NO_PATTERN, Category, Role, ServiceKind
+from hallkeeper.models import Schedule, Service, Staff, Unit
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class UnitCreate(_In):
+    code: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,20}$")]
+    name: str = Field(min_length=1, max_length=100)
+
+
+class UnitUpdate(_In):
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class StaffCreate(_In):
+    staff_no: Annotated[str, Field(pattern=STAFF_NO_PATTERN)]
+    name: str = Field(min_length=1, max_length=40)
+    pin: Annotated[str, Field(pattern=PIN_PATTERN)]
+    unit_code: str
+    category: Category
+    role: Role = "staff"
+    start_date: date | None = None
+    end_date: date | None = None
+    schedule: str | None = None
+
+
+class StaffUpdate(_In):
+    name: str | None = Field(default=None, min_length=1, max_length=40)
+    pin: Annotated[str, Field(pattern=PIN_PATTERN)] | None = None
+    unit_code: str | None = None
+    category: Category | None = None
+    role: Role | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    schedule: str | None = None
+
+
+def check_staff(session: Session, fields: dict[str, Any]) -> None:
+    """Refuse staff rows that name a missing unit or schedule, or end before they start."""
+    if session.exec(select(Unit).where(Unit.code == fields["unit_code"])).first() is None:
+        raise HTTPException(422, detail=f"unknown unit {fields['unit_code']!r}")
+    schedule = fields.get("schedule")
+    if schedule and session.exec(select(Schedule).where(Schedule.name == schedule)).first() is None:
+        raise HTTPException(422, detail=f"unknown schedule {schedule!r}")
+    start, end = fields.get("start_date"), fields.get("end_date")
+    if start and end and end < start:
+        raise HTTPException(422, detail="end_date is before start_date")
+    pin_owner = session.exec(select(Staff).where(Staff.pin == fields["pin"])).first()
+    if pin_owner is not None and pin_owner.staff_no != fields["staff_no"]:
+        raise HTTPException(409, detail=f"PIN {fields['pin']} belongs to {pin_owner.staff_no}")
+
+
+class ServiceCreate(_In):
+    code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+    name: str = Field(min_length=1, max_length=100)
+    name_en: str = ""
+    group: str = ""
+    prefix: Annotated[str, Field(pattern=r"^[A-Z]$")]
+    kind: ServiceKind = "instant"
+    promised_days: int | None = Field(default=None, ge=1, le=365)
+    max_wait_minutes: int = Field(default=30, ge=1)
+    max_service_minutes: int = Field(default=20, ge=1)
+    daily_quota: int | None = Field(default=None, ge=1)
+    open_from: time = time(8, 30)
+    open_to: time = time(17, 30)
+    documents: list[str] = []
+
+
+class ServiceUpdate(_In):
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    name_en: str | None = None
+    group: str | None = None
+    kind: ServiceKind | None = None
+    promised_days: int | None = Field(default=None, ge=1, le=365)
+    max_wait_minutes: int | None = Field(default=None, ge=1)
+    max_service_minutes: int | None = Field(default=None, ge=1)
+    daily_quota: int | None = Field(default=None, ge=1)
+    open_from: time | None = None
+    open_to: time | None = None
+    documents: list[str] | None = None
+
+
+def check_service(_session: Session, fields: dict[str, Any]) -> None:
+    """A committed item (承诺件) needs its promised days; opening hours must be in order."""
+    if fields["kind"] == "committed" and not fields.get("promised_days"):
+        raise HTTPException(422, detail="a committed service (承诺件) needs promised_days")
+    if fields["open_to"] <= fields["open_from"]:
+        raise HTTPException(422, detail="open_to must be after open_from")
+
+
+units_router = crud_router(
+    table=Unit, create=UnitCreate, update=UnitUpdate, key="code", key_type=str, name="unit"
+)
+staff_router = crud_router(
+    table=Staff,
+    create=StaffCreate,
+    update=StaffUpdate,
+    key="staff_no",
+    key_type=str,
+    name="staff member",
+    check=check_staff,
+)
+services_router = crud_router(
+    table=Service,
+    create=ServiceCreate,
+    update=ServiceUpdate,
+    key="code",
+    key_type=str,
+    name="service",
+    check=check_service,
+    order_by="prefix",
+)

@@ -1,0 +1,45 @@
+"""Liveness and readiness: the database, the broker and the devices."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import text
+
+from hallkeeper.api.deps import EngineDep, SettingsDep
+
+router = APIRouter()
+
+
+def _broker(url: str | None) -> dict[str, Any]:
+    if not url:
+        return {"configured": False, "ok": True}
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "localhost", parts.port or 1883), 1.0):
+            return {"configured": True, "ok": True}
+    except OSError as exc:
+        return {"configured": True, "ok": False, "error": str(exc)}
+
+
+@router.get("/healthz", summary="Health of the database, broker and devices")
+def healthz(
+    request: Request, response: Response, engine: EngineDep, settings: SettingsDep
+) -> dict[str, Any]:
+    database: dict[str, Any]
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        database = {"ok": True, "backend": engine.dialect.name}
+    except Exception as exc:  # any failure here means "not healthy", reported not raised
+        database = {"ok": False, "backend": engine.dialect.name, "error": str(exc)}
+    relay = getattr(request.app.state, "mqtt_relay", None)
+    broker = relay.status() if relay is not None else _broker(settings.mqtt_url)
+    registry = getattr(request.app.state, "devices", None)
+    devices = registry.statuses() if registry is not None else []
+    ok = database["ok"] and broker["ok"]
+    response.status_code = 200 if ok else 503
+    return {"ok": ok, "database": database, "broker": broker, "devices": devices}

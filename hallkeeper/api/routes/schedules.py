@@ -1,0 +1,51 @@
+"""Schedules: read them, or replace one whole (slots are checked like the config file's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep
+from hallkeeper.hallconfig import ScheduleEntry
+from hallkeeper.models import Schedule, ScheduleSlot
+from hallkeeper.schedules import save_schedule, schedule_problem
+
+router = APIRouter()
+
+
+def schedule_public(session: Session, schedule: Schedule) -> dict[str, Any]:
+    """A schedule with its slots in order."""
+    slots = session.exec(
+        select(ScheduleSlot)
+        .where(ScheduleSlot.schedule_id == schedule.id)
+        .order_by(col(ScheduleSlot.position))
+    ).all()
+    return {
+        **schedule.model_dump(exclude={"id", "is_default"}),
+        "default": schedule.is_default,
+        "slots": [s.model_dump(exclude={"id", "schedule_id", "position"}) for s in slots],
+    }
+
+
+@router.get("", summary="List schedules")
+def list_schedules(session: ReadSessionDep) -> dict[str, Any]:
+    rows = session.exec(select(Schedule).order_by(col(Schedule.name))).all()
+    data = [schedule_public(session, s) for s in rows]
+    return {"data": data, "count": len(data)}
+
+
+@router.put("/{name}", dependencies=[Admin], summary="Create or replace a schedule")
+def put_schedule(name: str, body: dict[str, Any], session: SessionDep) -> dict[str, Any]:
+    try:
+        entry = ScheduleEntry.model_validate({**body, "name": name})
+    except ValidationError as exc:
+        raise HTTPException(
+            422, detail=exc.errors(include_url=False, include_context=False)
+        ) from None
+    problem = schedule_problem(entry)
+    if problem:
+        raise HTTPException(422, detail=f"schedule {name!r}: {problem}")
+    return schedule_public(session, save_schedule(session, entry))

@@ -1,0 +1,119 @@
+"""Windows (窗口) with their A/B posts and the services they call, in priority order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session, col, delete, select
+
+from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep
+from hallkeeper.hallconfig import WindowKind
+from hallkeeper.models import Service, Staff, Window, WindowService
+
+router = APIRouter()
+
+
+class WindowIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    number: int = Field(ge=1, le=999)
+    name: str = Field(min_length=1, max_length=100)
+    kind: WindowKind = "comprehensive"
+    services: list[str] = Field(min_length=1)
+    a_post: str
+    b_post: str | None = None
+
+
+class WindowPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    kind: WindowKind | None = None
+    services: list[str] | None = Field(default=None, min_length=1)
+    a_post: str | None = None
+    b_post: str | None = None
+
+
+def window_public(session: Session, window: Window) -> dict[str, Any]:
+    """A window with its service codes in calling order."""
+    codes = session.exec(
+        select(Service.code)
+        .join(WindowService, col(WindowService.service_id) == col(Service.id))
+        .where(WindowService.window_id == window.id)
+        .order_by(col(WindowService.priority))
+    ).all()
+    return {**window.model_dump(exclude={"id"}), "services": list(codes)}
+
+
+def _find(session: Session, number: int) -> Window:
+    window = session.exec(select(Window).where(Window.number == number)).first()
+    if window is None:
+        raise HTTPException(404, detail=f"window {number} not found")
+    return window
+
+
+def _apply(session: Session, window: Window, fields: dict[str, Any]) -> None:
+    services = fields.pop("services", None)
+    for post in ("a_post", "b_post"):
+        no = fields.get(post)
+        if (
+            no is not None
+            and session.exec(select(Staff).where(Staff.staff_no == no)).first() is None
+        ):
+            raise HTTPException(422, detail=f"{post}: unknown staff number {no!r}")
+    window.sqlmodel_update(fields)
+    if window.b_post is not None and window.b_post == window.a_post:
+        raise HTTPException(422, detail="b_post: the B post must be another person")
+    session.add(window)
+    session.flush()
+    if services is None:
+        return
+    if len(set(services)) != len(services):
+        raise HTTPException(422, detail="services: a service is listed twice")
+    rows = {s.code: s for s in session.exec(select(Service).where(col(Service.code).in_(services)))}
+    unknown = [code for code in services if code not in rows]
+    if unknown:
+        raise HTTPException(422, detail=f"services: unknown service {unknown[0]!r}")
+    session.exec(delete(WindowService).where(col(WindowService.window_id) == window.id))
+    for priority, code in enumerate(services):
+        service_id = rows[code].id
+        assert window.id is not None and service_id is not None
+        session.add(WindowService(window_id=window.id, service_id=service_id, priority=priority))
+    session.flush()
+
+
+@router.get("", summary="List windows")
+def list_windows(session: ReadSessionDep) -> dict[str, Any]:
+    windows = session.exec(select(Window).order_by(col(Window.number))).all()
+    data = [window_public(session, w) for w in windows]
+    return {"data": data, "count": len(data)}
+
+
+@router.get("/{number}", summary="Get one window")
+def get_window(number: int, session: ReadSessionDep) -> dict[str, Any]:
+    return window_public(session, _find(session, number))
+
+
+@router.post("", status_code=201, dependencies=[Admin], summary="Create a window")
+def create_window(body: WindowIn, session: SessionDep) -> dict[str, Any]:
+    if session.exec(select(Window).where(Window.number == body.number)).first() is not None:
+        raise HTTPException(409, detail=f"window {body.number} already exists")
+    fields = body.model_dump()
+    window = Window(number=fields.pop("number"), name=body.name, a_post=body.a_post)
+    _apply(session, window, fields)
+    return window_public(session, window)
+
+
+@router.patch("/{number}", dependencies=[Admin], summary="Change a window")
+def update_window(number: int, body: WindowPatch, session: SessionDep) -> dict[str, Any]:
+    window = _find(session, number)
+    _apply(session, window, body.model_dump(exclude_unset=True))
+    return window_public(session, window)
+
+
+@router.delete("/{number}", status_code=204, dependencies=[Admin], summary="Delete a window")
+def delete_window(number: int, session: SessionDep) -> Response:
+    window = _find(session, number)
+    session.exec(delete(WindowService).where(col(WindowService.window_id) == window.id))
+    session.delete(window)
+    return Response(status_code=204)

@@ -1,0 +1,105 @@
+"""The FastAPI application factory: wires storage, routes, pages and background parts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
+
+from hallkeeper import migrations
+from hallkeeper.api.routes import calendar, hall_model, health, home, schedules, windows
+from hallkeeper.db import make_engine, write_session
+from hallkeeper.holidays import calendar_covers
+from hallkeeper.seed import apply_config, is_seeded
+from hallkeeper.settings import Settings
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+API = "/api/v1"
+
+
+class Component(Protocol):
+    """A background part (device poller, MQTT relay, scheduler) started with the app."""
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class PageLink:
+    path: str
+    title: dict[str, str]
+
+
+@dataclass
+class Parts:
+    """What the lifespan starts and stops, in order."""
+
+    components: list[Component] = field(default_factory=list)
+
+
+def prepare_database(settings: Settings, engine: Engine) -> None:
+    """Migrate to the newest schema and load the hall configuration into an empty database."""
+    migrations.upgrade(engine)
+    with write_session(engine) as session:
+        if not is_seeded(session):
+            apply_config(session, settings.hall)
+    year = datetime.now(settings.zone).year
+    if not calendar_covers(year):
+        log.warning(
+            "holiday calendar has no data for %d: working days follow weekends and overrides only",
+            year,
+        )
+
+
+def create_app(
+    settings: Settings, engine: Engine | None = None, parts: Parts | None = None
+) -> FastAPI:
+    """Build the app; the database is migrated and seeded before it serves."""
+    engine = engine or make_engine(settings.effective_database_url)
+    prepare_database(settings, engine)
+    parts = parts or Parts()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        started: list[Component] = []
+        try:
+            for component in parts.components:
+                component.start()
+                started.append(component)
+            yield
+        finally:
+            for component in reversed(started):
+                component.stop()
+
+    app = FastAPI(
+        title="HallKeeper",
+        description="Government service hall: attendance, queue, boards and alerts.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.parts = parts
+    app.state.pages = []
+    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    app.include_router(health.router)
+    app.include_router(home.router)
+    app.include_router(calendar.router, prefix=API, tags=["hall"])
+    app.include_router(hall_model.units_router, prefix=f"{API}/units", tags=["hall"])
+    app.include_router(hall_model.staff_router, prefix=f"{API}/staff", tags=["hall"])
+    app.include_router(hall_model.services_router, prefix=f"{API}/services", tags=["hall"])
+    app.include_router(windows.router, prefix=f"{API}/windows", tags=["hall"])
+    app.include_router(schedules.router, prefix=f"{API}/schedules", tags=["hall"])
+    return app

@@ -1,0 +1,179 @@
+"""The `hallkeeper` command line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from hallkeeper import migrations
+from hallkeeper.db import make_engine, read_session, write_session
+from hallkeeper.errors import ConfigError, RowError
+from hallkeeper.hallconfig import load_config
+from hallkeeper.seed import apply_config
+from hallkeeper.settings import Settings, load_settings
+
+app = typer.Typer(help="HallKeeper: a government service hall's attendance, queue and boards.")
+db_app = typer.Typer(help="Database schema.")
+config_app = typer.Typer(help="The hall configuration file.")
+staff_app = typer.Typer(help="Staff lists (CSV / XLSX).")
+app.add_typer(db_app, name="db")
+app.add_typer(config_app, name="config")
+app.add_typer(staff_app, name="staff")
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
+    raise typer.Exit(code)
+
+
+def _settings(**overrides: object) -> Settings:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        return load_settings(**overrides)
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+def _serve(settings: Settings, demo: bool) -> None:
+    import uvicorn
+
+    from hallkeeper.app import create_app
+    from hallkeeper.demo import demo_parts
+
+    parts = demo_parts(settings) if demo else None
+    application = create_app(settings, parts=parts)
+    base = f"http://{settings.host}:{settings.port}"
+    out.print(f"HallKeeper {'demo ' if demo else ''}running at {base}/", highlight=False)
+    for page in application.state.pages:
+        out.print(f"  {page.title['zh']:<8} {base}{page.path}", highlight=False)
+    out.print(f"  API docs  {base}/docs\n  health    {base}/healthz", highlight=False)
+    uvicorn.run(application, host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+) -> None:
+    """Run the service with the configured database and devices."""
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    _serve(_settings(**overrides), demo=False)
+
+
+@app.command()
+def demo(
+    data_dir: Annotated[
+        Path | None, typer.Option("--dir", help="keep the demo's data here (default: a temp dir)")
+    ] = None,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Run a simulated hall: embedded SQLite, the default hall and simulated devices."""
+    directory = data_dir or Path(tempfile.mkdtemp(prefix="hallkeeper-demo-"))
+    out.print(f"demo data in {directory}", highlight=False)
+    _serve(
+        _settings(
+            data_dir=directory, database_url="", host=host, port=port, environment="development"
+        ),
+        demo=True,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="target revision")] = "head") -> None:
+    """Apply the database migrations."""
+    settings = _settings()
+    engine = make_engine(settings.effective_database_url)
+    migrations.upgrade(engine, revision)
+    out.print(f"database at revision {migrations.current(engine)}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's schema revision."""
+    settings = _settings()
+    out.print(migrations.current(make_engine(settings.effective_database_url)) or "(empty)")
+
+
+@config_app.command("check")
+def config_check(
+    file: Annotated[Path | None, typer.Argument(help="configuration file to check")] = None,
+) -> None:
+    """Validate the hall configuration and say exactly what is wrong."""
+    path = file or _settings().config
+    try:
+        cfg = load_config(path)
+    except ConfigError as exc:
+        _fail(str(exc))
+    out.print(
+        f"{path}: OK - {cfg.hall.name}: {len(cfg.units)} units, {len(cfg.staff)} staff, "
+        f"{len(cfg.windows)} windows, {len(cfg.services)} services, {len(cfg.schedules)} schedules",
+        highlight=False,
+    )
+
+
+@config_app.command("apply")
+def config_apply() -> None:
+    """Load the configuration file into the database (rows it names are created or updated)."""
+    settings = _settings()
+    engine = make_engine(settings.effective_database_url)
+    migrations.upgrade(engine)
+    with write_session(engine) as session:
+        counts = apply_config(session, settings.hall)
+    out.print(f"applied: {counts}", highlight=False)
+
+
+@staff_app.command("import")
+def staff_import(file: Annotated[Path, typer.Argument(help=".csv or .xlsx")]) -> None:
+    """Import staff; bad rows are listed with their line numbers, good rows are kept."""
+    from hallkeeper.staff_io import import_staff, read_rows
+
+    settings = _settings()
+    engine = make_engine(settings.effective_database_url)
+    migrations.upgrade(engine)
+    try:
+        _h, _rows, total = read_rows(file)
+        with write_session(engine) as session, Progress(console=err) as bar:
+            task = bar.add_task("importing staff", total=total)
+            result = import_staff(session, file, progress=lambda n: bar.advance(task, n))
+    except RowError as exc:
+        _fail(f"{file}: {exc}")
+    for row in result.rejected:
+        err.print(f"{file}:{row.line}: rejected: {row.reason}", highlight=False)
+    out.print(
+        f"created {result.created}, updated {result.updated}, rejected {len(result.rejected)}",
+        highlight=False,
+    )
+    if result.rejected:
+        raise typer.Exit(1)
+
+
+@staff_app.command("export")
+def staff_export(file: Annotated[Path, typer.Argument(help=".csv or .xlsx")]) -> None:
+    """Export every staff member."""
+    from hallkeeper.staff_io import export_staff
+
+    settings = _settings()
+    engine = make_engine(settings.effective_database_url)
+    try:
+        with read_session(engine) as session:
+            count = export_staff(session, file)
+    except RowError as exc:
+        _fail(str(exc))
+    out.print(f"exported {count} staff to {file}", highlight=False)
+
+
+def main() -> None:  # pragma: no cover - console entry for `python -m hallkeeper`
+    app(prog_name="hallkeeper")
+    sys.exit(0)

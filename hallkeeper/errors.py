@@ -1,0 +1,22 @@
+"""Errors of the service shell that users see: each names where the problem is."""
+
+from __future__ import annotations
+
+
+class ConfigError(Exception):
+    """A configuration problem: the source (file or variable), the key, and what is wrong."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = [f"{source}: {key}: {msg}" for key, msg in problems]
+        super().__init__("invalid configuration:\n  " + "\n  ".join(lines))
+
+
+class RowError(ValueError):
+    """One bad row of an imported file."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        self.line = line
+        self.reason = reason
+        super().__init__(f"line {line}: {reason}")

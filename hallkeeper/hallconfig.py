@@ -1,0 +1,288 @@
+"""The hall configuration file (`config/hall.toml`): its schema and a loader with exact errors."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from hallkeeper.errors import ConfigError
+
+PIN_PATTERN = r"^[0-9]{1,9}$"
+STAFF_NO_PATTERN = r"^[A-Za-z0-9_-]{1,20}$"
+MONTH_DAY_PATTERN = r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+Category = Literal["在编", "聘用"]
+Role = Literal["staff", "window_lead", "leader_in_charge", "director", "duty_chief", "admin"]
+WindowKind = Literal["comprehensive", "special", "acceptance", "consultation", "complaint"]
+ServiceKind = Literal["instant", "committed"]
+SlotName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,19}$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HallSection(_Strict):
+    name: str = Field(min_length=1)
+    name_en: str = ""
+    timezone: str = "Asia/Shanghai"
+    go_live: date | None = None
+    language: Literal["zh", "en"] = "zh"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class ApprovalStep(_Strict):
+    role: Role
+    max_days: float | None = Field(default=None, gt=0)
+
+
+class AttendanceSection(_Strict):
+    late_threshold_minutes: int = Field(default=15, ge=0, le=240)
+    off_post_absent_minutes: int = Field(default=30, ge=1, le=480)
+    missing_makes_absent: bool = True
+    return_to_unit_events: int = Field(default=4, ge=1)
+    return_to_unit_absent_days: float = Field(default=2, ge=0)
+    deduction_per_violation: float = Field(default=2, ge=0)
+    deduction_per_lost_record: float = Field(default=5, ge=0)
+    escalation_period: Literal["year", "month"] = "year"
+    approval_chain: tuple[ApprovalStep, ...] = (
+        ApprovalStep(role="window_lead", max_days=0.5),
+        ApprovalStep(role="leader_in_charge", max_days=2),
+        ApprovalStep(role="director"),
+    )
+
+    @field_validator("approval_chain")
+    @classmethod
+    def _chain_ascends(cls, chain: tuple[ApprovalStep, ...]) -> tuple[ApprovalStep, ...]:
+        if not chain:
+            raise ValueError("the approval chain needs at least one step")
+        limits = [step.max_days for step in chain]
+        if limits[-1] is not None:
+            raise ValueError(
+                "the last approval step must have no max_days (it approves any length)"
+            )
+        if any(limit is None for limit in limits[:-1]):
+            raise ValueError("only the last approval step may omit max_days")
+        bounded = [limit for limit in limits[:-1] if limit is not None]
+        if bounded != sorted(set(bounded)):
+            raise ValueError("approval steps must be in strictly increasing order of max_days")
+        return chain
+
+
+class SlotEntry(_Strict):
+    name: SlotName
+    due: time
+    kind: Literal["in", "out"] | None = None
+    half: Literal["am", "pm"] | None = None
+    window_start: time | None = None
+    window_end: time | None = None
+
+    @model_validator(mode="after")
+    def _kind_known(self) -> SlotEntry:
+        if self.kind is None and not self.name.endswith(("in", "out")):
+            raise ValueError(f"slot {self.name!r}: give kind = 'in' or 'out'")
+        return self
+
+    @property
+    def slot_kind(self) -> Literal["in", "out"]:
+        """Whether the slot takes a sign-in or a sign-out; named slots imply it."""
+        if self.kind is not None:
+            return self.kind
+        return "out" if self.name.endswith("out") else "in"
+
+    @property
+    def slot_half(self) -> Literal["am", "pm"]:
+        """The half day a slot belongs to; `am_*`/`in` are morning, others afternoon."""
+        if self.half is not None:
+            return self.half
+        return "am" if self.name.startswith("am") or self.name == "in" else "pm"
+
+
+class ScheduleEntry(_Strict):
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+    label: str = ""
+    default: bool = False
+    valid_from: Annotated[str, Field(pattern=MONTH_DAY_PATTERN)] | None = None
+    valid_to: Annotated[str, Field(pattern=MONTH_DAY_PATTERN)] | None = None
+    slots: tuple[SlotEntry, ...] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _season_pair(self) -> ScheduleEntry:
+        if (self.valid_from is None) != (self.valid_to is None):
+            raise ValueError("valid_from and valid_to go together")
+        return self
+
+
+class UnitEntry(_Strict):
+    code: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,20}$")]
+    name: str = Field(min_length=1)
+
+
+class StaffEntry(_Strict):
+    staff_no: Annotated[str, Field(pattern=STAFF_NO_PATTERN)]
+    name: str = Field(min_length=1, max_length=40)
+    pin: Annotated[str, Field(pattern=PIN_PATTERN)]
+    unit: str
+    category: Category
+    role: Role = "staff"
+    start_date: date | None = None
+    end_date: date | None = None
+    schedule: str | None = None
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> StaffEntry:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        return self
+
+
+class ServiceEntry(_Strict):
+    code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+    name: str = Field(min_length=1)
+    name_en: str = ""
+    group: str = ""
+    prefix: Annotated[str, Field(pattern=r"^[A-Z]$")]
+    kind: ServiceKind = "instant"
+    promised_days: int | None = Field(default=None, ge=1, le=365)
+    max_wait_minutes: int = Field(default=30, ge=1)
+    max_service_minutes: int = Field(default=20, ge=1)
+    daily_quota: int | None = Field(default=None, ge=1)
+    open_from: time = time(8, 30)
+    open_to: time = time(17, 30)
+    documents: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _committed_has_days(self) -> ServiceEntry:
+        if self.kind == "committed" and self.promised_days is None:
+            raise ValueError("a committed service (承诺件) needs promised_days")
+        if self.open_to <= self.open_from:
+            raise ValueError("open_to must be after open_from")
+        return self
+
+
+class WindowEntry(_Strict):
+    number: int = Field(ge=1, le=999)
+    name: str = Field(min_length=1)
+    kind: WindowKind = "comprehensive"
+    services: tuple[str, ...] = Field(min_length=1)
+    a_post: str
+    b_post: str | None = None
+
+
+class HolidayEntry(_Strict):
+    date: date
+    workday: bool
+    note: str = ""
+
+
+class HallConfig(_Strict):
+    hall: HallSection
+    attendance: AttendanceSection = AttendanceSection()
+    schedules: tuple[ScheduleEntry, ...] = Field(min_length=1)
+    units: tuple[UnitEntry, ...] = ()
+    staff: tuple[StaffEntry, ...] = ()
+    services: tuple[ServiceEntry, ...] = ()
+    windows: tuple[WindowEntry, ...] = ()
+    holidays: tuple[HolidayEntry, ...] = ()
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _cross_check(cfg: HallConfig) -> list[tuple[str, str]]:
+    """Checks that span sections: references, uniqueness, schedule slot order."""
+    from hallkeeper.schedules import schedule_problem
+
+    problems: list[tuple[str, str]] = []
+
+    def unique(section: str, key: str, values: list[Any]) -> None:
+        seen: set[Any] = set()
+        for i, value in enumerate(values):
+            if value in seen:
+                problems.append((f"{section}[{i}].{key}", f"duplicate {key} {value!r}"))
+            seen.add(value)
+
+    unique("units", "code", [u.code for u in cfg.units])
+    unique("staff", "staff_no", [s.staff_no for s in cfg.staff])
+    unique("staff", "pin", [s.pin for s in cfg.staff])
+    unique("services", "code", [s.code for s in cfg.services])
+    unique("services", "prefix", [s.prefix for s in cfg.services])
+    unique("windows", "number", [w.number for w in cfg.windows])
+    unique("schedules", "name", [s.name for s in cfg.schedules])
+    unique("holidays", "date", [h.date for h in cfg.holidays])
+
+    defaults = [s.name for s in cfg.schedules if s.default]
+    if len(defaults) != 1:
+        problems.append(("schedules", f"exactly one schedule must be default, found {defaults}"))
+    for i, sched in enumerate(cfg.schedules):
+        problem = schedule_problem(sched)
+        if problem:
+            problems.append((f"schedules[{i}]", f"schedule {sched.name!r}: {problem}"))
+
+    units = {u.code for u in cfg.units}
+    schedules = {s.name for s in cfg.schedules}
+    staff = {s.staff_no for s in cfg.staff}
+    services = {s.code for s in cfg.services}
+    for i, person in enumerate(cfg.staff):
+        if person.unit not in units:
+            problems.append((f"staff[{i}].unit", f"unknown unit {person.unit!r}"))
+        if person.schedule is not None and person.schedule not in schedules:
+            problems.append((f"staff[{i}].schedule", f"unknown schedule {person.schedule!r}"))
+    for i, window in enumerate(cfg.windows):
+        for j, code in enumerate(window.services):
+            if code not in services:
+                problems.append((f"windows[{i}].services[{j}]", f"unknown service {code!r}"))
+        if len(set(window.services)) != len(window.services):
+            problems.append((f"windows[{i}].services", "a service is listed twice"))
+        for post in ("a_post", "b_post"):
+            no = getattr(window, post)
+            if no is not None and no not in staff:
+                problems.append((f"windows[{i}].{post}", f"unknown staff number {no!r}"))
+        if window.b_post is not None and window.b_post == window.a_post:
+            problems.append((f"windows[{i}].b_post", "the B post must be another person"))
+    return problems
+
+
+def parse_config(data: dict[str, Any], source: str) -> HallConfig:
+    """Validate a parsed TOML document; raise ConfigError listing every problem with its key."""
+    try:
+        cfg = HallConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = [(_location(tuple(err["loc"])), err["msg"]) for err in exc.errors()]
+        raise ConfigError(source, problems) from None
+    problems = _cross_check(cfg)
+    if problems:
+        raise ConfigError(source, problems)
+    return cfg
+
+
+def load_config(path: Path) -> HallConfig:
+    """Read and validate the hall configuration file at ``path``."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(str(path), [("(file)", f"cannot read: {exc.strerror or exc}")]) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), [("(file)", f"not UTF-8 at byte {exc.start}")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), [("(syntax)", str(exc))]) from None
+    return parse_config(data, str(path))

@@ -1,0 +1,19 @@
+"""Database tables (SQLModel). Import this package to register every table on the metadata."""
+
+from hallkeeper.models.hall import Hall, HolidayOverride, Unit
+from hallkeeper.models.schedule import Schedule, ScheduleSlot
+from hallkeeper.models.service import Service
+from hallkeeper.models.staff import Staff
+from hallkeeper.models.window import Window, WindowService
+
+__all__ = [
+    "Hall",
+    "HolidayOverride",
+    "Schedule",
+    "ScheduleSlot",
+    "Service",
+    "Staff",
+    "Unit",
+    "Window",
+    "WindowService",
+]

@@ -1,0 +1,24 @@
+"""Windows (窗口) with their A and B posts and the services they call, in order."""
+
+from __future__ import annotations
+
+from sqlmodel import Field, SQLModel
+
+
+class WindowBase(SQLModel):
+    number: int = Field(index=True, unique=True)
+    name: str = Field(max_length=100)
+    kind: str = Field(default="comprehensive", max_length=20)
+    a_post: str = Field(foreign_key="staff.staff_no", max_length=20)
+    b_post: str | None = Field(default=None, foreign_key="staff.staff_no", max_length=20)
+
+
+class Window(WindowBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class WindowService(SQLModel, table=True):
+    __tablename__ = "window_service"
+    window_id: int = Field(foreign_key="window.id", primary_key=True)
+    service_id: int = Field(foreign_key="service.id", primary_key=True)
+    priority: int

@@ -1,0 +1,75 @@
+"""Fixtures shared by the whole suite: settings, SQLite and PostgreSQL engines, the app."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from hallkeeper.db import make_engine
+from hallkeeper.settings import Settings, load_settings
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_ADMIN_URL = os.environ.get(
+    "HALLKEEPER_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+MQTT_URL = os.environ.get("HALLKEEPER_TEST_MQTT_URL", "mqtt://127.0.0.1:1883")
+
+
+def service_missing(name: str, reason: str) -> None:
+    """Skip when a machine service is missing; in CI that is a failure, never a skip."""
+    message = f"{name} is not reachable: {reason}"
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: services must be up)")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings with the shipped hall and an empty data directory."""
+    return load_settings(data_dir=tmp_path, database_url="", admin_token="", mqtt_url="")
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped afterwards."""
+    import psycopg
+
+    name = f"hk_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        service_missing("PostgreSQL", str(exc).strip())
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _reset_pg(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty database engine: SQLite in a temp dir, and the machine's PostgreSQL."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    else:
+        url: str = request.getfixturevalue("pg_database")
+        _reset_pg(url)
+        engine = make_engine(url)
+    yield engine
+    engine.dispose()

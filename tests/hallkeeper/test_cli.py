@@ -1,0 +1,92 @@
+"""The command line: config check, db upgrade, staff import with its report, and the demo."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hallkeeper.cli import app
+from hallkeeper.settings import REPO_CONFIG
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("HALLKEEPER_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("HALLKEEPER_DATABASE_URL", raising=False)
+    return tmp_path
+
+
+def test_config_check_good_and_bad(env: Path) -> None:
+    good = runner.invoke(app, ["config", "check"])
+    assert good.exit_code == 0 and "OK" in good.output
+    bad = env / "bad.toml"
+    bad.write_text(
+        REPO_CONFIG.read_text("utf-8").replace('unit = "SCJ"', 'unit = "XXX"', 1), "utf-8"
+    )
+    result = runner.invoke(app, ["config", "check", str(bad)])
+    assert result.exit_code == 2
+    assert "unit: unknown unit 'XXX'" in result.output and str(bad) in result.output
+
+
+def test_db_upgrade_then_staff_import_report(env: Path) -> None:
+    upgraded = runner.invoke(app, ["db", "upgrade"])
+    assert upgraded.exit_code == 0 and "revision" in upgraded.output
+    runner.invoke(app, ["config", "apply"])
+    rows = env / "new.csv"
+    rows.write_text(
+        "工号,姓名,考勤号,派驻单位,人员类别\nN1,新人,7100,SCJ,聘用\nN2,坏,7a,SCJ,聘用\n", "utf-8"
+    )
+    result = runner.invoke(app, ["staff", "import", str(rows)])
+    assert result.exit_code == 1
+    assert f"{rows}:3: rejected: pin:" in result.output
+    assert "created 1, updated 0, rejected 1" in result.output
+    exported = env / "all.csv"
+    assert runner.invoke(app, ["staff", "export", str(exported)]).exit_code == 0
+    assert "新人" in exported.read_text("utf-8-sig")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_demo_serves_the_hall_within_a_minute(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALLKEEPER_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hallkeeper", "demo", "--port", str(port), "--dir", str(tmp_path)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as resp:
+                    page = resp.read().decode("utf-8")
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(
+                        f"demo did not come up: {proc.stdout and proc.stdout.read()}"
+                    ) from None
+                time.sleep(0.3)
+        assert "示范市政务服务中心" in page
+        assert (tmp_path / "hallkeeper.db").exists()
+    finally:
+        proc.terminate()
+        output, _ = proc.communicate(timeout=20)
+    assert f"http://127.0.0.1:{port}/" in output
