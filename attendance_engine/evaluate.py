@@ -1,0 +1,215 @@
+"""Slot and day evaluation: facts in, verdicts out.
+
+Theory of operation
+-------------------
+A staff-day is evaluated from scratch every time, as a pure function of
+(staff, date, schedules, calendar, facts, rules, zone, now). There is no state to
+carry between calls, so the service re-evaluates one staff-day when a fact for it
+arrives (`affected_days` says which) and at each of the day's decision instants
+(`decision_times`); a month is the same function applied to every day, so the two
+paths cannot disagree.
+
+1. Is anything expected? A non-working day (per `WorkCalendar`) has no slots; nor has
+   a day before the person's start date, after the end date, or before go-live.
+   Such a day's status is `off`.
+2. The schedule valid on the date is picked, and each slot gets its punch window
+   (midpoints between due times unless explicit). Punches are placed by their local
+   wall time; a punch outside every window is ignored.
+3. Each slot, in order of precedence:
+   - approved leave whose closed interval contains the due instant -> `leave`;
+   - an approved out registration containing it -> `out`;
+   - an approved make-up (补卡) for that slot and date -> `normal`, source `makeup`:
+     it certifies that the person was there and the terminal failed;
+   - otherwise the candidates are the punches in the window. An in-slot takes the
+     earliest, an out-slot the latest. Minutes are whole minutes with seconds dropped from both the punch and
+     the due time: 0 -> `normal`, 1..threshold -> `late`/`early`, beyond -> `absent`.
+4. When a slot is decided (the `pending` rules):
+   - an in-slot with a candidate is decided at once (an earlier punch can only come
+     from a delayed terminal upload, which triggers re-evaluation anyway);
+   - an in-slot without one is `pending` until due + threshold + 1 minute, the first
+     instant at which any punch would be `absent` (or until its window ends, if that is
+     sooner); from then on it is `missing`. A punch arriving later in the window turns
+     `missing` into `absent`: both make the half day absent (by default), so the half
+     day's verdict never flips back. Deciding at due + threshold instead would announce
+     `missing` for someone whose punch at 08:45:30 is merely `late`;
+   - an out-slot whose latest candidate is at or after due is `normal` at once: later
+     punches can only be later;
+   - otherwise an out-slot stays `pending` until its window ends, because a later punch
+     may still come; `provisional` tells what it becomes if none does (`early`,
+     `absent` or `missing`).
+5. Off post: see `offpost.off_post_events`. A period still running is re-judged on
+   every call, so the service should also re-evaluate while a window shows `away`
+   (once a minute is enough).
+6. A half day is absent when one of its slots is `absent`, or `missing` with
+   `missing_makes_absent`, or an off-post event in it is over the threshold.
+   `absent_days` is half a day per absent half.
+7. The day's status is the worst of its slot statuses, `absent` for an absent half and
+   `off_post` for an off-post event, ranked by `results.DAY_STATUS_ORDER`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from attendance_engine.calendar import WorkCalendar
+from attendance_engine.offpost import off_post_events
+from attendance_engine.overlays import approved_makeups, covering_leave, covering_out
+from attendance_engine.results import DayResult, OffPostEvent, SlotResult, worst
+from attendance_engine.rules import Rules
+from attendance_engine.schedule import (
+    DAY,
+    Schedule,
+    SlotWindow,
+    at_offset,
+    pick_schedule,
+)
+from attendance_engine.types import Facts, StaffInfo, Status
+
+MINUTE = timedelta(minutes=1)
+
+
+def expected_on(
+    staff: StaffInfo, day: date, calendar: WorkCalendar, go_live: date | None = None
+) -> bool:
+    """True when ``staff`` is due at work on ``day``."""
+    if go_live is not None and day < go_live:
+        return False
+    return calendar.is_workday(day) and staff.on_duty(day)
+
+
+def _floor_minute(value: datetime, tz: ZoneInfo) -> datetime:
+    return value.astimezone(tz).replace(second=0, microsecond=0)
+
+
+def _minutes_between(earlier: datetime, later: datetime, tz: ZoneInfo) -> int:
+    """Whole minutes from ``earlier`` to ``later`` with both truncated to the minute."""
+    delta = _floor_minute(later, tz) - _floor_minute(earlier, tz)
+    return int(delta.total_seconds()) // 60
+
+
+def _grade(minutes: int, rules: Rules, violation: Status) -> Status:
+    if minutes <= 0:
+        return Status.NORMAL
+    return violation if minutes <= rules.late_threshold_minutes else Status.ABSENT
+
+
+def _in_deadline(window: SlotWindow, day: date, tz: ZoneInfo, rules: Rules) -> datetime:
+    """When an in-slot without a punch becomes `missing`: no punch could be better than absent."""
+    due = _floor_minute(at_offset(day, window.due, tz), tz)
+    return min(due + (rules.late_threshold_minutes + 1) * MINUTE, at_offset(day, window.end, tz))
+
+
+def evaluate_slot(
+    window: SlotWindow, day: date, tz: ZoneInfo, facts: Facts, rules: Rules, now: datetime
+) -> SlotResult:
+    """The verdict for one slot of one staff-day (``facts`` already for that person)."""
+    spec = window.spec
+    due = at_offset(day, window.due, tz)
+    start, end = at_offset(day, window.start, tz), at_offset(day, window.end, tz)
+
+    def result(
+        status: Status,
+        punch: datetime | None = None,
+        minutes: int | None = None,
+        source: str | None = None,
+        provisional: Status | None = None,
+    ) -> SlotResult:
+        at = punch.astimezone(tz) if punch is not None else None
+        return SlotResult(
+            spec.name, spec.kind, spec.half, due, at, status, minutes, source, provisional
+        )
+
+    if covering_leave(facts.leaves, due) is not None:
+        return result(Status.LEAVE)
+    if covering_out(facts.outs, due) is not None:
+        return result(Status.OUT)
+    makeups = approved_makeups(facts.makeups, day, spec.name)
+    if makeups:
+        # An approved make-up (补卡) certifies the person was on time: the terminal failed.
+        return result(Status.NORMAL, min(m.at for m in makeups), 0, "makeup")
+    candidates = [(p.at, p.source) for p in facts.punches if start <= p.at < end]
+
+    if spec.kind == "in":
+        if not candidates:
+            if now >= _in_deadline(window, day, tz, rules):
+                return result(Status.MISSING)
+            return result(Status.PENDING, provisional=Status.MISSING)
+        at, source = min(candidates, key=lambda c: (c[0], c[1]))
+        minutes = max(0, _minutes_between(due, at, tz))
+        return result(_grade(minutes, rules, Status.LATE), at, minutes, source)
+
+    window_over = now >= end
+    if not candidates:
+        if window_over:
+            return result(Status.MISSING)
+        return result(Status.PENDING, provisional=Status.MISSING)
+    at, source = max(candidates, key=lambda c: (c[0], c[1]))
+    minutes = max(0, _minutes_between(at, due, tz))
+    status = _grade(minutes, rules, Status.EARLY)
+    if status is Status.NORMAL or window_over:
+        return result(status, at, minutes, source)
+    return result(Status.PENDING, at, minutes, source, provisional=status)
+
+
+def _absent_halves(
+    slots: Sequence[SlotResult], off_post: Sequence[OffPostEvent], rules: Rules
+) -> tuple[str, ...]:
+    bad = {Status.ABSENT} | ({Status.MISSING} if rules.missing_makes_absent else set())
+    halves = {s.half for s in slots if s.status in bad}
+    halves |= {e.half for e in off_post if e.status is Status.ABSENT}
+    return tuple(h for h in ("am", "pm") if h in halves)
+
+
+def evaluate_day(
+    staff: StaffInfo,
+    day: date,
+    *,
+    schedules: Sequence[Schedule],
+    calendar: WorkCalendar,
+    facts: Facts,
+    rules: Rules,
+    tz: ZoneInfo,
+    now: datetime,
+    go_live: date | None = None,
+) -> DayResult:
+    """Evaluate one staff-day from all facts known (facts of other people are ignored)."""
+    workday = calendar.is_workday(day)
+    if not expected_on(staff, day, calendar, go_live):
+        return DayResult(staff.staff_no, day, workday, (), (), Status.OFF)
+    schedule = pick_schedule(schedules, day, staff.schedules)
+    mine = facts.for_staff(staff.staff_no)
+    slots = tuple(evaluate_slot(w, day, tz, mine, rules, now) for w in schedule.windows())
+    off_post = off_post_events(schedule, day, tz, mine, rules, now)
+    halves = _absent_halves(slots, off_post, rules)
+    statuses = [s.status for s in slots] + [
+        Status.OFF_POST for e in off_post if e.status is Status.OFF_POST
+    ]
+    if halves:
+        statuses.append(Status.ABSENT)
+    return DayResult(staff.staff_no, day, workday, slots, halves, worst(statuses), off_post)
+
+
+def decision_times(
+    schedule: Schedule, day: date, tz: ZoneInfo, rules: Rules
+) -> tuple[datetime, ...]:
+    """Instants at which a slot of ``day`` can turn from `pending` to decided, in order."""
+    times = set()
+    for w in schedule.windows():
+        if w.spec.kind == "in":
+            times.add(_in_deadline(w, day, tz, rules))
+        else:
+            times.add(at_offset(day, w.end, tz))
+    return tuple(sorted(times))
+
+
+def local_dates(start: datetime, end: datetime, tz: ZoneInfo) -> tuple[date, ...]:
+    """Every local date from the one containing ``start`` to the one containing ``end``."""
+    first = start.astimezone(tz).date()
+    last = end.astimezone(tz).date()
+    days = []
+    while first <= last:
+        days.append(first)
+        first += DAY
+    return tuple(days)

@@ -1,0 +1,128 @@
+"""Verdicts the engine returns; `to_dict` gives the JSON shape the service serves as is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from attendance_engine.types import Status
+
+# Worst first. A half day made absent counts as `absent` for the day. `pending` ranks
+# below every decided violation: a day with a late arrival and an undecided evening
+# punch already shows `late`, and shows `pending` only when nothing worse is known.
+DAY_STATUS_ORDER = (
+    Status.ABSENT,
+    Status.MISSING,
+    Status.LATE,
+    Status.EARLY,
+    Status.OFF_POST,
+    Status.PENDING,
+    Status.OUT,
+    Status.LEAVE,
+    Status.NORMAL,
+)
+
+
+def worst(statuses: list[Status]) -> Status:
+    """The worst status in ``statuses`` by DAY_STATUS_ORDER (normal when empty)."""
+    ranked = [s for s in DAY_STATUS_ORDER if s in statuses]
+    return ranked[0] if ranked else Status.NORMAL
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@dataclass(frozen=True)
+class SlotResult:
+    """One slot's verdict; `provisional` is what a pending slot becomes if nothing else comes."""
+
+    slot: str
+    kind: str
+    half: str
+    due: datetime
+    punch: datetime | None
+    status: Status
+    minutes: int | None
+    source: str | None
+    provisional: Status | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "slot": self.slot,
+            "kind": self.kind,
+            "half": self.half,
+            "due": self.due.isoformat(),
+            "punch": _iso(self.punch),
+            "status": str(self.status),
+            "minutes": self.minutes,
+            "source": self.source,
+            "provisional": str(self.provisional) if self.provisional else None,
+        }
+
+
+@dataclass(frozen=True)
+class OffPostEvent:
+    """Unregistered time away from the window within one half day's working hours."""
+
+    window: str
+    staff_no: str
+    half: str
+    start: datetime  # the away period's start, as recorded
+    end: datetime | None  # as recorded; None while still away
+    minutes: int  # uncovered minutes within the half's working hours (seconds dropped)
+    status: Status  # off_post, absent (over the threshold) or pending (still away)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "window": self.window,
+            "staff_no": self.staff_no,
+            "half": self.half,
+            "start": self.start.isoformat(),
+            "end": _iso(self.end),
+            "minutes": self.minutes,
+            "status": str(self.status),
+        }
+
+
+@dataclass(frozen=True)
+class DayResult:
+    """One staff member's day: slots, off-post events, absent halves and the day's status."""
+
+    staff_no: str
+    date: date
+    workday: bool
+    slots: tuple[SlotResult, ...]
+    absent_halves: tuple[str, ...]
+    status: Status
+    off_post: tuple[OffPostEvent, ...] = ()
+
+    @property
+    def absent_days(self) -> float:
+        """0, 0.5 or 1: half a day per absent half."""
+        return 0.5 * len(self.absent_halves)
+
+    @property
+    def expected(self) -> bool:
+        """True when the person was due at work that day."""
+        return bool(self.slots)
+
+    def slot(self, name: str) -> SlotResult | None:
+        """The result of the slot called ``name``, if the day has one."""
+        return next((s for s in self.slots if s.slot == name), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "staff_no": self.staff_no,
+            "date": self.date.isoformat(),
+            "workday": self.workday,
+            "slots": [s.to_dict() for s in self.slots],
+            "absent_days": self.absent_days,
+            "absent_halves": list(self.absent_halves),
+            "off_post": [e.to_dict() for e in self.off_post],
+            "status": str(self.status),
+        }
