@@ -21,8 +21,9 @@ paths cannot disagree.
    - an approved make-up (补卡) for that slot and date -> `normal`, source `makeup`:
      it certifies that the person was there and the terminal failed;
    - otherwise the candidates are the punches in the window. An in-slot takes the
-     earliest, an out-slot the latest. Minutes are whole minutes with seconds dropped from both the punch and
-     the due time: 0 -> `normal`, 1..threshold -> `late`/`early`, beyond -> `absent`.
+     earliest, an out-slot the latest. Minutes are whole minutes with seconds dropped
+     from both the punch and the due time: 0 -> `normal`, 1..threshold -> `late` or
+     `early`, beyond -> `absent`.
 4. When a slot is decided (the `pending` rules):
    - an in-slot with a candidate is decided at once (an earlier punch can only come
      from a delayed terminal upload, which triggers re-evaluation anyway);
