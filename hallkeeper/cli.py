@@ -91,7 +91,7 @@ def demo(
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: Annotated[str, typer.Argument(help="target revision")] = "head") -> None:
+def db_upgrade(revision: Annotated[str, typer.Argument(help="target revision")] = "heads") -> None:
     """Apply the database migrations."""
     settings = _settings()
     engine = make_engine(settings.effective_database_url)

@@ -19,8 +19,8 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply every migration up to ``revision``."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Apply every migration up to ``revision`` (default: the head of every branch)."""
     command.upgrade(alembic_config(engine), revision)
 
 
@@ -30,8 +30,9 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 
 def current(engine: Engine) -> str | None:
-    """The revision the database is at, or None for an empty database."""
+    """The revisions the database is at (one per branch, joined by commas), or None if empty."""
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+    return ",".join(sorted(heads)) or None

@@ -1,0 +1,57 @@
+"""Punches from terminals, records held back as implausible, and the terminals themselves."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from hallkeeper.models.types import UTCDateTime
+
+
+class Punch(SQLModel, table=True):
+    """One punch; its natural key is (device serial, PIN, device time): a repeat is counted."""
+
+    __table_args__ = (UniqueConstraint("device_sn", "pin", "device_time", name="uq_punch_natural"),)
+    id: int | None = Field(default=None, primary_key=True)
+    device_sn: str = Field(max_length=40)
+    pin: str = Field(max_length=20, index=True)
+    device_time: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    staff_no: str | None = Field(default=None, max_length=20, index=True)
+    verify: int | None = None
+    status: int | None = None
+    workcode: str | None = Field(default=None, max_length=20)
+    source: str = Field(max_length=10)
+    received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    repeats: int = 0
+
+
+class QuarantinedRecord(SQLModel, table=True):
+    """A record kept with its raw bytes but not counted: bad time, undecodable, from far off."""
+
+    __tablename__ = "quarantined_record"
+    id: int | None = Field(default=None, primary_key=True)
+    device_sn: str = Field(max_length=40, index=True)
+    pin: str | None = Field(default=None, max_length=20)
+    device_time: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    reason: str = Field(max_length=200)
+    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Device(SQLModel, table=True):
+    """A terminal the hall knows; ADMS terminals stay refused until an admin approves them."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    serial: str = Field(max_length=40, unique=True, index=True)
+    name: str = Field(default="", max_length=100)
+    protocol: str = Field(max_length=10)
+    address: str = Field(default="", max_length=200)
+    timezone: str = Field(default="Asia/Shanghai", max_length=40)
+    installed_on: date | None = None
+    approved: bool = False
+    first_seen: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    last_seen: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    last_sync: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    last_error: str | None = Field(default=None, max_length=500)
