@@ -1,0 +1,1 @@
+"""ADMS / iClock HTTP push: protocol functions, command builders and a terminal simulator."""

@@ -1,0 +1,347 @@
+"""An ADMS terminal that pushes to a real HTTP server, using only the standard library.
+
+It behaves as a terminal does: handshake, ATTLOG/OPERLOG uploads resent after ``ErrorDelay``
+until the answer is ``OK``, ``getrequest`` polls every ``Delay`` seconds, commands run
+against its own user table with results posted to ``devicecmd``, and its clock set from the
+HTTP ``Date`` header. Run it in a thread (``start``/``stop``) or from the command line::
+
+    python -m devices.adms.simulator --url http://127.0.0.1:8000 --sn SIM0001 --script -
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import logging
+import re
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta, tzinfo
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo
+
+from devices.adms.sim_device import Batch, SimUser, Table, TerminalState
+from devices.adms.text import DEFAULT_ZONE, decode_text, validate_sn
+from devices.errors import ProtocolError
+
+_log = logging.getLogger(__name__)
+_COMMAND_RE = re.compile(r"C:(\d+):(.*)")
+_MAX_BATCHES_PER_CYCLE = 100
+
+
+class AdmsTerminal:
+    """A simulated ADMS terminal pushing to ``base_url`` (e.g. ``http://127.0.0.1:8000``)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        sn: str,
+        *,
+        zone: tzinfo = DEFAULT_ZONE,
+        clock: datetime | None = None,
+        encoding: str = "utf-8",
+        batch_size: int = 50,
+        poll_interval: float | None = None,
+        timeout: float = 5.0,
+    ) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"base URL {base_url!r} is not an http(s) URL")
+        self.sn = validate_sn(sn)
+        self.zone = zone
+        self._https = parts.scheme == "https"
+        self._host = parts.hostname
+        self._port = parts.port
+        self._prefix = parts.path.rstrip("/")
+        self._encoding = encoding
+        self._batch_size = batch_size
+        self._poll_override = poll_interval
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self._state = TerminalState(self.sn)
+        if clock is not None and clock.utcoffset() is None:
+            raise ValueError(f"clock must be timezone-aware: {clock!r}")
+        self._offset = timedelta(0) if clock is None else clock - datetime.now(UTC)
+        self._registered = False
+        self._pending_results: list[str] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.options: dict[str, str] = {}
+        self.handshakes = 0
+
+    # --- the terminal's keypad and clock -------------------------------------------------
+
+    def now(self) -> datetime:
+        """The terminal's clock as an aware time in its zone."""
+        return (datetime.now(UTC) + self._offset).astimezone(self.zone)
+
+    def add_punch(
+        self,
+        pin: str,
+        when: datetime | None = None,
+        *,
+        status: int = 0,
+        verify: int = 1,
+        workcode: str = "0",
+    ) -> None:
+        """Record a punch; ``when`` is aware, or naive terminal-local; None means now."""
+        moment = self.now() if when is None else when
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(self.zone)
+        with self._lock:
+            self._state.add_punch(pin, moment.replace(tzinfo=None), status, verify, workcode)
+
+    def enroll(self, pin: str, name: str) -> None:
+        """Enroll a user at the keypad (uploaded in OPERLOG)."""
+        with self._lock:
+            self._state.enroll(pin, name, self.now().replace(tzinfo=None))
+
+    @property
+    def users(self) -> dict[str, SimUser]:
+        """A copy of the terminal's user table."""
+        with self._lock:
+            return dict(self._state.users)
+
+    @property
+    def undelivered(self) -> int:
+        """How many ATTLOG records the server has not acknowledged yet."""
+        with self._lock:
+            table = self._state.attlog
+            return len(table.records) - table.cursor + len(table.requeue)
+
+    # --- HTTP -----------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, params: dict[str, str], body: bytes = b"") -> str:
+        conn_type = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
+        conn = conn_type(self._host, self._port, timeout=self._timeout)
+        target = f"{self._prefix}{path}?{urlencode({'SN': self.sn, **params})}"
+        headers = {"User-Agent": "iClock Proxy/1.09", "Content-Type": "text/plain"}
+        try:
+            conn.request(method, target, body=body if method == "POST" else None, headers=headers)
+            response = conn.getresponse()
+            data = response.read(1 << 20)
+            date = response.getheader("Date")
+            status = response.status
+        finally:
+            conn.close()
+        if date:
+            self._set_clock(date)
+        text = decode_text(data)
+        return text if status == 200 else f"HTTP {status}: {text[:200]}"
+
+    def _set_clock(self, header: str) -> None:
+        try:
+            server = parsedate_to_datetime(header)
+        except (TypeError, ValueError):
+            _log.warning("terminal %s: ignoring unreadable Date header %r", self.sn, header)
+            return
+        if server.tzinfo is None:
+            server = server.replace(tzinfo=UTC)
+        self._offset = server - datetime.now(UTC)
+
+    def _option_seconds(self, key: str, default: float) -> float:
+        try:
+            return max(0.0, float(self.options.get(key, default)))
+        except ValueError:
+            return default
+
+    @property
+    def error_delay(self) -> float:
+        """Seconds to wait before resending after a failure (the server's ErrorDelay)."""
+        return self._option_seconds("ErrorDelay", 30.0)
+
+    @property
+    def poll_interval(self) -> float:
+        """Seconds between getrequest polls (the server's Delay, unless overridden)."""
+        if self._poll_override is not None:
+            return self._poll_override
+        return self._option_seconds("Delay", 10.0)
+
+    def handshake(self) -> None:
+        """``GET /iclock/cdata?options=all``: read options and resume from the server's stamps."""
+        text = self._request("GET", "/iclock/cdata", {"options": "all", "pushver": "2.4.1"})
+        lines = text.splitlines()
+        if not lines or not lines[0].startswith("GET OPTION FROM"):
+            raise ProtocolError(f"handshake answer is not options: {text[:80]!r}")
+        options: dict[str, str] = {}
+        for line in lines[1:]:
+            key, sep, value = line.partition("=")
+            if sep:
+                options[key.strip()] = value.strip()
+        with self._lock:
+            for table, key in (
+                (self._state.attlog, "ATTLOGStamp"),
+                (self._state.operlog, "OPERLOGStamp"),
+            ):
+                value = options.get(key, "None")
+                table.resume_from(int(value) if value.isdigit() else None)
+        self.options = options
+        self.handshakes += 1
+        self._registered = True
+
+    def _push(self, table: Table) -> bool:
+        """Upload ``table`` batch by batch; False when the server did not answer OK."""
+        for _ in range(_MAX_BATCHES_PER_CYCLE):
+            with self._lock:
+                batch: Batch | None = table.next_batch(self._batch_size)
+            if batch is None:
+                return True
+            params = {"table": batch.table, "Stamp": str(batch.stamp)}
+            answer = self._request("POST", "/iclock/cdata", params, batch.body(self._encoding))
+            if answer.strip() != "OK":
+                _log.info(
+                    "terminal %s: %s batch not accepted: %r", self.sn, batch.table, answer[:80]
+                )
+                return False
+            with self._lock:
+                table.acknowledge(batch)
+        return True
+
+    def poll(self) -> None:
+        """``GET /iclock/getrequest``, run the commands, post results to ``devicecmd``."""
+        text = self._request("GET", "/iclock/getrequest", {})
+        with self._lock:
+            for line in text.splitlines():
+                match = _COMMAND_RE.fullmatch(line.strip("\r"))
+                if match is None:
+                    continue
+                outcome = self._state.execute(match.group(2))
+                result = f"ID={match.group(1)}&Return={outcome.return_code}&CMD={outcome.cmd}"
+                self._pending_results.append("\n".join((result, *outcome.details)))
+            results = list(self._pending_results)
+        if results:
+            body = ("\n".join(results) + "\n").encode(self._encoding)
+            # Results stay pending until the server acknowledges them.
+            if self._request("POST", "/iclock/devicecmd", {}, body).strip() == "OK":
+                with self._lock:
+                    del self._pending_results[: len(results)]
+
+    def run_cycle(self) -> float:
+        """One handshake-if-needed, upload and poll round; returns the seconds to wait next."""
+        if not self._registered:
+            self.handshake()
+        if not self._push(self._state.attlog) or not self._push(self._state.operlog):
+            return self.error_delay
+        self.poll()
+        with self._lock:
+            if self._state.reboot_requested:
+                self._state.reboot_requested = False
+                self._registered = False
+        return self.poll_interval
+
+    # --- thread ---------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        down = False
+        while not self._stop.is_set():
+            try:
+                delay = self.run_cycle()
+                if down:
+                    _log.warning("terminal %s: server reachable again", self.sn)
+                    down = False
+            except (OSError, http.client.HTTPException, ProtocolError) as exc:
+                if not down:
+                    _log.warning("terminal %s: server unreachable: %s", self.sn, exc)
+                    down = True
+                self._registered = False
+                delay = self.error_delay
+            except Exception:
+                # A simulator bug must not end the thread silently; log and keep pushing.
+                _log.exception("terminal %s: unexpected error", self.sn)
+                self._registered = False
+                delay = self.error_delay
+            self._stop.wait(delay)
+
+    def start(self) -> None:
+        """Run the terminal in a daemon thread."""
+        if self._thread is not None:
+            raise RuntimeError("terminal already started")
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name=f"adms-{self.sn}", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the thread and wait for it (an HTTP call in flight ends within ``timeout``)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+
+def run_script(
+    terminal: AdmsTerminal,
+    lines: Iterable[str],
+    sleep: Callable[[float], object] = time.sleep,
+) -> int:
+    """Run script lines (``punch PIN [YYYY-MM-DD HH:MM:SS] [verify]``, ``enroll PIN NAME``,
+    ``sleep SECONDS``, ``#`` comments); returns the number of punches added."""
+    punches = 0
+    for number, line in enumerate(lines, start=1):
+        words = line.split("#", 1)[0].split()
+        if not words:
+            continue
+        try:
+            if words[0] == "punch" and len(words) in (2, 3, 4, 5):
+                when = None
+                if len(words) >= 4:
+                    text = f"{words[2]} {words[3]}"
+                    when = datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(
+                        tzinfo=terminal.zone
+                    )
+                verify = int(words[4]) if len(words) == 5 else 1
+                terminal.add_punch(words[1], when, verify=verify)
+                punches += 1
+            elif words[0] == "enroll" and len(words) >= 3:
+                terminal.enroll(words[1], " ".join(words[2:]))
+            elif words[0] == "sleep" and len(words) == 2:
+                sleep(float(words[1]))
+            else:
+                raise ValueError("expected 'punch PIN [date time] [verify]', 'enroll', 'sleep'")
+        except ValueError as exc:
+            raise ValueError(f"script line {number}: {line.strip()!r}: {exc}") from None
+    return punches
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description="Simulated ADMS (iClock push) terminal.")
+    parser.add_argument("--url", required=True, help="server base URL, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--sn", default="HKSIM0001", help="terminal serial number")
+    parser.add_argument("--zone", default="Asia/Shanghai", help="terminal time zone")
+    parser.add_argument("--encoding", default="utf-8", help="upload encoding (utf-8 or gbk)")
+    parser.add_argument("--punch", action="append", default=[], help="PIN to punch now (repeat)")
+    parser.add_argument("--script", help="script file, '-' for stdin")
+    parser.add_argument("--poll", type=float, help="poll interval override in seconds")
+    parser.add_argument("--duration", type=float, help="stop after this many seconds")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    # SIGTERM (systemd, timeout) cleans up like Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    terminal = AdmsTerminal(
+        args.url, args.sn, zone=ZoneInfo(args.zone), encoding=args.encoding, poll_interval=args.poll
+    )
+    for pin in args.punch:
+        terminal.add_punch(pin)
+    terminal.start()
+    deadline = None if args.duration is None else time.monotonic() + args.duration
+    try:
+        if args.script == "-":
+            run_script(terminal, sys.stdin)
+        elif args.script:
+            with open(args.script, encoding="utf-8") as handle:
+                run_script(terminal, handle)
+        while deadline is None or time.monotonic() < deadline:
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        terminal.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
