@@ -19,6 +19,7 @@ from hallkeeper import migrations
 from hallkeeper.api.routes import calendar, hall_model, health, home, schedules, windows
 from hallkeeper.db import make_engine, write_session
 from hallkeeper.holidays import calendar_covers
+from hallkeeper.mqtt import MqttRelay
 from hallkeeper.seed import apply_config, is_seeded
 from hallkeeper.settings import Settings
 
@@ -68,6 +69,10 @@ def create_app(
     engine = engine or make_engine(settings.effective_database_url)
     prepare_database(settings, engine)
     parts = parts or Parts()
+    relay = None
+    if settings.mqtt_url:
+        relay = MqttRelay(engine, settings.mqtt_url, topic_prefix=settings.mqtt_topic)
+        parts.components.append(relay)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -90,6 +95,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.parts = parts
+    app.state.mqtt_relay = relay
     app.state.pages = []
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite")
     mqtt_url: str | None = Field(default=None, description="mqtt://host:port; none: no broker")
+    mqtt_topic: str = Field(
+        default="hallkeeper", pattern=r"^[^#+\s]+$", description="topic prefix for alerts"
+    )
     timezone: str | None = Field(default=None, description="overrides hall.timezone")
     admin_token: str | None = Field(default=None, description="bearer token for changes via API")
     host: str = "127.0.0.1"

@@ -40,6 +40,10 @@ def healthz(
     broker = relay.status() if relay is not None else _broker(settings.mqtt_url)
     registry = getattr(request.app.state, "devices", None)
     devices = registry.statuses() if registry is not None else []
-    ok = database["ok"] and broker["ok"]
+    # Only the database decides readiness: alerts wait in the outbox while the broker is
+    # down, and a device that is down is reported, not fatal.
+    ok = bool(database["ok"])
+    degraded = not broker["ok"] or any(not d.get("available", True) for d in devices)
     response.status_code = 200 if ok else 503
-    return {"ok": ok, "database": database, "broker": broker, "devices": devices}
+    status = "down" if not ok else "degraded" if degraded else "ok"
+    return {"ok": ok, "status": status, "database": database, "broker": broker, "devices": devices}

@@ -1,0 +1,207 @@
+"""The MQTT relay: publishes the alert outbox with QoS 1 and stable message ids.
+
+The outbox is the only queue that counts: a row is marked published only after the broker
+acknowledged it (PUBACK), so a broker outage or a restart of this service loses nothing; at
+worst a message is delivered twice, with the same ``message_id`` for the client to drop.
+Paho's callbacks only flip flags: no database work happens on paho's thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import ssl
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from sqlalchemy import Engine
+from sqlmodel import col, select, update
+
+from hallkeeper.db import read_session, write_session
+from hallkeeper.models import AlertOutbox
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class MqttRelay:
+    """Background part that drains the alert outbox to the broker."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        url: str,
+        *,
+        topic_prefix: str = "hallkeeper",
+        client_id: str = "hallkeeper-relay",
+        batch: int = 100,
+        poll_seconds: float = 1.0,
+        publish_timeout: float = 5.0,
+        clock: Clock = _utcnow,
+    ) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
+            raise ValueError(f"MQTT URL must look like mqtt://host:1883, not {url!r}")
+        self.host = parts.hostname
+        self.port = parts.port or (8883 if parts.scheme == "mqtts" else 1883)
+        self.engine = engine
+        self.prefix = topic_prefix.rstrip("/")
+        self.batch = batch
+        self.poll_seconds = poll_seconds
+        self.publish_timeout = publish_timeout
+        self.clock = clock
+        self.status_topic = f"{self.prefix}/status"
+        self._connected = threading.Event()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_error: str | None = None
+        self._published = 0
+        self._was_up: bool | None = None
+
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=True)
+        if parts.username:
+            client.username_pw_set(parts.username, parts.password)
+        if parts.scheme == "mqtts":
+            client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
+        client.will_set(self.status_topic, self._status_payload("offline"), qos=1, retain=True)
+        client.max_queued_messages_set(batch * 2)
+        client.reconnect_delay_set(min_delay=1, max_delay=30)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        self.client = client
+
+    def _status_payload(self, state: str) -> str:
+        return json.dumps({"state": state, "at": self.clock().isoformat()})
+
+    def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        if reason.is_failure:
+            self._last_error = f"broker refused the connection: {reason}"
+            return
+        client.publish(self.status_topic, self._status_payload("online"), qos=1, retain=True)
+        self._connected.set()
+        self._wake.set()
+
+    def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        self._connected.clear()
+        if not self._stop.is_set():
+            self._last_error = f"disconnected from the broker: {reason}"
+
+    def _log_transition(self, up: bool) -> None:
+        if self._was_up is not up:
+            if up:
+                log.info("MQTT broker %s:%d is reachable", self.host, self.port)
+            else:
+                log.warning("MQTT broker %s:%d is down: %s", self.host, self.port, self._last_error)
+            self._was_up = up
+
+    def notify(self) -> None:
+        """Wake the relay now (call after committing new alerts)."""
+        self._wake.set()
+
+    def status(self) -> dict[str, Any]:
+        """For /healthz: connected or not, the backlog and the last error."""
+        with read_session(self.engine) as session:
+            backlog = len(
+                session.exec(
+                    select(AlertOutbox.id).where(col(AlertOutbox.published_at).is_(None))
+                ).all()
+            )
+        return {
+            "configured": True,
+            "ok": self._connected.is_set(),
+            "broker": f"{self.host}:{self.port}",
+            "backlog": backlog,
+            "published": self._published,
+            "error": None if self._connected.is_set() else self._last_error,
+        }
+
+    def start(self) -> None:
+        """Connect in the background and start draining the outbox."""
+        try:
+            self.client.connect_async(self.host, self.port, keepalive=30)
+        except (OSError, ValueError) as exc:
+            self._last_error = str(exc)
+        self.client.loop_start()
+        self._thread = threading.Thread(target=self._run, name="mqtt-relay", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Publish `offline`, stop the thread and disconnect."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if self._connected.is_set():
+            info = self.client.publish(
+                self.status_topic, self._status_payload("offline"), qos=1, retain=True
+            )
+            info.wait_for_publish(timeout=2)
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.poll_seconds)
+            self._wake.clear()
+            if not self._connected.wait(timeout=0):
+                self._log_transition(False)
+                continue
+            self._log_transition(True)
+            try:
+                while not self._stop.is_set() and self.drain_once() == self.batch:
+                    pass
+            except Exception as exc:  # keep relaying: a failed round is retried next time
+                self._last_error = f"relay round failed: {exc}"
+                log.exception("MQTT relay round failed")
+
+    def drain_once(self) -> int:
+        """Publish one batch of unpublished alerts; return how many were acknowledged."""
+        with read_session(self.engine) as session:
+            rows = session.exec(
+                select(AlertOutbox)
+                .where(col(AlertOutbox.published_at).is_(None))
+                .order_by(col(AlertOutbox.id))
+                .limit(self.batch)
+            ).all()
+        if not rows:
+            return 0
+        sent: list[tuple[int, mqtt.MQTTMessageInfo]] = []
+        for row in rows:
+            topic = f"{self.prefix}/alerts/{row.kind}"
+            body = json.dumps({**row.payload, "severity": row.severity}, ensure_ascii=False)
+            assert row.id is not None
+            sent.append((row.id, self.client.publish(topic, body, qos=1)))
+        acked: list[int] = []
+        failed: list[int] = []
+        for row_id, info in sent:
+            try:
+                info.wait_for_publish(timeout=self.publish_timeout)
+            except (RuntimeError, ValueError) as exc:
+                self._last_error = f"publish failed: {exc}"
+            (acked if info.is_published() else failed).append(row_id)
+        now = self.clock()
+        with write_session(self.engine) as session:
+            if acked:
+                session.exec(
+                    update(AlertOutbox)
+                    .where(col(AlertOutbox.id).in_(acked))
+                    .values(published_at=now, attempts=AlertOutbox.attempts + 1)
+                )
+            if failed:
+                session.exec(
+                    update(AlertOutbox)
+                    .where(col(AlertOutbox.id).in_(failed))
+                    .values(attempts=AlertOutbox.attempts + 1, last_error=self._last_error)
+                )
+        self._published += len(acked)
+        return len(acked)

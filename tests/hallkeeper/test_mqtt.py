@@ -1,0 +1,203 @@
+"""The alert outbox and the MQTT relay against real Mosquitto brokers."""
+
+from __future__ import annotations
+
+import json
+import queue
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from hallkeeper import migrations
+from hallkeeper.alerts import raise_alert
+from hallkeeper.db import make_engine, read_session, write_session
+from hallkeeper.models import AlertOutbox
+from hallkeeper.mqtt import MqttRelay
+from tests.conftest import MQTT_URL, service_missing
+
+NOW = datetime(2026, 11, 23, 0, 46, tzinfo=UTC)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+class Subscriber:
+    """A supervisor's client: collects every message on a topic filter."""
+
+    def __init__(self, port: int, topic: str, host: str = "127.0.0.1") -> None:
+        self.messages: queue.Queue[tuple[str, dict[str, Any], bool]] = queue.Queue()
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2)
+        self.client.on_message = lambda _c, _u, msg: self.messages.put(
+            (msg.topic, json.loads(msg.payload), bool(msg.retain))
+        )
+        ready = queue.Queue[int]()
+        self.client.on_subscribe = lambda *_args: ready.put(1)
+        self.client.connect(host, port)
+        self.client.loop_start()
+        self.client.subscribe(topic, qos=1)
+        ready.get(timeout=5)
+
+    def take(self, n: int, timeout: float = 10) -> list[tuple[str, dict[str, Any], bool]]:
+        out = []
+        deadline = time.monotonic() + timeout
+        while len(out) < n:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                out.append(self.messages.get(timeout=remaining))
+            except queue.Empty:
+                break
+        return out
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    eng = make_engine(f"sqlite:///{tmp_path / 'alerts.db'}")
+    migrations.upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def machine_broker() -> tuple[str, int]:
+    parts = urlsplit(MQTT_URL)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 1883
+    if not _reachable(host, port):
+        service_missing("Mosquitto", f"nothing listens on {host}:{port}")
+    return host, port
+
+
+def test_raise_alert_is_idempotent_by_key(engine: Engine) -> None:
+    with write_session(engine) as session:
+        assert raise_alert(session, kind="late", key="SC001:2026-11-23:am_in", payload={}, now=NOW)
+        assert not raise_alert(
+            session, kind="late", key="SC001:2026-11-23:am_in", payload={}, now=NOW
+        )
+    with pytest.raises(ValueError, match="severity"), write_session(engine) as session:
+        raise_alert(session, kind="late", key="x", payload={}, now=NOW, severity="loud")
+    with read_session(engine) as session:
+        rows = session.exec(select(AlertOutbox)).all()
+    assert [r.message_id for r in rows] == ["late:SC001:2026-11-23:am_in"]
+    assert rows[0].created_at == NOW
+
+
+def test_relay_publishes_outbox_with_stable_ids(
+    engine: Engine, machine_broker: tuple[str, int]
+) -> None:
+    host, port = machine_broker
+    prefix = f"hk-test/{time.monotonic_ns()}"
+    sub = Subscriber(port, f"{prefix}/#", host)
+    relay = MqttRelay(engine, f"mqtt://{host}:{port}", topic_prefix=prefix, poll_seconds=0.2)
+    try:
+        relay.start()
+        status = [m for m in sub.take(1) if m[0] == f"{prefix}/status"]
+        assert status and status[0][1]["state"] == "online"
+        with write_session(engine) as session:
+            for staff in ("SC001", "RS002"):
+                raise_alert(
+                    session,
+                    kind="late",
+                    key=f"{staff}:2026-11-23:am_in",
+                    payload={"staff_no": staff, "text": "迟到"},
+                    now=NOW,
+                )
+        relay.notify()
+        got = sub.take(2)
+        assert sorted(m[1]["message_id"] for m in got) == [
+            "late:RS002:2026-11-23:am_in",
+            "late:SC001:2026-11-23:am_in",
+        ]
+        assert all(m[0] == f"{prefix}/alerts/late" and m[1]["text"] == "迟到" for m in got)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with read_session(engine) as session:
+                rows = session.exec(select(AlertOutbox)).all()
+            if all(r.published_at for r in rows):
+                break
+            time.sleep(0.05)
+        assert all(r.published_at is not None for r in rows)
+        assert relay.status()["ok"] and relay.status()["backlog"] == 0
+    finally:
+        relay.stop()
+        sub.close()
+
+
+def test_broker_outage_loses_nothing(engine: Engine, tmp_path: Path) -> None:
+    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    if not Path(binary).exists():
+        service_missing("mosquitto binary", "not installed")
+    port = _free_port()
+    conf = tmp_path / "mosquitto.conf"
+    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+
+    def start_broker() -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen([binary, "-c", str(conf)], stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not _reachable("127.0.0.1", port):
+            assert time.monotonic() < deadline, "private mosquitto did not start"
+            time.sleep(0.05)
+        return proc
+
+    broker = start_broker()
+    relay = MqttRelay(engine, f"mqtt://127.0.0.1:{port}", topic_prefix="hk", poll_seconds=0.2)
+    relay.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not relay.status()["ok"]:
+            assert time.monotonic() < deadline, "relay never connected"
+            time.sleep(0.05)
+        broker.terminate()
+        broker.wait(timeout=5)
+        deadline = time.monotonic() + 10
+        while relay.status()["ok"]:
+            assert time.monotonic() < deadline, "relay did not notice the outage"
+            time.sleep(0.05)
+        with write_session(engine) as session:
+            for n in range(5):
+                raise_alert(session, kind="absent", key=f"S{n}", payload={"n": n}, now=NOW)
+        relay.notify()
+        time.sleep(0.5)
+        assert relay.status()["backlog"] == 5  # nothing marked sent while the broker is down
+        broker = start_broker()
+        sub = Subscriber(port, "hk/alerts/#")
+        try:
+            got = sub.take(5, timeout=45)  # paho reconnects with back-off
+            assert sorted(m[1]["message_id"] for m in got) == [f"absent:S{n}" for n in range(5)]
+        finally:
+            sub.close()
+        deadline = time.monotonic() + 5
+        while relay.status()["backlog"]:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        relay.stop()
+        broker.terminate()
+        broker.wait(timeout=5)
