@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -26,6 +26,14 @@ from hallkeeper.settings import Settings
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 API = "/api/v1"
+
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    """The real clock, timezone-aware."""
+    return datetime.now(UTC)
 
 
 class Component(Protocol):
@@ -63,9 +71,15 @@ def prepare_database(settings: Settings, engine: Engine) -> None:
 
 
 def create_app(
-    settings: Settings, engine: Engine | None = None, parts: Parts | None = None
+    settings: Settings,
+    engine: Engine | None = None,
+    parts: Parts | None = None,
+    clock: Clock | None = None,
 ) -> FastAPI:
-    """Build the app; the database is migrated and seeded before it serves."""
+    """Build the app; the database is migrated and seeded before it serves.
+
+    ``clock`` returns the current aware time; tests pass their own to set the hour.
+    """
     engine = engine or make_engine(settings.effective_database_url)
     prepare_database(settings, engine)
     parts = parts or Parts()
@@ -95,6 +109,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.parts = parts
+    app.state.clock = clock or utcnow
     app.state.mqtt_relay = relay
     app.state.pages = []
     app.state.templates = Jinja2Templates(directory=HERE / "templates")

@@ -182,6 +182,42 @@ class WindowEntry(_Strict):
     b_post: str | None = None
 
 
+DeviceProtocol = Literal["zk_tcp", "zk_udp", "adms", "serial"]
+
+
+class DeviceEntry(_Strict):
+    """A fingerprint terminal or punch reader the hall runs."""
+
+    serial: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
+    name: str = ""
+    protocol: DeviceProtocol
+    address: str = ""  # host:port for ZK, a serial port path or URL for serial; empty for ADMS
+    timezone: str | None = None  # the device's zone; default the hall's
+    installed_on: date | None = None
+    comm_key: int = Field(default=0, ge=0, le=999_999_999)
+    name_encoding: str = "gbk"
+    poll_seconds: float = Field(default=30, ge=1, le=3600)
+    timeout_seconds: float = Field(default=10, gt=0, le=300)
+    clock_drift_max_seconds: int = Field(default=60, ge=1)
+    correct_clock: bool = False
+    baudrate: int = Field(default=9600, ge=300, le=921_600)
+
+    @model_validator(mode="after")
+    def _address_fits(self) -> DeviceEntry:
+        if self.protocol in ("zk_tcp", "zk_udp"):
+            host, _, port = self.address.rpartition(":")
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"a ZK terminal needs address host:port, not {self.address!r}")
+        if self.protocol == "serial" and not self.address:
+            raise ValueError("a serial reader needs address (e.g. /dev/ttyUSB0)")
+        if self.timezone is not None:
+            try:
+                ZoneInfo(self.timezone)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"unknown time zone {self.timezone!r}") from exc
+        return self
+
+
 class HolidayEntry(_Strict):
     date: date
     workday: bool
@@ -197,6 +233,7 @@ class HallConfig(_Strict):
     services: tuple[ServiceEntry, ...] = ()
     windows: tuple[WindowEntry, ...] = ()
     holidays: tuple[HolidayEntry, ...] = ()
+    devices: tuple[DeviceEntry, ...] = ()
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -227,6 +264,7 @@ def _cross_check(cfg: HallConfig) -> list[tuple[str, str]]:
     unique("windows", "number", [w.number for w in cfg.windows])
     unique("schedules", "name", [s.name for s in cfg.schedules])
     unique("holidays", "date", [h.date for h in cfg.holidays])
+    unique("devices", "serial", [d.serial for d in cfg.devices])
 
     defaults = [s.name for s in cfg.schedules if s.default]
     if len(defaults) != 1:

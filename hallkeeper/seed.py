@@ -9,6 +9,7 @@ from sqlmodel import Session, SQLModel, col, delete, select
 
 from hallkeeper.hallconfig import HallConfig
 from hallkeeper.models import (
+    Device,
     Hall,
     HolidayOverride,
     Service,
@@ -73,6 +74,21 @@ def apply_config(session: Session, cfg: HallConfig) -> dict[str, int]:
             assert service_id is not None
             session.add(WindowService(window_id=row.id, service_id=service_id, priority=priority))
 
+    for device in cfg.devices:
+        _upsert(
+            session,
+            Device,
+            "serial",
+            device.serial,
+            {
+                "name": device.name,
+                "protocol": device.protocol,
+                "address": device.address,
+                "timezone": device.timezone or cfg.hall.timezone,
+                "installed_on": device.installed_on,
+                "approved": True,
+            },
+        )
     for holiday in cfg.holidays:
         existing = session.get(HolidayOverride, holiday.date)
         row_h = existing or HolidayOverride(day=holiday.date, workday=holiday.workday)
@@ -86,6 +102,7 @@ def apply_config(session: Session, cfg: HallConfig) -> dict[str, int]:
         "services": len(cfg.services),
         "windows": len(cfg.windows),
         "holidays": len(cfg.holidays),
+        "devices": len(cfg.devices),
     }
     log.info("hall configuration applied: %s", counts)
     return counts

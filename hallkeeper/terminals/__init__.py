@@ -1,0 +1,1 @@
+"""The service side of the hall's terminals: ADMS endpoints, pollers, listeners, supervision."""

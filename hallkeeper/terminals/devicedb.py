@@ -1,0 +1,67 @@
+"""Device rows: find or record a terminal, mark it seen or synced, queue commands for it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from hallkeeper.models import Device, DeviceCommand
+
+
+def find_or_record(
+    session: Session, serial: str, protocol: str, now: datetime, zone: str
+) -> Device:
+    """The device row for ``serial``; an unknown one is recorded unapproved for an admin."""
+    device = session.exec(select(Device).where(Device.serial == serial)).first()
+    if device is None:
+        device = Device(
+            serial=serial, protocol=protocol, timezone=zone, approved=False, first_seen=now
+        )
+    device.last_seen = now
+    session.add(device)
+    session.flush()
+    return device
+
+
+def device_zone(device: Device) -> ZoneInfo:
+    """The zone the device's naive clock runs in."""
+    return ZoneInfo(device.timezone)
+
+
+def mark_synced(session: Session, serial: str, now: datetime, error: str | None = None) -> None:
+    """Record a completed sync (or the error that stopped one)."""
+    device = session.exec(select(Device).where(Device.serial == serial)).first()
+    if device is None:
+        return
+    if error is None:
+        device.last_sync = now
+    device.last_error = error
+    session.add(device)
+
+
+def queue_command(session: Session, serial: str, text: str, now: datetime) -> DeviceCommand:
+    """Queue a command for a terminal's next poll."""
+    command = DeviceCommand(device_sn=serial, text=text, created_at=now)
+    session.add(command)
+    session.flush()
+    return command
+
+
+def take_queued(
+    session: Session, serial: str, now: datetime, limit: int = 20
+) -> list[DeviceCommand]:
+    """The oldest queued commands for ``serial``, marked sent."""
+    rows = list(
+        session.exec(
+            select(DeviceCommand)
+            .where(DeviceCommand.device_sn == serial, DeviceCommand.status == "queued")
+            .order_by(col(DeviceCommand.id))
+            .limit(limit)
+        ).all()
+    )
+    for row in rows:
+        row.status, row.sent_at = "sent", now
+        session.add(row)
+    return rows
