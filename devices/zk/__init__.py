@@ -1,0 +1,1 @@
+"""ZKTeco terminals over the binary protocol (TCP/UDP port 4370)."""
