@@ -1,15 +1,6 @@
 """Database tables (SQLModel). Import this package to register every table on the metadata."""
 
 from hallkeeper.models.alert import AlertOutbox
-from hallkeeper.models.attendance import (
-    DayVerdict,
-    DutySignature,
-    LeaveRequest,
-    MakeUpPunch,
-    OutRegistration,
-    WindowAway,
-    WindowCoverVerdict,
-)
 from hallkeeper.models.hall import Hall, HolidayOverride, Unit
 from hallkeeper.models.punch import Device, Punch, QuarantinedRecord
 from hallkeeper.models.schedule import Schedule, ScheduleSlot
@@ -21,15 +12,10 @@ from hallkeeper.models.window import Window, WindowService
 __all__ = [
     "AdmsStamp",
     "AlertOutbox",
-    "DayVerdict",
     "Device",
     "DeviceCommand",
-    "DutySignature",
     "Hall",
     "HolidayOverride",
-    "LeaveRequest",
-    "MakeUpPunch",
-    "OutRegistration",
     "Punch",
     "QuarantinedRecord",
     "Schedule",
@@ -38,7 +24,5 @@ __all__ = [
     "Staff",
     "Unit",
     "Window",
-    "WindowAway",
-    "WindowCoverVerdict",
     "WindowService",
 ]
