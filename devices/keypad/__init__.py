@@ -1,0 +1,1 @@
+"""RS-485 call keypads (呼叫器) and evaluators (评价器)."""

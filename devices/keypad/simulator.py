@@ -1,0 +1,146 @@
+"""Keypads and evaluators on a pty: press keys, expect echoed acknowledgements, resend if not.
+
+Faults on demand imitate a noisy RS-485 line: garbage before a frame, a corrupted checksum
+on the first try (the keypad then resends the good frame, as a real one does when no echo
+comes), a frame split into pieces with pauses, and lost acknowledgements.
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+import threading
+import time
+from types import TracebackType
+
+from devices.keypad.protocol import FrameParser, KeyEvent, encode_event
+from devices.led.ptyport import PtyPort
+
+
+class Fault(enum.Enum):
+    """A line fault applied to the first transmission of a press."""
+
+    NOISE = "noise"
+    BAD_CHECKSUM = "bad_checksum"
+    SPLIT = "split"
+
+
+class KeypadSimulator:
+    """Any number of keypads (addresses) sharing one simulated line."""
+
+    def __init__(
+        self,
+        *,
+        link_path: str | None = None,
+        ack_timeout: float = 0.5,
+        retries: int = 3,
+        seed: int = 0,
+    ) -> None:
+        self.pty = PtyPort(link_path)
+        self.ack_timeout = ack_timeout
+        self.retries = retries
+        self.ignore_acks = 0  # acknowledgements to treat as lost on the line
+        self.sent: list[bytes] = []
+        self.resends = 0
+        self._random = random.Random(seed)
+        self._parser = FrameParser()
+        self._acks: list[bytes] = []
+        self._cond = threading.Condition()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def path(self) -> str:
+        """The port the host opens."""
+        return self.pty.path
+
+    @property
+    def acks(self) -> list[bytes]:
+        """Echoes received from the host, in order."""
+        with self._cond:
+            return list(self._acks)
+
+    def __enter__(self) -> KeypadSimulator:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Create the pty and start listening for acknowledgements."""
+        self.pty.open()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._listen, name="keypad-sim", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop and close the pty."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        self.pty.close()
+
+    def press(self, event: KeyEvent, fault: Fault | None = None) -> bool:
+        """Send the key's frame until it is echoed back; False when no ack after the retries."""
+        return self.send_frame(encode_event(event), fault)
+
+    def send_frame(self, frame: bytes, fault: Fault | None = None) -> bool:
+        """Send raw frame bytes with retries; True once the host echoed them."""
+        for attempt in range(1 + self.retries):
+            with self._cond:
+                seen = len(self._acks)
+            self._transmit(frame, fault if attempt == 0 else None)
+            if attempt:
+                self.resends += 1
+            if self._wait_ack(frame, seen):
+                return True
+        return False
+
+    def send_raw(self, data: bytes) -> None:
+        """Put bytes on the line with no retry (noise, partial frames)."""
+        self.sent.append(data)
+        self.pty.write(data)
+
+    def _transmit(self, frame: bytes, fault: Fault | None) -> None:
+        if fault is Fault.NOISE:
+            noise = bytes(self._random.choice(b"\x00\x16\x68\xff\x55\x01") for _ in range(7))
+            self.send_raw(noise + frame)
+        elif fault is Fault.BAD_CHECKSUM:
+            self.send_raw(frame[:-2] + bytes([(frame[-2] + 1) & 0xFF]) + frame[-1:])
+        elif fault is Fault.SPLIT:
+            for piece in (frame[:2], frame[2:6], frame[6:]):
+                self.send_raw(piece)
+                time.sleep(0.03)
+        else:
+            self.send_raw(frame)
+
+    def _wait_ack(self, frame: bytes, seen: int) -> bool:
+        deadline = time.monotonic() + self.ack_timeout
+        with self._cond:
+            while True:
+                if frame in self._acks[seen:]:
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+
+    def _listen(self) -> None:
+        while not self._stop.is_set():
+            data = self.pty.read(0.02)
+            if not data:
+                continue
+            for echoed in self._parser.feed(data):
+                with self._cond:
+                    if self.ignore_acks:
+                        self.ignore_acks -= 1
+                        continue
+                    self._acks.append(echoed.raw)
+                    self._cond.notify_all()

@@ -1,0 +1,1 @@
+"""ESC/POS ticket printer: rendering, real-time status, TCP/serial links, simulator."""

@@ -1,0 +1,274 @@
+"""A network ESC/POS printer on TCP: records every byte, recovers the text, answers DLE EOT.
+
+Run it alone with ``python -m devices.printer.simulator --port 9100``; tests use it as a
+context manager on port 0.  Its state (paper, cover, offline, errors, silent) can be changed
+while it runs, and :meth:`PrinterSimulator.drop_connections` imitates a printer that closes
+its connections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import logging
+import selectors
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Literal
+
+from devices.printer.reader import EscPosReader, PrintedLine
+from devices.printer.status import status_byte
+
+log = logging.getLogger(__name__)
+MALFORMED_ANSWER = 0xFF  # not of the 0xx1xx10 shape
+
+
+@dataclass(frozen=True, slots=True)
+class SimulatedState:
+    """What the simulated printer reports; ``silent`` answers nothing, ``malformed`` garbage."""
+
+    paper: Literal["ok", "near_end", "out"] = "ok"
+    cover_open: bool = False
+    offline: bool = False
+    cutter_error: bool = False
+    unrecoverable_error: bool = False
+    silent: bool = False
+    malformed: bool = False
+
+    def answer(self, n: int) -> bytes:
+        """The reply to ``DLE EOT n`` in this state."""
+        if self.silent or n not in (1, 2, 3, 4):
+            return b""
+        if self.malformed:
+            return bytes([MALFORMED_ANSWER])
+        out = self.paper == "out"
+        error = self.cutter_error or self.unrecoverable_error
+        flags = {
+            "offline": self.offline or self.cover_open or out or error,
+            "cover_open": self.cover_open,
+            "paper_stop": out,
+            "error": error,
+            "cutter_error": self.cutter_error,
+            "unrecoverable_error": self.unrecoverable_error,
+            "paper_near_end": self.paper != "ok",
+            "paper_end": out,
+        }
+        return bytes([status_byte(n, **flags)])
+
+
+class PrinterSimulator:
+    """A TCP printer on a background thread; every attribute read is thread-safe."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, chinese_default: bool = False):
+        self.host = host
+        self._requested_port = port
+        self._lock = threading.Lock()
+        self._state = SimulatedState()
+        self._received = bytearray()
+        self._reader = EscPosReader(chinese_default=chinese_default)
+        self._clients: list[socket.socket] = []
+        self._server: socket.socket | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.port = port
+        self.connections = 0
+
+    def __enter__(self) -> PrinterSimulator:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Listen (on the port given, or the one chosen last time) and serve in a thread."""
+        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind((self.host, self.port))
+        server.listen(4)
+        server.setblocking(False)
+        self.port = server.getsockname()[1]
+        self._server = server
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._serve, name="printer-sim", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Close the listener and every connection; join the thread."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def set_state(self, **changes: object) -> None:
+        """Change the reported state, e.g. ``set_state(paper="out")``."""
+        with self._lock:
+            self._state = dataclasses.replace(self._state, **changes)  # type: ignore[arg-type]
+
+    @property
+    def state(self) -> SimulatedState:
+        """The state reported now."""
+        with self._lock:
+            return self._state
+
+    @property
+    def received(self) -> bytes:
+        """Every byte received on every connection, in order."""
+        with self._lock:
+            return bytes(self._received)
+
+    @property
+    def text(self) -> str:
+        """The text printed so far, one line per printed line."""
+        with self._lock:
+            return self._reader.text
+
+    @property
+    def lines(self) -> list[PrintedLine]:
+        """Printed lines with their size and alignment."""
+        with self._lock:
+            return list(self._reader.lines)
+
+    @property
+    def jobs(self) -> list[str]:
+        """The text of each piece of paper cut off so far."""
+        with self._lock:
+            return ["\n".join(line.text for line in job) for job in self._reader.jobs]
+
+    @property
+    def cuts(self) -> int:
+        """How many cuts were commanded."""
+        with self._lock:
+            return self._reader.cuts
+
+    @property
+    def qr_codes(self) -> list[str]:
+        """Payloads of the QR codes printed."""
+        with self._lock:
+            return list(self._reader.qr_codes)
+
+    @property
+    def unknown_commands(self) -> list[bytes]:
+        """Bytes the reader did not understand."""
+        with self._lock:
+            return list(self._reader.unknown)
+
+    def drop_connections(self) -> None:
+        """Close every open connection, as a printer that restarts or times out idle links."""
+        with self._lock:
+            clients, self._clients = self._clients, []
+        for client in clients:
+            # shutdown first so the peer sees the close even while the thread holds the fd
+            with contextlib.suppress(OSError):
+                client.shutdown(socket.SHUT_RDWR)
+
+    def wait_for(self, predicate_text: str, timeout: float = 5.0) -> bool:
+        """Wait until ``predicate_text`` appears in the printed text (for tests and demos)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate_text in self.text:
+                return True
+            time.sleep(0.01)
+        return False
+
+    def wait_for_cuts(self, count: int, timeout: float = 5.0) -> bool:
+        """Wait until at least ``count`` cuts were received."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.cuts >= count:
+                return True
+            time.sleep(0.01)
+        return False
+
+    def _serve(self) -> None:
+        assert self._server is not None
+        selector = selectors.DefaultSelector()
+        selector.register(self._server, selectors.EVENT_READ)
+        try:
+            while not self._stop.is_set():
+                for key, _ in selector.select(timeout=0.05):
+                    sock = key.fileobj
+                    assert isinstance(sock, socket.socket)
+                    if sock is self._server:
+                        self._accept(selector)
+                    else:
+                        self._receive(selector, sock)
+        finally:
+            for key in list(selector.get_map().values()):
+                fileobj = key.fileobj
+                assert isinstance(fileobj, socket.socket)
+                fileobj.close()
+            selector.close()
+            with self._lock:
+                self._clients = []
+
+    def _accept(self, selector: selectors.BaseSelector) -> None:
+        assert self._server is not None
+        try:
+            client, _ = self._server.accept()
+        except BlockingIOError:
+            return
+        client.setblocking(False)
+        selector.register(client, selectors.EVENT_READ)
+        with self._lock:
+            self._clients.append(client)
+            self.connections += 1
+
+    def _receive(self, selector: selectors.BaseSelector, client: socket.socket) -> None:
+        try:
+            data = client.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            selector.unregister(client)
+            client.close()
+            with self._lock:
+                if client in self._clients:
+                    self._clients.remove(client)
+            return
+        with self._lock:
+            self._received += data
+            queries = self._reader.feed(data)
+            replies = b"".join(self._state.answer(n) for n in queries)
+        if replies:
+            with contextlib.suppress(OSError):
+                client.sendall(replies)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run a simulated printer until interrupted, logging each ticket it cuts."""
+    parser = argparse.ArgumentParser(description="Simulated ESC/POS network printer")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=9100)
+    parser.add_argument("--paper", choices=["ok", "near_end", "out"], default="ok")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    sim = PrinterSimulator(args.host, args.port)
+    sim.set_state(paper=args.paper)
+    with sim:
+        log.info("simulated printer listening on %s:%d", args.host, sim.port)
+        seen = 0
+        try:
+            while True:
+                time.sleep(0.2)
+                jobs = sim.jobs
+                for job in jobs[seen:]:
+                    log.info("printed:\n%s", job)
+                seen = len(jobs)
+        except KeyboardInterrupt:
+            log.info("stopped after %d cuts", sim.cuts)
+
+
+if __name__ == "__main__":
+    main()
