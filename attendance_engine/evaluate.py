@@ -84,9 +84,8 @@ def _floor_minute(value: datetime, tz: ZoneInfo) -> datetime:
     return value.astimezone(tz).replace(second=0, microsecond=0)
 
 
-def _minutes_between(earlier: datetime, later: datetime, tz: ZoneInfo) -> int:
-    """Whole minutes from ``earlier`` to ``later`` with both truncated to the minute."""
-    delta = _floor_minute(later, tz) - _floor_minute(earlier, tz)
+def _whole_minutes(delta: timedelta) -> int:
+    """Whole minutes of a difference between two instants already truncated to the minute."""
     return int(delta.total_seconds()) // 60
 
 
@@ -102,13 +101,35 @@ def _in_deadline(window: SlotWindow, day: date, tz: ZoneInfo, rules: Rules) -> d
     return min(due + (rules.late_threshold_minutes + 1) * MINUTE, at_offset(day, window.end, tz))
 
 
+Bounds = tuple[datetime, datetime, datetime, datetime]
+_BOUNDS: dict[tuple[int, date, ZoneInfo], tuple[SlotWindow, Bounds]] = {}
+
+
+def _bounds(window: SlotWindow, day: date, tz: ZoneInfo) -> Bounds:
+    """(due, window start, window end, due floored to the minute) of a slot on ``day``.
+
+    Memoised by the window's identity (hashing a frozen dataclass costs more than the
+    work): a month of evaluations asks for the same few dozen slot-days thousands of times.
+    """
+    key = (id(window), day, tz)
+    hit = _BOUNDS.get(key)
+    if hit is not None and hit[0] is window:
+        return hit[1]
+    due = at_offset(day, window.due, tz)
+    start, end = at_offset(day, window.start, tz), at_offset(day, window.end, tz)
+    bounds = (due, start, end, _floor_minute(due, tz))
+    if len(_BOUNDS) > 20_000:
+        _BOUNDS.clear()  # bounded memory; refilled on demand
+    _BOUNDS[key] = (window, bounds)  # keeps ``window`` alive, so its id cannot be reused
+    return bounds
+
+
 def evaluate_slot(
     window: SlotWindow, day: date, tz: ZoneInfo, facts: Facts, rules: Rules, now: datetime
 ) -> SlotResult:
     """The verdict for one slot of one staff-day (``facts`` already for that person)."""
     spec = window.spec
-    due = at_offset(day, window.due, tz)
-    start, end = at_offset(day, window.start, tz), at_offset(day, window.end, tz)
+    due, start, end, due_floor = _bounds(window, day, tz)
 
     def result(
         status: Status,
@@ -122,11 +143,11 @@ def evaluate_slot(
             spec.name, spec.kind, spec.half, due, at, status, minutes, source, provisional
         )
 
-    if covering_leave(facts.leaves, due) is not None:
+    if facts.leaves and covering_leave(facts.leaves, due) is not None:
         return result(Status.LEAVE)
-    if covering_out(facts.outs, due) is not None:
+    if facts.outs and covering_out(facts.outs, due) is not None:
         return result(Status.OUT)
-    makeups = approved_makeups(facts.makeups, day, spec.name)
+    makeups = approved_makeups(facts.makeups, day, spec.name) if facts.makeups else []
     if makeups:
         # An approved make-up (补卡) certifies the person was on time: the terminal failed.
         return result(Status.NORMAL, min(m.at for m in makeups), 0, "makeup")
@@ -137,8 +158,8 @@ def evaluate_slot(
             if now >= _in_deadline(window, day, tz, rules):
                 return result(Status.MISSING)
             return result(Status.PENDING, provisional=Status.MISSING)
-        at, source = min(candidates, key=lambda c: (c[0], c[1]))
-        minutes = max(0, _minutes_between(due, at, tz))
+        at, source = candidates[0] if len(candidates) == 1 else min(candidates)
+        minutes = max(0, _whole_minutes(_floor_minute(at, tz) - due_floor))
         return result(_grade(minutes, rules, Status.LATE), at, minutes, source)
 
     window_over = now >= end
@@ -146,8 +167,8 @@ def evaluate_slot(
         if window_over:
             return result(Status.MISSING)
         return result(Status.PENDING, provisional=Status.MISSING)
-    at, source = max(candidates, key=lambda c: (c[0], c[1]))
-    minutes = max(0, _minutes_between(at, due, tz))
+    at, source = candidates[0] if len(candidates) == 1 else max(candidates)
+    minutes = max(0, _whole_minutes(due_floor - _floor_minute(at, tz)))
     status = _grade(minutes, rules, Status.EARLY)
     if status is Status.NORMAL or window_over:
         return result(status, at, minutes, source)

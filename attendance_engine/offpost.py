@@ -23,6 +23,8 @@ def off_post_events(
     event, beyond it -> the half day is `absent`. A period still running inside the half
     with no more than the threshold so far is `pending`.
     """
+    if not facts.away:
+        return ()  # the common case: nothing to judge, skip resolving the half-day spans
     holes = excused_intervals(facts.leaves, facts.outs)
     events: list[OffPostEvent] = []
     for half, spans in half_spans(schedule).items():

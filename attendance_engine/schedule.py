@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache, lru_cache
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -70,8 +71,13 @@ class Schedule:
         return md >= start or md <= end  # wraps over new year
 
     def windows(self) -> tuple[SlotWindow, ...]:
-        """The slots with their punch windows resolved."""
-        return resolve_windows(self.name, self.slots)
+        """The slots with their punch windows resolved (once per schedule object)."""
+        cached: tuple[SlotWindow, ...] | None = self.__dict__.get("_windows")
+        if cached is None:
+            # Frozen, so the result never changes; kept outside the fields (eq and hash ignore it).
+            cached = _cached_windows(self.name, self.slots)
+            self.__dict__["_windows"] = cached
+        return cached
 
 
 def _offset(t: time) -> timedelta:
@@ -98,6 +104,13 @@ def resolve_windows(name: str, slots: Sequence[SlotSpec]) -> tuple[SlotWindow, .
             end = DAY if i == len(slots) - 1 else (dues[i] + dues[i + 1]) / 2
         out.append(SlotWindow(spec, dues[i], start, end))
     return tuple(out)
+
+
+@cache
+def _cached_windows(name: str, slots: tuple[SlotSpec, ...]) -> tuple[SlotWindow, ...]:
+    # Schedules are frozen and few: resolving once per distinct slot tuple keeps a month of
+    # evaluations from re-deriving the same windows tens of thousands of times.
+    return resolve_windows(name, slots)
 
 
 def _check_month_day(name: str, label: str, md: MonthDay | None) -> None:
@@ -177,6 +190,7 @@ def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
 
 
+@lru_cache(maxsize=8192)
 def at_offset(day: date, offset: timedelta, tz: ZoneInfo) -> datetime:
     """The aware instant ``offset`` after local midnight of ``day`` (24:00 is next midnight)."""
     if offset >= DAY:

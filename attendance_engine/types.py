@@ -143,6 +143,10 @@ class Facts:
 
     def for_staff(self, staff_no: str) -> Facts:
         """The facts that concern ``staff_no`` only."""
+        if not (self.leaves or self.outs or self.makeups or self.away) and all(
+            p.staff_no == staff_no for p in self.punches
+        ):
+            return self  # already one person's punches (the common case): nothing to filter
         return Facts(
             punches=tuple(p for p in self.punches if p.staff_no == staff_no),
             leaves=tuple(x for x in self.leaves if x.staff_no == staff_no),

@@ -16,12 +16,25 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
 from hallkeeper import migrations
-from hallkeeper.api.routes import calendar, hall_model, health, home, schedules, windows
+from hallkeeper.api.routes import (
+    calendar,
+    devices,
+    hall_model,
+    health,
+    home,
+    schedules,
+    windows,
+)
+from hallkeeper.attendance import install_attendance
+from hallkeeper.attendance.pages import BOARD_PATH, MONTH_PATH, TITLES
+from hallkeeper.attendance.scheduler import AttendanceScheduler
 from hallkeeper.db import make_engine, write_session
 from hallkeeper.holidays import calendar_covers
 from hallkeeper.mqtt import MqttRelay
 from hallkeeper.seed import apply_config, is_seeded
 from hallkeeper.settings import Settings
+from hallkeeper.terminals import iclock
+from hallkeeper.terminals.supervisor import DeviceWatch, Sink, build_terminals
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -87,6 +100,10 @@ def create_app(
     if settings.mqtt_url:
         relay = MqttRelay(engine, settings.mqtt_url, topic_prefix=settings.mqtt_topic)
         parts.components.append(relay)
+    terminals = build_terminals(Sink(engine, settings, clock or utcnow))
+    watch = DeviceWatch(engine, terminals, clock or utcnow)
+    parts.components.append(watch)
+    parts.components.append(AttendanceScheduler(settings, engine, clock or utcnow))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -110,6 +127,7 @@ def create_app(
     app.state.engine = engine
     app.state.parts = parts
     app.state.clock = clock or utcnow
+    app.state.devices = watch
     app.state.mqtt_relay = relay
     app.state.pages = []
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
@@ -123,4 +141,9 @@ def create_app(
     app.include_router(hall_model.services_router, prefix=f"{API}/services", tags=["hall"])
     app.include_router(windows.router, prefix=f"{API}/windows", tags=["hall"])
     app.include_router(schedules.router, prefix=f"{API}/schedules", tags=["hall"])
+    app.include_router(devices.router, prefix=f"{API}/devices", tags=["devices"])
+    app.include_router(iclock.router)
+    install_attendance(app, API, clock or utcnow)
+    app.state.pages.append(PageLink(BOARD_PATH, TITLES["board"]))
+    app.state.pages.append(PageLink(MONTH_PATH, TITLES["month"]))
     return app

@@ -6,18 +6,22 @@ import logging
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.progress import Progress
 
 from hallkeeper import migrations
+from hallkeeper.attendance.cli import attendance_app
 from hallkeeper.db import make_engine, read_session, write_session
 from hallkeeper.errors import ConfigError, RowError
 from hallkeeper.hallconfig import load_config
 from hallkeeper.seed import apply_config
 from hallkeeper.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from hallkeeper.demo import DemoHall
 
 app = typer.Typer(help="HallKeeper: a government service hall's attendance, queue and boards.")
 db_app = typer.Typer(help="Database schema.")
@@ -26,6 +30,7 @@ staff_app = typer.Typer(help="Staff lists (CSV / XLSX).")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(staff_app, name="staff")
+app.add_typer(attendance_app, name="attendance")
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 
@@ -45,20 +50,27 @@ def _settings(**overrides: object) -> Settings:
         _fail(str(exc))
 
 
-def _serve(settings: Settings, demo: bool) -> None:
+def _serve(settings: Settings, demo: DemoHall | None = None) -> None:
     import uvicorn
 
-    from hallkeeper.app import create_app
-    from hallkeeper.demo import demo_parts
+    from hallkeeper.app import Parts, create_app
 
-    parts = demo_parts(settings) if demo else None
+    parts = Parts(components=[demo]) if demo is not None else None
     application = create_app(settings, parts=parts)
     base = f"http://{settings.host}:{settings.port}"
     out.print(f"HallKeeper {'demo ' if demo else ''}running at {base}/", highlight=False)
+    if demo is not None:
+        out.print(f"  ADMS terminals push to {base}/iclock/cdata", highlight=False)
     for page in application.state.pages:
         out.print(f"  {page.title['zh']:<8} {base}{page.path}", highlight=False)
     out.print(f"  API docs  {base}/docs\n  health    {base}/healthz", highlight=False)
-    uvicorn.run(application, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        application,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=demo is None,  # the demo's terminals poll every few seconds
+    )
 
 
 @app.command()
@@ -68,7 +80,7 @@ def serve(
 ) -> None:
     """Run the service with the configured database and devices."""
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    _serve(_settings(**overrides), demo=False)
+    _serve(_settings(**overrides))
 
 
 @app.command()
@@ -80,14 +92,17 @@ def demo(
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
 ) -> None:
     """Run a simulated hall: embedded SQLite, the default hall and simulated devices."""
+    from hallkeeper.demo import DemoHall
+
     directory = data_dir or Path(tempfile.mkdtemp(prefix="hallkeeper-demo-"))
+    directory.mkdir(parents=True, exist_ok=True)
     out.print(f"demo data in {directory}", highlight=False)
-    _serve(
-        _settings(
-            data_dir=directory, database_url="", host=host, port=port, environment="development"
-        ),
-        demo=True,
-    )
+    _settings(data_dir=directory, database_url="")  # logging, and the shipped hall checked
+    try:
+        hall = DemoHall(directory, host, port)
+    except ConfigError as exc:
+        _fail(str(exc))
+    _serve(hall.settings, demo=hall)
 
 
 @db_app.command("upgrade")

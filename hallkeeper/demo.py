@@ -1,12 +1,220 @@
-"""The simulated hall that `hallkeeper demo` runs: every device simulator that exists."""
+"""The simulated hall that `hallkeeper demo` runs.
+
+Real adapters talk to simulators over real sockets and a pseudo-terminal: a ZK terminal at the
+east door (pulled over TCP), an ADMS terminal at the west door (pushing over HTTP) and a serial
+punch reader at the staff entrance. A scripted day plays on them: staff arrive over the morning,
+most on time, some late, one very late and one who never comes; the rest of the day follows.
+Punches whose time has passed are in the terminals' logs when the demo starts; later ones
+happen live, at their time. On a rest day the demo marks today as a working day (an override
+anyone can see on the calendar) so that there is something to watch.
+"""
 
 from __future__ import annotations
 
-from hallkeeper.app import Parts
-from hallkeeper.settings import Settings
+import logging
+import random
+import socket
+import threading
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import attendance_engine as eng
+from devices.adms.simulator import AdmsTerminal
+from devices.serial_reader.simulator import SerialReaderSimulator
+from devices.zk.simulator import ZKSimulator
+from hallkeeper.hallconfig import HallConfig
+from hallkeeper.holidays import day_kind
+from hallkeeper.settings import REPO_CONFIG, load_settings
+
+log = logging.getLogger(__name__)
+ZK_SN, ADMS_SN, SERIAL_SN = "DEMO-ZK-EAST", "DEMO-ADMS-WEST", "DEMO-SERIAL-STAFF"
 
 
-def demo_parts(settings: Settings) -> Parts:
-    """Background parts of the demo: simulators and the adapters that talk to them."""
-    del settings
-    return Parts()
+@dataclass(frozen=True, order=True)
+class ScriptedPunch:
+    """One punch of the scripted day: when, who, and at which terminal."""
+
+    at: datetime
+    pin: str = field(compare=False)
+    terminal: str = field(compare=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def demo_config_text(zk_port: int, serial_path: str, today: date, workday: bool) -> str:
+    """The shipped hall file plus the demo's terminals (and today as a working day if needed)."""
+    text = REPO_CONFIG.read_text("utf-8")
+    text += f"""
+
+# ---- Added by `hallkeeper demo`: simulated terminals on this machine ----
+[[devices]]
+serial = "{ZK_SN}"
+name = "东门考勤机（模拟）"
+protocol = "zk_tcp"
+address = "127.0.0.1:{zk_port}"
+installed_on = "2026-01-01"
+correct_clock = true
+poll_seconds = 5
+
+[[devices]]
+serial = "{ADMS_SN}"
+name = "西门考勤机（模拟）"
+protocol = "adms"
+installed_on = "2026-01-01"
+
+[[devices]]
+serial = "{SERIAL_SN}"
+name = "员工通道读卡器（模拟）"
+protocol = "serial"
+address = "{serial_path}"
+installed_on = "2026-01-01"
+"""
+    if not workday:
+        text += f"""
+[[holidays]]
+date = "{today.isoformat()}"
+workday = true
+note = "演示模式：今日按工作日"
+"""
+    return text
+
+
+def _schedule_for(cfg: HallConfig, day: date) -> eng.Schedule:
+    schedules = []
+    for entry in cfg.schedules:
+        md = [(int(v[:2]), int(v[3:])) if v else None for v in (entry.valid_from, entry.valid_to)]
+        slots = tuple(
+            eng.SlotSpec(s.name, s.slot_kind, s.due, s.slot_half, s.window_start, s.window_end)
+            for s in entry.slots
+        )
+        schedules.append(eng.Schedule(entry.name, slots, md[0], md[1], entry.default))
+    return eng.pick_schedule(schedules, day)
+
+
+def scripted_day(cfg: HallConfig, day: date, zone: ZoneInfo, seed: int = 7) -> list[ScriptedPunch]:
+    """A realistic day at the hall: mostly on time, a few late, one absent, one no-show."""
+    rng = random.Random(seed)
+    schedule = _schedule_for(cfg, day)
+    terminals = (ZK_SN, ADMS_SN, SERIAL_SN)
+    pins = [s.pin for s in cfg.staff if s.schedule in (None, schedule.name)]
+    punches: list[ScriptedPunch] = []
+    for index, pin in enumerate(pins):
+        if index == len(pins) - 1:
+            continue  # never comes: missing all day
+        terminal = terminals[index % len(terminals)]
+        for slot in schedule.slots:
+            due = datetime.combine(day, slot.due, zone)
+            if slot.kind == "in":
+                offset = -rng.randint(3, 35) * 60 - rng.randint(0, 59)
+                if index in (1, 5) and slot.name in ("am_in", "in"):
+                    offset = rng.randint(2, 12) * 60 + rng.randint(0, 59)  # late
+                if index == 3 and slot.name in ("am_in", "in"):
+                    offset = 27 * 60  # beyond the threshold: absent for the morning
+            else:
+                offset = rng.randint(0, 20) * 60 + rng.randint(0, 59)
+                if index == 4 and slot.name in ("pm_out", "out"):
+                    offset = -rng.randint(3, 10) * 60  # leaves early
+            punches.append(ScriptedPunch(due + timedelta(seconds=offset), pin, terminal))
+    return sorted(punches)
+
+
+class DemoHall:
+    """Simulators, the scripted day and the settings that point the service at them."""
+
+    def __init__(self, data_dir: Path, host: str, port: int) -> None:
+        self.data_dir = data_dir
+        self.base_url = f"http://{host}:{port}"
+        shipped = load_settings(data_dir=data_dir, database_url="")
+        self.zone = shipped.zone
+        self.today = datetime.now(self.zone).date()
+        workday = day_kind(self.today, {}).workday and self.today.isoformat() not in {
+            h.date.isoformat() for h in shipped.hall.holidays if not h.workday
+        }
+        self.zk = ZKSimulator("127.0.0.1", _free_port(), serial=ZK_SN, zone=str(self.zone))
+        self.serial = SerialReaderSimulator(str(data_dir / "staff-reader.tty"), zone=self.zone)
+        self.adms = AdmsTerminal(self.base_url, ADMS_SN, zone=self.zone, poll_interval=5)
+        config_path = data_dir / "hall.toml"
+        config_path.write_text(
+            demo_config_text(self.zk.port, self.serial.path, self.today, workday), "utf-8"
+        )
+        self.settings = load_settings(
+            data_dir=data_dir, database_url="", config=config_path, host=host, port=port
+        )
+        cfg = HallConfig.model_validate(tomllib.loads(config_path.read_text("utf-8")))
+        for uid, person in enumerate(cfg.staff, start=1):
+            self.zk.add_user(uid, person.pin, person.name)
+        self.script = scripted_day(cfg, self.today, self.zone)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _punch(self, item: ScriptedPunch, live: bool) -> None:
+        if item.terminal == ZK_SN:
+            if live:
+                self.zk.inject_punches([(item.pin, 1, 0)], when=item.at)
+            else:
+                self.zk.add_punch(item.pin, item.at)
+        elif item.terminal == ADMS_SN:
+            self.adms.add_punch(item.pin, item.at)
+        elif self.serial.is_open:
+            self.serial.punch(item.pin, item.at)
+
+    def start(self) -> None:
+        """Start the terminals with the morning so far in their logs, then play the rest."""
+        self.serial.open()
+        now = datetime.now(self.zone)
+        past = [p for p in self.script if p.at <= now]
+        for item in past:
+            if item.terminal != SERIAL_SN:
+                self._punch(item, live=False)
+        self.zk.start()
+        self._thread = threading.Thread(target=self._play, name="demo-script", daemon=True)
+        self._thread.start()
+        log.info(
+            "demo: %d punches so far today, %d still to come",
+            len(past),
+            len(self.script) - len(past),
+        )
+
+    def _service_up(self) -> bool:
+        host, port = self.settings.host, self.settings.port
+        for _ in range(300):
+            try:
+                with socket.create_connection((host, port), timeout=0.5):
+                    return True
+            except OSError:
+                if self._stop.wait(0.1):
+                    return False
+        return False
+
+    def _play(self) -> None:
+        # The ADMS terminal and the serial reader start once the service listens: one pushes
+        # to it, the other keeps no log of its own.
+        if not self._service_up():
+            log.error("demo: the service did not start listening; terminals stay idle")
+            return
+        self.adms.start()
+        self._stop.wait(1)
+        now = datetime.now(self.zone)
+        for item in self.script:
+            if item.terminal == SERIAL_SN and item.at <= now and not self._stop.is_set():
+                self._punch(item, live=False)
+        for item in (p for p in self.script if p.at > now):
+            delay = (item.at - datetime.now(self.zone)).total_seconds()
+            if self._stop.wait(max(0.0, delay)):
+                return
+            self._punch(item, live=True)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.adms.stop()
+        self.zk.stop()
+        self.serial.close()

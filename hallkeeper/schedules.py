@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, delete, select
 
+import attendance_engine as eng
 from hallkeeper.models import Schedule, ScheduleSlot
 
 if TYPE_CHECKING:
@@ -13,30 +14,28 @@ if TYPE_CHECKING:
 
 
 def schedule_problem(entry: ScheduleEntry) -> str | None:
-    """Return why a schedule's slots are unusable (order, overlap, names), or None."""
-    names = [slot.name for slot in entry.slots]
-    if len(set(names)) != len(names):
-        return "slot names repeat"
-    for before, after in zip(entry.slots, entry.slots[1:], strict=False):
-        if after.due <= before.due:
-            return f"slot {after.name!r} is due at or before slot {before.name!r}: out of order"
-    for slot in entry.slots:
-        start, end = slot.window_start, slot.window_end
-        if start is not None and start > slot.due:
-            return f"slot {slot.name!r} window starts after its due time"
-        if end is not None and end < slot.due:
-            return f"slot {slot.name!r} window ends before its due time"
-        if start is not None and end is not None and end <= start:
-            return f"slot {slot.name!r} window ends before it starts"
-    for before, after in zip(entry.slots, entry.slots[1:], strict=False):
-        start, end = after.window_start, before.window_end
-        if end is not None and start is not None and start < end:
-            return f"slots {before.name!r} and {after.name!r} overlap"
-        if before.window_end is not None and before.window_end > after.due:
-            return f"slot {before.name!r} window reaches past the due time of {after.name!r}"
-        if after.window_start is not None and after.window_start < before.due:
-            return f"slot {after.name!r} window starts before the due time of {before.name!r}"
+    """Return why a schedule's slots are unusable (order, overlap, names), or None.
+
+    The engine's `Schedule` holds the one validation: build it and report its refusal
+    (without its leading schedule name, which the callers add).
+    """
+    slots = tuple(
+        eng.SlotSpec(s.name, s.slot_kind, s.due, s.slot_half, s.window_start, s.window_end)
+        for s in entry.slots
+    )
+    try:
+        eng.Schedule(entry.name, slots, month_day(entry.valid_from), month_day(entry.valid_to))
+    except eng.ScheduleError as exc:
+        return str(exc).removeprefix(f"schedule {entry.name!r}: ")
     return None
+
+
+def month_day(value: str | None) -> tuple[int, int] | None:
+    """A configuration "MM-DD" as the engine's (month, day)."""
+    if value is None:
+        return None
+    month, day = value.split("-")
+    return int(month), int(day)
 
 
 def save_schedule(session: Session, entry: ScheduleEntry) -> Schedule:

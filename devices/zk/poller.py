@@ -24,6 +24,7 @@ class ZKPoller:
         on_punches: Callable[[Sequence[Punch]], None],
         *,
         on_bad: Callable[[Sequence[BadRecord]], None] | None = None,
+        on_connect: Callable[[ZKClient], None] | None = None,
         listen: bool = True,
         poll_interval: float = 300.0,
         keepalive: float = 60.0,
@@ -33,6 +34,7 @@ class ZKPoller:
         self._make_client = make_client
         self._on_punches = on_punches
         self._on_bad = on_bad or (lambda bad: None)
+        self._on_connect = on_connect or (lambda client: None)
         self._listen = listen
         self._poll_interval = poll_interval
         self._keepalive = keepalive
@@ -59,6 +61,7 @@ class ZKPoller:
 
     def _cycle(self, client: ZKClient, stop: threading.Event) -> None:
         """Catch up with the stored log, then take live events until stop or failure."""
+        self._on_connect(client)  # e.g. check the clock before trusting the log's times
         result = client.read_attendance()
         self._hand(result.punches, result.bad)
         self._up(client)

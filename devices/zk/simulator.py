@@ -91,7 +91,11 @@ class ZKSimulator:
         self.stop()
 
     def start(self) -> None:
-        """Bind TCP and UDP on one port and serve in background threads."""
+        """Bind TCP and UDP on one port and serve in background threads (again after stop)."""
+        self._stop.clear()
+        self._threads = []
+        with self._lock:
+            self._conns = []
         for _ in range(20):
             tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

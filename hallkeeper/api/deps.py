@@ -47,8 +47,10 @@ def require_admin(
         raise HTTPException(status_code=401, detail="admin token missing or wrong")
 
 
-SessionDep = Annotated[Session, Depends(_write)]
-ReadSessionDep = Annotated[Session, Depends(_read)]
+# scope="function": the transaction commits before the response is sent, so a client that
+# got 200 can read its own write at once (and a failed commit is an error, not a 200).
+SessionDep = Annotated[Session, Depends(_write, scope="function")]
+ReadSessionDep = Annotated[Session, Depends(_read, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 Admin = Depends(require_admin)

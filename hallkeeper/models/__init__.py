@@ -1,6 +1,15 @@
 """Database tables (SQLModel). Import this package to register every table on the metadata."""
 
 from hallkeeper.models.alert import AlertOutbox
+from hallkeeper.models.attendance import (
+    DayVerdict,
+    DutySignature,
+    LeaveRequest,
+    MakeUpPunch,
+    OutRegistration,
+    WindowAway,
+    WindowCoverVerdict,
+)
 from hallkeeper.models.hall import Hall, HolidayOverride, Unit
 from hallkeeper.models.punch import Device, Punch, QuarantinedRecord
 from hallkeeper.models.schedule import Schedule, ScheduleSlot
@@ -12,10 +21,15 @@ from hallkeeper.models.window import Window, WindowService
 __all__ = [
     "AdmsStamp",
     "AlertOutbox",
+    "DayVerdict",
     "Device",
     "DeviceCommand",
+    "DutySignature",
     "Hall",
     "HolidayOverride",
+    "LeaveRequest",
+    "MakeUpPunch",
+    "OutRegistration",
     "Punch",
     "QuarantinedRecord",
     "Schedule",
@@ -24,5 +38,7 @@ __all__ = [
     "Staff",
     "Unit",
     "Window",
+    "WindowAway",
+    "WindowCoverVerdict",
     "WindowService",
 ]

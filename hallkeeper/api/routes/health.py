@@ -43,7 +43,7 @@ def healthz(
     # Only the database decides readiness: alerts wait in the outbox while the broker is
     # down, and a device that is down is reported, not fatal.
     ok = bool(database["ok"])
-    degraded = not broker["ok"] or any(not d.get("available", True) for d in devices)
+    degraded = not broker["ok"] or any(d.get("available") is False for d in devices)
     response.status_code = 200 if ok else 503
     status = "down" if not ok else "degraded" if degraded else "ok"
     return {"ok": ok, "status": status, "database": database, "broker": broker, "devices": devices}

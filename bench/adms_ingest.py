@@ -1,0 +1,89 @@
+"""ADMS ingest: 1,000-line ATTLOG posts over real HTTP into SQLite, then the same posts again.
+
+Run: .venv/bin/python bench/adms_ingest.py [--posts 20] [--staff 1000]
+Prints punches per second for new punches (de-duplicated, evaluated, verdicts stored) and for
+the same posts sent again (all duplicates). Target: >= 20,000 punches/s on SQLite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from hallkeeper.app import create_app
+from hallkeeper.db import write_session
+from hallkeeper.models import Device, Staff
+from hallkeeper.settings import load_settings
+from tests.live_server import live_server
+
+TZ = ZoneInfo("Asia/Shanghai")
+SN = "BENCH-ADMS-1"
+
+
+def bodies(posts: int, staff: int, first_day: date) -> list[bytes]:
+    """``posts`` bodies of 1,000 ATTLOG lines: four punches a day per person, day after day."""
+    lines: list[str] = []
+    day = first_day
+    while len(lines) < posts * 1000:
+        for n in range(staff):
+            for hh, mm in ((8, 21), (11, 45), (14, 25), (18, 33)):
+                moment = datetime(day.year, day.month, day.day, hh, mm, n % 60)
+                lines.append(f"{70000 + n}\t{moment:%Y-%m-%d %H:%M:%S}\t0\t1\t0\t0\t0")
+        day += timedelta(days=1)
+    return [("\n".join(lines[i * 1000 : (i + 1) * 1000]) + "\n").encode() for i in range(posts)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--posts", type=int, default=20)
+    parser.add_argument("--staff", type=int, default=1000)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    directory = Path(tempfile.mkdtemp(prefix="hk-bench-adms-"))
+    settings = load_settings(data_dir=directory, database_url="", mqtt_url="")
+    app = create_app(settings)
+    with write_session(app.state.engine) as session:
+        session.add(Device(serial=SN, protocol="adms", timezone="Asia/Shanghai", approved=True))
+        for n in range(args.staff):
+            session.add(
+                Staff(
+                    staff_no=f"B{n:05d}",
+                    name=f"职员{n}",
+                    pin=str(70000 + n),
+                    unit_code="ZWB",
+                    category="聘用",
+                )
+            )
+    today = datetime.now(TZ).date()
+    posts = bodies(args.posts, args.staff, today - timedelta(days=40))
+    total = sum(body.count(b"\n") for body in posts)
+    with live_server(app) as url, httpx.Client(base_url=url, timeout=60) as client:
+        for label in ("new punches", "same posts again (duplicates)"):
+            started = time.perf_counter()
+            for stamp, body in enumerate(posts, start=1):
+                answer = client.post(
+                    "/iclock/cdata",
+                    params={"SN": SN, "table": "ATTLOG", "Stamp": stamp},
+                    content=body,
+                )
+                if answer.text != "OK":
+                    raise SystemExit(f"post {stamp} answered {answer.status_code}: {answer.text}")
+            elapsed = time.perf_counter() - started
+            print(
+                f"{label:32s} {total} punches in {elapsed:.2f} s: {total / elapsed:,.0f} punches/s"
+            )
+    print(f"database: {settings.effective_database_url}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""Benchmark: one month of 1,000 staff (~88,000 punches) evaluated from a fresh SQLite database.
+
+Prints: the plain SELECT of the month's punch rows, the full month evaluation from the
+database (facts -> verdicts -> monthly summaries), punches per second, the ratio (target
+<= 3x); the real-time path (one punch stored to its verdict stored, committed): median and
+p99; and ADMS-sized batches of 1,000 punches through `store_punches` (punches per second).
+
+    .venv/bin/python bench/attendance_month.py [--staff 1000] [--realtime 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from devices.events import Punch
+from hallkeeper.app import prepare_database
+from hallkeeper.attendance.context import load_context
+from hallkeeper.attendance.facts import day_bounds, load_punches
+from hallkeeper.attendance.ingest import store_punches
+from hallkeeper.attendance.reports import month_report
+from hallkeeper.db import make_engine, read_session, write_session
+from hallkeeper.models import Hall, Staff
+from hallkeeper.models import Punch as PunchRow
+from hallkeeper.settings import Settings, load_settings
+
+TZ = ZoneInfo("Asia/Shanghai")
+YEAR, MONTH = 2026, 3
+DUES = ((8, 30), (12, 0), (14, 0), (17, 30))  # the shipped four_punch schedule
+
+
+def _punch_times(rng: random.Random, day: date) -> list[datetime]:
+    """A realistic day: mostly on time, some late or early, a missing punch, a double punch."""
+    out = []
+    for i, (h, m) in enumerate(DUES):
+        if rng.random() < 0.01:
+            continue  # forgot to punch
+        due = datetime(day.year, day.month, day.day, h, m, tzinfo=TZ)
+        if i % 2 == 0:  # sign-in: mostly 5-20 minutes early, sometimes late
+            offset = rng.gauss(-10, 6) if rng.random() > 0.04 else rng.uniform(1, 25)
+        else:  # sign-out: mostly a little after, sometimes early
+            offset = rng.gauss(8, 6) if rng.random() > 0.03 else -rng.uniform(1, 25)
+        at = due + timedelta(minutes=offset, seconds=rng.randint(0, 59))
+        out.append(at)
+        if rng.random() < 0.005:
+            out.append(at + timedelta(seconds=rng.randint(3, 40)))  # pressed twice
+    return out
+
+
+def build(path: Path, staff: int, seed: int) -> tuple[Settings, Engine]:
+    """A fresh database with ``staff`` people and their month of punches (bulk insert)."""
+    settings = load_settings(data_dir=path, database_url="", admin_token="", mqtt_url="")
+    engine = make_engine(settings.effective_database_url)
+    prepare_database(settings, engine)
+    rng = random.Random(seed)
+    people = [
+        {"staff_no": f"B{i:05d}", "name": f"员工{i}", "pin": str(100000 + i),
+         "unit_code": "ZWB", "category": "在编" if i % 3 else "聘用", "role": "staff",
+         "start_date": date(2020, 1, 1), "end_date": None, "schedule": None}
+        for i in range(staff)
+    ]  # fmt: skip
+    now = datetime(YEAR, MONTH, 28, 23, tzinfo=TZ)
+    with write_session(engine) as session:
+        hall = session.exec(select(Hall)).one()
+        hall.go_live = date(YEAR, MONTH, 1)  # no earlier months in the escalation period
+        session.add(hall)
+        session.connection().execute(sa.insert(Staff.__table__), people)  # type: ignore[attr-defined]
+        ctx = load_context(session, settings, {YEAR})
+        rows = []
+        day = date(YEAR, MONTH, 1)
+        while day.month == MONTH:
+            if ctx.calendar.is_workday(day):
+                for p in people:
+                    for at in _punch_times(rng, day):
+                        rows.append(
+                            {"device_sn": "ZK-BENCH", "pin": p["pin"], "device_time": at,
+                             "staff_no": p["staff_no"], "source": "zk", "received_at": now,
+                             "repeats": 0}
+                        )  # fmt: skip
+            day += timedelta(days=1)
+        session.connection().execute(sa.insert(PunchRow.__table__), rows)  # type: ignore[attr-defined]
+    print(f"database: {len(people)} staff, {len(rows)} punches in {YEAR}-{MONTH:02d}")
+    return settings, engine
+
+
+def bench_month(settings: Settings, engine: Engine, repeat: int) -> None:
+    first, last = date(YEAR, MONTH, 1), date(YEAR, MONTH + 1, 1) - timedelta(days=1)
+    lo, hi = day_bounds(first, last, TZ)
+    now = datetime(YEAR, MONTH + 1, 2, tzinfo=TZ)
+    plain, full = [], []
+    count = 0
+    for _ in range(repeat):
+        with read_session(engine) as session:
+            t0 = time.perf_counter()
+            count = len(load_punches(session, None, lo, hi))
+            plain.append(time.perf_counter() - t0)
+        with read_session(engine) as session:
+            t0 = time.perf_counter()
+            ctx = load_context(session, settings, {YEAR})
+            report = month_report(session, ctx, YEAR, MONTH, now)
+            full.append(time.perf_counter() - t0)
+    best_plain, best_full = min(plain), min(full)
+    print(f"plain SELECT of the month's punches: {best_plain:.3f} s ({count} rows)")
+    print(
+        f"month evaluation from the database:  {best_full:.3f} s "
+        f"({count / best_full:,.0f} punches/s, {len(report.rows)} people summarised)"
+    )
+    print(f"ratio evaluation / plain read:        {best_full / best_plain:.2f}x (target <= 3x)")
+
+
+def bench_realtime(settings: Settings, engine: Engine, n: int, staff: int) -> None:
+    """One punch per transaction, the way a live terminal event arrives; time to commit."""
+    day = date(YEAR, MONTH + 1, 1)
+    rng = random.Random(7)
+    times = []
+    for i in range(n):
+        pin = str(100000 + rng.randrange(staff))
+        at = datetime(day.year, day.month, day.day, 8, 0, tzinfo=TZ) + timedelta(seconds=7 * i)
+        t0 = time.perf_counter()
+        with write_session(engine) as session:
+            store_punches(
+                session, [Punch("ZK-RT", pin, at)], source="zk", now=at + timedelta(seconds=1),
+                settings=settings,
+            )  # fmt: skip
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    p99 = times[min(len(times) - 1, round(0.99 * len(times)) - 1)]
+    print(
+        f"real time, punch -> verdict committed ({n} punches): "
+        f"median {statistics.median(times) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms"
+    )
+
+
+def bench_batches(
+    settings: Settings, engine: Engine, staff: int, batches: int, first: int = 6
+) -> None:
+    """ADMS posts of 1,000 lines: 250 people x 4 punches each, a new day per batch."""
+    total, spent = 0, 0.0
+    for b in range(batches):
+        day = date(YEAR, MONTH + 1, first + b)
+        people = [100000 + (b * 250 + i) % staff for i in range(250)]
+        batch = [
+            Punch("ZK-ADMS", str(pin), datetime(day.year, day.month, day.day, h, m, tzinfo=TZ))
+            for pin in people
+            for h, m in DUES
+        ]
+        t0 = time.perf_counter()
+        with write_session(engine) as session:
+            store_punches(
+                session, batch, source="adms", now=datetime(2026, 11, 1, tzinfo=UTC),
+                settings=settings,
+            )  # fmt: skip
+        spent += time.perf_counter() - t0
+        total += len(batch)
+    print(f"ADMS batches of 1,000 punches: {total / spent:,.0f} punches/s ({batches} batches)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--staff", type=int, default=1000)
+    parser.add_argument("--realtime", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="hk-bench-") as tmp:
+        settings, engine = build(Path(tmp), args.staff, args.seed)
+        bench_month(settings, engine, args.repeat)
+        bench_realtime(settings, engine, args.realtime, args.staff)
+        bench_batches(settings, engine, args.staff, 5)
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,306 @@
+"""Leave, out-of-office registrations, make-up punches and window away periods, with approval."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal, TypeVar
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session, SQLModel, col, select
+
+from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
+from hallkeeper.attendance import requests as rq
+from hallkeeper.attendance.common import context, http_error, now_of, parse_instant
+from hallkeeper.attendance.derive import rederive
+from hallkeeper.attendance.requests import RequestError
+from hallkeeper.models import LeaveRequest, MakeUpPunch, OutRegistration, Window, WindowAway
+
+router = APIRouter()
+M = TypeVar("M", bound=SQLModel)
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LeaveIn(_In):
+    staff_no: str
+    kind: str = Field(description="personal/sick/annual/... or 事假/病假/年休假/...")
+    start: str | None = Field(default=None, description="ISO 8601; hall-local when naive")
+    end: str | None = None
+    start_date: date | None = Field(default=None, description="instead of start: a half day")
+    start_half: Literal["am", "pm"] = "am"
+    end_date: date | None = None
+    end_half: Literal["am", "pm"] = "pm"
+    reason: str = Field(default="", max_length=500)
+    substitute: str | None = None
+
+
+class Decision(_In):
+    approver: str = Field(description="staff_no of the person deciding")
+
+
+class OutIn(_In):
+    staff_no: str
+    start: str
+    end: str
+    reason: str = Field(default="", max_length=500)
+
+
+class MakeUpIn(_In):
+    staff_no: str
+    date: date
+    slot: str
+    time: str | None = Field(default=None, description="default: the slot's due time")
+    reason: str = Field(default="", max_length=500)
+    filed_by: str | None = None
+
+
+class AwayIn(_In):
+    window: int
+    staff_no: str | None = Field(default=None, description="default: the window's A post")
+    start: str
+    end: str | None = None
+
+
+class AwayEnd(_In):
+    end: str
+
+
+def _get(session: Session, model: type[M], ident: int, name: str) -> M:
+    row = session.get(model, ident)
+    if row is None:
+        raise HTTPException(404, detail=f"{name} {ident} not found")
+    return row
+
+
+def _instant(value: str, request: Request, what: str) -> datetime:
+    try:
+        return parse_instant(value, request.app.state.settings.zone, what)
+    except ValueError as exc:
+        raise HTTPException(422, detail=str(exc)) from None
+
+
+def _listing(session: Session, model: Any, staff_no: str | None, status: str | None) -> Any:
+    query = select(model).order_by(col(model.id).desc())
+    if staff_no:
+        query = query.where(model.staff_no == staff_no)
+    if status:
+        query = query.where(model.status == status)
+    rows = session.exec(query.limit(1000)).all()
+    return {"data": rows, "count": len(rows)}
+
+
+@router.post("/leaves", status_code=201, dependencies=[Admin], summary="File a leave (请假)")
+def file_leave(
+    body: LeaveIn, request: Request, session: SessionDep, settings: SettingsDep
+) -> LeaveRequest:
+    now = now_of(request)
+    if body.start_date is not None:
+        first, last = body.start_date, body.end_date or body.start_date
+        ctx = context(session, settings, [first, last, now.date()])
+        if body.staff_no not in ctx.staff:
+            raise HTTPException(404, detail=f"unknown staff_no {body.staff_no!r}")
+        start = rq.half_bounds(ctx, body.staff_no, first, body.start_half)[0]
+        end = rq.half_bounds(ctx, body.staff_no, last, body.end_half)[1]
+    elif body.start and body.end:
+        start, end = _instant(body.start, request, "start"), _instant(body.end, request, "end")
+        ctx = context(session, settings, [start.date(), end.date(), now.date()])
+    else:
+        raise HTTPException(422, detail="give start and end, or start_date (with halves)")
+    try:
+        return rq.file_leave(
+            session, ctx, staff_no=body.staff_no, kind=body.kind, start=start, end=end,
+            now=now, reason=body.reason, substitute=body.substitute,
+        )  # fmt: skip
+    except RequestError as exc:
+        raise http_error(exc) from None
+
+
+@router.get("/leaves", summary="Leave requests")
+def list_leaves(
+    session: ReadSessionDep, staff_no: str | None = None, status: str | None = None
+) -> Any:
+    return _listing(session, LeaveRequest, staff_no, status)
+
+
+@router.post(
+    "/leaves/{ident}/{action}", dependencies=[Admin], summary="approve/reject/close/cancel"
+)
+def act_on_leave(
+    ident: int,
+    action: Literal["approve", "reject", "close", "cancel"],
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    body: Decision | None = None,
+) -> LeaveRequest:
+    row = _get(session, LeaveRequest, ident, "leave")
+    now = now_of(request)
+    ctx = context(session, settings, [row.start.date(), row.end.date(), now.date()])
+    try:
+        if action in ("approve", "reject"):
+            if body is None:
+                raise RequestError("approve/reject needs {'approver': staff_no}")
+            rq.decide_leave(
+                session, ctx, row, approve=action == "approve", approver=body.approver, now=now
+            )
+        elif action == "close":
+            rq.close_leave(session, ctx, row, now)
+        else:
+            rq.cancel(session, ctx, row, now)
+    except RequestError as exc:
+        raise http_error(exc) from None
+    return row
+
+
+@router.post(
+    "/outs", status_code=201, dependencies=[Admin], summary="Register going out (外出备案)"
+)
+def file_out(
+    body: OutIn, request: Request, session: SessionDep, settings: SettingsDep
+) -> OutRegistration:
+    start, end = _instant(body.start, request, "start"), _instant(body.end, request, "end")
+    now = now_of(request)
+    ctx = context(session, settings, [start.date(), now.date()])
+    try:
+        return rq.file_out(
+            session, ctx, staff_no=body.staff_no, start=start, end=end, now=now, reason=body.reason
+        )
+    except RequestError as exc:
+        raise http_error(exc) from None
+
+
+@router.get("/outs", summary="Out-of-office registrations")
+def list_outs(
+    session: ReadSessionDep, staff_no: str | None = None, status: str | None = None
+) -> Any:
+    return _listing(session, OutRegistration, staff_no, status)
+
+
+@router.post("/outs/{ident}/{action}", dependencies=[Admin], summary="approve/reject/cancel")
+def act_on_out(
+    ident: int,
+    action: Literal["approve", "reject", "cancel"],
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    body: Decision | None = None,
+) -> OutRegistration:
+    row = _get(session, OutRegistration, ident, "out registration")
+    now = now_of(request)
+    ctx = context(session, settings, [row.start.date(), now.date()])
+    try:
+        if action == "cancel":
+            rq.cancel(session, ctx, row, now)
+        elif body is None:
+            raise RequestError("approve/reject needs {'approver': staff_no}")
+        else:
+            approve = action == "approve"
+            rq.decide_out(session, ctx, row, approve=approve, approver=body.approver, now=now)
+    except RequestError as exc:
+        raise http_error(exc) from None
+    return row
+
+
+@router.post("/makeups", status_code=201, dependencies=[Admin], summary="Record a make-up (补卡)")
+def file_makeup(
+    body: MakeUpIn, request: Request, session: SessionDep, settings: SettingsDep
+) -> MakeUpPunch:
+    now = now_of(request)
+    at = _instant(body.time, request, "time") if body.time else None
+    ctx = context(session, settings, [body.date, now.date()])
+    try:
+        return rq.file_makeup(
+            session, ctx, staff_no=body.staff_no, day=body.date, slot=body.slot, now=now,
+            at=at, reason=body.reason, filed_by=body.filed_by,
+        )  # fmt: skip
+    except RequestError as exc:
+        raise http_error(exc) from None
+
+
+@router.get("/makeups", summary="Make-up punches with their approvals (audit)")
+def list_makeups(
+    session: ReadSessionDep, staff_no: str | None = None, status: str | None = None
+) -> Any:
+    return _listing(session, MakeUpPunch, staff_no, status)
+
+
+@router.post("/makeups/{ident}/{action}", dependencies=[Admin], summary="approve/reject/cancel")
+def act_on_makeup(
+    ident: int,
+    action: Literal["approve", "reject", "cancel"],
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    body: Decision | None = None,
+) -> MakeUpPunch:
+    row = _get(session, MakeUpPunch, ident, "make-up")
+    now = now_of(request)
+    ctx = context(session, settings, [row.day, now.date()])
+    try:
+        if action == "cancel":
+            rq.cancel(session, ctx, row, now)
+        elif body is None:
+            raise RequestError("approve/reject needs {'approver': staff_no}")
+        else:
+            approve = action == "approve"
+            rq.decide_makeup(session, ctx, row, approve=approve, approver=body.approver, now=now)
+    except RequestError as exc:
+        raise http_error(exc) from None
+    return row
+
+
+def _rederive_away(session: Session, request: Request, row: WindowAway, now: datetime) -> None:
+    settings = request.app.state.settings
+    if row.staff_no is None:
+        return
+    ctx = context(session, settings, [row.start.date(), now.date()])
+    end = row.end or now
+    today = now.astimezone(ctx.tz).date()
+    rederive(
+        session, ctx, [(row.staff_no, d) for d in rq.local_days(row.start, end, ctx, today)], now
+    )
+
+
+@router.post("/away", status_code=201, dependencies=[Admin], summary="A window shows `away`")
+def start_away(body: AwayIn, request: Request, session: SessionDep) -> WindowAway:
+    window = session.exec(select(Window).where(Window.number == body.window)).first()
+    if window is None:
+        raise HTTPException(404, detail=f"window {body.window} not found")
+    start = _instant(body.start, request, "start")
+    end = _instant(body.end, request, "end") if body.end else None
+    if end is not None and end < start:
+        raise HTTPException(422, detail="the away period ends before it starts")
+    now = now_of(request)
+    row = WindowAway(
+        window_number=body.window, staff_no=body.staff_no or window.a_post,
+        start=start, end=end, recorded_at=now,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    _rederive_away(session, request, row, now)
+    return row
+
+
+@router.post("/away/{ident}/end", dependencies=[Admin], summary="The window is staffed again")
+def end_away(ident: int, body: AwayEnd, request: Request, session: SessionDep) -> WindowAway:
+    row = _get(session, WindowAway, ident, "away period")
+    end = _instant(body.end, request, "end")
+    if end < row.start:
+        raise HTTPException(422, detail="the away period ends before it starts")
+    row.end = end
+    session.add(row)
+    session.flush()
+    _rederive_away(session, request, row, now_of(request))
+    return row
+
+
+@router.get("/away", summary="Window away periods (from the API)")
+def list_away(session: ReadSessionDep, window: int | None = None) -> dict[str, Any]:
+    query = select(WindowAway).order_by(col(WindowAway.start).desc()).limit(1000)
+    if window is not None:
+        query = query.where(WindowAway.window_number == window)
+    rows = session.exec(query).all()
+    return {"data": rows, "count": len(rows)}

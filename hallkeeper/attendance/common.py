@@ -1,0 +1,59 @@
+"""Helpers the attendance routes share: the clock, the context, instants given by people."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from fastapi import HTTPException, Request
+from sqlmodel import Session
+
+from hallkeeper.attendance.context import AttendanceContext, load_context
+from hallkeeper.attendance.requests import RequestError
+from hallkeeper.settings import Settings
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """The real time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+def now_of(request: Request) -> datetime:
+    """The app's clock (tests inject one as ``create_app(..., clock=)``), else the real one."""
+    state = request.app.state
+    clock: Clock = (
+        getattr(state, "attendance_clock", None) or getattr(state, "clock", None) or system_clock
+    )
+    return clock()
+
+
+def context(session: Session, settings: Settings, days: Iterable[date]) -> AttendanceContext:
+    """The evaluation context covering the years of ``days``."""
+    years: set[int] = set()
+    for d in days:  # a UTC date near new year may belong to the neighbouring local year
+        years |= {d.year} | ({d.year + 1} if d.month == 12 else set())
+        years |= {d.year - 1} if d.month == 1 else set()
+    return load_context(session, settings, years)
+
+
+def parse_instant(value: str | datetime, tz: ZoneInfo, what: str = "time") -> datetime:
+    """An ISO 8601 instant; without an offset it is hall-local time."""
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except (ValueError, AttributeError) as exc:
+            raise ValueError(f"{what} {value!r} is not an ISO 8601 date-time") from exc
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed
+
+
+def http_error(exc: RequestError | ValueError) -> HTTPException:
+    """The HTTP answer for a refused request."""
+    status = exc.status if isinstance(exc, RequestError) else 422
+    return HTTPException(status_code=status, detail=str(exc))

@@ -1,0 +1,206 @@
+"""The one entry point for punches: every device adapter, the API and the CSV import call it.
+
+A batch is checked (impossible times are quarantined with their raw bytes), de-duplicated,
+stored with one `INSERT ... ON CONFLICT` (a repeat only counts), mapped from PIN to staff,
+and the staff-days it touches are re-derived with their alerts - all in the caller's
+transaction, so a punch and the alert it causes commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from devices.events import BadRecord, Punch
+from hallkeeper.attendance.context import AttendanceContext, load_context
+from hallkeeper.attendance.derive import DeriveResult, rederive
+from hallkeeper.models import DayVerdict, Device, Staff
+from hallkeeper.models import Punch as PunchRow
+from hallkeeper.models import QuarantinedRecord as QuarantineRow
+from hallkeeper.settings import Settings
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+CLOCK_RESET_YEAR = 2000  # a power cut resets ZK terminals to 2000-01-01
+
+
+@dataclass
+class IngestResult:
+    """What a batch did: counts, the quarantined records by batch index, and the re-derivation."""
+
+    inserted: int = 0
+    duplicates: int = 0
+    quarantined: list[tuple[int, str]] = field(default_factory=list)
+    unmapped: int = 0
+    derived: DeriveResult = field(default_factory=DeriveResult)
+
+
+@dataclass(frozen=True)
+class _DeviceInfo:
+    tz: ZoneInfo
+    installed_on: date | None
+
+
+def _devices(session: Session, serials: set[str], hall_tz: ZoneInfo) -> dict[str, _DeviceInfo]:
+    if not serials:
+        return {}
+    rows = session.exec(select(Device).where(col(Device.serial).in_(sorted(serials)))).all()
+    out = {}
+    for d in rows:
+        try:
+            tz = ZoneInfo(d.timezone)
+        except (KeyError, ValueError):
+            tz = hall_tz
+        out[d.serial] = _DeviceInfo(tz, d.installed_on)
+    return out
+
+
+def implausible(punch: Punch, device: _DeviceInfo | None, hall_tz: ZoneInfo, now: datetime) -> str:
+    """Why a punch's time cannot be right ('' when it is plausible)."""
+    tz = device.tz if device else hall_tz
+    local = punch.time.astimezone(tz)
+    if local.year <= CLOCK_RESET_YEAR:
+        return f"device clock reset: time {local.isoformat()} (year {local.year})"
+    if punch.time > now + FUTURE_TOLERANCE:
+        return f"time {local.isoformat()} is more than 5 minutes in the future"
+    if device and device.installed_on and local.date() < device.installed_on:
+        return (
+            f"time {local.isoformat()} is before the device was installed on {device.installed_on}"
+        )
+    return ""
+
+
+def _raw(punch: Punch) -> bytes:
+    if punch.raw:
+        return punch.raw
+    return f"{punch.device_sn}\t{punch.pin}\t{punch.time.isoformat()}".encode()
+
+
+def _insert(session: Session) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def store_punches(
+    session: Session,
+    punches: Sequence[Punch | BadRecord],
+    *,
+    source: str,
+    now: datetime,
+    settings: Settings,
+    synced_device: str | None = None,
+    ctx: AttendanceContext | None = None,
+) -> IngestResult:
+    """Store a batch idempotently and re-derive what it touches (see the module docstring).
+
+    ``synced_device``: the batch is a complete upload from that terminal up to ``now``
+    (set by adapters after a full poll or an ADMS post); its `last_sync` moves to ``now``,
+    which may release alerts that waited for it (see derive.py).
+    """
+    if now.tzinfo is None:
+        raise ValueError("store_punches: now must be timezone-aware")
+    hall_tz = settings.zone
+    result = IngestResult()
+    good: dict[tuple[str, str, datetime], list[int]] = {}
+    originals: dict[tuple[str, str, datetime], Punch] = {}
+    serials = {p.device_sn for p in punches}
+    devices = _devices(session, serials, hall_tz)
+    quarantine: list[dict[str, Any]] = []
+    for index, item in enumerate(punches):
+        if isinstance(item, BadRecord):
+            quarantine.append(
+                {"device_sn": item.device_sn, "pin": None, "device_time": None,
+                 "reason": item.reason[:200], "raw": item.raw, "received_at": now}
+            )  # fmt: skip
+            result.quarantined.append((index, item.reason))
+            continue
+        reason = implausible(item, devices.get(item.device_sn), hall_tz, now)
+        if reason:
+            quarantine.append(
+                {"device_sn": item.device_sn, "pin": item.pin, "device_time": item.time,
+                 "reason": reason[:200], "raw": _raw(item), "received_at": now}
+            )  # fmt: skip
+            result.quarantined.append((index, reason))
+            continue
+        key = (item.device_sn, item.pin, item.time.astimezone(UTC))
+        good.setdefault(key, []).append(index)
+        originals.setdefault(key, item)
+    if quarantine:
+        session.connection().execute(sa.insert(QuarantineRow.__table__), quarantine)  # type: ignore[attr-defined]
+    pairs: set[tuple[str, date]] = set()
+    if good:
+        pairs = _store(session, good, originals, source, now, hall_tz, result)
+    if synced_device is not None:
+        session.connection().execute(
+            sa.update(Device.__table__)  # type: ignore[attr-defined]
+            .where(Device.__table__.c.serial == synced_device)  # type: ignore[attr-defined]
+            .values(last_sync=now, last_seen=now)
+        )
+    if synced_device is not None:
+        # A terminal caught up: days with alerts waiting for it are judged again.
+        waiting = session.exec(
+            select(col(DayVerdict.staff_no), col(DayVerdict.day)).where(col(DayVerdict.held) > 0)
+        ).all()
+        pairs |= {(s, d) for s, d in waiting}
+    if pairs:
+        years = {d.year for _, d in pairs}
+        ctx = ctx or load_context(session, settings, years, {s for s, _ in pairs})
+        result.derived = rederive(session, ctx, pairs, now)
+    return result
+
+
+def _store(
+    session: Session,
+    good: dict[tuple[str, str, datetime], list[int]],
+    originals: dict[tuple[str, str, datetime], Punch],
+    source: str,
+    now: datetime,
+    hall_tz: ZoneInfo,
+    result: IngestResult,
+) -> set[tuple[str, date]]:
+    """Insert new punches, count repeats; return the (staff, date) pairs with new punches."""
+    table = PunchRow.__table__  # type: ignore[attr-defined]
+    times = [k[2] for k in good]
+    existing_q = sa.select(table.c.device_sn, table.c.pin, table.c.device_time).where(
+        table.c.device_sn.in_(sorted({k[0] for k in good})),
+        table.c.device_time >= min(times),
+        table.c.device_time <= max(times),
+    )
+    existing = {(r[0], r[1], r[2]) for r in session.connection().execute(existing_q)}
+    pins = sorted({k[1] for k in good})
+    staff_of = dict(
+        session.exec(select(Staff.pin, Staff.staff_no).where(col(Staff.pin).in_(pins))).all()
+    )
+    rows = []
+    pairs: set[tuple[str, date]] = set()
+    for key, indexes in good.items():
+        sn, pin, at = key
+        p = originals[key]
+        staff_no = staff_of.get(pin)
+        repeats = len(indexes) - 1
+        if key in existing:
+            result.duplicates += len(indexes)
+        else:
+            result.inserted += 1
+            result.duplicates += repeats
+            if staff_no is None:
+                result.unmapped += 1
+            else:
+                pairs.add((staff_no, at.astimezone(hall_tz).date()))
+        rows.append(
+            {"device_sn": sn, "pin": pin, "device_time": at, "staff_no": staff_no,
+             "verify": p.verify, "status": p.status, "workcode": p.workcode,
+             "source": source[:10], "received_at": now, "repeats": repeats}
+        )  # fmt: skip
+    insert = _insert(session)(table)
+    statement = insert.on_conflict_do_update(
+        index_elements=["device_sn", "pin", "device_time"],
+        set_={"repeats": table.c.repeats + insert.excluded.repeats + 1},
+    )
+    session.connection().execute(statement, rows)
+    return pairs

@@ -1,0 +1,188 @@
+"""The ADMS / iClock push endpoints that terminals call (`/iclock/...`).
+
+A terminal resends a batch until it reads exactly ``OK``, so ``OK`` is written only after the
+punches are committed; any failure answers with an error text and the batch comes again.
+A serial number the hall does not know is recorded and refused until an admin approves it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse
+from sqlmodel import Session, col, select
+
+from devices.adms import protocol as adms
+from devices.errors import ProtocolError
+from devices.events import BadRecord, Punch
+from hallkeeper.api.deps import EngineDep, SettingsDep
+from hallkeeper.attendance.ingest import store_punches
+from hallkeeper.db import write_session
+from hallkeeper.models import AdmsStamp, Device, DeviceCommand
+from hallkeeper.settings import Settings
+from hallkeeper.terminals.devicedb import device_zone, find_or_record, mark_synced, take_queued
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/iclock", include_in_schema=False)
+MAX_BODY = 8 * 1024 * 1024
+
+
+def _text(body: str, status: int = 200) -> PlainTextResponse:
+    return PlainTextResponse(body, status_code=status, media_type="text/plain; charset=utf-8")
+
+
+def _now(request: Request) -> datetime:
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock()
+
+
+def _approved(session: Session, sn: str, now: datetime, zone: str) -> Device | None:
+    device = find_or_record(session, sn, "adms", now, zone)
+    if not device.approved:
+        log.warning("ADMS terminal %s is not approved: refused (approve it to accept)", sn)
+        return None
+    return device
+
+
+REFUSED = "ERROR: device not approved by the hall"
+
+
+@router.get("/cdata")
+def handshake(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTextResponse:
+    """Answer a terminal's handshake with its options and the stamps to resume from."""
+    try:
+        query = adms.parse_handshake_query(request.url.query)
+    except adms.QueryError as exc:
+        return _text(f"ERROR: {exc}", 400)
+    now = _now(request)
+    with write_session(engine) as session:
+        device = _approved(session, query.sn, now, str(settings.zone))
+        if device is None:
+            return _text(REFUSED, 403)
+        stamps = session.get(AdmsStamp, query.sn)
+        offset = device_zone(device).utcoffset(now.replace(tzinfo=None))
+    options = adms.HandshakeOptions(
+        attlog_stamp=stamps.attlog_stamp if stamps else None,
+        operlog_stamp=stamps.operlog_stamp if stamps else None,
+        time_zone=int(offset.total_seconds() // 3600) if offset is not None else 8,
+    )
+    return _text(adms.handshake_response(query.sn, options))
+
+
+@router.post("/cdata")
+async def upload(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTextResponse:
+    """Store an ATTLOG / OPERLOG batch; `OK` only after the commit."""
+    try:
+        query = adms.parse_upload_query(request.url.query)
+    except adms.QueryError as exc:
+        return _text(f"ERROR: {exc}", 400)
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        log.warning("ADMS %s sent %d bytes, over the %d limit", query.sn, len(body), MAX_BODY)
+        return _text("ERROR: body too large", 413)
+    return _store_upload(request, engine, settings, query, body)
+
+
+def _store_upload(
+    request: Request, engine: EngineDep, settings: Settings, query: adms.UploadQuery, body: bytes
+) -> PlainTextResponse:
+    now = _now(request)
+    try:
+        with write_session(engine) as session:
+            device = _approved(session, query.sn, now, str(settings.zone))
+            if device is None:
+                return _text(REFUSED, 403)
+            stamps = session.get(AdmsStamp, query.sn) or AdmsStamp(device_sn=query.sn)
+            if query.table == "ATTLOG":
+                punches, bad = adms.parse_attlog(query.sn, body, device_zone(device))
+                records: list[Punch | BadRecord] = [*punches, *bad]
+                result = store_punches(
+                    session,
+                    records,
+                    source="adms",
+                    now=now,
+                    settings=settings,
+                    synced_device=query.sn,
+                )
+                if query.stamp is not None:
+                    stamps.attlog_stamp = query.stamp
+                for record in bad:
+                    log.warning("ADMS %s: bad ATTLOG line kept aside: %s", query.sn, record.reason)
+                log.info("ADMS %s: ATTLOG %s", query.sn, result)
+            elif query.table == "OPERLOG":
+                oplog = adms.parse_operlog(query.sn, body, device_zone(device))
+                if query.stamp is not None:
+                    stamps.operlog_stamp = query.stamp
+                log.info(
+                    "ADMS %s: OPERLOG %d operations, %d user records, %d bad lines",
+                    query.sn,
+                    len(oplog.operations),
+                    len(oplog.users),
+                    len(oplog.bad),
+                )
+            else:
+                log.info("ADMS %s: table %s ignored", query.sn, query.table)
+            session.add(stamps)
+    except ProtocolError as exc:
+        return _text(f"ERROR: {exc}", 400)
+    return _text("OK")
+
+
+@router.get("/getrequest")
+def poll(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTextResponse:
+    """Hand the terminal its queued data commands (`C:<id>:<command>` lines) or `OK`."""
+    try:
+        query = adms.parse_poll_query(request.url.query)
+    except adms.QueryError as exc:
+        return _text(f"ERROR: {exc}", 400)
+    now = _now(request)
+    with write_session(engine) as session:
+        if _approved(session, query.sn, now, str(settings.zone)) is None:
+            return _text(REFUSED, 403)
+        # A terminal in real-time mode uploads what it has before it polls: a poll means its
+        # log is with us up to now, so the day can become final without waiting for a punch.
+        mark_synced(session, query.sn, now)
+        commands = []
+        for row in take_queued(session, query.sn, now):
+            assert row.id is not None
+            try:
+                commands.append(adms.Command(row.id, row.text))
+            except adms.ForbiddenCommand as exc:
+                row.status, row.finished_at = "failed", now
+                log.error("command %d for %s refused: %s", row.id, query.sn, exc)
+    return _text(adms.format_commands(commands))
+
+
+@router.post("/devicecmd")
+async def results(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTextResponse:
+    """Record the terminal's answers to the commands it ran."""
+    try:
+        query = adms.parse_result_query(request.url.query)
+    except adms.QueryError as exc:
+        return _text(f"ERROR: {exc}", 400)
+    body = await request.body()
+    answers, bad = adms.parse_devicecmd(query.sn, body)
+    now = _now(request)
+    with write_session(engine) as session:
+        if _approved(session, query.sn, now, str(settings.zone)) is None:
+            return _text(REFUSED, 403)
+        by_id = {a.id: a for a in answers}
+        rows = session.exec(
+            select(DeviceCommand).where(
+                DeviceCommand.device_sn == query.sn, col(DeviceCommand.id).in_(list(by_id))
+            )
+        ).all()
+        for row in rows:
+            answer = by_id[row.id] if row.id is not None else None
+            if answer is None:
+                continue
+            row.return_code = answer.return_code
+            row.status = "done" if answer.ok else "failed"
+            row.finished_at = now
+            session.add(row)
+    for record in bad:
+        log.warning("ADMS %s: bad devicecmd line: %s", query.sn, record.reason)
+    return _text("OK")

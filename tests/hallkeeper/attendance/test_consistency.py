@@ -1,0 +1,139 @@
+"""Stored verdicts, kept up by incremental re-derivation and deadline ticks, equal recomputation.
+
+Facts arrive in any order and at any time of the day (late uploads, leave filed afterwards,
+make-ups, away periods); the scheduler ticks at each decision instant as it does live. After
+every step the stored verdict of every staff-day equals a full recomputation at that moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from itertools import count
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine
+
+from devices.events import Punch
+from hallkeeper.app import prepare_database
+from hallkeeper.attendance import requests as rq
+from hallkeeper.attendance.context import load_context
+from hallkeeper.attendance.derive import rederive
+from hallkeeper.attendance.ingest import store_punches
+from hallkeeper.attendance.reports import days_report
+from hallkeeper.attendance.scheduler import AttendanceScheduler
+from hallkeeper.db import make_engine, read_session, write_session
+from hallkeeper.models import DayVerdict, WindowAway
+from hallkeeper.settings import Settings
+from tests.hallkeeper.attendance.conftest import TZ, Clock, at
+
+PEOPLE = {"SC001": "2001", "SC002": "2002", "SC003": "2003"}
+APPROVER = {"SC001": "ZW002", "SC002": "SC001", "SC003": "SC001"}
+WORKDAYS = [
+    d for d in (date(2026, 3, 2) + timedelta(days=i) for i in range(120)) if d.weekday() < 5
+]
+minutes = st.integers(min_value=7 * 60, max_value=19 * 60)
+people = st.sampled_from(sorted(PEOPLE))
+slots = st.sampled_from(["am_in", "am_out", "pm_in", "pm_out"])
+events = st.lists(
+    st.one_of(
+        st.tuples(st.just("punch"), minutes, people, minutes),
+        st.tuples(st.just("leave"), minutes, people, st.sampled_from(["am", "pm"])),
+        st.tuples(st.just("makeup"), minutes, people, slots),
+        st.tuples(st.just("away"), minutes, people, st.integers(1, 50)),
+    ),
+    min_size=1,
+    max_size=12,
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, Settings]]:
+    from hallkeeper.settings import load_settings
+
+    path = tmp_path_factory.mktemp("consistency")
+    cfg = load_settings(data_dir=path, database_url="", admin_token="", mqtt_url="")
+    engine = make_engine(f"sqlite:///{path / 'c.db'}")
+    prepare_database(cfg, engine)
+    yield engine, cfg
+    engine.dispose()
+
+
+def _minute(day: date, value: int) -> datetime:
+    return at(f"{value // 60:02d}:{value % 60:02d}", day)
+
+
+def _apply(
+    engine: Engine, cfg: Settings, day: date, event: tuple[object, ...], now: datetime
+) -> None:
+    kind, _when, staff_no, arg = event
+    assert isinstance(staff_no, str)
+    with write_session(engine) as session:
+        ctx = load_context(session, cfg, {day.year})
+        if kind == "punch":
+            assert isinstance(arg, int)
+            punch_at = min(_minute(day, arg), now)  # a delayed upload when earlier than now
+            store_punches(session, [Punch("ZK1", PEOPLE[staff_no], punch_at)], source="zk",
+                          now=now, settings=cfg, ctx=ctx)  # fmt: skip
+        elif kind == "leave":
+            start, end = rq.half_bounds(ctx, staff_no, day, arg)  # type: ignore[arg-type]
+            row = rq.file_leave(session, ctx, staff_no=staff_no, kind="sick", start=start,
+                                end=end, now=now)  # fmt: skip
+            rq.decide_leave(session, ctx, row, approve=True, approver=APPROVER[staff_no], now=now)
+        elif kind == "makeup":
+            row_m = rq.file_makeup(session, ctx, staff_no=staff_no, day=day, slot=str(arg), now=now)
+            rq.decide_makeup(
+                session, ctx, row_m, approve=True, approver=APPROVER[staff_no], now=now
+            )
+        else:
+            assert isinstance(arg, int)
+            start = now - timedelta(minutes=arg)
+            window = 1 if staff_no == "SC001" else 2
+            session.add(WindowAway(window_number=window, staff_no=staff_no, start=start,
+                                   end=now, recorded_at=now))  # fmt: skip
+            session.flush()
+            rederive(session, ctx, [(staff_no, day)], now)
+
+
+def _assert_consistent(engine: Engine, cfg: Settings, day: date, now: datetime) -> None:
+    with read_session(engine) as session:
+        ctx = load_context(session, cfg, {day.year})
+        fresh = {d["staff_no"]: d for d in days_report(session, ctx, day, day, now)}
+        for staff_no in PEOPLE:
+            stored = session.get(DayVerdict, (staff_no, day))
+            assert stored is not None, f"{staff_no} never derived"
+            kept = {k: v for k, v in stored.result.items() if k != "provisional"}
+            assert kept == fresh[staff_no], f"{staff_no} at {now.isoformat()}"
+
+
+days = count()
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(events)
+def test_incremental_equals_recomputation(
+    shared: tuple[Engine, Settings], batch: list[tuple[object, ...]]
+) -> None:
+    engine, cfg = shared
+    day = WORKDAYS[next(days) % len(WORKDAYS)]
+    clock = Clock(_minute(day, 7 * 60))
+    scheduler = AttendanceScheduler(cfg, engine, clock)
+    scheduler.tick()
+    pending = sorted(t for t in scheduler.decision_instants(day) if t > clock())
+    for event in sorted(batch, key=lambda e: int(str(e[1]))):
+        now = _minute(day, int(str(event[1])))
+        while pending and pending[0] <= now:
+            clock.now = pending.pop(0)
+            scheduler.tick()
+        clock.now = now
+        _apply(engine, cfg, day, event, now)
+        _assert_consistent(engine, cfg, day, now)
+    for instant in pending:  # the rest of the day, to midnight
+        clock.now = instant
+        scheduler.tick()
+    _assert_consistent(engine, cfg, day, clock.now)
+    assert clock.now.astimezone(TZ).date() >= day

@@ -1,0 +1,131 @@
+"""The /iclock endpoints against the ADMS terminal simulator over real HTTP."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from devices.adms.simulator import AdmsTerminal
+from hallkeeper.app import create_app
+from hallkeeper.db import read_session
+from hallkeeper.models import AdmsStamp, Device, DeviceCommand, Punch, QuarantinedRecord
+from hallkeeper.settings import Settings
+from tests.live_server import live_server
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def server(settings: Settings, any_engine: Engine) -> Iterator[tuple[str, Engine]]:
+    app = create_app(settings, engine=any_engine)
+    with live_server(app) as url:
+        yield url, any_engine
+
+
+def punches(engine: Engine, serial: str) -> list[Punch]:
+    with read_session(engine) as session:
+        return list(session.exec(select(Punch).where(Punch.device_sn == serial)).all())
+
+
+def approve(url: str, serial: str) -> None:
+    response = httpx.post(f"{url}/api/v1/devices/{serial}/approve")
+    assert response.status_code == 200, response.text
+
+
+def test_unknown_terminal_is_recorded_and_refused_until_approved(
+    server: tuple[str, Engine],
+) -> None:
+    url, engine = server
+    terminal = AdmsTerminal(url, "NEW-TERM-9", zone=TZ, poll_interval=0.2)
+    answer = httpx.get(f"{url}/iclock/cdata", params={"SN": "NEW-TERM-9", "options": "all"})
+    assert answer.status_code == 403 and "not approved" in answer.text
+    with read_session(engine) as session:
+        device = session.exec(select(Device).where(Device.serial == "NEW-TERM-9")).one()
+    assert (device.approved, device.protocol) == (False, "adms")
+    terminal.add_punch("2001", datetime.now(TZ) - timedelta(minutes=3))
+    upload = httpx.post(
+        f"{url}/iclock/cdata?SN=NEW-TERM-9&table=ATTLOG&Stamp=1",
+        content=b"2001\t2026-11-20 08:20:00\t0\t1\t0\n",
+    )
+    assert upload.status_code == 403 and upload.text != "OK"
+    assert punches(engine, "NEW-TERM-9") == []
+    approve(url, "NEW-TERM-9")
+    terminal.start()
+    try:
+        wait_for(lambda: len(punches(engine, "NEW-TERM-9")) == 1)
+        wait_for(lambda: terminal.undelivered == 0)
+    finally:
+        terminal.stop()
+    (stored,) = punches(engine, "NEW-TERM-9")
+    assert (stored.pin, stored.staff_no, stored.source) == ("2001", "SC001", "adms")
+    with read_session(engine) as session:
+        assert session.get(AdmsStamp, "NEW-TERM-9") is not None
+
+
+def test_upload_is_idempotent_and_bad_lines_are_kept_aside(
+    server: tuple[str, Engine], settings: Settings
+) -> None:
+    url, engine = server
+    httpx.get(f"{url}/iclock/cdata", params={"SN": "T1"})
+    approve(url, "T1")
+    day = (datetime.now(TZ) - timedelta(days=1)).date().isoformat()
+    body = (
+        f"2001\t{day} 08:20:00\t0\t1\t0\t0\t0\n"
+        f"2002\t{day} 08:41:10\t0\t1\t\t\n"
+        f"3001\t{day} 25:61:00\t0\t1\t0\n"
+        f"9999\t{day} 08:22:00\t0\t1\t0\n"
+    ).encode()
+    first = httpx.post(f"{url}/iclock/cdata?SN=T1&table=ATTLOG&Stamp=4", content=body)
+    assert first.text == "OK"
+    again = httpx.post(f"{url}/iclock/cdata?SN=T1&table=ATTLOG&Stamp=4", content=body)
+    assert again.text == "OK"
+    stored = punches(engine, "T1")
+    assert sorted(p.pin for p in stored) == ["2001", "2002", "9999"]
+    assert {p.pin: p.repeats for p in stored} == {"2001": 1, "2002": 1, "9999": 1}
+    assert {p.pin: p.staff_no for p in stored}["9999"] is None  # unmapped, listed for an admin
+    with read_session(engine) as session:
+        bad = session.exec(select(QuarantinedRecord)).all()
+    assert [b"25:61:00" in b.raw for b in bad] == [True, True]  # both posts kept it
+    assert httpx.post(f"{url}/iclock/cdata?table=ATTLOG", content=body).status_code == 400
+
+
+def test_user_sync_commands_reach_the_terminal_and_results_come_back(
+    server: tuple[str, Engine],
+) -> None:
+    url, engine = server
+    httpx.get(f"{url}/iclock/cdata", params={"SN": "T2"})
+    approve(url, "T2")
+    queued = httpx.post(f"{url}/api/v1/devices/T2/sync-users").json()
+    assert queued["queued"] >= 15
+    terminal = AdmsTerminal(url, "T2", zone=TZ, poll_interval=0.1)
+    terminal.start()
+    try:
+        wait_for(lambda: len(terminal.users) >= 15, timeout=30)
+        with read_session(engine) as session:
+            wait_for(
+                lambda: all(
+                    c.status == "done"
+                    for c in session.exec(select(DeviceCommand)).all()
+                ),
+                timeout=30,
+            )
+    finally:
+        terminal.stop()
+    assert terminal.users["2001"].name == "王芳"
+    with read_session(engine) as session:
+        codes = {c.return_code for c in session.exec(select(DeviceCommand)).all()}
+    assert codes == {0}
