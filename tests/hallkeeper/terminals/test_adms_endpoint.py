@@ -117,10 +117,7 @@ def test_user_sync_commands_reach_the_terminal_and_results_come_back(
         wait_for(lambda: len(terminal.users) >= 15, timeout=30)
         with read_session(engine) as session:
             wait_for(
-                lambda: all(
-                    c.status == "done"
-                    for c in session.exec(select(DeviceCommand)).all()
-                ),
+                lambda: all(c.status == "done" for c in session.exec(select(DeviceCommand)).all()),
                 timeout=30,
             )
     finally:
