@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,7 +29,7 @@ from sqlmodel import Session, col, select
 
 import attendance_engine as eng
 from attendance_engine.labels import label
-from hallkeeper.alerts import raise_alert
+from hallkeeper.alerts import Alert, raise_alerts
 from hallkeeper.attendance.context import AttendanceContext
 from hallkeeper.attendance.facts import FactSet, load_facts
 from hallkeeper.models import DayVerdict, Device, WindowCoverVerdict
@@ -39,6 +39,7 @@ WAITING_STATUSES = frozenset({eng.Status.MISSING})
 SEVERITY = {"absent": "critical", "window_uncovered": "critical"}
 Pair = tuple[str, date]
 MESSAGE_ID_MAX = 64  # alert_outbox.message_id
+ALERT_HORIZON = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -173,13 +174,11 @@ def _alert_kind(payload: dict[str, Any], key: str) -> str:
     return f"attendance.{payload['status']}"
 
 
-def _send(
-    session: Session, kind: str, key: str, payload: dict[str, Any], now: datetime, severity: str
-) -> bool:
-    """raise_alert with the key shortened by a digest when the message id would pass 64 chars."""
+def _alert(kind: str, key: str, payload: dict[str, Any], severity: str) -> Alert:
+    """An alert, its key shortened by a digest when the message id would pass 64 chars."""
     if len(kind) + 1 + len(key) > MESSAGE_ID_MAX:
         key = hashlib.sha1(key.encode()).hexdigest()[: MESSAGE_ID_MAX - len(kind) - 1]
-    return raise_alert(session, kind=kind, key=key, payload=payload, now=now, severity=severity)
+    return Alert(kind, key, payload, severity)
 
 
 def rederive(
@@ -209,18 +208,22 @@ def rederive(
     }
     out = DeriveResult()
     rows: list[dict[str, Any]] = []
+    alerts: list[Alert] = []
+    # A terminal's backlog from long ago is recorded, not paged: only today's and yesterday's
+    # verdicts reach the supervisors.
+    horizon = now.astimezone(ctx.tz).date() - ALERT_HORIZON
     for pair in sorted(extended):
         r = ev.result(pair)
         out.evaluated += 1
         provisional = ev.provisional(pair, r)
-        ready, held = _slot_alerts(ev, pair, r)
+        ready, held = _slot_alerts(ev, pair, r) if pair[1] >= horizon else ({}, 0)
         old = existing.get(pair)
         already = set(old.alerted) if old is not None else set()
         for key in sorted(set(ready) - already):
             payload = {**ready[key], "provisional": provisional}
             kind = _alert_kind(payload, key)
             severity = SEVERITY.get(str(payload["status"]), "warning")
-            out.alerts += int(_send(session, kind, key, payload, now, severity))
+            alerts.append(_alert(kind, key, payload, severity))
         cleared = {
             f"cleared:{key}"
             for key in already
@@ -232,8 +235,7 @@ def rederive(
             # A late fact (leave filed afterwards, a make-up, a delayed upload) withdrew it.
             payload = {"staff_no": pair[0], "date": pair[1].isoformat(), "withdrawn": key[8:]}
             payload["message"] = f"{ev.ctx.staff[pair[0]].name} {pair[1].isoformat()} 已更正"
-            new = _send(session, "attendance.cleared", key[8:], payload, now, "info")
-            out.alerts += int(new)
+            alerts.append(_alert("attendance.cleared", key[8:], payload, "info"))
         out.held += held
         result = {**r.to_dict(), "provisional": provisional}
         alerted = sorted(already | set(ready) | cleared)
@@ -251,6 +253,7 @@ def rederive(
         if old is None or (old.result, old.alerted, old.held) != (result, alerted, held):
             rows.append(row)
     _upsert(session, DayVerdict.__table__, ["staff_no", "day"], rows)  # type: ignore[attr-defined]
+    out.alerts += raise_alerts(session, alerts, now)
     out.changed = len(rows)
     _derive_cover(session, ev, extended, now, out)
     return out
@@ -296,8 +299,8 @@ def _derive_cover(
                         "message": f"{w.number}号窗口 {day.isoformat()} "
                         f"{label('slot', s.slot)} 空岗（A、B岗均不在岗）",
                     }
-                    if _send(session, "attendance.window_uncovered", key, payload, now, "critical"):
-                        out.alerts += 1
+                    alert = _alert("attendance.window_uncovered", key, payload, "critical")
+                    out.alerts += raise_alerts(session, [alert], now)
                     alerted = True
                 result = {**verdict.to_dict(), "alerted": alerted}
                 if old is None or old.result != result:
