@@ -86,43 +86,56 @@ note = "演示模式：今日按工作日"
     return text
 
 
-def _schedule_for(cfg: HallConfig, day: date) -> eng.Schedule:
-    schedules = []
+def _schedules(cfg: HallConfig) -> list[eng.Schedule]:
+    out = []
     for entry in cfg.schedules:
         md = [(int(v[:2]), int(v[3:])) if v else None for v in (entry.valid_from, entry.valid_to)]
         slots = tuple(
             eng.SlotSpec(s.name, s.slot_kind, s.due, s.slot_half, s.window_start, s.window_end)
             for s in entry.slots
         )
-        schedules.append(eng.Schedule(entry.name, slots, md[0], md[1], entry.default))
-    return eng.pick_schedule(schedules, day)
+        out.append(eng.Schedule(entry.name, slots, md[0], md[1], entry.default))
+    return out
 
 
 def scripted_day(cfg: HallConfig, day: date, zone: ZoneInfo, seed: int = 7) -> list[ScriptedPunch]:
     """A realistic day at the hall: mostly on time, a few late, one absent, one no-show."""
     rng = random.Random(seed)
-    schedule = _schedule_for(cfg, day)
+    schedules = _schedules(cfg)
     terminals = (ZK_SN, ADMS_SN, SERIAL_SN)
-    pins = [s.pin for s in cfg.staff if s.schedule in (None, schedule.name)]
     punches: list[ScriptedPunch] = []
-    for index, pin in enumerate(pins):
-        if index == len(pins) - 1:
+    for index, person in enumerate(cfg.staff):
+        if index == len(cfg.staff) - 2:
             continue  # never comes: missing all day
+        names = (person.schedule,) if person.schedule else ()
+        schedule = eng.pick_schedule(schedules, day, names)
         terminal = terminals[index % len(terminals)]
         for slot in schedule.slots:
             due = datetime.combine(day, slot.due, zone)
+            first_in = slot.name in ("am_in", "in")
             if slot.kind == "in":
                 offset = -rng.randint(3, 35) * 60 - rng.randint(0, 59)
-                if index in (1, 5) and slot.name in ("am_in", "in"):
+                if index in (1, 5) and first_in:
                     offset = rng.randint(2, 12) * 60 + rng.randint(0, 59)  # late
-                if index == 3 and slot.name in ("am_in", "in"):
+                if index == 3 and first_in:
                     offset = 27 * 60  # beyond the threshold: absent for the morning
             else:
                 offset = rng.randint(0, 20) * 60 + rng.randint(0, 59)
                 if index == 4 and slot.name in ("pm_out", "out"):
                     offset = -rng.randint(3, 10) * 60  # leaves early
-            punches.append(ScriptedPunch(due + timedelta(seconds=offset), pin, terminal))
+            punches.append(ScriptedPunch(due + timedelta(seconds=offset), person.pin, terminal))
     return sorted(punches)
+
+
+def recent_workdays(today: date, count: int) -> list[date]:
+    """The ``count`` working days before ``today`` (national calendar), oldest first."""
+    days: list[date] = []
+    day = today
+    while len(days) < count:
+        day -= timedelta(days=1)
+        if day_kind(day, {}).workday:
+            days.append(day)
+    return sorted(days)
 
 
 class DemoHall:
@@ -150,7 +163,14 @@ class DemoHall:
         cfg = HallConfig.model_validate(tomllib.loads(config_path.read_text("utf-8")))
         for uid, person in enumerate(cfg.staff, start=1):
             self.zk.add_user(uid, person.pin, person.name)
-        self.script = scripted_day(cfg, self.today, self.zone)
+        # The terminals' logs also hold the last week's working days, so that the monthly
+        # sheet has something in it and the board is not empty before the first arrival.
+        earlier = recent_workdays(self.today, 5)
+        self.script = sorted(
+            p
+            for n, day in enumerate([*earlier, self.today])
+            for p in scripted_day(cfg, day, self.zone, seed=7 + n)
+        )
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 

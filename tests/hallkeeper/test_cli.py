@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
@@ -55,6 +59,11 @@ def test_db_upgrade_then_staff_import_report(env: Path) -> None:
     assert "新人" in exported.read_text("utf-8-sig")
 
 
+def _get_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=5) as resp:
+        return json.loads(resp.read().decode("utf-8"))
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -86,6 +95,20 @@ def test_demo_serves_the_hall_within_a_minute(tmp_path: Path) -> None:
                 time.sleep(0.3)
         assert "示范市政务服务中心" in page
         assert (tmp_path / "hallkeeper.db").exists()
+        base = f"http://127.0.0.1:{port}/api/v1"
+        deadline = time.monotonic() + 60
+        while True:  # the simulated terminals deliver the scripted day through the adapters
+            devices = {d["serial"]: d for d in _get_json(f"{base}/devices")["data"]}
+            today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+            week = f"{base}/attendance/days?date_from={today - timedelta(days=10)}"
+            days = _get_json(f"{week}&date_to={today}")["data"]
+            punched = {r["staff_no"] for r in days if any(s["punch"] for s in r["slots"])}
+            synced = all(devices[s]["last_sync"] for s in ("DEMO-ZK-EAST", "DEMO-ADMS-WEST"))
+            if synced and len(punched) >= 10:
+                break
+            assert time.monotonic() < deadline, f"demo terminals did not deliver: {devices}"
+            time.sleep(0.5)
+        assert devices["DEMO-ZK-EAST"]["available"] is True
     finally:
         proc.terminate()
         output, _ = proc.communicate(timeout=20)
