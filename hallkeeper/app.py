@@ -35,6 +35,7 @@ from hallkeeper.seed import apply_config, is_seeded
 from hallkeeper.settings import Settings
 from hallkeeper.terminals import iclock
 from hallkeeper.terminals.supervisor import DeviceWatch, Sink, build_terminals
+from kiosk.api import install_queue
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -143,6 +144,7 @@ def create_app(
     app.include_router(schedules.router, prefix=f"{API}/schedules", tags=["hall"])
     app.include_router(devices.router, prefix=f"{API}/devices", tags=["devices"])
     app.include_router(iclock.router)
+    install_queue(app)
     install_attendance(app, API, clock or utcnow)
     app.state.pages.append(PageLink(BOARD_PATH, TITLES["board"]))
     app.state.pages.append(PageLink(MONTH_PATH, TITLES["month"]))

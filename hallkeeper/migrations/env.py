@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import hallkeeper.models  # noqa: F401 - registers the tables
+import kiosk.models  # noqa: F401 - registers the queue's tables
 
 engine = context.config.attributes["engine"]
 

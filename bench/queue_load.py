@@ -1,0 +1,317 @@
+"""Queue load benchmark: 20 kiosks take tickets while 40 windows call, against the real app
+served by uvicorn on SQLite in a temporary directory. Prints figures; it is not a test.
+
+    .venv/bin/python bench/queue_load.py [--seconds 20] [--kiosks 20] [--windows 40]
+
+Figures: tickets per second, p50/p99 latency of issuing and of calling, and the time from a
+call request until the hall board's SSE stream delivers that call (p50/p99). Targets (issue 5):
+>= 300 tickets/s, p99 <= 50 ms, SSE p99 <= 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = (
+    "company_setup",
+    "license_change",
+    "social_security",
+    "household",
+    "housing_fund",
+    "real_estate",
+    "consult",
+)
+# A working Monday at 09:00 in the hall: every service is open.
+START = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def serve(data_dir: str, port: int) -> None:
+    """Child process: the app on uvicorn, its clock running from START."""
+    sys.path.insert(0, str(ROOT))
+    import uvicorn
+
+    from hallkeeper.app import create_app
+    from hallkeeper.settings import load_settings
+
+    settings = load_settings(data_dir=Path(data_dir), database_url="", admin_token="", mqtt_url="")
+    app = create_app(settings)
+    origin = time.monotonic()
+    app.state.clock = lambda: START.astimezone(UTC) + timedelta(seconds=time.monotonic() - origin)
+    if os.environ.get("QUEUE_BENCH_PROFILE"):
+        Sampler(Path(os.environ["QUEUE_BENCH_PROFILE"]))
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="critical",
+        access_log=False,
+        timeout_graceful_shutdown=2,
+    )
+
+
+class Sampler:
+    """A small sampling profiler of every thread (QUEUE_BENCH_PROFILE=file): where time goes."""
+
+    def __init__(self, path: Path, interval: float = 0.002) -> None:
+        self._path = path
+        self.inclusive: dict[str, int] = {}
+        self.own: dict[str, int] = {}
+        self.samples = 0
+        self._interval = interval
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        me = threading.get_ident()
+        while True:
+            time.sleep(self._interval)
+            for ident, frame in sys._current_frames().items():
+                if ident == me:
+                    continue
+                seen: set[str] = set()
+                top = True
+                f = frame
+                while f is not None:
+                    code = f.f_code
+                    key = f"{code.co_filename.split('site-packages/')[-1]}:{code.co_name}"
+                    if top:
+                        self.own[key] = self.own.get(key, 0) + 1
+                        top = False
+                    if key not in seen:
+                        self.inclusive[key] = self.inclusive.get(key, 0) + 1
+                        seen.add(key)
+                    f = f.f_back
+                self.samples += 1
+            if self.samples % 2000 == 0:
+                self.report(self._path)  # uvicorn ends the process by signal: save as we go
+
+    def report(self, path: Path) -> None:
+        lines = [f"samples {self.samples}", "== inclusive"]
+        for key, n in sorted(self.inclusive.items(), key=lambda kv: -kv[1])[:60]:
+            lines.append(f"{n:7d} {key}")
+        lines.append("== own")
+        for key, n in sorted(self.own.items(), key=lambda kv: -kv[1])[:40]:
+            lines.append(f"{n:7d} {key}")
+        path.write_text("\n".join(lines))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def setup_hall(base: str, windows: int) -> list[int]:
+    """Lift the daily quotas and add windows up to ``windows``, each serving two services."""
+    with httpx.Client(base_url=base, timeout=10) as api:
+        for code in SERVICES:
+            api.patch(f"/api/v1/services/{code}", json={"daily_quota": None}).raise_for_status()
+        existing = [w["number"] for w in api.get("/api/v1/windows").json()["data"]]
+        staff = [s["staff_no"] for s in api.get("/api/v1/staff").json()["data"]]
+        number = max(existing) + 1
+        while len(existing) < windows:
+            services = [SERVICES[number % 7], SERVICES[(number + 3) % 7]]
+            body = {
+                "number": number,
+                "name": f"{number}号窗口",
+                "services": services,
+                "a_post": staff[number % len(staff)],
+            }
+            api.post("/api/v1/windows", json=body).raise_for_status()
+            existing.append(number)
+            number += 1
+        return existing[:windows]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run(base: str, seconds: float, kiosks: int, window_numbers: list[int], server: int) -> None:
+    stop = threading.Event()
+    board_stop = threading.Event()  # later than `stop`: calls in flight still reach the board
+    lock = threading.Lock()
+    issue_ms: list[float] = []
+    call_ms: list[float] = []
+    other_ms: list[float] = []
+    call_sent: dict[int, float] = {}
+    call_answered: dict[int, float] = {}
+    sse_seen: dict[int, float] = {}
+    errors: list[str] = []
+    empty_calls = [0]
+    sse_ready = threading.Event()
+
+    def board() -> None:
+        try:
+            watch_board()
+        except httpx.HTTPError:
+            if not board_stop.is_set():
+                raise
+
+    def watch_board() -> None:
+        with (
+            httpx.Client(base_url=base, timeout=httpx.Timeout(5, read=30)) as c,
+            c.stream("GET", "/api/v1/events") as stream,
+        ):
+            sse_ready.set()
+            kind = None
+            for line in stream.iter_lines():
+                if line.startswith("event: "):
+                    kind = line[7:]
+                elif line.startswith("data: ") and kind == "ticket.called":
+                    got = time.perf_counter()
+                    data = json.loads(line[6:])
+                    with lock:
+                        sse_seen[data["ticket_id"]] = got
+                if board_stop.is_set():
+                    return
+
+    def kiosk(k: int) -> None:
+        with httpx.Client(base_url=base, timeout=10) as c:
+            i = 0
+            while not stop.is_set():
+                service = SERVICES[(k + i) % len(SERVICES)]
+                i += 1
+                t0 = time.perf_counter()
+                r = c.post("/api/v1/tickets", json={"service": service})
+                ms = (time.perf_counter() - t0) * 1000
+                with lock:
+                    if r.status_code == 201:
+                        issue_ms.append(ms)
+                    else:
+                        errors.append(f"issue {r.status_code} {r.text[:100]}")
+
+    def window(n: int) -> None:
+        with httpx.Client(base_url=base, timeout=10) as c:
+            while not stop.is_set():
+                t0 = time.perf_counter()
+                r = c.post(f"/api/v1/windows/{n}/call-next")
+                ms = (time.perf_counter() - t0) * 1000
+                if r.status_code == 409 and "nobody is waiting" in r.text:
+                    with lock:
+                        empty_calls[0] += 1
+                    time.sleep(0.02)
+                    continue
+                if r.status_code != 200:
+                    with lock:
+                        errors.append(f"call {r.status_code} {r.text[:100]}")
+                    continue
+                with lock:
+                    call_ms.append(ms)
+                    call_sent[r.json()["id"]] = t0
+                    call_answered[r.json()["id"]] = t0 + ms / 1000
+                for action in ("start", "finish"):
+                    t1 = time.perf_counter()
+                    r = c.post(f"/api/v1/windows/{n}/{action}")
+                    with lock:
+                        other_ms.append((time.perf_counter() - t1) * 1000)
+                        if r.status_code != 200:
+                            errors.append(f"{action} {r.status_code} {r.text[:100]}")
+
+    sse = threading.Thread(target=board, daemon=True)
+    sse.start()
+    sse_ready.wait(10)
+    threads = [threading.Thread(target=kiosk, args=(k,)) for k in range(kiosks)]
+    threads += [threading.Thread(target=window, args=(n,)) for n in window_numbers]
+    started = time.perf_counter()
+    server_cpu, client_cpu = cpu_seconds(server), cpu_seconds(os.getpid())
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    stop.set()
+    for t in threads:
+        t.join(30)
+    elapsed = time.perf_counter() - started
+    server_cpu = cpu_seconds(server) - server_cpu
+    client_cpu = cpu_seconds(os.getpid()) - client_cpu
+    time.sleep(1.0)  # let the last SSE events arrive
+    board_stop.set()
+    sse_ms = [(sse_seen[i] - sent) * 1000 for i, sent in call_sent.items() if i in sse_seen]
+    bus_ms = [(sse_seen[i] - done) * 1000 for i, done in call_answered.items() if i in sse_seen]
+
+    print(f"duration            {elapsed:.1f} s, {kiosks} kiosks, {len(window_numbers)} windows")
+    print(f"tickets issued      {len(issue_ms)}  ({len(issue_ms) / elapsed:.1f} tickets/s)")
+    print(f"issue latency       p50 {pct(issue_ms, 0.5):.1f} ms  p99 {pct(issue_ms, 0.99):.1f} ms")
+    print(
+        f"calls               {len(call_ms)}  ({len(call_ms) / elapsed:.1f} calls/s), "
+        f"{empty_calls[0]} found nobody waiting"
+    )
+    print(f"call latency        p50 {pct(call_ms, 0.5):.1f} ms  p99 {pct(call_ms, 0.99):.1f} ms")
+    print(f"start/finish        p50 {pct(other_ms, 0.5):.1f} ms  p99 {pct(other_ms, 0.99):.1f} ms")
+    print(
+        f"call -> SSE board   p50 {pct(sse_ms, 0.5):.1f} ms  p99 {pct(sse_ms, 0.99):.1f} ms "
+        f"({len(sse_ms)}/{len(call_sent)} calls seen)"
+    )
+    print(
+        f"  after call answer p50 {pct(bus_ms, 0.5):.1f} ms  p99 {pct(bus_ms, 0.99):.1f} ms "
+        "(negative: the board heard it before the window had its answer)"
+    )
+    total = len(issue_ms) + len(call_ms) + len(other_ms) + empty_calls[0]
+    print(f"requests            {total} ({total / elapsed:.1f}/s), errors {len(errors)}")
+    print(
+        f"CPU used            server {server_cpu / elapsed:.2f} cores, "
+        f"load generator {client_cpu / elapsed:.2f} cores, machine has {os.cpu_count()}; "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    for line in errors[:5]:
+        print("   ", line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--kiosks", type=int, default=20)
+    parser.add_argument("--windows", type=int, default=40)
+    parser.add_argument("--serve", nargs=2, metavar=("DIR", "PORT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve[0], int(args.serve[1]))
+        return
+    with tempfile.TemporaryDirectory(prefix="queue-load-") as data_dir:
+        port = free_port()
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        child = subprocess.Popen(
+            [sys.executable, __file__, "--serve", data_dir, str(port)], env=env, cwd=ROOT
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    httpx.get(f"{base}/healthz", timeout=1)
+                    break
+                except httpx.HTTPError:
+                    if time.monotonic() > deadline or child.poll() is not None:
+                        raise SystemExit("the server did not start") from None
+                    time.sleep(0.2)
+            numbers = setup_hall(base, args.windows)
+            run(base, args.seconds, args.kiosks, numbers, child.pid)
+        finally:
+            child.terminate()
+            child.wait(10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""The queue's HTTP API under /api/v1 and `install_queue`, which wires it into the app.
+
+Window actions live under ``/api/v1/windows/{number}/<action>`` (the hall model owns
+``/api/v1/windows`` and ``/api/v1/windows/{number}`` themselves); live state is
+``/api/v1/windows-live``; events stream from ``/api/v1/events``.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from kiosk.api import appointments, events, stats, tickets, windows
+from kiosk.api.common import Clock, system_clock
+from kiosk.config import QueueConfig
+from kiosk.errors import QueueError
+from kiosk.events import EventBus
+from kiosk.flow import FlowError
+from kiosk.pgrelay import PgEventRelay
+
+API = "/api/v1"
+
+
+async def _queue_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, QueueError)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+
+
+async def _flow_error(_request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=409)
+
+
+def install_queue(
+    app: FastAPI,
+    config: QueueConfig | None = None,
+    bus: EventBus | None = None,
+    clock: Clock | None = None,
+) -> None:
+    """Add the queue's routes, error handlers, event bus and clock to ``app``."""
+    config = config or QueueConfig()
+    app.state.queue_config = config
+    app.state.bus = bus or EventBus(config.event_ring, config.subscriber_queue)
+    # Keep a clock the app factory already set (tests and the app pass their own).
+    app.state.clock = clock or getattr(app.state, "clock", None) or system_clock
+    app.add_exception_handler(QueueError, _queue_error)
+    app.add_exception_handler(FlowError, _flow_error)
+    if app.state.engine.dialect.name == "postgresql" and hasattr(app.state, "parts"):
+        app.state.parts.components.append(PgEventRelay(app.state.engine, app.state.bus))
+    for module in (tickets, windows, appointments, stats, events):
+        app.include_router(module.router, prefix=API, tags=["queue"])

@@ -1,0 +1,71 @@
+"""GET /api/v1/events: every queue event as Server-Sent Events, with ids, ``Last-Event-ID``
+resume from the in-memory ring, and a heartbeat comment so proxies keep the stream open."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import StreamingResponse
+
+from kiosk.events import EventBus, Published
+
+router = APIRouter()
+
+
+def _start_id(header: str | None, query: int | None) -> int | None:
+    if query is not None:
+        return query
+    if header is None:
+        return None
+    try:
+        return int(header.strip())
+    except ValueError:
+        return None
+
+
+async def _stream(
+    request: Request, bus: EventBus, last_id: int | None, heartbeat: float
+) -> AsyncIterator[str]:
+    sub = bus.subscribe(asyncio.get_running_loop())
+    try:
+        yield "retry: 2000\n\n"
+        sent = last_id if last_id is not None else bus.last_id
+        if last_id is not None:
+            missed, complete = bus.since(last_id)
+            if not complete or last_id > bus.last_id:
+                # Too old for the ring (or from before a restart): the client must reload state.
+                yield f"id: {bus.last_id}\nevent: reset\ndata: {{}}\n\n"
+            for event in missed:
+                yield event.sse()
+                sent = event.id
+        while not sub.dropped:
+            next_event: Published | None = await sub.aget(heartbeat)
+            if next_event is None:
+                if sub.dropped or await request.is_disconnected():
+                    break
+                yield ": heartbeat\n\n"
+                continue
+            if next_event.id > sent:
+                yield next_event.sse()
+                sent = next_event.id
+    finally:
+        bus.unsubscribe(sub)
+
+
+@router.get("/events", summary="Queue events as Server-Sent Events (text/event-stream)")
+async def events(
+    request: Request,
+    last_event_id: Annotated[str | None, Header()] = None,
+    after: int | None = None,
+) -> StreamingResponse:
+    bus: EventBus = request.app.state.bus
+    heartbeat: float = request.app.state.queue_config.heartbeat_seconds
+    start = _start_id(last_event_id, after)
+    return StreamingResponse(
+        _stream(request, bus, start, heartbeat),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

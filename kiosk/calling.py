@@ -1,0 +1,197 @@
+"""Window actions on the citizen in front of it: call next or a named ticket, recall, start,
+no-show, suspend and call back; and the window's own pause / resume / away / back."""
+
+from __future__ import annotations
+
+from sqlmodel import col, or_, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from kiosk.context import Ctx
+from kiosk.errors import Conflict, NotFound
+from kiosk.flow import WindowAction, ticket_next, window_next
+from kiosk.live import change, lock_window, resolve_staff, set_state
+from kiosk.lookup import WindowInfo, service_by_id, ticket_by_id, window_service_ids
+from kiosk.models import Ticket, WindowLive
+from kiosk.ordering import rank_sql, service_order_sql
+from kiosk.tickets import check_wait_alert
+from kiosk.words import announcement
+
+
+def _waiting_for(ctx: Ctx, number: int, service_ids: list[int]) -> SelectOfScalar[Ticket]:
+    return select(Ticket).where(
+        Ticket.status == "waiting",
+        Ticket.day == ctx.day,
+        col(Ticket.service_id).in_(service_ids),
+        or_(col(Ticket.target_window).is_(None), col(Ticket.target_window) == number),
+    )
+
+
+def call_next(ctx: Ctx, number: int, staff_no: str | None = None) -> Ticket:
+    """Call the next citizen for window ``number`` (see `kiosk.ordering` for who is next)."""
+    window, live = lock_window(ctx, number)
+    window_next(number, live.state, "call")
+    staff = resolve_staff(window, live, staff_no)
+    service_ids = window_service_ids(ctx.session, window)
+    if not service_ids:
+        raise Conflict(f"window {number} serves no service")
+    query = (
+        _waiting_for(ctx, number, service_ids)
+        .order_by(
+            rank_sql(ctx.now, ctx.config),
+            service_order_sql(service_ids),
+            col(Ticket.issued_at),
+            col(Ticket.id),
+        )
+        .limit(1)
+    )
+    if ctx.postgres:
+        # Another window's transaction holds its pick locked: take the next one, never wait.
+        query = query.with_for_update(skip_locked=True, of=Ticket)
+    ticket = ctx.session.exec(query).first()
+    if ticket is None:
+        names = [service_by_id(ctx.session, sid).name for sid in service_ids]
+        raise Conflict(f"nobody is waiting for window {number} ({'、'.join(names)})")
+    _call(ctx, window, live, ticket, staff)
+    return ticket
+
+
+def call_ticket(ctx: Ctx, number: int, ticket_id: int, staff_no: str | None = None) -> Ticket:
+    """Call a named waiting ticket to window ``number``."""
+    window, live = lock_window(ctx, number)
+    window_next(number, live.state, "call")
+    staff = resolve_staff(window, live, staff_no)
+    service_ids = window_service_ids(ctx.session, window)
+    query = select(Ticket).where(Ticket.id == ticket_id)
+    if ctx.postgres:
+        query = query.with_for_update()
+    ticket = ctx.session.exec(query.execution_options(populate_existing=True)).first()
+    if ticket is None:
+        raise NotFound(f"ticket {ticket_id} not found")
+    ticket_next(ticket.code, ticket.status, "call")
+    if ticket.service_id not in service_ids:
+        service = service_by_id(ctx.session, ticket.service_id)
+        raise Conflict(f"window {number} does not serve {service.name} (ticket {ticket.code})")
+    if ticket.target_window not in (None, number):
+        raise Conflict(f"ticket {ticket.code} was sent to window {ticket.target_window}")
+    if ticket.day != ctx.day:
+        raise Conflict(f"ticket {ticket.code} is from {ticket.day}, not today")
+    _call(ctx, window, live, ticket, staff)
+    return ticket
+
+
+def _call(
+    ctx: Ctx, window: WindowInfo, live: WindowLive, ticket: Ticket, staff: str | None
+) -> None:
+    state = window_next(window.number, live.state, "call")
+    ticket.status = ticket_next(ticket.code, ticket.status, "call")
+    ticket.called_at = ctx.now
+    ticket.window_number = window.number
+    ticket.staff_no = staff
+    ctx.session.add(ticket)
+    live.ticket_id = ticket.id
+    change(ctx, live, state, staff)
+    service = service_by_id(ctx.session, ticket.service_id)
+    if service is not None:
+        check_wait_alert(ctx, ticket.id, ticket.code, ticket.issued_at, service)
+    _announce(ctx, "ticket.called", ticket, window.number, repeat=False)
+
+
+def _announce(ctx: Ctx, kind: str, ticket: Ticket, number: int, *, repeat: bool) -> None:
+    ctx.emit(
+        kind,
+        ticket_id=ticket.id,
+        code=ticket.code,
+        window=number,
+        staff_no=ticket.staff_no,
+        service_id=ticket.service_id,
+        recalls=ticket.recalls,
+        text=announcement(ticket.code, number, repeat=repeat),
+    )
+
+
+def current(ctx: Ctx, number: int) -> tuple[WindowInfo, WindowLive, Ticket]:
+    """The window (locked) and the ticket it holds, or Conflict when it holds none."""
+    window, live = lock_window(ctx, number)
+    if live.ticket_id is None:
+        raise Conflict(f"window {number} has no ticket in hand ({live.state})")
+    return window, live, ticket_by_id(ctx.session, live.ticket_id)
+
+
+def recall(ctx: Ctx, number: int) -> Ticket:
+    """Call the window's ticket again, up to the recall limit."""
+    _window, _live, ticket = current(ctx, number)
+    ticket_next(ticket.code, ticket.status, "recall")
+    if ticket.recalls >= ctx.config.recall_limit:
+        raise Conflict(
+            f"ticket {ticket.code} was recalled {ticket.recalls} times (the limit): "
+            "mark it a no-show or suspend it"
+        )
+    ticket.recalls += 1
+    ctx.session.add(ticket)
+    _announce(ctx, "ticket.recalled", ticket, number, repeat=True)
+    return ticket
+
+
+def start(ctx: Ctx, number: int) -> Ticket:
+    """The citizen has arrived: service starts now."""
+    _window, _live, ticket = current(ctx, number)
+    ticket.status = ticket_next(ticket.code, ticket.status, "start")
+    ticket.started_at = ctx.now
+    ctx.session.add(ticket)
+    ctx.emit("ticket.started", ticket_id=ticket.id, code=ticket.code, window=number)
+    return ticket
+
+
+def release(ctx: Ctx, live: WindowLive) -> None:
+    """The window's ticket has left it: the window is idle again."""
+    state = window_next(live.window_number, live.state, "release")
+    live.ticket_id = None
+    change(ctx, live, state, live.staff_no)
+    ctx.session.add(live)
+
+
+def no_show(ctx: Ctx, number: int) -> Ticket:
+    """The called citizen did not come (过号)."""
+    _window, live, ticket = current(ctx, number)
+    ticket.status = ticket_next(ticket.code, ticket.status, "no_show")
+    ticket.finished_at = ctx.now
+    ctx.session.add(ticket)
+    release(ctx, live)
+    ctx.emit("ticket.no_show", ticket_id=ticket.id, code=ticket.code, window=number)
+    return ticket
+
+
+def suspend(ctx: Ctx, number: int) -> Ticket:
+    """Set the citizen aside (e.g. to fetch a document); the window may call others meanwhile."""
+    _window, live, ticket = current(ctx, number)
+    ticket.status = ticket_next(ticket.code, ticket.status, "suspend")
+    ctx.session.add(ticket)
+    release(ctx, live)
+    ctx.emit("ticket.suspended", ticket_id=ticket.id, code=ticket.code, window=number)
+    return ticket
+
+
+def call_back(ctx: Ctx, number: int, ticket_id: int, staff_no: str | None = None) -> Ticket:
+    """Call back a ticket this window suspended."""
+    window, live = lock_window(ctx, number)
+    state = window_next(number, live.state, "call")
+    staff = resolve_staff(window, live, staff_no)
+    ticket = ticket_by_id(ctx.session, ticket_id)
+    ticket.status = ticket_next(ticket.code, ticket.status, "call_back")
+    if ticket.window_number != number:
+        raise Conflict(f"ticket {ticket.code} was suspended at window {ticket.window_number}")
+    ticket.called_at = ctx.now
+    ticket.staff_no = staff
+    ctx.session.add(ticket)
+    live.ticket_id = ticket.id
+    change(ctx, live, state, staff)
+    _announce(ctx, "ticket.called", ticket, number, repeat=False)
+    return ticket
+
+
+def window_action(ctx: Ctx, number: int, action: WindowAction, staff_no: str | None) -> WindowLive:
+    """Pause, resume, go away or come back (with who is now at the window)."""
+    window, live = lock_window(ctx, number)
+    staff = resolve_staff(window, live, staff_no)
+    set_state(ctx, live, action, staff)
+    return live

@@ -1,0 +1,100 @@
+"""Committed items (承诺件): a promised completion date in working days, tracked to it
+(限时办结)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from hallkeeper.holidays import day_kind
+from hallkeeper.models import HolidayOverride
+from kiosk.context import Ctx
+from kiosk.errors import Conflict, NotFound
+from kiosk.lookup import ServiceInfo
+from kiosk.models import CommittedItem, Ticket
+
+IsWorkday = Callable[[date], bool]
+
+
+def add_working_days(start: date, days: int, is_workday: IsWorkday) -> date:
+    """The date ``days`` working days after ``start`` (``start`` itself is not counted)."""
+    current, left = start, days
+    while left > 0:
+        current += timedelta(days=1)
+        if is_workday(current):
+            left -= 1
+    return current
+
+
+def hall_workdays(session: Session) -> IsWorkday:
+    """Working days by the national calendar and the admins' overrides."""
+    overrides = {
+        row.day: (row.workday, row.note) for row in session.exec(select(HolidayOverride)).all()
+    }
+    return lambda day: day_kind(day, overrides).workday
+
+
+def accept(
+    ctx: Ctx, ticket: Ticket, service: ServiceInfo, is_workday: IsWorkday | None = None
+) -> None:
+    """Start tracking a committed item accepted with ``ticket``."""
+    assert ticket.id is not None
+    if service.kind != "committed" or not service.promised_days:
+        return
+    check = is_workday or hall_workdays(ctx.session)
+    today = ctx.now.astimezone(ctx.zone).date()
+    item = CommittedItem(
+        ticket_id=ticket.id,
+        service_id=service.id,
+        window_number=ticket.window_number,
+        staff_no=ticket.staff_no,
+        accepted_at=ctx.now,
+        promised_date=add_working_days(today, service.promised_days, check),
+    )
+    ctx.session.add(item)
+    ctx.session.flush()
+    ctx.emit(
+        "committed.accepted",
+        item_id=item.id,
+        ticket_id=ticket.id,
+        code=ticket.code,
+        promised_date=item.promised_date.isoformat(),
+    )
+
+
+def complete(ctx: Ctx, item_id: int) -> CommittedItem:
+    """Mark a committed item completed now."""
+    item = ctx.session.get(CommittedItem, item_id)
+    if item is None:
+        raise NotFound(f"committed item {item_id} not found")
+    if item.completed_at is not None:
+        raise Conflict(f"committed item {item_id} was already completed")
+    item.completed_at = ctx.now
+    ctx.session.add(item)
+    ctx.emit("committed.completed", item_id=item.id, on_time=on_time(item, ctx))
+    return item
+
+
+def on_time(item: CommittedItem, ctx: Ctx) -> bool | None:
+    """True/False once decided (completed, or overdue); None while still within its date."""
+    if item.completed_at is not None:
+        return item.completed_at.astimezone(ctx.zone).date() <= item.promised_date
+    if ctx.now.astimezone(ctx.zone).date() > item.promised_date:
+        return False
+    return None
+
+
+def item_public(item: CommittedItem, ctx: Ctx) -> dict[str, Any]:
+    """A committed item with its on-time verdict."""
+    return {**item.model_dump(mode="json"), "on_time": on_time(item, ctx)}
+
+
+def open_items(session: Session, since: datetime | None = None) -> list[CommittedItem]:
+    """Items not completed yet (optionally accepted since ``since``), oldest promise first."""
+    query = select(CommittedItem).where(col(CommittedItem.completed_at).is_(None))
+    if since is not None:
+        query = query.where(col(CommittedItem.accepted_at) >= since)
+    return list(session.exec(query.order_by(col(CommittedItem.promised_date))).all())

@@ -1,0 +1,136 @@
+"""Windows' live state and its history (window, state, staff, start, end).
+
+The history's `away` periods are what the attendance engine's off-post rule reads; a window
+opens with the A post at it unless someone else signs in at an action.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, or_, select
+
+from kiosk.context import Ctx
+from kiosk.errors import Invalid
+from kiosk.flow import WindowAction, window_next
+from kiosk.lookup import WindowInfo, WindowLike, window_by_number
+from kiosk.models import WindowLive, WindowStateHistory
+from kiosk.words import both
+
+
+def lock_window(ctx: Ctx, number: int) -> tuple[WindowInfo, WindowLive]:
+    """The window and its live row, locked for this transaction (created idle on first use)."""
+    window = window_by_number(ctx.session, number)
+    query = select(WindowLive).where(WindowLive.window_number == number)
+    if ctx.postgres:
+        query = query.with_for_update()
+    query = query.execution_options(populate_existing=True)
+    live = ctx.session.exec(query).first()
+    if live is not None:
+        return window, live
+    table: Table = WindowLive.__table__  # type: ignore[attr-defined]
+    insert = postgresql.insert if ctx.postgres else sqlite.insert
+    created = ctx.session.connection().execute(
+        insert(table)
+        .values(window_number=number, state="idle", staff_no=window.a_post, since=ctx.now)
+        .on_conflict_do_nothing(index_elements=[table.c.window_number])
+        .returning(table.c.window_number)
+    )
+    if created.first() is not None:
+        ctx.session.add(
+            WindowStateHistory(
+                window_number=number, state="idle", staff_no=window.a_post, start=ctx.now
+            )
+        )
+    return window, ctx.session.exec(query).one()
+
+
+def resolve_staff(window: WindowInfo, live: WindowLive, staff_no: str | None) -> str | None:
+    """Who is at the window: the one named (A or B post), else whoever was there."""
+    if staff_no is None:
+        return live.staff_no or window.a_post
+    if staff_no not in (window.a_post, window.b_post):
+        posts = f"A post {window.a_post}" + (f", B post {window.b_post}" if window.b_post else "")
+        raise Invalid(f"staff {staff_no!r} is not a post of window {window.number} ({posts})")
+    return staff_no
+
+
+def set_state(ctx: Ctx, live: WindowLive, action: WindowAction, staff_no: str | None) -> None:
+    """Apply ``action`` to the window (refused by the state table if not allowed)."""
+    state = window_next(live.window_number, live.state, action)
+    change(ctx, live, state, staff_no)
+
+
+def change(ctx: Ctx, live: WindowLive, state: str, staff_no: str | None) -> None:
+    """Record the window's new state and staff in the live row and the history."""
+    if state == live.state and staff_no == live.staff_no:
+        return
+    ctx.session.connection().execute(
+        update(WindowStateHistory)
+        .where(
+            col(WindowStateHistory.window_number) == live.window_number,
+            col(WindowStateHistory.end).is_(None),
+        )
+        .values(end=ctx.now)
+    )
+    ctx.session.add(
+        WindowStateHistory(
+            window_number=live.window_number, state=state, staff_no=staff_no, start=ctx.now
+        )
+    )
+    live.state = state
+    live.staff_no = staff_no
+    live.since = ctx.now
+    ctx.session.add(live)
+    ctx.emit(
+        "window.state",
+        window=live.window_number,
+        state=state,
+        staff_no=staff_no,
+        state_text=both(f"window.{state}"),
+    )
+
+
+def state_periods(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    state: str = "away",
+    window: int | None = None,
+) -> list[tuple[int, str | None, datetime, datetime]]:
+    """Periods in ``state`` overlapping [start, end), clipped to it: (window, staff, from, to).
+
+    This is what the attendance engine's off-post rule reads (``state="away"``); a period
+    still open counts up to ``end``.
+    """
+    query = select(WindowStateHistory).where(
+        WindowStateHistory.state == state,
+        col(WindowStateHistory.start) < end,
+        or_(col(WindowStateHistory.end).is_(None), col(WindowStateHistory.end) > start),
+    )
+    if window is not None:
+        query = query.where(WindowStateHistory.window_number == window)
+    rows = session.exec(query.order_by(col(WindowStateHistory.start))).all()
+    return [
+        (r.window_number, r.staff_no, max(r.start, start), min(r.end or end, end)) for r in rows
+    ]
+
+
+def live_public(window: WindowLike, live: WindowLive | None, now: datetime) -> dict[str, Any]:
+    """A window's live state for boards and the supervisor."""
+    state = live.state if live else "idle"
+    return {
+        "window": window.number,
+        "name": window.name,
+        "state": state,
+        "state_text": both(f"window.{state}"),
+        "staff_no": (live.staff_no if live else None) or window.a_post,
+        "a_post": window.a_post,
+        "b_post": window.b_post,
+        "ticket_id": live.ticket_id if live else None,
+        "since": live.since.isoformat() if live else None,
+        "seconds_in_state": round((now - live.since).total_seconds()) if live else None,
+    }

@@ -1,0 +1,97 @@
+"""Events across service instances on PostgreSQL: LISTEN/NOTIFY.
+
+With several instances on one PostgreSQL, a board connected to one instance must also hear the
+calls made through another. On PostgreSQL a write sends its events with ``pg_notify`` inside
+its own transaction, so PostgreSQL delivers them only if and when it commits; every instance
+runs a `PgEventRelay` that LISTENs and publishes what arrives into its local `EventBus`.
+On SQLite (one instance by nature) events are published in-process after commit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any
+
+import psycopg
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+
+from kiosk.events import EventBus, QueueEvent
+
+log = logging.getLogger(__name__)
+CHANNEL = "hallkeeper_queue"
+MAX_PAYLOAD = 7900  # PostgreSQL refuses NOTIFY payloads of 8000 bytes or more
+
+
+def notify(session: Session, events: list[QueueEvent]) -> list[QueueEvent]:
+    """Send ``events`` with the transaction; return those too large to send (publish locally)."""
+    too_big: list[QueueEvent] = []
+    for event in events:
+        payload = json.dumps({"kind": event.kind, "data": dict(event.data)}, ensure_ascii=False)
+        if len(payload.encode()) > MAX_PAYLOAD:
+            too_big.append(event)
+            continue
+        session.connection().execute(
+            text("SELECT pg_notify(:channel, :payload)"),
+            {"channel": CHANNEL, "payload": payload},
+        )
+    return too_big
+
+
+class PgEventRelay:
+    """LISTENs on PostgreSQL and publishes every queue event into ``bus`` (a component)."""
+
+    def __init__(self, engine: Engine, bus: EventBus, retry_seconds: float = 2.0) -> None:
+        url = engine.url.set(drivername="postgresql")
+        self._dsn = url.render_as_string(hide_password=False)
+        self._bus = bus
+        self._retry = retry_seconds
+        self._stop = threading.Event()
+        self._listening = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start listening; events from now on travel through PostgreSQL."""
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="queue-pg-relay", daemon=True)
+        self._thread.start()
+        if not self._listening.wait(10):
+            log.warning("queue events: LISTEN not ready after 10 s; publishing locally meanwhile")
+
+    def stop(self) -> None:
+        """Stop listening; events are published in-process again."""
+        self._stop.set()
+        self._bus.remote = False
+        if self._thread is not None:
+            self._thread.join(5)
+
+    def _run(self) -> None:
+        down = False
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._dsn, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self._bus.remote = True
+                    self._listening.set()
+                    if down:
+                        log.info("queue events: listening on PostgreSQL again")
+                        down = False
+                    while not self._stop.is_set():
+                        for note in conn.notifies(timeout=0.5):
+                            self._publish(note.payload)
+            except psycopg.Error as exc:
+                # Until we listen again, writers publish locally (this instance's boards only).
+                self._bus.remote = False
+                if not down:
+                    log.warning("queue events: PostgreSQL listener down: %s", exc)
+                    down = True
+                self._stop.wait(self._retry)
+
+    def _publish(self, payload: str) -> None:
+        try:
+            message: dict[str, Any] = json.loads(payload)
+            self._bus.publish(str(message["kind"]), dict(message["data"]))
+        except (ValueError, KeyError, TypeError):
+            log.warning("queue events: ignored a malformed notification %.80r", payload)

@@ -1,0 +1,153 @@
+"""Statistics per service, window, staff member and hour (Q10): tickets, waits (mean, p90),
+service times, no-shows, transfers, ratings and the on-time rate of committed items."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from hallkeeper.models import Service
+from kiosk.models import CommittedItem, Rating, Ticket
+
+Dimension = Literal["service", "window", "staff", "hour"]
+DIMENSIONS: tuple[Dimension, ...] = ("service", "window", "staff", "hour")
+
+
+def p90(values: list[float]) -> float | None:
+    """The 90th percentile by the nearest-rank method (None for no values)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
+
+
+def mean(values: Iterable[float]) -> float | None:
+    """The arithmetic mean (None for no values)."""
+    items = list(values)
+    return sum(items) / len(items) if items else None
+
+
+@dataclass
+class _Acc:
+    tickets: int = 0
+    called: int = 0
+    served: int = 0
+    no_shows: int = 0
+    transfers: int = 0
+    missing_documents: int = 0
+    waits: list[float] = field(default_factory=list)
+    services: list[float] = field(default_factory=list)
+    ratings: list[Rating] = field(default_factory=list)
+    committed: int = 0
+    on_time: int = 0
+    late: int = 0
+
+    def row(self) -> dict[str, Any]:
+        decided = self.on_time + self.late
+        out: dict[str, Any] = {
+            "tickets": self.tickets,
+            "called": self.called,
+            "served": self.served,
+            "no_shows": self.no_shows,
+            "transfers": self.transfers,
+            "missing_documents": self.missing_documents,
+            "wait_mean_min": _round(mean(self.waits)),
+            "wait_p90_min": _round(p90(self.waits)),
+            "service_mean_min": _round(mean(self.services)),
+            "service_p90_min": _round(p90(self.services)),
+            "ratings": len(self.ratings),
+            "committed": self.committed,
+            "committed_on_time": self.on_time,
+            "committed_late": self.late,
+            "on_time_rate": _round(self.on_time / decided, 4) if decided else None,
+        }
+        for dim in ("attitude", "quality", "efficiency", "integrity", "overall"):
+            out[f"rating_{dim}"] = _round(mean(getattr(r, dim) for r in self.ratings))
+        return out
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _minutes(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return (end - start).total_seconds() / 60
+
+
+def compute(
+    session: Session, first: date, last: date, zone: ZoneInfo, now: datetime, by: Dimension
+) -> list[dict[str, Any]]:
+    """Rows of statistics for business days ``first``..``last`` grouped ``by`` one dimension."""
+    codes = {s.id: s.code for s in session.exec(select(Service)).all()}
+    tickets = session.exec(
+        select(Ticket).where(col(Ticket.day) >= first, col(Ticket.day) <= last)
+    ).all()
+    by_id = {t.id: t for t in tickets}
+    ratings = (
+        session.exec(select(Rating).where(col(Rating.ticket_id).in_(list(by_id)))).all()
+        if by_id
+        else []
+    )
+    items = (
+        session.exec(
+            select(CommittedItem).where(col(CommittedItem.ticket_id).in_(list(by_id)))
+        ).all()
+        if by_id
+        else []
+    )
+
+    def key_of(ticket: Ticket) -> Hashable | None:
+        if by == "service":
+            return codes.get(ticket.service_id, str(ticket.service_id))
+        if by == "window":
+            return ticket.window_number
+        if by == "staff":
+            return ticket.staff_no
+        return ticket.issued_at.astimezone(zone).hour
+
+    groups: dict[Hashable, _Acc] = defaultdict(_Acc)
+    for ticket in tickets:
+        key = key_of(ticket)
+        if key is None:
+            continue
+        acc = groups[key]
+        acc.tickets += 1
+        wait = _minutes(ticket.issued_at, ticket.called_at)
+        if wait is not None:
+            acc.called += 1
+            acc.waits.append(wait)
+        served = _minutes(ticket.started_at, ticket.finished_at)
+        if served is not None and ticket.status == "finished":
+            acc.served += 1
+            acc.services.append(served)
+        acc.no_shows += ticket.status == "no_show"
+        acc.transfers += ticket.outcome == "transferred"
+        acc.missing_documents += ticket.outcome == "missing_documents"
+    for rating in ratings:
+        key = key_of(by_id[rating.ticket_id])
+        if key is not None:
+            groups[key].ratings.append(rating)
+    today = now.astimezone(zone).date()
+    for item in items:
+        key = key_of(by_id[item.ticket_id])
+        if key is None:
+            continue
+        acc = groups[key]
+        acc.committed += 1
+        if item.completed_at is not None:
+            if item.completed_at.astimezone(zone).date() <= item.promised_date:
+                acc.on_time += 1
+            else:
+                acc.late += 1
+        elif today > item.promised_date:
+            acc.late += 1
+    return [{"key": key, **groups[key].row()} for key in sorted(groups, key=str)]

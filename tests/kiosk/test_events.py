@@ -1,0 +1,133 @@
+"""The event bus and the SSE stream: ids, resume, heartbeat, slow subscribers dropped."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from hallkeeper.app import create_app
+from hallkeeper.settings import Settings
+from kiosk.events import EventBus
+from kiosk.words import announcement
+from tests.kiosk.conftest import MONDAY_9AM, Clock
+
+
+def test_bus_delivers_keeps_ring_and_drops_slow_subscriber() -> None:
+    bus = EventBus(ring=5, subscriber_queue=3)
+    fast = bus.subscribe()
+    slow = bus.subscribe(maxsize=2)
+    started = time.monotonic()
+    for i in range(10):
+        bus.publish("tick", {"i": i})
+        got = fast.get(timeout=1)
+        assert got is not None and got.data["i"] == i
+    assert time.monotonic() - started < 1  # nobody waited for the slow one
+    assert slow.dropped and bus.subscribers == 1
+    assert [e.id for e in (slow.get(0), slow.get(0))] == [1, 2] and slow.get(0) is None
+    missed, complete = bus.since(7)
+    assert [e.id for e in missed] == [8, 9, 10] and complete
+    _, complete_old = bus.since(2)
+    assert not complete_old  # events 3..5 have left the ring
+    assert "id: 10\nevent: tick\n" in missed[-1].sse()
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[tuple[str, FastAPI]]:
+    app = create_app(settings)
+    app.state.clock = Clock(MONDAY_9AM)
+    app.state.queue_config = replace(app.state.queue_config, heartbeat_seconds=0.2)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1)
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert srv.started
+    try:
+        yield f"http://127.0.0.1:{port}", app
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+        sock.close()
+        assert not thread.is_alive()
+
+
+def _events(
+    lines: Iterator[str], want: str, limit: int = 200
+) -> tuple[list[str], dict[str, object]]:
+    """Read SSE lines until an event of kind ``want``; return the lines and its data."""
+    seen: list[str] = []
+    event_id = kind = None
+    for _ in range(limit):
+        line = next(lines)
+        seen.append(line)
+        if line.startswith("id: "):
+            event_id = line[4:]
+        elif line.startswith("event: "):
+            kind = line[7:]
+        elif line.startswith("data: ") and kind == want:
+            data: dict[str, object] = json.loads(line[6:])
+            data["_id"] = event_id
+            return seen, data
+    raise AssertionError(f"no {want} event in {seen}")
+
+
+def test_sse_stream_delivers_call_and_resumes(server: tuple[str, FastAPI]) -> None:
+    base, _app = server
+    timeout = httpx.Timeout(10.0)
+    with (
+        httpx.Client(base_url=base, timeout=timeout) as api,
+        api.stream("GET", "/api/v1/events") as stream,
+    ):
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        lines = stream.iter_lines()
+        assert next(lines).startswith("retry:")
+        issued = api.post("/api/v1/tickets", json={"service": "social_security"})
+        assert issued.status_code == 201
+        called = api.post("/api/v1/windows/3/call-next")
+        assert called.status_code == 200
+        _, issued_event = _events(lines, "ticket.issued")
+        _, call_event = _events(lines, "ticket.called")
+        assert call_event["code"] == "C001" and call_event["window"] == 3
+        assert call_event["text"] == announcement("C001", 3)
+        assert call_event["text"]["zh"] == "请C001号到3号窗口办理"  # type: ignore[index]
+        assert int(str(call_event["_id"])) > int(str(issued_event["_id"]))
+        beat = [next(lines) for _ in range(4)]
+        assert ": heartbeat" in beat, beat
+
+    headers = {"Last-Event-ID": str(issued_event["_id"])}
+    with (
+        httpx.Client(base_url=base, timeout=timeout) as api,
+        api.stream("GET", "/api/v1/events", headers=headers) as stream,
+    ):
+        _, again = _events(stream.iter_lines(), "ticket.called")
+        assert again["_id"] == call_event["_id"]
+
+
+def test_events_only_after_commit(settings: Settings) -> None:
+    from fastapi.testclient import TestClient
+
+    app = create_app(settings)
+    app.state.clock = Clock(MONDAY_9AM)
+    sub = app.state.bus.subscribe()
+    with TestClient(app) as client:
+        assert client.post("/api/v1/windows/3/call-next").status_code == 409
+        assert sub.get(timeout=0.05) is None  # the refused call published nothing
+        client.post("/api/v1/windows/3/pause", json={"staff_no": "RS002"})
+        event = sub.get(timeout=1)
+        assert event is not None and event.kind == "window.state"
+        assert event.data["state"] == "paused" and event.data["staff_no"] == "RS002"
+    app.state.bus.unsubscribe(sub)

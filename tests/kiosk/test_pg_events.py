@@ -1,0 +1,48 @@
+"""Two service instances on one PostgreSQL: a call made through one reaches the other's boards."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from hallkeeper.app import create_app
+from hallkeeper.db import make_engine
+from hallkeeper.settings import Settings
+from tests.kiosk.conftest import MONDAY_9AM, Clock
+
+
+@pytest.mark.postgres
+def test_events_cross_instances_through_postgres(pg_database: str, settings: Settings) -> None:
+    from tests.conftest import _reset_pg
+
+    _reset_pg(pg_database)
+    engines: list[Engine] = [make_engine(pg_database), make_engine(pg_database)]
+    apps = [create_app(settings, engine=e) for e in engines]
+    for app in apps:
+        app.state.clock = Clock(MONDAY_9AM)
+    try:
+        with TestClient(apps[0]) as one, TestClient(apps[1]) as two:
+            assert apps[0].state.bus.remote and apps[1].state.bus.remote
+            board = apps[1].state.bus.subscribe()
+            local = apps[0].state.bus.subscribe()
+            assert one.post("/api/v1/tickets", json={"service": "consult"}).status_code == 201
+            assert one.post("/api/v1/windows/8/call-next").status_code == 200
+            refused = one.post("/api/v1/windows/8/call-next")
+            assert refused.status_code == 409
+            kinds = []
+            while (event := board.get(timeout=2)) is not None:
+                kinds.append(event.kind)
+                if event.kind == "ticket.called":
+                    assert event.data["text"]["zh"] == "请Z001号到8号窗口办理"
+                    break
+            assert kinds[0] == "ticket.issued" and kinds[-1] == "ticket.called"
+            # the instance that made the change hears it once, through PostgreSQL too
+            heard = []
+            while (event := local.get(timeout=0.5)) is not None:
+                heard.append(event.kind)
+            assert heard.count("ticket.called") == 1
+            assert two.get("/api/v1/windows-live").json()["data"][7]["ticket"] == "Z001"
+    finally:
+        for engine in engines:
+            engine.dispose()

@@ -1,0 +1,100 @@
+"""Statistics on a known scenario, and the CSV / XLSX exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from kiosk.stats import p90
+from tests.kiosk.conftest import Clock, act, take
+
+RATING = {"attitude": 4, "quality": 5, "efficiency": 3, "integrity": 5, "overall": 4}
+
+
+def _serve(client: TestClient, clock: Clock, window: int, wait: int, service: int) -> None:
+    clock.advance(minutes=wait)
+    act(client, window, "call-next")
+    act(client, window, "start")
+    clock.advance(minutes=service)
+    act(client, window, "finish")
+
+
+def test_known_scenario(client: TestClient, clock: Clock) -> None:
+    # 09:00 three social-security tickets; window 3 (RS001) serves them one after another.
+    a, b, _c = (take(client, "social_security") for _ in range(3))
+    _serve(client, clock, 3, wait=4, service=6)  # a: wait 4, service 6 (ends 09:10)
+    _serve(client, clock, 3, wait=2, service=10)  # b: wait 12, service 10 (ends 09:22)
+    clock.advance(minutes=3)
+    act(client, 3, "call-next")  # c: wait 25
+    act(client, 3, "no-show")
+    client.post(f"/api/v1/tickets/{a['id']}/rating", json=RATING)
+    client.post(f"/api/v1/tickets/{b['id']}/rating", json=RATING | {"overall": 2})
+    # 09:25 a committed item at window 1 (SC001), served at once for 5 minutes, then transferred.
+    d = take(client, "company_setup")
+    _serve(client, clock, 1, wait=0, service=5)
+    take(client, "company_setup")
+    act(client, 1, "call-next")
+    act(client, 1, "start")
+    act(client, 1, "transfer", to_window=2)
+
+    by_service = {r["key"]: r for r in client.get("/api/v1/stats?by=service").json()["data"]}
+    social = by_service["social_security"]
+    assert (social["tickets"], social["called"], social["served"], social["no_shows"]) == (
+        3,
+        3,
+        2,
+        1,
+    )
+    assert social["wait_mean_min"] == round((4 + 12 + 25) / 3, 2)
+    assert social["wait_p90_min"] == 25.0
+    assert social["service_mean_min"] == 8.0 and social["service_p90_min"] == 10.0
+    assert social["ratings"] == 2 and social["rating_overall"] == 3.0
+    assert social["rating_efficiency"] == 3.0
+    company = by_service["company_setup"]
+    assert company["transfers"] == 1 and company["committed"] == 1
+    assert company["on_time_rate"] is None  # not completed and not yet due
+    assert by_service["license_change"]["tickets"] == 1  # the leg waiting at window 2
+
+    by_window = {r["key"]: r for r in client.get("/api/v1/stats?by=window").json()["data"]}
+    assert by_window[3]["served"] == 2 and by_window[1]["transfers"] == 1
+    by_staff = {r["key"]: r for r in client.get("/api/v1/stats?by=staff").json()["data"]}
+    assert set(by_staff) == {"RS001", "SC001"}
+    by_hour = {r["key"]: r for r in client.get("/api/v1/stats?by=hour").json()["data"]}
+    assert list(by_hour) == [9] and by_hour[9]["tickets"] == 6  # incl. the transfer leg
+
+    # The committed item is completed late: the on-time rate falls to 0.
+    items = client.get("/api/v1/committed-items").json()["data"]
+    [item] = [i for i in items if i["ticket_id"] == d["id"]]
+    clock.now = clock.now.replace(day=30)
+    client.post(f"/api/v1/committed-items/{item['id']}/complete")
+    rows = client.get("/api/v1/stats?by=service&from=2026-11-23&to=2026-11-23").json()["data"]
+    company = next(r for r in rows if r["key"] == "company_setup")
+    assert (company["committed_late"], company["on_time_rate"]) == (1, 0.0)
+
+
+def test_exports(client: TestClient, clock: Clock) -> None:
+    take(client, "consult")
+    _serve(client, clock, 8, wait=3, service=4)
+    text = client.get("/api/v1/stats/export.csv?by=window").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["窗口", "取号数", "叫号数"] and rows[1][0] == "8"
+    english = client.get("/api/v1/stats/export.csv?lang=en").content.decode("utf-8-sig")
+    assert english.startswith("Service,Tickets,Called")
+    xlsx = client.get("/api/v1/stats/export.xlsx?by=staff")
+    assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    values = list(sheet.values)
+    assert values[0][0] == "工作人员" and values[1][0] == "ZW004" and values[1][8] == 3
+    bad = client.get("/api/v1/stats?from=2026-11-24&to=2026-11-23")
+    assert bad.status_code == 422 and "before" in bad.json()["detail"]
+
+
+def test_p90_nearest_rank() -> None:
+    assert p90([]) is None
+    assert p90([5.0]) == 5.0
+    assert p90([float(i) for i in range(1, 11)]) == 9.0
+    assert p90([float(i) for i in range(1, 12)]) == 10.0
