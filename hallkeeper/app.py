@@ -36,6 +36,7 @@ from hallkeeper.settings import Settings
 from hallkeeper.terminals import iclock
 from hallkeeper.terminals.supervisor import DeviceWatch, Sink, build_terminals
 from kiosk.api import install_queue
+from kiosk.config import QueueConfig
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -82,6 +83,14 @@ def prepare_database(settings: Settings, engine: Engine) -> None:
             "holiday calendar has no data for %d: working days follow weekends and overrides only",
             year,
         )
+
+
+def queue_config(settings: Settings) -> QueueConfig:
+    """The queue's settings from the hall file's `[queue]` and HALLKEEPER_ID_PEPPER."""
+    return QueueConfig(
+        **settings.hall.queue.model_dump(),
+        id_pepper=settings.id_pepper or "",
+    )
 
 
 def create_app(
@@ -144,7 +153,7 @@ def create_app(
     app.include_router(schedules.router, prefix=f"{API}/schedules", tags=["hall"])
     app.include_router(devices.router, prefix=f"{API}/devices", tags=["devices"])
     app.include_router(iclock.router)
-    install_queue(app)
+    install_queue(app, config=queue_config(settings))
     install_attendance(app, API, clock or utcnow)
     app.state.pages.append(PageLink(BOARD_PATH, TITLES["board"]))
     app.state.pages.append(PageLink(MONTH_PATH, TITLES["month"]))

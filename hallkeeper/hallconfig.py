@@ -218,6 +218,23 @@ class DeviceEntry(_Strict):
         return self
 
 
+class QueueSection(_Strict):
+    """How the hall runs its queue (排队叫号)."""
+
+    reset_hour: int = Field(default=0, ge=0, le=23)  # numbers restart at this local hour
+    priority_reasons: tuple[Literal["elderly", "disabled", "military"], ...] = (
+        "elderly",
+        "disabled",
+        "military",
+    )  # 绿色通道
+    priority_first: bool = True
+    recall_limit: int = Field(default=3, ge=0, le=20)
+    appointment_early_minutes: int = Field(default=0, ge=0, le=240)
+    appointment_late_minutes: int = Field(default=30, ge=0, le=240)
+    max_waiting: int = Field(default=100, ge=1)  # waiting per service above this: an alert
+    default_service_minutes: float = Field(default=8.0, gt=0, le=240)
+
+
 class HolidayEntry(_Strict):
     date: date
     workday: bool
@@ -227,6 +244,7 @@ class HolidayEntry(_Strict):
 class HallConfig(_Strict):
     hall: HallSection
     attendance: AttendanceSection = AttendanceSection()
+    queue: QueueSection = QueueSection()
     schedules: tuple[ScheduleEntry, ...] = Field(min_length=1)
     units: tuple[UnitEntry, ...] = ()
     staff: tuple[StaffEntry, ...] = ()

@@ -31,10 +31,15 @@ class Settings(BaseSettings):
     )
     timezone: str | None = Field(default=None, description="overrides hall.timezone")
     admin_token: str | None = Field(default=None, description="bearer token for changes via API")
+    id_pepper: str | None = Field(
+        default=None, description="secret mixed into the hashes of citizens' ID numbers"
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
-    @field_validator("database_url", "mqtt_url", "timezone", "admin_token", mode="before")
+    @field_validator(
+        "database_url", "mqtt_url", "timezone", "admin_token", "id_pepper", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -79,6 +84,11 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError(
             "environment",
             [("HALLKEEPER_ADMIN_TOKEN", "must be set when HALLKEEPER_ENVIRONMENT=production")],
+        )
+    if settings.environment == "production" and not settings.id_pepper:
+        raise ConfigError(
+            "environment",
+            [("HALLKEEPER_ID_PEPPER", "must be set when HALLKEEPER_ENVIRONMENT=production")],
         )
     if settings.mqtt_url and not settings.mqtt_url.startswith(("mqtt://", "mqtts://")):
         raise ConfigError(

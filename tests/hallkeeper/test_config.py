@@ -140,3 +140,20 @@ def test_settings_refuse_half_configured_service(
     with pytest.raises(ConfigError) as info:
         load_settings(data_dir=tmp_path, config=broken)
     assert info.value.source == str(broken)
+
+
+def test_queue_section_is_checked_and_reaches_the_queue(tmp_path: Path) -> None:
+    data = shipped()
+    data["queue"]["reset_hour"] = 24
+    data["queue"]["priority_reasons"] = ["elderly", "vip"]
+    keys = [key for key, _ in problems_of(data)]
+    assert keys == ["queue.reset_hour", "queue.priority_reasons[1]"]
+
+    from hallkeeper.app import queue_config
+
+    settings = load_settings(data_dir=tmp_path, id_pepper="s3cret-pepper")
+    config = queue_config(settings)
+    assert (config.recall_limit, config.id_pepper) == (3, "s3cret-pepper")
+    assert config.priority_reasons == ("elderly", "disabled", "military")
+    with pytest.raises(ConfigError, match="HALLKEEPER_ID_PEPPER"):
+        load_settings(data_dir=tmp_path, environment="production", admin_token="t", id_pepper="")
