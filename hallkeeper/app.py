@@ -31,12 +31,14 @@ from hallkeeper.attendance.scheduler import AttendanceScheduler
 from hallkeeper.db import make_engine, write_session
 from hallkeeper.holidays import calendar_covers
 from hallkeeper.mqtt import MqttRelay
+from hallkeeper.queue_devices import install_queue_devices
 from hallkeeper.seed import apply_config, is_seeded
 from hallkeeper.settings import Settings
 from hallkeeper.terminals import iclock
 from hallkeeper.terminals.supervisor import DeviceWatch, Sink, build_terminals
 from kiosk.api import install_queue
 from kiosk.config import QueueConfig
+from kiosk.pages import install_pages
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -154,6 +156,8 @@ def create_app(
     app.include_router(devices.router, prefix=f"{API}/devices", tags=["devices"])
     app.include_router(iclock.router)
     install_queue(app, config=queue_config(settings))
+    install_pages(app)
+    install_queue_devices(app)
     install_attendance(app, API, clock or utcnow)
     app.state.pages.append(PageLink(BOARD_PATH, TITLES["board"]))
     app.state.pages.append(PageLink(MONTH_PATH, TITLES["month"]))

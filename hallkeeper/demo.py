@@ -2,7 +2,8 @@
 
 Real adapters talk to simulators over real sockets and a pseudo-terminal: a ZK terminal at the
 east door (pulled over TCP), an ADMS terminal at the west door (pushing over HTTP) and a serial
-punch reader at the staff entrance. A scripted day plays on them: staff arrive over the morning,
+punch reader at the staff entrance; the queue's ticket printer, LED boards and keypads too
+(see `demo_queue`). A scripted day plays on the terminals: staff arrive over the morning,
 most on time, some late, one very late and one who never comes; the rest of the day follows.
 Punches whose time has passed are in the terminals' logs when the demo starts; later ones
 happen live, at their time. On a rest day the demo marks today as a working day (an override
@@ -17,16 +18,21 @@ import socket
 import threading
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from sqlmodel import update
 
 import attendance_engine as eng
 from devices.adms.simulator import AdmsTerminal
 from devices.serial_reader.simulator import SerialReaderSimulator
 from devices.zk.simulator import ZKSimulator
+from hallkeeper.db import make_engine, write_session
+from hallkeeper.demo_queue import queue_simulators
 from hallkeeper.hallconfig import HallConfig
 from hallkeeper.holidays import day_kind
+from hallkeeper.models import Service
 from hallkeeper.settings import REPO_CONFIG, load_settings
 
 log = logging.getLogger(__name__)
@@ -153,9 +159,11 @@ class DemoHall:
         self.zk = ZKSimulator("127.0.0.1", _free_port(), serial=ZK_SN, zone=str(self.zone))
         self.serial = SerialReaderSimulator(str(data_dir / "staff-reader.tty"), zone=self.zone)
         self.adms = AdmsTerminal(self.base_url, ADMS_SN, zone=self.zone, poll_interval=5)
+        queue_text, self.queue_sims = queue_simulators(data_dir)
         config_path = data_dir / "hall.toml"
         config_path.write_text(
-            demo_config_text(self.zk.port, self.serial.path, self.today, workday), "utf-8"
+            demo_config_text(self.zk.port, self.serial.path, self.today, workday) + queue_text,
+            "utf-8",
         )
         self.settings = load_settings(
             data_dir=data_dir, database_url="", config=config_path, host=host, port=port
@@ -185,8 +193,19 @@ class DemoHall:
         elif self.serial.is_open:
             self.serial.punch(item.pin, item.at)
 
+    def _open_around_the_clock(self) -> None:
+        # A newcomer may try the kiosk at any hour: the demo's services never close.
+        engine = make_engine(self.settings.effective_database_url)
+        try:
+            with write_session(engine) as session:
+                session.exec(update(Service).values(open_from=time(0, 0), open_to=time(23, 59)))
+        finally:
+            engine.dispose()
+        log.info("demo: services take tickets around the clock")
+
     def start(self) -> None:
         """Start the terminals with the morning so far in their logs, then play the rest."""
+        self._open_around_the_clock()
         self.serial.open()
         now = datetime.now(self.zone)
         past = [p for p in self.script if p.at <= now]
@@ -238,3 +257,5 @@ class DemoHall:
         self.adms.stop()
         self.zk.stop()
         self.serial.close()
+        for sim in self.queue_sims:
+            sim.stop()

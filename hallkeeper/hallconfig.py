@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from hallkeeper.errors import ConfigError
+from hallkeeper.queue_config import QueueDevicesSection
 
 PIN_PATTERN = r"^[0-9]{1,9}$"
 STAFF_NO_PATTERN = r"^[A-Za-z0-9_-]{1,20}$"
@@ -245,6 +246,7 @@ class HallConfig(_Strict):
     hall: HallSection
     attendance: AttendanceSection = AttendanceSection()
     queue: QueueSection = QueueSection()
+    queue_devices: QueueDevicesSection | None = None
     schedules: tuple[ScheduleEntry, ...] = Field(min_length=1)
     units: tuple[UnitEntry, ...] = ()
     staff: tuple[StaffEntry, ...] = ()
@@ -301,6 +303,10 @@ def _cross_check(cfg: HallConfig) -> list[tuple[str, str]]:
             problems.append((f"staff[{i}].unit", f"unknown unit {person.unit!r}"))
         if person.schedule is not None and person.schedule not in schedules:
             problems.append((f"staff[{i}].schedule", f"unknown schedule {person.schedule!r}"))
+    numbers = {w.number for w in cfg.windows}
+    for i, wd in enumerate(cfg.queue_devices.windows if cfg.queue_devices else ()):
+        if wd.number not in numbers:
+            problems.append((f"queue_devices.windows[{i}].number", f"no window {wd.number}"))
     for i, window in enumerate(cfg.windows):
         for j, code in enumerate(window.services):
             if code not in services:

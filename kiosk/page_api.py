@@ -1,0 +1,93 @@
+"""API calls the hall's pages need beyond the queue's own routes: the ticket a rating pad
+should offer, the supervisor's per-window limits, and the state of the queue's devices."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlmodel import col, select
+
+from hallkeeper.models import Service, Window
+from kiosk.api.common import QueueDep
+from kiosk.context import Ctx
+from kiosk.live import live_public
+from kiosk.models import Rating, Ticket, WindowLive
+from kiosk.tickets import ticket_public
+
+router = APIRouter()
+RATE_WITHIN = timedelta(minutes=30)  # an older finished ticket is not offered for rating
+
+
+def ticket_to_rate(ctx: Ctx, window: int) -> Ticket | None:
+    """The ticket leg that ended last at ``window`` today, unrated and recent, else None."""
+    last = ctx.session.exec(
+        select(Ticket)
+        .where(
+            Ticket.window_number == window,
+            Ticket.day == ctx.day,
+            Ticket.status == "finished",
+            col(Ticket.finished_at).is_not(None),
+        )
+        .order_by(col(Ticket.finished_at).desc(), col(Ticket.id).desc())
+        .limit(1)
+    ).first()
+    if last is None or last.finished_at is None or ctx.now - last.finished_at > RATE_WITHIN:
+        return None
+    rated = ctx.session.exec(select(Rating.id).where(Rating.ticket_id == last.id)).first()
+    return None if rated is not None else last
+
+
+@router.get("/windows/{number}/to-rate", summary="The ticket a window's rating pad offers")
+def to_rate(number: int, queue: QueueDep) -> dict[str, Any]:
+    def op(ctx: Ctx) -> dict[str, Any]:
+        ticket = ticket_to_rate(ctx, number)
+        return {"ticket": ticket_public(ctx, ticket, with_estimate=False) if ticket else None}
+
+    return queue.read(op)
+
+
+def _supervision(ctx: Ctx) -> list[dict[str, Any]]:
+    lives = {w.window_number: w for w in ctx.session.exec(select(WindowLive)).all()}
+    services = {s.id: s for s in ctx.session.exec(select(Service)).all()}
+    rows = []
+    for window in ctx.session.exec(select(Window).order_by(col(Window.number))).all():
+        live = lives.get(window.number)
+        row = live_public(window, live, ctx.now)
+        ticket = ctx.session.get(Ticket, live.ticket_id) if live and live.ticket_id else None
+        row["ticket"] = None
+        row["over_service_limit"] = False
+        if ticket is not None:
+            service = services.get(ticket.service_id)
+            begun = ticket.started_at or ticket.called_at
+            minutes = (ctx.now - begun).total_seconds() / 60 if begun else None
+            limit = service.max_service_minutes if service else None
+            row["ticket"] = {
+                "id": ticket.id,
+                "code": ticket.code,
+                "status": ticket.status,
+                "service": service.name if service else None,
+                "service_en": (service.name_en or service.name) if service else None,
+                "minutes": round(minutes, 1) if minutes is not None else None,
+                "max_service_minutes": limit,
+            }
+            serving = ticket.status == "serving" and minutes is not None and limit is not None
+            row["over_service_limit"] = bool(serving and minutes > limit)  # type: ignore[operator]
+        rows.append(row)
+    return rows
+
+
+@router.get("/supervision", summary="Every window's live state with its current citizen")
+def supervision(queue: QueueDep) -> dict[str, Any]:
+    data = queue.read(_supervision)
+    return {"data": data, "count": len(data)}
+
+
+@router.get("/queue-devices", summary="The queue's printer, LED boards and keypads")
+def queue_devices(request: Request) -> dict[str, Any]:
+    devices = getattr(request.app.state, "queue_devices", None)
+    if devices is None:
+        return {"configured": False}
+    status: dict[str, Any] = devices.status()
+    return {"configured": True, **status}

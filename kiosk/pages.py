@@ -1,0 +1,167 @@
+"""The hall's pages: kiosk (取号), window console (窗口), hall board (大厅屏), rating pad
+(评价器) and supervisor dashboard (监督).
+
+The pages are plain HTML with vanilla JavaScript (no build step, nothing from the internet):
+the server renders the frame and the words; everything the page does afterwards is an
+``/api/v1/`` call, and it stays live through the Server-Sent Events of ``/api/v1/events``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlmodel import col, select
+
+from hallkeeper.api.deps import ReadSessionDep
+from hallkeeper.models import Hall, Window
+from kiosk import page_api
+from kiosk.config import PRIORITY_REASONS
+from kiosk.errors import NotFound
+from kiosk.lookup import window_by_number
+from kiosk.page_words import TITLES, words_for
+from kiosk.words import Lang, word
+
+HERE = Path(__file__).resolve().parent
+STATIC_URL = "/queue-static"
+PAGES = (
+    "kiosk",
+    "board",
+    "supervisor",
+)  # pages linked from the home page (consoles are per window)
+TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+_SHARED_KEYS = (
+    "window.idle",
+    "window.serving",
+    "window.paused",
+    "window.away",
+    "status.waiting",
+    "status.called",
+    "status.serving",
+    "status.suspended",
+    "status.finished",
+    "status.no_show",
+    "channel.normal",
+    "channel.priority",
+    "channel.appointment",
+    "rating.attitude",
+    "rating.quality",
+    "rating.efficiency",
+    "rating.integrity",
+    "rating.overall",
+    *(f"reason.{r}" for r in PRIORITY_REASONS),
+)
+
+router = APIRouter(include_in_schema=False)
+
+
+def _lang(value: str | None, session: Any) -> tuple[Lang, str]:
+    hall = session.exec(select(Hall)).first()
+    default: Lang = "en" if hall is not None and hall.language == "en" else "zh"
+    lang: Lang = "en" if value == "en" else "zh" if value == "zh" else default
+    name = ((hall.name_en or hall.name) if lang == "en" else hall.name) if hall else ""
+    return lang, name
+
+
+def _render(
+    request: Request, session: Any, page: str, lang_param: str | None, **extra: Any
+) -> HTMLResponse:
+    lang, hall_name = _lang(lang_param, session)
+    words = words_for(lang)
+    words.update({key: word(key, lang) for key in _SHARED_KEYS})
+    zone = str(request.app.state.settings.zone)  # the hall's clock, whatever the TV's zone
+    setup = {
+        "lang": lang,
+        "zone": zone,
+        "words": words,
+        "reasons": list(PRIORITY_REASONS),
+        **extra,
+    }
+    context = {
+        "lang": lang,
+        "other_lang": "en" if lang == "zh" else "zh",
+        "hall_name": hall_name,
+        "title": TITLES[page][lang],
+        "w": words,
+        "static": STATIC_URL,
+        "page": page,
+        # "</" is escaped so that no text in the data can close the script element
+        "setup_json": json.dumps(setup, ensure_ascii=False).replace("</", "<\\/"),
+        **extra,
+    }
+    response: HTMLResponse = TEMPLATES.TemplateResponse(request, f"{page}.html", context)
+    return response
+
+
+@router.get("/kiosk", response_class=HTMLResponse)
+def kiosk_page(request: Request, session: ReadSessionDep, lang: str | None = None) -> HTMLResponse:
+    return _render(request, session, "kiosk", lang)
+
+
+@router.get("/board", response_class=HTMLResponse)
+def board_page(request: Request, session: ReadSessionDep, lang: str | None = None) -> HTMLResponse:
+    return _render(request, session, "board", lang)
+
+
+@router.get("/supervisor", response_class=HTMLResponse)
+def supervisor_page(
+    request: Request, session: ReadSessionDep, lang: str | None = None
+) -> HTMLResponse:
+    return _render(request, session, "supervisor", lang)
+
+
+def _window_info(session: Any, number: int) -> dict[str, Any]:
+    try:
+        window = window_by_number(session, number)
+    except NotFound as exc:
+        raise HTTPException(status_code=404, detail=exc.detail) from None
+    return {
+        "number": window.number,
+        "name": window.name,
+        "a_post": window.a_post,
+        "b_post": window.b_post,
+    }
+
+
+@router.get("/console/{number}", response_class=HTMLResponse)
+def console_page(
+    request: Request, number: int, session: ReadSessionDep, lang: str | None = None
+) -> HTMLResponse:
+    return _render(request, session, "console", lang, window=_window_info(session, number))
+
+
+@router.get("/rate/{number}", response_class=HTMLResponse)
+def rate_page(
+    request: Request,
+    number: int,
+    session: ReadSessionDep,
+    lang: str | None = None,
+    ticket: int | None = None,
+) -> HTMLResponse:
+    info = _window_info(session, number)
+    return _render(request, session, "rate", lang, window=info, ticket_id=ticket)
+
+
+@router.get("/console", response_class=HTMLResponse)
+def console_index(
+    request: Request, session: ReadSessionDep, lang: str | None = None
+) -> HTMLResponse:
+    numbers = session.exec(select(Window.number).order_by(col(Window.number))).all()
+    return _render(request, session, "console_index", lang, numbers=list(numbers))
+
+
+def install_pages(app: FastAPI) -> None:
+    """Serve the pages, their static files and their API helpers; link them from the home page."""
+    from hallkeeper.app import PageLink  # the app imports this module: import when called
+
+    app.mount(STATIC_URL, StaticFiles(directory=HERE / "static"), name="queue-static")
+    app.include_router(router)
+    app.include_router(page_api.router, prefix="/api/v1", tags=["queue"])
+    for path, key in [*((f"/{p}", p) for p in PAGES), ("/console", "console_index")]:
+        title: dict[str, str] = {lang: text for lang, text in TITLES[key].items()}
+        app.state.pages.append(PageLink(path, title))

@@ -1,0 +1,162 @@
+/* Shared by the hall's pages: setup, words, API calls, the live event stream, small helpers. */
+"use strict";
+
+const HK = (() => {
+  const setup = JSON.parse(document.getElementById("setup").textContent);
+  const words = setup.words;
+
+  /** The page word for key, with {name} fields filled in. */
+  function t(key, fields) {
+    let text = words[key] !== undefined ? words[key] : key;
+    if (fields) {
+      for (const [name, value] of Object.entries(fields)) {
+        text = text.split("{" + name + "}").join(String(value));
+      }
+    }
+    return text;
+  }
+
+  /** Pick the page language from a {zh, en} object (or return a plain string). */
+  function pick(value) {
+    if (value === null || value === undefined) return "";
+    if (typeof value === "string") return value;
+    return value[setup.lang] || value.zh || "";
+  }
+
+  class ApiError extends Error {
+    constructor(status, detail) {
+      super(detail);
+      this.status = status;
+      this.detail = detail;
+    }
+  }
+
+  /** Call the API; resolves to the JSON body, rejects with ApiError (status 0: no network). */
+  async function api(method, path, body) {
+    const options = { method, headers: { Accept: "application/json" } };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    let response;
+    try {
+      response = await fetch("/api/v1" + path, options);
+    } catch (err) {
+      throw new ApiError(0, String(err));
+    }
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (_err) {
+      data = null;
+    }
+    if (!response.ok) {
+      let detail = data && data.detail !== undefined ? data.detail : response.statusText;
+      if (typeof detail !== "string") detail = JSON.stringify(detail);
+      throw new ApiError(response.status, detail);
+    }
+    return data;
+  }
+
+  const KINDS = [
+    "ticket.issued", "ticket.called", "ticket.recalled", "ticket.started", "ticket.no_show",
+    "ticket.suspended", "ticket.finished", "ticket.transferred", "ticket.rated",
+    "window.state", "appointment.booked", "appointment.checked_in", "committed.completed",
+    "device.printer", "device.keypad_refused",
+  ];
+
+  /**
+   * Listen to /api/v1/events. EventSource reconnects by itself (sending Last-Event-ID); when the
+   * browser gives up (readyState CLOSED) a new one is opened after a pause. onResync runs after
+   * every (re)connection and on the server's "reset", so the page reloads its state.
+   */
+  function live(onEvent, onResync) {
+    const notice = document.getElementById("live-notice");
+    let source = null;
+    let retry = 1000;
+    function connect() {
+      source = new EventSource("/api/v1/events");
+      source.addEventListener("open", () => {
+        retry = 1000;
+        if (notice) notice.hidden = true;
+        onResync();
+      });
+      source.addEventListener("error", () => {
+        if (notice) notice.hidden = false;
+        if (source.readyState === EventSource.CLOSED) {
+          setTimeout(connect, retry);
+          retry = Math.min(retry * 2, 15000);
+        }
+      });
+      source.addEventListener("reset", () => onResync());
+      for (const kind of KINDS) {
+        source.addEventListener(kind, (message) => {
+          let data;
+          try {
+            data = JSON.parse(message.data);
+          } catch (_err) {
+            return;
+          }
+          onEvent(kind, data);
+        });
+      }
+    }
+    connect();
+    return () => source && source.close();
+  }
+
+  /** Run fn at most once per wait ms (trailing call kept). */
+  function debounce(fn, wait) {
+    let timer = null;
+    return () => {
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = null;
+        fn();
+      }, wait);
+    };
+  }
+
+  /** Create an element: el("li", {class: "x", text: "y"}, [children]). */
+  function el(tag, attrs, children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "text") node.textContent = value;
+      else if (key === "class") node.className = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else if (key === "dataset") Object.assign(node.dataset, value);
+      else node.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children || []) node.append(child);
+    return node;
+  }
+
+  /** Minutes and seconds since an ISO instant: "12:05". */
+  function since(iso, nowMs) {
+    if (!iso) return "";
+    const seconds = Math.max(0, Math.floor(((nowMs || Date.now()) - Date.parse(iso)) / 1000));
+    const m = Math.floor(seconds / 60);
+    const s = String(seconds % 60).padStart(2, "0");
+    return m + ":" + s;
+  }
+
+  function startClock() {
+    const node = document.getElementById("clock");
+    if (!node) return;
+    const tick = () => {
+      node.textContent = new Date().toLocaleTimeString(setup.lang === "zh" ? "zh-CN" : "en-GB", {
+        hour: "2-digit", minute: "2-digit", timeZone: setup.zone || undefined,
+      });
+    };
+    tick();
+    setInterval(tick, 10000);
+  }
+
+  function show(id, visible) {
+    document.getElementById(id).hidden = !visible;
+  }
+
+  document.addEventListener("DOMContentLoaded", startClock);
+  return { setup, t, pick, api, ApiError, live, debounce, el, since, show };
+})();

@@ -1,0 +1,129 @@
+"""Headless Chromium (Debian's package) driven by Playwright against the real app on uvicorn."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from hallkeeper.app import create_app
+from hallkeeper.settings import Settings
+from tests.conftest import IN_CI
+from tests.kiosk.conftest import MONDAY_9AM, Clock
+from tests.live_server import live_server
+
+CHROMIUM = os.environ.get("HALLKEEPER_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = Path(os.environ.get("HALLKEEPER_TEST_SHOTS", "/tmp/hallkeeper-shots"))
+
+# Replaces the browser's speech synthesis: records what is spoken, counts an utterance started
+# while another was still speaking (an overlap) and any cancel(); the test ends each one.
+SPEECH_STUB = """
+(() => {
+  window.__spoken = [];
+  window.__overlaps = 0;
+  window.__cancels = 0;
+  let speaking = null;
+  class FakeUtterance extends EventTarget {
+    constructor(text) {
+      super();
+      Object.assign(this, { text, lang: "", rate: 1, voice: null });
+    }
+  }
+  const synth = {
+    get speaking() { return speaking !== null; },
+    getVoices() { return []; },
+    speak(u) { if (speaking) window.__overlaps += 1; speaking = u; window.__spoken.push(u.text); },
+    cancel() { window.__cancels += 1; },
+    pause() {}, resume() {},
+  };
+  window.SpeechSynthesisUtterance = FakeUtterance;
+  Object.defineProperty(window, "speechSynthesis", { value: synth, configurable: true });
+  window.__finishSpeech = () => {
+    const u = speaking;
+    speaking = null;
+    if (u) u.dispatchEvent(new Event("end"));
+    return u ? u.text : null;
+  };
+})();
+"""
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"browser tests cannot run: {reason} (CI=true: install chromium)")
+    pytest.skip(f"browser tests skipped: {reason}")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the session."""
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        _unavailable(f"{CHROMIUM} not found (apt-get install -y chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@dataclass
+class Hall:
+    """The app served over HTTP, its clock and database."""
+
+    app: FastAPI
+    url: str
+    clock: Clock
+    engine: Engine
+
+
+@pytest.fixture
+def hall(any_engine: Engine, settings: Settings) -> Iterator[Hall]:
+    app = create_app(settings, engine=any_engine)
+    clock = Clock(MONDAY_9AM)
+    app.state.clock = clock
+    with live_server(app) as url:
+        yield Hall(app, url, clock, any_engine)
+
+
+@pytest.fixture
+def context(browser: Any, hall: Hall) -> Iterator[Any]:
+    """A touch-screen browser context at 1920x1080 with speech synthesis stubbed."""
+    ctx = browser.new_context(
+        viewport={"width": 1920, "height": 1080}, has_touch=True, locale="zh-CN"
+    )
+    ctx.add_init_script(SPEECH_STUB)
+    ctx.set_default_timeout(10_000)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+def shot(page: Any, name: str) -> Path:
+    """Save a screenshot under SHOTS and return its path."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
