@@ -19,6 +19,7 @@ from hallkeeper import migrations
 from hallkeeper.api.routes import (
     calendar,
     devices,
+    devices_page,
     hall_model,
     health,
     home,
@@ -155,9 +156,11 @@ def create_app(
     app.include_router(schedules.router, prefix=f"{API}/schedules", tags=["hall"])
     app.include_router(devices.router, prefix=f"{API}/devices", tags=["devices"])
     app.include_router(iclock.router)
+    app.include_router(devices_page.router)
     install_queue(app, config=queue_config(settings))
     install_pages(app)
     install_queue_devices(app)
+    app.state.pages.append(PageLink(devices_page.PATH, devices_page.TITLE))
     install_attendance(app, API, clock or utcnow)
     app.state.pages.append(PageLink(BOARD_PATH, TITLES["board"]))
     app.state.pages.append(PageLink(MONTH_PATH, TITLES["month"]))

@@ -20,6 +20,20 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "No holiday data for {years}: working days follow weekends and overrides only.",
     },
     "lang.switch": {"zh": "English", "en": "中文"},
+    "devices.refresh": {"zh": "每10秒自动刷新", "en": "Refreshes every 10 seconds"},
+    "devices.name": {"zh": "设备", "en": "Device"},
+    "devices.kind": {"zh": "类型", "en": "Kind"},
+    "devices.state": {"zh": "状态", "en": "State"},
+    "devices.last_sync": {"zh": "最近同步", "en": "Last sync"},
+    "devices.error": {"zh": "最近错误", "en": "Last error"},
+    "devices.none": {"zh": "尚未配置设备", "en": "No devices configured"},
+    "devices.state.up": {"zh": "在线", "en": "Online"},
+    "devices.state.down": {"zh": "离线", "en": "Offline"},
+    "devices.state.unknown": {"zh": "未知", "en": "Unknown"},
+    "devices.state.unapproved": {"zh": "待审批", "en": "Awaiting approval"},
+    "devices.printer": {"zh": "取号打印机", "en": "Ticket printer"},
+    "devices.led": {"zh": "LED显示屏总线", "en": "LED board bus"},
+    "devices.keypads": {"zh": "呼叫器/评价器总线", "en": "Keypad bus"},
 }
 
 

@@ -26,6 +26,9 @@ def test_healthz_and_landing_page(client: TestClient) -> None:
     english = client.get("/?lang=en")
     assert "Demo City Government Service Centre" in english.text and 'lang="en"' in english.text
     assert client.get("/openapi.json").json()["info"]["title"] == "HallKeeper"
+    devices = client.get("/devices")
+    assert devices.status_code == 200 and "尚未配置设备" in devices.text
+    assert "No devices configured" in client.get("/devices?lang=en").text
 
 
 def test_staff_crud_and_errors(client: TestClient) -> None:

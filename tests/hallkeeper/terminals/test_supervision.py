@@ -83,6 +83,9 @@ def test_zk_and_serial_terminals_feed_attendance_and_are_watched(
             assert offline.payload["device_sn"] == ZK_SN and offline.severity == "critical"
             health = client.get("/healthz").json()
             assert health["status"] == "degraded" and health["ok"]
+            page = client.get("/devices").text
+            assert "东门考勤机（模拟）" in page and ZK_SN in page and "离线" in page
+            assert "closed the connection" in page  # the last error, for whoever fixes it
             zk.start()
             wait_for(lambda: watch.terminals[ZK_SN].available is True, timeout=40)
             watch.check()
