@@ -11,11 +11,11 @@ or bad data is handed to ``on_bad`` as a :class:`~devices.events.BadRecord` with
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
-from types import TracebackType
 
+from devices.common.health import LinkHealth
+from devices.common.worker import BackgroundWorker
 from devices.errors import ProtocolError
 from devices.events import BadRecord
 from devices.keypad.protocol import FrameParser, KeyEvent, KeypadFrame, decode_event
@@ -24,7 +24,7 @@ from devices.keypad.transport import BusTransport, SerialBus
 log = logging.getLogger(__name__)
 
 
-class KeypadBus:
+class KeypadBus(BackgroundWorker):
     """One RS-485 line of keypads with its reader thread."""
 
     def __init__(
@@ -38,6 +38,7 @@ class KeypadBus:
         reopen_interval: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        super().__init__("keypad-bus")
         self.transport = SerialBus(transport) if isinstance(transport, str) else transport
         self.on_event = on_event
         self.on_bad = on_bad
@@ -49,56 +50,32 @@ class KeypadBus:
         self.acks = 0
         self.duplicates = 0
         self._last: dict[int, tuple[bytes, float]] = {}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._available = False
-        self._down_logged = False
+        self._health = LinkHealth(log, f"keypad bus {self.transport.name}")
 
     @property
     def available(self) -> bool:
         """True while the port is open and reads succeed."""
-        return self._available
-
-    def __enter__(self) -> KeypadBus:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def start(self) -> None:
-        """Start the reader thread (it opens the port, and reopens it after a failure)."""
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="keypad-bus", daemon=True)
-        self._thread.start()
+        return self._health.available
 
     def stop(self) -> None:
         """Stop reading and close the port."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        self._stop_thread()
         self.transport.close()
-        self._available = False
+        self._health.clear()
 
     def wait_available(self, timeout: float = 5.0) -> bool:
         """Wait until the port is open (tests, start-up checks)."""
         deadline = time.monotonic() + timeout
-        while not self._available and time.monotonic() < deadline:
+        while not self.available and time.monotonic() < deadline:
             time.sleep(0.01)
-        return self._available
+        return self.available
 
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                if not self._available:
+                if not self.available:
                     self.transport.open()
-                    self._mark_up()
+                    self._health.up()
                 data = self.transport.read(256, self.read_timeout)
                 for frame in self.parser.feed(data):
                     self._handle(frame)
@@ -108,7 +85,7 @@ class KeypadBus:
                 if not isinstance(exc, OSError):
                     log.exception("keypad bus %s: unexpected error", self.transport.name)
                 self.transport.close()
-                self._mark_down(exc)
+                self._health.down(exc)
                 self.parser = FrameParser()  # half a frame from the old link means nothing
                 self._stop.wait(self.reopen_interval)
 
@@ -139,15 +116,3 @@ class KeypadBus:
         except Exception:
             # a failing consumer must not stop the bus: the next press still has to work
             log.exception("keypad event handler failed for %r", event)
-
-    def _mark_down(self, exc: BaseException) -> None:
-        self._available = False
-        if not self._down_logged:
-            log.warning("keypad bus %s unavailable: %s", self.transport.name, exc)
-            self._down_logged = True
-
-    def _mark_up(self) -> None:
-        self._available = True
-        if self._down_logged:
-            log.info("keypad bus %s recovered", self.transport.name)
-            self._down_logged = False

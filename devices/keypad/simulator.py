@@ -11,10 +11,9 @@ import enum
 import random
 import threading
 import time
-from types import TracebackType
 
+from devices.common.pty import PtyDevice
 from devices.keypad.protocol import FrameParser, KeyEvent, encode_event
-from devices.led.ptyport import PtyPort
 
 
 class Fault(enum.Enum):
@@ -25,7 +24,7 @@ class Fault(enum.Enum):
     SPLIT = "split"
 
 
-class KeypadSimulator:
+class KeypadSimulator(PtyDevice):
     """Any number of keypads (addresses) sharing one simulated line."""
 
     def __init__(
@@ -36,7 +35,7 @@ class KeypadSimulator:
         retries: int = 3,
         seed: int = 0,
     ) -> None:
-        self.pty = PtyPort(link_path)
+        super().__init__(link_path, "keypad-sim")
         self.ack_timeout = ack_timeout
         self.retries = retries
         self.ignore_acks = 0  # acknowledgements to treat as lost on the line
@@ -46,46 +45,12 @@ class KeypadSimulator:
         self._parser = FrameParser()
         self._acks: list[bytes] = []
         self._cond = threading.Condition()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    @property
-    def path(self) -> str:
-        """The port the host opens."""
-        return self.pty.path
 
     @property
     def acks(self) -> list[bytes]:
         """Echoes received from the host, in order."""
         with self._cond:
             return list(self._acks)
-
-    def __enter__(self) -> KeypadSimulator:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def start(self) -> None:
-        """Create the pty and start listening for acknowledgements."""
-        self.pty.open()
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._listen, name="keypad-sim", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop and close the pty."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-        self.pty.close()
 
     def press(self, event: KeyEvent, fault: Fault | None = None) -> bool:
         """Send the key's frame until it is echoed back; False when no ack after the retries."""
@@ -132,15 +97,11 @@ class KeypadSimulator:
                     return False
                 self._cond.wait(left)
 
-    def _listen(self) -> None:
-        while not self._stop.is_set():
-            data = self.pty.read(0.02)
-            if not data:
-                continue
-            for echoed in self._parser.feed(data):
-                with self._cond:
-                    if self.ignore_acks:
-                        self.ignore_acks -= 1
-                        continue
-                    self._acks.append(echoed.raw)
-                    self._cond.notify_all()
+    def _received(self, data: bytes, now: float) -> None:
+        for echoed in self._parser.feed(data):
+            with self._cond:
+                if self.ignore_acks:
+                    self.ignore_acks -= 1
+                    continue
+                self._acks.append(echoed.raw)
+                self._cond.notify_all()

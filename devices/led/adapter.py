@@ -16,8 +16,9 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from types import TracebackType
 
+from devices.common.health import LinkHealth
+from devices.common.worker import BackgroundWorker
 from devices.led.protocol import DEFAULT_MAX_TEXT_BYTES, encode_window_frame, mode_byte
 from devices.led.transport import BusTransport, SerialBus
 
@@ -77,7 +78,7 @@ class BusScheduler:
         self._last_sent[address] = end
 
 
-class LedBus:
+class LedBus(BackgroundWorker):
     """One RS-485 bus of window boards (and the hall board) with its writer thread."""
 
     def __init__(
@@ -91,6 +92,7 @@ class LedBus:
         reopen_interval: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        super().__init__("led-bus")
         self.transport = SerialBus(transport) if isinstance(transport, str) else transport
         self.scheduler = BusScheduler(min_gap, resend_interval)
         self.text_limits = dict(text_limits or {})
@@ -99,46 +101,24 @@ class LedBus:
         self.clock = clock
         self.frames_sent = 0
         self._cond = threading.Condition()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._available = False
-        self._down_logged = False
+        self._health = LinkHealth(log, f"LED bus {self.transport.name}")
         self._open = False
         self._sending = False
 
     @property
     def available(self) -> bool:
         """True while the last write to the bus succeeded."""
-        return self._available
-
-    def __enter__(self) -> LedBus:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def start(self) -> None:
-        """Start the writer thread (it opens the port)."""
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="led-bus", daemon=True)
-        self._thread.start()
+        return self._health.available
 
     def stop(self) -> None:
         """Stop the writer thread and close the port."""
-        self._stop.set()
-        with self._cond:
-            self._cond.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        self._stop_thread()
         self.transport.close()
         self._open = False
+
+    def _wake(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
 
     def show(
         self, address: int, text: str, *, blink: bool = False, blink_times: int | None = None
@@ -198,22 +178,10 @@ class LedBus:
             self._open = False
             with self._cond:
                 self.scheduler.requeue(address)
-            self._mark_down(exc)
+            self._health.down(exc)
             self._stop.wait(self.reopen_interval)
             return
         with self._cond:
             self.scheduler.sent(address, self.clock())
         self.frames_sent += 1
-        self._mark_up()
-
-    def _mark_down(self, exc: BaseException) -> None:
-        self._available = False
-        if not self._down_logged:
-            log.warning("LED bus %s unavailable: %s", self.transport.name, exc)
-            self._down_logged = True
-
-    def _mark_up(self) -> None:
-        self._available = True
-        if self._down_logged:
-            log.info("LED bus %s recovered", self.transport.name)
-            self._down_logged = False
+        self._health.up()

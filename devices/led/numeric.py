@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 
+from devices.common.health import LinkHealth
 from devices.errors import DeviceUnavailable, ProtocolError
 from devices.led.protocol import (
     ModbusAck,
@@ -30,13 +31,12 @@ class NumericDisplay:
         self.timeout = timeout
         self._lock = threading.Lock()
         self._open = False
-        self._available = False
-        self._down_logged = False
+        self._health = LinkHealth(log, f"numeric display {self.transport.name}")
 
     @property
     def available(self) -> bool:
         """True after the last request was answered."""
-        return self._available
+        return self._health.available
 
     def close(self) -> None:
         """Close the line; the next request reopens it."""
@@ -61,14 +61,14 @@ class NumericDisplay:
                 self.transport.write(request)
                 ack = self._answer(request)
             except ModbusDeviceError:
-                self._mark_up()  # it answered: the request was wrong, not the line
+                self._health.up()  # it answered: the request was wrong, not the line
                 raise
             except (OSError, ProtocolError) as exc:
                 self.transport.close()
                 self._open = False
-                self._mark_down(exc)
+                self._health.down(exc)
                 raise DeviceUnavailable(f"numeric display {self.transport.name}: {exc}") from exc
-            self._mark_up()
+            self._health.up()
             return ack
 
     def _answer(self, request: bytes) -> ModbusAck:
@@ -82,15 +82,3 @@ class NumericDisplay:
             if left <= 0:
                 raise TimeoutError(f"no complete answer within {self.timeout}s (got {data.hex()})")
             data += self.transport.read(64, left)
-
-    def _mark_down(self, exc: BaseException) -> None:
-        self._available = False
-        if not self._down_logged:
-            log.warning("numeric display %s unavailable: %s", self.transport.name, exc)
-            self._down_logged = True
-
-    def _mark_up(self) -> None:
-        self._available = True
-        if self._down_logged:
-            log.info("numeric display %s recovered", self.transport.name)
-            self._down_logged = False

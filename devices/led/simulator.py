@@ -11,8 +11,8 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from types import TracebackType
 
+from devices.common.pty import PtyDevice
 from devices.errors import ProtocolError
 from devices.led.protocol import (
     WRITE_SINGLE,
@@ -22,7 +22,6 @@ from devices.led.protocol import (
     decode_request,
     with_crc,
 )
-from devices.led.ptyport import PtyPort
 
 ILLEGAL_ADDRESS = 2
 REGISTER_COUNT = 0x100
@@ -50,43 +49,12 @@ class GapViolation:
         return self.frame.start - self.previous.end
 
 
-class _PtyDevice:
-    """A background thread reading the master side of a pty."""
+class _PtyDevice(PtyDevice):
+    """A pty device whose state is read by the test thread under ``_lock``."""
 
     def __init__(self, link_path: str | None) -> None:
-        self.pty = PtyPort(link_path)
+        super().__init__(link_path)
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    @property
-    def path(self) -> str:
-        """The port the software under test opens."""
-        return self.pty.path
-
-    def start(self) -> None:
-        """Create the pty and start reading."""
-        self.pty.open()
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="pty-device", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop reading and close the pty."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-        self.pty.close()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            data = self.pty.read(0.02)
-            if data:
-                self._received(data, time.monotonic())
-
-    def _received(self, data: bytes, now: float) -> None:
-        raise NotImplementedError
 
 
 class BoardBusSimulator(_PtyDevice):
@@ -100,18 +68,6 @@ class BoardBusSimulator(_PtyDevice):
         self._violations: list[GapViolation] = []
         self._boards: dict[int, WindowFrame] = {}
         self._started_at = 0.0
-
-    def __enter__(self) -> BoardBusSimulator:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def frames(self) -> list[ReceivedFrame]:
@@ -174,18 +130,6 @@ class ModbusDisplaySimulator(_PtyDevice):
         self.bad_requests = 0
         self._buf = bytearray()
         self._registers = [0] * REGISTER_COUNT
-
-    def __enter__(self) -> ModbusDisplaySimulator:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def value(self) -> int:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TypeVar
 
+from devices.common.health import LinkHealth
 from devices.errors import DeviceUnavailable
 from devices.printer.protocol import (
     NoticePrint,
@@ -81,14 +82,13 @@ class TicketPrinter:
         self.check_status = check_status
         self._lock = threading.Lock()
         self._open = False
-        self._available = False
-        self._down_logged = False
+        self._health = LinkHealth(log, f"printer {transport.name}")
         self._near_end_logged = False
 
     @property
     def available(self) -> bool:
         """True after the last contact with the printer succeeded."""
-        return self._available
+        return self._health.available
 
     def __enter__(self) -> TicketPrinter:
         return self
@@ -159,23 +159,11 @@ class TicketPrinter:
                 if retry and reused and attempt == 1:
                     log.debug("printer %s link dropped, reconnecting: %s", self.transport.name, exc)
                     continue
-                self._mark_down(exc)
+                self._health.down(exc)
                 raise DeviceUnavailable(f"printer {self.transport.name}: {exc}") from exc
-            self._mark_up()
+            self._health.up()
             return result
         raise AssertionError("unreachable")  # pragma: no cover
-
-    def _mark_down(self, exc: BaseException) -> None:
-        self._available = False
-        if not self._down_logged:
-            log.warning("printer %s unavailable: %s", self.transport.name, exc)
-            self._down_logged = True
-
-    def _mark_up(self) -> None:
-        self._available = True
-        if self._down_logged:
-            log.info("printer %s recovered", self.transport.name)
-            self._down_logged = False
 
     def _note_paper(self, status: PrinterStatus) -> None:
         if status.paper_near_end and not self._near_end_logged:

@@ -17,9 +17,9 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Literal
 
+from devices.common.worker import BackgroundWorker
 from devices.printer.reader import EscPosReader, PrintedLine
 from devices.printer.status import status_byte
 
@@ -60,10 +60,11 @@ class SimulatedState:
         return bytes([status_byte(n, **flags)])
 
 
-class PrinterSimulator:
+class PrinterSimulator(BackgroundWorker):
     """A TCP printer on a background thread; every attribute read is thread-safe."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, chinese_default: bool = False):
+        super().__init__("printer-sim")
         self.host = host
         self._requested_port = port
         self._lock = threading.Lock()
@@ -72,22 +73,8 @@ class PrinterSimulator:
         self._reader = EscPosReader(chinese_default=chinese_default)
         self._clients: list[socket.socket] = []
         self._server: socket.socket | None = None
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
         self.port = port
         self.connections = 0
-
-    def __enter__(self) -> PrinterSimulator:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def start(self) -> None:
         """Listen (on the port given, or the one chosen last time) and serve in a thread."""
@@ -98,16 +85,11 @@ class PrinterSimulator:
         server.setblocking(False)
         self.port = server.getsockname()[1]
         self._server = server
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._serve, name="printer-sim", daemon=True)
-        self._thread.start()
+        self._start_thread()
 
     def stop(self) -> None:
         """Close the listener and every connection; join the thread."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        self._stop_thread()
 
     def set_state(self, **changes: object) -> None:
         """Change the reported state, e.g. ``set_state(paper="out")``."""
@@ -189,7 +171,7 @@ class PrinterSimulator:
             time.sleep(0.01)
         return False
 
-    def _serve(self) -> None:
+    def _run(self) -> None:
         assert self._server is not None
         selector = selectors.DefaultSelector()
         selector.register(self._server, selectors.EVENT_READ)

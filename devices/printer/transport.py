@@ -9,28 +9,17 @@ from __future__ import annotations
 
 import select
 import socket
-import termios
 from typing import Protocol
 
-import serial
+from devices.common.serial_line import SerialLine
+from devices.common.transport import LineTransport
 
 
-class PrinterTransport(Protocol):
-    """What the adapter needs from a link: open, write all, read with a timeout, close."""
+class PrinterTransport(LineTransport, Protocol):
+    """What the adapter needs from a link: open, write all, read with a timeout, close.
 
-    name: str
-
-    def open(self) -> None:
-        """Open the link; raises OSError when the printer cannot be reached."""
-
-    def close(self) -> None:
-        """Close the link; never raises."""
-
-    def write(self, data: bytes) -> None:
-        """Send every byte or raise OSError."""
-
-    def read(self, size: int, timeout: float) -> bytes:
-        """Up to ``size`` bytes, ``b""`` on timeout; raises ConnectionError on a closed link."""
+    ``read`` raises ConnectionError on a link the printer closed.
+    """
 
     def discard_input(self) -> None:
         """Drop bytes already received (stale status answers) without blocking."""
@@ -91,47 +80,12 @@ class TcpTransport:
                 raise ConnectionError(f"{self.name} closed the connection")
 
 
-class SerialTransport:
+class SerialTransport(SerialLine):
     """A serial printer through pyserial (``/dev/ttyUSB0``, ``socket://``, ``loop://``...)."""
 
     def __init__(self, url: str, baudrate: int = 9600, timeout: float = 5.0) -> None:
-        self.url = url
-        self.baudrate = baudrate
+        super().__init__(url, baudrate=baudrate, timeout=timeout, write_timeout=timeout)
         self.timeout = timeout
-        self.name = url
-        self._port: serial.Serial | None = None
-
-    def open(self) -> None:
-        """Open the port; pyserial's SerialException is an OSError."""
-        self.close()
-        self._port = serial.serial_for_url(
-            self.url, baudrate=self.baudrate, timeout=self.timeout, write_timeout=self.timeout
-        )
-
-    def close(self) -> None:
-        """Close the port if open."""
-        if self._port is not None:
-            try:
-                self._port.close()
-            finally:
-                self._port = None
-
-    def _conn(self) -> serial.Serial:
-        if self._port is None:
-            raise ConnectionError(f"{self.name} is not open")
-        return self._port
-
-    def write(self, data: bytes) -> None:
-        """Write all bytes; a write timeout becomes OSError."""
-        port = self._conn()
-        try:
-            port.write(data)
-            port.flush()
-        except serial.SerialTimeoutException as exc:
-            raise TimeoutError(f"{self.name}: write timed out") from exc
-        except termios.error as exc:
-            # tcdrain on a vanished device raises termios.error, which is not an OSError
-            raise ConnectionError(f"{self.name}: {exc}") from exc
 
     def read(self, size: int, timeout: float) -> bytes:
         """Wait up to ``timeout`` for at least one byte."""
@@ -141,10 +95,3 @@ class SerialTransport:
         if data and size > 1 and port.in_waiting:
             data += port.read(min(size - 1, port.in_waiting))
         return data
-
-    def discard_input(self) -> None:
-        """Drop pending input bytes."""
-        try:
-            self._conn().reset_input_buffer()
-        except termios.error as exc:
-            raise ConnectionError(f"{self.name}: {exc}") from exc

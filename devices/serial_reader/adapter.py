@@ -8,10 +8,11 @@ BadRecord, if asked) to callbacks on its own thread.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import tzinfo
 
+from devices.common.health import LinkHealth
+from devices.common.worker import BackgroundWorker
 from devices.errors import DeviceUnavailable
 from devices.events import BadRecord, Punch
 from devices.serial_reader.protocol import DEFAULT_ZONE, LineFormat, StreamParser
@@ -20,7 +21,7 @@ from devices.serial_reader.transport import SerialTransport
 _log = logging.getLogger(__name__)
 
 
-class SerialReaderAdapter:
+class SerialReaderAdapter(BackgroundWorker):
     """Reads punches from one serial reader at ``url`` until ``stop``."""
 
     def __init__(
@@ -38,6 +39,7 @@ class SerialReaderAdapter:
         backoff_initial: float = 0.5,
         backoff_max: float = 30.0,
     ) -> None:
+        super().__init__(f"serial-{device_sn}")
         if not 0 < backoff_initial <= backoff_max:
             raise ValueError("need 0 < backoff_initial <= backoff_max")
         self.url = url
@@ -50,50 +52,36 @@ class SerialReaderAdapter:
         self._parser = StreamParser(device_sn, zone, line_format)
         self._backoff_initial = backoff_initial
         self._backoff_max = backoff_max
-        self._available = False
-        self._down_logged = False
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._health = LinkHealth(
+            _log,
+            f"serial reader {device_sn}",
+            recovered=f"available again on {url}",
+            recovered_level=logging.WARNING,
+            connected=f"connected on {url}",
+        )
         self.punches = 0
         self.bad_records = 0
 
     @property
     def available(self) -> bool:
         """True while the port is open and reading."""
-        return self._available
+        return self._health.available
 
     def start(self) -> None:
         """Start the reading thread."""
         if self._thread is not None:
             raise RuntimeError("adapter already started")
-        self._stop.clear()
-        self._thread = threading.Thread(
-            target=self._run, name=f"serial-{self.device_sn}", daemon=True
-        )
-        self._thread.start()
+        self._start_thread()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the thread and close the port."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self._stop_thread(timeout)
 
     def _went_down(self, exc: DeviceUnavailable) -> None:
-        self._available = False
+        self._health.clear()
         for bad in self._parser.flush():
             self._dispatch_bad(bad)
-        if not self._down_logged:
-            _log.warning("serial reader %s unavailable: %s", self.device_sn, exc)
-            self._down_logged = True
-
-    def _came_up(self) -> None:
-        self._available = True
-        if self._down_logged:
-            _log.warning("serial reader %s available again on %s", self.device_sn, self.url)
-            self._down_logged = False
-        else:
-            _log.debug("serial reader %s connected on %s", self.device_sn, self.url)
+        self._health.down(exc)
 
     def _dispatch_bad(self, bad: BadRecord) -> None:
         self.bad_records += 1
@@ -125,7 +113,7 @@ class SerialReaderAdapter:
                 try:
                     if not self._transport.is_open:
                         self._transport.open()
-                        self._came_up()
+                        self._health.up()
                         delay = self._backoff_initial
                     data = self._transport.read()
                 except DeviceUnavailable as exc:
@@ -138,4 +126,4 @@ class SerialReaderAdapter:
                     self._dispatch(data)
         finally:
             self._transport.close()
-            self._available = False
+            self._health.clear()

@@ -17,10 +17,10 @@ import select
 import signal
 import sys
 import time
-import tty
 from datetime import datetime, tzinfo
 from types import TracebackType
 
+from devices.common.pty import open_raw_pty
 from devices.serial_reader.protocol import DEFAULT_ZONE, LineFormat
 
 
@@ -61,18 +61,9 @@ class SerialReaderSimulator:
         """Create a fresh pty (raw mode) and point the link at it; returns ``path``."""
         if self._master is not None:
             raise RuntimeError("simulator already open")
-        master, slave = os.openpty()
-        # Raw mode before anyone opens the port: no echo, no CR/LF translation.
-        tty.setraw(slave)
+        master, slave, self._slave_name = open_raw_pty(self.link_path)
         os.set_blocking(master, False)
         self._master, self._slave = master, slave
-        self._slave_name = os.ttyname(slave)
-        if self.link_path:
-            temporary = f"{self.link_path}.{os.getpid()}.tmp"
-            if os.path.lexists(temporary):
-                os.unlink(temporary)
-            os.symlink(self._slave_name, temporary)
-            os.replace(temporary, self.link_path)
         return self.path
 
     def close(self) -> None:

@@ -40,7 +40,25 @@ def _describe(host: str, port: int, proto: str) -> str:
     return f"{proto} {host}:{port}"
 
 
-class TcpTransport:
+class _SocketLink:
+    """The socket a transport holds; using it once closed raises DeviceUnavailable."""
+
+    _where: str
+    _sock: socket.socket | None
+
+    def _live(self) -> socket.socket:
+        if self._sock is None:
+            raise DeviceUnavailable(f"{self._where} link is closed")
+        return self._sock
+
+    def close(self) -> None:
+        """Close the socket."""
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+
+
+class TcpTransport(_SocketLink):
     """A TCP connection with a streaming deframer."""
 
     is_tcp = True
@@ -51,9 +69,7 @@ class TcpTransport:
         self._where = _describe(host, port, "tcp")
         self._deframer = TcpDeframer(verify_checksum=verify_checksum)
         try:
-            self._sock: socket.socket | None = socket.create_connection(
-                (host, port), timeout=connect_timeout
-            )
+            self._sock = socket.create_connection((host, port), timeout=connect_timeout)
         except OSError as exc:
             raise DeviceUnavailable(f"cannot connect to {self._where}: {exc}") from exc
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -101,19 +117,8 @@ class TcpTransport:
             f"checksum, {d.buffered} bytes of an incomplete frame)"
         )
 
-    def _live(self) -> socket.socket:
-        if self._sock is None:
-            raise DeviceUnavailable(f"{self._where} link is closed")
-        return self._sock
 
-    def close(self) -> None:
-        """Close the socket."""
-        if self._sock is not None:
-            self._sock.close()
-            self._sock = None
-
-
-class UdpTransport:
+class UdpTransport(_SocketLink):
     """A connected UDP socket: only the terminal's datagrams are received."""
 
     is_tcp = False
@@ -123,7 +128,7 @@ class UdpTransport:
         self._verify = verify_checksum
         self.garbage_datagrams = 0
         try:
-            self._sock: socket.socket | None = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             # A buffered chunk arrives as a burst of datagrams; give them room.
             self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 21)
             self._sock.connect((host, port))
@@ -162,14 +167,3 @@ class UdpTransport:
         if not self.garbage_datagrams:
             return ""
         return f" ({self.garbage_datagrams} garbage datagrams dropped)"
-
-    def _live(self) -> socket.socket:
-        if self._sock is None:
-            raise DeviceUnavailable(f"{self._where} link is closed")
-        return self._sock
-
-    def close(self) -> None:
-        """Close the socket."""
-        if self._sock is not None:
-            self._sock.close()
-            self._sock = None

@@ -1,0 +1,1 @@
+"""Pieces every device folder shares: link health, background workers, serial lines, ptys."""
