@@ -41,6 +41,12 @@ def punches(engine: Engine, serial: str) -> list[Punch]:
         return list(session.exec(select(Punch).where(Punch.device_sn == serial)).all())
 
 
+def _all_done(engine: Engine) -> bool:
+    # A fresh transaction each time: one long read would keep seeing its first snapshot.
+    with read_session(engine) as session:
+        return all(c.status == "done" for c in session.exec(select(DeviceCommand)).all())
+
+
 def approve(url: str, serial: str) -> None:
     response = httpx.post(f"{url}/api/v1/devices/{serial}/approve")
     assert response.status_code == 200, response.text
@@ -115,11 +121,7 @@ def test_user_sync_commands_reach_the_terminal_and_results_come_back(
     terminal.start()
     try:
         wait_for(lambda: len(terminal.users) >= 15, timeout=30)
-        with read_session(engine) as session:
-            wait_for(
-                lambda: all(c.status == "done" for c in session.exec(select(DeviceCommand)).all()),
-                timeout=30,
-            )
+        wait_for(lambda: _all_done(engine), timeout=30)
     finally:
         terminal.stop()
     assert terminal.users["2001"].name == "王芳"
