@@ -210,8 +210,10 @@ class DemoHall:
         now = datetime.now(self.zone)
         past = [p for p in self.script if p.at <= now]
         for item in past:
-            if item.terminal != SERIAL_SN:
-                self._punch(item, live=False)
+            # A serial reader keeps no log: what its people punched before the demo started
+            # is in the east door terminal's log instead.
+            terminal = ZK_SN if item.terminal == SERIAL_SN else item.terminal
+            self._punch(ScriptedPunch(item.at, item.pin, terminal), live=False)
         self.zk.start()
         self._thread = threading.Thread(target=self._play, name="demo-script", daemon=True)
         self._thread.start()
@@ -233,17 +235,12 @@ class DemoHall:
         return False
 
     def _play(self) -> None:
-        # The ADMS terminal and the serial reader start once the service listens: one pushes
-        # to it, the other keeps no log of its own.
+        # The ADMS terminal starts once the service listens, since it pushes to it.
         if not self._service_up():
             log.error("demo: the service did not start listening; terminals stay idle")
             return
         self.adms.start()
-        self._stop.wait(1)
         now = datetime.now(self.zone)
-        for item in self.script:
-            if item.terminal == SERIAL_SN and item.at <= now and not self._stop.is_set():
-                self._punch(item, live=False)
         for item in (p for p in self.script if p.at > now):
             delay = (item.at - datetime.now(self.zone)).total_seconds()
             if self._stop.wait(max(0.0, delay)):
