@@ -24,6 +24,8 @@ class Ctx:
     zone: ZoneInfo
     config: QueueConfig
     events: list[QueueEvent] = field(default_factory=list)
+    # People ahead of tickets issued in this transaction, counted by the issuing statement.
+    ahead: dict[int, int] = field(default_factory=dict)
 
     @property
     def day(self) -> date:

@@ -98,7 +98,10 @@ class Subscription:
         """The next event, or None on timeout or when this subscription was dropped."""
         assert self._async is not None, "subscribe with a loop to use aget"
         try:
-            event = await asyncio.wait_for(self._async.get(), timeout)
+            # asyncio.timeout, not wait_for: no extra task, so an event reaches the stream one
+            # loop iteration sooner (each iteration is long when many requests are in flight).
+            async with asyncio.timeout(timeout):
+                event = await self._async.get()
         except TimeoutError:
             return None
         if event is _WAKE:

@@ -10,9 +10,10 @@ the last line of defence.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table
+from sqlalchemy import Date, Integer, Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -34,19 +35,30 @@ def ticket_code(prefix: str, number: int) -> str:
     return f"{prefix}{number:03d}"
 
 
-def next_number(session: Session, service_id: int, day: date) -> int:
-    """Take the next number of ``service_id`` on ``day`` (inside the caller's transaction)."""
+def _bump(dialect: str) -> Any:
     table: Table = QueueCounter.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
+    return (
         insert(table)
-        .values(service_id=service_id, day=day, last_number=1)
+        .values(
+            service_id=bindparam("service_id", type_=Integer()),
+            day=bindparam("day", type_=Date()),
+            last_number=1,
+        )
         .on_conflict_do_update(
             index_elements=[table.c.service_id, table.c.day],
             set_={"last_number": table.c.last_number + 1},
         )
         .returning(table.c.last_number)
     )
-    value = session.connection().execute(stmt).scalar_one()
+
+
+# Built once per dialect with bound parameters: SQLAlchemy reuses the compiled form.
+_BUMP = {dialect: _bump(dialect) for dialect in ("sqlite", "postgresql")}
+
+
+def next_number(session: Session, service_id: int, day: date) -> int:
+    """Take the next number of ``service_id`` on ``day`` (inside the caller's transaction)."""
+    stmt = _BUMP[session.get_bind().dialect.name]
+    value = session.connection().execute(stmt, {"service_id": service_id, "day": day}).scalar_one()
     return int(value)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_
+from sqlalchemy import and_, bindparam, case, or_
 from sqlmodel import Session, col, func, select
 
 from hallkeeper.models import Window, WindowService
@@ -68,10 +68,12 @@ def issue(
         appointment_id=appointment_id,
         due_at=due_at,
         issued_at=ctx.now,
+        # Given, not defaulted: pydantic inspects a default_factory's signature on every call.
+        missing_documents=[],
     )
     session.add(ticket)
     session.flush()
-    check_queue_alerts(ctx, service)
+    check_queue_alerts(ctx, service, ticket)
     ctx.emit(
         "ticket.issued",
         ticket_id=ticket.id,
@@ -82,21 +84,24 @@ def issue(
     return ticket
 
 
-def check_queue_alerts(ctx: Ctx, service: ServiceInfo) -> None:
-    """Alert when the service's queue is over its limit or its oldest ticket over max wait."""
-    session = ctx.session
-    waiting = (
-        Ticket.status == "waiting",
-        Ticket.day == ctx.day,
-        Ticket.service_id == service.id,
-    )
-    count, oldest_at = session.exec(
-        select(func.count(), func.min(col(Ticket.issued_at), type_=UTCDateTime())).where(*waiting)
-    ).one()
+def check_queue_alerts(ctx: Ctx, service: ServiceInfo, ticket: Ticket | None = None) -> None:
+    """Alert when the service's queue is over its limit or its oldest ticket over max wait.
+
+    Given the ``ticket`` just issued, the same statement counts the people ahead of it, which
+    `people_ahead` then answers without asking the database again.
+    """
+    params: dict[str, Any] = {
+        "day": ctx.day,
+        "service_id": service.id,
+        **_ahead_params(ctx, ticket),
+    }
+    count, oldest_at, ahead = ctx.session.connection().execute(_STATS, params).one()
+    if ticket is not None and ticket.id is not None:
+        ctx.ahead[ticket.id] = int(ahead or 0)
     if count > ctx.config.max_waiting:
         hour = ctx.now.astimezone(ctx.zone).strftime("%Y%m%dT%H")
         raise_alert(
-            session,
+            ctx.session,
             "queue_length",
             f"queue-length:{service.code}:{hour}",
             {"service": service.code, "waiting": count, "limit": ctx.config.max_waiting},
@@ -105,9 +110,13 @@ def check_queue_alerts(ctx: Ctx, service: ServiceInfo) -> None:
     if oldest_at is None or ctx.now - oldest_at <= timedelta(minutes=service.max_wait_minutes):
         return
     # Rare: someone waited too long; find who, for the alert's stable id.
-    oldest = session.exec(
+    oldest = ctx.session.exec(
         select(Ticket.id, Ticket.code, Ticket.issued_at)
-        .where(*waiting)
+        .where(
+            Ticket.status == "waiting",
+            Ticket.day == ctx.day,
+            Ticket.service_id == service.id,
+        )
         .order_by(col(Ticket.issued_at), col(Ticket.id))
         .limit(1)
     ).first()
@@ -184,39 +193,58 @@ def estimate_minutes(session: Session, service_id: int, ahead: int, fallback: fl
     return round(ahead * per_person / windows)
 
 
-_AHEAD = select(func.count()).where(
+_WAITING = (
     col(Ticket.status) == "waiting",
     col(Ticket.day) == bindparam("day"),
     col(Ticket.service_id) == bindparam("service_id"),
-    or_(
-        rank_sql_params() < bindparam("rank"),
-        and_(
-            rank_sql_params() == bindparam("rank"),
-            or_(
-                col(Ticket.issued_at) < bindparam("issued_at", type_=UTCDateTime()),
-                and_(
-                    col(Ticket.issued_at) == bindparam("issued_at", type_=UTCDateTime()),
-                    col(Ticket.id) < bindparam("ticket_id"),
-                ),
+)
+# Called before the ticket whose rank, issue time and id are bound: `kiosk.ordering`'s order.
+_BEFORE = or_(
+    rank_sql_params() < bindparam("rank"),
+    and_(
+        rank_sql_params() == bindparam("rank"),
+        or_(
+            col(Ticket.issued_at) < bindparam("issued_at", type_=UTCDateTime()),
+            and_(
+                col(Ticket.issued_at) == bindparam("issued_at", type_=UTCDateTime()),
+                col(Ticket.id) < bindparam("ticket_id"),
             ),
         ),
     ),
 )
+# Statements built once with bound parameters: SQLAlchemy reuses their compiled form.
+_AHEAD = select(func.count()).where(*_WAITING, _BEFORE)
+_STATS = select(
+    func.count(),
+    func.min(col(Ticket.issued_at), type_=UTCDateTime()),
+    func.sum(case((_BEFORE, 1), else_=0)),
+).where(*_WAITING)
+
+
+def _ahead_params(ctx: Ctx, ticket: Ticket | None) -> dict[str, Any]:
+    """The parameters of `_BEFORE` for ``ticket`` (None: a rank nobody is before)."""
+    if ticket is None:
+        return {
+            "rank": -1,
+            "issued_at": ctx.now,
+            "ticket_id": 0,
+            **rank_params(ctx.now, ctx.config),
+        }
+    return {
+        "rank": rank_of(ticket, ctx.now, ctx.config),
+        "issued_at": ticket.issued_at,
+        "ticket_id": ticket.id,
+        **rank_params(ctx.now, ctx.config),
+    }
 
 
 def people_ahead(ctx: Ctx, ticket: Ticket) -> int:
     """Waiting tickets of the same service that will be called before ``ticket``."""
     if ticket.status != "waiting":
         return 0
-    params = {
-        "day": ticket.day,
-        "service_id": ticket.service_id,
-        "rank": rank_of(ticket, ctx.now, ctx.config),
-        "issued_at": ticket.issued_at,
-        "ticket_id": ticket.id,
-        **rank_params(ctx.now, ctx.config),
-    }
-    # A statement built once with bound parameters: SQLAlchemy reuses its compiled form.
+    if ticket.id in ctx.ahead:  # counted when it was issued, in this same transaction
+        return ctx.ahead[ticket.id]
+    params = {"day": ticket.day, "service_id": ticket.service_id, **_ahead_params(ctx, ticket)}
     return int(ctx.session.connection().execute(_AHEAD, params).scalar_one())
 
 

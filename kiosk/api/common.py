@@ -4,10 +4,7 @@ transaction whose events are published only after it committed."""
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
@@ -16,9 +13,11 @@ import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from hallkeeper.db import read_session, write_session
 from hallkeeper.settings import Settings
+from kiosk.api.writer import group_writer, writer_turn
 from kiosk.config import QueueConfig
 from kiosk.context import Ctx
 from kiosk.events import EventBus
@@ -46,19 +45,29 @@ class Queue:
     def write(self, operation: Callable[[Ctx], T]) -> T:
         """Run ``operation`` in a write transaction; publish its events after commit."""
         with writer_turn(self.engine), write_session(self.engine) as session:
-            ctx = Ctx(session, self.clock(), self.settings.zone, self.config)
-            result = operation(ctx)
-            if self.bus.remote and self.engine.dialect.name == "postgresql":
-                # Delivered by PostgreSQL on commit to every instance's relay, this one's too.
-                ctx.events = notify(session, ctx.events)
-        self.bus.publish_all(ctx.events)
+            result, publish = self._in(session, operation)
+        publish()
         return result
 
+    def _in(self, session: Session, operation: Callable[[Ctx], T]) -> tuple[T, Callable[[], None]]:
+        """Run ``operation`` in ``session``; also return what publishes its events."""
+        ctx = Ctx(session, self.clock(), self.settings.zone, self.config)
+        result = operation(ctx)
+        if self.bus.remote and self.engine.dialect.name == "postgresql":
+            # Delivered by PostgreSQL on commit to every instance's relay, this one's too.
+            ctx.events = notify(session, ctx.events)
+        events = ctx.events
+
+        def publish() -> None:
+            self.bus.publish_all(events)
+
+        return result, publish
+
     async def awrite(self, operation: Callable[[Ctx], T]) -> T:
-        """`write` off the event loop: on SQLite in the database's one writer thread."""
+        """`write` off the event loop: on SQLite in the database's group-committing writer."""
         if self.engine.dialect.name == "sqlite":
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(writer_thread(self.engine), self.write, operation)
+            future = group_writer(self.engine).submit(lambda s: self._in(s, operation))
+            return await asyncio.wrap_future(future)
         return await anyio.to_thread.run_sync(self.write, operation)
 
     async def write_json(
@@ -81,50 +90,12 @@ class Queue:
             return operation(Ctx(session, self.clock(), self.settings.zone, self.config))
 
 
-_SQLITE_WRITERS: dict[str, threading.Lock] = {}
-_REGISTRY = threading.Lock()
+async def get_queue(request: Request) -> Queue:
+    """The queue's parts from ``app.state`` (the clock is read per request so tests can set it).
 
-
-@contextmanager
-def writer_turn(engine: Engine) -> Iterator[None]:
-    """On SQLite, queue this process's writers on a lock before BEGIN IMMEDIATE.
-
-    SQLite serialises writers anyway, but a writer that finds the database locked sleeps in
-    SQLite's busy handler (1, 2, 5 ... 100 ms steps) instead of being woken when the lock is
-    free; waiting on a Python lock instead keeps the queue's latency flat under load.
-    PostgreSQL needs no such turn: it uses row locks.
+    A coroutine although it never awaits: FastAPI runs a plain function dependency in a worker
+    thread, a thread hop per request that cost more than the rest of the dependency handling.
     """
-    if engine.dialect.name != "sqlite":
-        yield
-        return
-    key = str(engine.url)
-    with _REGISTRY:
-        lock = _SQLITE_WRITERS.setdefault(key, threading.Lock())
-    with lock:
-        yield
-
-
-_WRITER_THREADS: dict[str, ThreadPoolExecutor] = {}
-
-
-def writer_thread(engine: Engine) -> ThreadPoolExecutor:
-    """The one thread that runs this process's writes to a SQLite database.
-
-    SQLite takes one writer at a time; handing every write to one thread (instead of having
-    forty request threads queue on a lock and fight over the GIL) keeps throughput and tail
-    latency steady.
-    """
-    key = str(engine.url)
-    with _REGISTRY:
-        executor = _WRITER_THREADS.get(key)
-        if executor is None:
-            executor = ThreadPoolExecutor(1, thread_name_prefix="queue-writer")
-            _WRITER_THREADS[key] = executor
-    return executor
-
-
-def get_queue(request: Request) -> Queue:
-    """The queue's parts from ``app.state`` (the clock is read per request so tests can set it)."""
     state = request.app.state
     return Queue(state.engine, state.settings, state.queue_config, state.bus, state.clock)
 
