@@ -66,9 +66,10 @@ from attendance_engine.schedule import (
     at_offset,
     pick_schedule,
 )
-from attendance_engine.types import Facts, StaffInfo, Status
+from attendance_engine.types import Facts, PunchFact, StaffInfo, Status
 
 MINUTE = timedelta(minutes=1)
+MISSING, PENDING = Status.MISSING, Status.PENDING
 
 
 def expected_on(
@@ -82,11 +83,6 @@ def expected_on(
 
 def _floor_minute(value: datetime, tz: ZoneInfo) -> datetime:
     return value.astimezone(tz).replace(second=0, microsecond=0)
-
-
-def _whole_minutes(delta: timedelta) -> int:
-    """Whole minutes of a difference between two instants already truncated to the minute."""
-    return int(delta.total_seconds()) // 60
 
 
 def _grade(minutes: int, rules: Rules, violation: Status) -> Status:
@@ -124,64 +120,124 @@ def _bounds(window: SlotWindow, day: date, tz: ZoneInfo) -> Bounds:
     return bounds
 
 
+def _judge(
+    window: SlotWindow,
+    bounds: Bounds,
+    day: date,
+    tz: ZoneInfo,
+    facts: Facts,
+    rules: Rules,
+    now: datetime,
+) -> SlotResult:
+    """`evaluate_slot` with the slot's bounds on ``day`` already resolved."""
+    spec = window.spec
+    due, start, end, due_floor = bounds
+    if facts.leaves and covering_leave(facts.leaves, due) is not None:
+        return SlotResult(spec.name, spec.kind, spec.half, due, None, Status.LEAVE, None, None)
+    if facts.outs and covering_out(facts.outs, due) is not None:
+        return SlotResult(spec.name, spec.kind, spec.half, due, None, Status.OUT, None, None)
+    makeups = approved_makeups(facts.makeups, day, spec.name) if facts.makeups else []
+    if makeups:
+        # An approved make-up (补卡) certifies the person was on time: the terminal failed.
+        at = min(m.at for m in makeups).astimezone(tz)
+        return SlotResult(spec.name, spec.kind, spec.half, due, at, Status.NORMAL, 0, "makeup")
+    # The in-slot takes the earliest punch of its window, the out-slot the latest; equal
+    # instants are ordered by source (as comparing (at, source) pairs would).
+    name, kind, half = spec.name, spec.kind, spec.half
+    best: PunchFact | None = None
+    if kind == "in":
+        for p in facts.punches:
+            at = p.at
+            if start <= at < end and (
+                best is None or at < best.at or (at == best.at and p.source < best.source)
+            ):
+                best = p
+        if best is None:
+            if now >= _in_deadline(window, day, tz, rules):
+                return SlotResult(name, kind, half, due, None, MISSING, None, None)
+            return SlotResult(name, kind, half, due, None, PENDING, None, None, MISSING)
+        at = best.at.astimezone(tz)
+        # Whole minutes with the seconds of both instants dropped: due_floor is on a minute,
+        # so flooring the difference is the same as flooring the punch (same zone: wall time).
+        minutes = max(0, (at - due_floor) // MINUTE)
+        status = _grade(minutes, rules, Status.LATE)
+        return SlotResult(name, kind, half, due, at, status, minutes, best.source)
+
+    for p in facts.punches:
+        at = p.at
+        if start <= at < end and (
+            best is None or at > best.at or (at == best.at and p.source > best.source)
+        ):
+            best = p
+    window_over = now >= end
+    if best is None:
+        if window_over:
+            return SlotResult(name, kind, half, due, None, MISSING, None, None)
+        return SlotResult(name, kind, half, due, None, PENDING, None, None, MISSING)
+    at = best.at.astimezone(tz)
+    minutes = max(0, -((at - due_floor) // MINUTE))
+    status = _grade(minutes, rules, Status.EARLY)
+    if status is Status.NORMAL or window_over:
+        return SlotResult(name, kind, half, due, at, status, minutes, best.source)
+    return SlotResult(name, kind, half, due, at, PENDING, minutes, best.source, status)
+
+
 def evaluate_slot(
     window: SlotWindow, day: date, tz: ZoneInfo, facts: Facts, rules: Rules, now: datetime
 ) -> SlotResult:
     """The verdict for one slot of one staff-day (``facts`` already for that person)."""
-    spec = window.spec
-    due, start, end, due_floor = _bounds(window, day, tz)
+    return _judge(window, _bounds(window, day, tz), day, tz, facts, rules, now)
 
-    def result(
-        status: Status,
-        punch: datetime | None = None,
-        minutes: int | None = None,
-        source: str | None = None,
-        provisional: Status | None = None,
-    ) -> SlotResult:
-        at = punch.astimezone(tz) if punch is not None else None
-        return SlotResult(
-            spec.name, spec.kind, spec.half, due, at, status, minutes, source, provisional
-        )
 
-    if facts.leaves and covering_leave(facts.leaves, due) is not None:
-        return result(Status.LEAVE)
-    if facts.outs and covering_out(facts.outs, due) is not None:
-        return result(Status.OUT)
-    makeups = approved_makeups(facts.makeups, day, spec.name) if facts.makeups else []
-    if makeups:
-        # An approved make-up (补卡) certifies the person was on time: the terminal failed.
-        return result(Status.NORMAL, min(m.at for m in makeups), 0, "makeup")
-    candidates = [(p.at, p.source) for p in facts.punches if start <= p.at < end]
-
-    if spec.kind == "in":
-        if not candidates:
-            if now >= _in_deadline(window, day, tz, rules):
-                return result(Status.MISSING)
-            return result(Status.PENDING, provisional=Status.MISSING)
-        at, source = candidates[0] if len(candidates) == 1 else min(candidates)
-        minutes = max(0, _whole_minutes(_floor_minute(at, tz) - due_floor))
-        return result(_grade(minutes, rules, Status.LATE), at, minutes, source)
-
-    window_over = now >= end
-    if not candidates:
-        if window_over:
-            return result(Status.MISSING)
-        return result(Status.PENDING, provisional=Status.MISSING)
-    at, source = candidates[0] if len(candidates) == 1 else max(candidates)
-    minutes = max(0, _whole_minutes(due_floor - _floor_minute(at, tz)))
-    status = _grade(minutes, rules, Status.EARLY)
-    if status is Status.NORMAL or window_over:
-        return result(status, at, minutes, source)
-    return result(Status.PENDING, at, minutes, source, provisional=status)
+_ABSENT = frozenset({Status.ABSENT})
+_ABSENT_OR_MISSING = frozenset({Status.ABSENT, Status.MISSING})
 
 
 def _absent_halves(
     slots: Sequence[SlotResult], off_post: Sequence[OffPostEvent], rules: Rules
 ) -> tuple[str, ...]:
-    bad = {Status.ABSENT} | ({Status.MISSING} if rules.missing_makes_absent else set())
+    bad = _ABSENT_OR_MISSING if rules.missing_makes_absent else _ABSENT
     halves = {s.half for s in slots if s.status in bad}
-    halves |= {e.half for e in off_post if e.status is Status.ABSENT}
+    if off_post:
+        halves |= {e.half for e in off_post if e.status is Status.ABSENT}
+    if not halves:
+        return ()
     return tuple(h for h in ("am", "pm") if h in halves)
+
+
+DayPlan = tuple[tuple[SlotWindow, Bounds], ...]
+_PLANS: dict[tuple[int, date, ZoneInfo], tuple[Schedule, DayPlan]] = {}
+
+
+def _plan(schedule: Schedule, day: date, tz: ZoneInfo) -> DayPlan:
+    """Each slot window of ``schedule`` with its bounds on ``day`` (memoised like `_bounds`)."""
+    key = (id(schedule), day, tz)
+    hit = _PLANS.get(key)
+    if hit is not None and hit[0] is schedule:
+        return hit[1]
+    plan = tuple((w, _bounds(w, day, tz)) for w in schedule.windows())
+    if len(_PLANS) > 20_000:
+        _PLANS.clear()
+    _PLANS[key] = (schedule, plan)  # keeps ``schedule`` alive, so its id cannot be reused
+    return plan
+
+
+_PICKED: dict[tuple[int, date, tuple[str, ...]], tuple[Sequence[Schedule], Schedule]] = {}
+
+
+def _pick(schedules: Sequence[Schedule], day: date, names: tuple[str, ...]) -> Schedule:
+    """`pick_schedule`, memoised when ``schedules`` is a tuple (immutable, of frozen items)."""
+    if type(schedules) is not tuple or type(names) is not tuple:
+        return pick_schedule(schedules, day, names)
+    key = (id(schedules), day, names)
+    hit = _PICKED.get(key)
+    if hit is not None and hit[0] is schedules:
+        return hit[1]
+    found = pick_schedule(schedules, day, names)  # raises ScheduleError: nothing is cached
+    if len(_PICKED) > 20_000:
+        _PICKED.clear()
+    _PICKED[key] = (schedules, found)
+    return found
 
 
 def evaluate_day(
@@ -198,16 +254,16 @@ def evaluate_day(
 ) -> DayResult:
     """Evaluate one staff-day from all facts known (facts of other people are ignored)."""
     workday = calendar.is_workday(day)
-    if not expected_on(staff, day, calendar, go_live):
+    if not workday or (go_live is not None and day < go_live) or not staff.on_duty(day):
         return DayResult(staff.staff_no, day, workday, (), (), Status.OFF)
-    schedule = pick_schedule(schedules, day, staff.schedules)
+    schedule = _pick(schedules, day, staff.schedules)
     mine = facts.for_staff(staff.staff_no)
-    slots = tuple(evaluate_slot(w, day, tz, mine, rules, now) for w in schedule.windows())
-    off_post = off_post_events(schedule, day, tz, mine, rules, now)
+    slots = tuple([_judge(w, b, day, tz, mine, rules, now) for w, b in _plan(schedule, day, tz)])
+    off_post = off_post_events(schedule, day, tz, mine, rules, now) if mine.away else ()
     halves = _absent_halves(slots, off_post, rules)
-    statuses = [s.status for s in slots] + [
-        Status.OFF_POST for e in off_post if e.status is Status.OFF_POST
-    ]
+    statuses = [s.status for s in slots]
+    if off_post:
+        statuses += [Status.OFF_POST for e in off_post if e.status is Status.OFF_POST]
     if halves:
         statuses.append(Status.ABSENT)
     return DayResult(staff.staff_no, day, workday, slots, halves, worst(statuses), off_post)

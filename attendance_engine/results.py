@@ -24,17 +24,27 @@ DAY_STATUS_ORDER = (
 )
 
 
+_RANK = {s: i for i, s in enumerate(DAY_STATUS_ORDER)}
+_UNRANKED = len(DAY_STATUS_ORDER)
+
+
 def worst(statuses: list[Status]) -> Status:
     """The worst status in ``statuses`` by DAY_STATUS_ORDER (normal when empty)."""
-    ranked = [s for s in DAY_STATUS_ORDER if s in statuses]
-    return ranked[0] if ranked else Status.NORMAL
+    best = _UNRANKED
+    for s in statuses:
+        rank = _RANK.get(s, _UNRANKED)
+        if rank < best:
+            best = rank
+    return DAY_STATUS_ORDER[best] if best < _UNRANKED else Status.NORMAL
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-@dataclass(frozen=True)
+# Slotted: a month makes ~120,000 results that all live until it is summarised, and an
+# instance without a __dict__ is one object for the cyclic collector to visit, not two.
+@dataclass(frozen=True, slots=True)
 class SlotResult:
     """One slot's verdict; `provisional` is what a pending slot becomes if nothing else comes."""
 
@@ -88,7 +98,7 @@ class OffPostEvent:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DayResult:
     """One staff member's day: slots, off-post events, absent halves and the day's status."""
 

@@ -76,6 +76,8 @@ def day_violations(result: DayResult, rules: Rules) -> tuple[Violation, ...]:
                     window=e.window,
                 )
             )
+    if not found and not result.absent_halves:
+        return ()  # the common case: a day without violations
     if result.absent_halves:
         first_slot = next((s for s in result.slots if s.half == result.absent_halves[0]), None)
         at = first_slot.due if first_slot is not None else min(e.start for e in result.off_post)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -113,15 +115,19 @@ class AttendanceContext:
     staff: dict[str, StaffRow]
     windows: tuple[WindowPosts, ...]
     calendar: eng.WorkCalendar
+    _partners: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def partners(self, staff_no: str) -> set[str]:
         """Everyone who shares a window with ``staff_no`` (their cover is judged together)."""
-        out: set[str] = set()
-        for w in self.windows:
-            posts = {w.a_post, w.b_post} - {None}
-            if staff_no in posts:
-                out |= {p for p in posts if p is not None}
-        return out - {staff_no}
+        known = self._partners.get(staff_no)
+        if known is None:
+            out: set[str] = set()
+            for w in self.windows:
+                posts = {w.a_post, w.b_post} - {None}
+                if staff_no in posts:
+                    out |= {p for p in posts if p is not None}
+            known = self._partners[staff_no] = frozenset(out - {staff_no})  # windows are fixed
+        return set(known)
 
     def schedule_for(self, staff_no: str, day: date) -> eng.Schedule:
         """The schedule ``staff_no`` works on ``day``."""
@@ -214,3 +220,59 @@ def load_context(
         windows=windows,
         calendar=work_calendar(years, overrides),
     )
+
+
+# The tables a context is built from. A cached context is reused while every row of them
+# is as it was: reading them through the bare driver (no ORM, no type conversion) and
+# comparing costs a fraction of building the context, and cannot miss a change.
+_SOURCES = (Schedule, ScheduleSlot, Window, Staff, HolidayOverride, Hall)
+Fingerprint = tuple[tuple[tuple[Any, ...], ...], ...]
+
+
+@dataclass(frozen=True)
+class _Cached:
+    settings: Settings
+    fingerprint: Fingerprint
+    context: AttendanceContext
+
+
+_cache: weakref.WeakKeyDictionary[sa.Engine, dict[tuple[int, frozenset[int]], _Cached]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _fingerprint(session: Session) -> Fingerprint:
+    conn = session.connection()
+    quote = conn.dialect.identifier_preparer
+    rows = []
+    cursor = conn.connection.cursor()  # the driver's own: rows come back as plain tuples
+    try:
+        for model in _SOURCES:
+            table: sa.Table = model.__table__  # type: ignore[union-attr]
+            order = ", ".join(quote.quote(c.name) for c in table.primary_key.columns)
+            cursor.execute(f"SELECT * FROM {quote.format_table(table)} ORDER BY {order}")
+            rows.append(tuple(cursor.fetchall()))
+    finally:
+        cursor.close()
+    return tuple(rows)
+
+
+def cached_context(session: Session, settings: Settings, years: Iterable[int]) -> AttendanceContext:
+    """The whole hall's context for ``years``, reused while its source rows are unchanged.
+
+    For the ingest path, which needs it for every batch. The context must not be changed
+    by its users (none does: it is read-only data for the engine).
+    """
+    wanted = frozenset(years)
+    engine = session.get_bind().engine
+    per_engine = _cache.setdefault(engine, {})
+    key = (id(settings), wanted)
+    fingerprint = _fingerprint(session)
+    hit = per_engine.get(key)
+    if hit is not None and hit.settings is settings and hit.fingerprint == fingerprint:
+        return hit.context
+    context = load_context(session, settings, wanted)
+    if len(per_engine) > 8:
+        per_engine.clear()
+    per_engine[key] = _Cached(settings, fingerprint, context)  # holds settings: id stays unique
+    return context

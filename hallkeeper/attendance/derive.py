@@ -32,6 +32,7 @@ from attendance_engine.labels import label
 from hallkeeper.alerts import Alert, raise_alerts
 from hallkeeper.attendance.context import AttendanceContext
 from hallkeeper.attendance.facts import FactSet, load_facts
+from hallkeeper.attendance.verdict_store import upsert_day_verdicts
 from hallkeeper.models import DayVerdict, Device, WindowCoverVerdict
 
 ALERT_SLOT_STATUSES = frozenset({eng.Status.LATE, eng.Status.EARLY, eng.Status.ABSENT})
@@ -92,6 +93,7 @@ class _Evaluator:
         self.ctx, self.facts, self.now, self.sync = ctx, facts, now, sync
         self.results: dict[Pair, eng.DayResult] = {}
         self._at_sync: dict[Pair, eng.DayResult] = {}
+        self._last_decision: dict[tuple[int, date], datetime] = {}
 
     def result(self, pair: Pair) -> eng.DayResult:
         if pair not in self.results:
@@ -114,7 +116,11 @@ class _Evaluator:
         if not result.expected or self.sync.devices == 0:
             return False
         schedule = self.ctx.schedule_for(pair[0], pair[1])
-        last = eng.decision_times(schedule, pair[1], self.ctx.tz, self.ctx.rules)[-1]
+        key = (id(schedule), pair[1])  # the context holds its schedules: ids stay unique
+        last = self._last_decision.get(key)
+        if last is None:
+            last = eng.decision_times(schedule, pair[1], self.ctx.tz, self.ctx.rules)[-1]
+            self._last_decision[key] = last
         return not self.sync.covers(last)
 
 
@@ -196,15 +202,15 @@ def rederive(
     # Always by person: the context may hold only these people (see load_context).
     facts = load_facts(session, people, min(days), max(days), ctx.tz)
     ev = _Evaluator(ctx, facts, now, sync_state(session))
+    t = DayVerdict.__table__  # type: ignore[attr-defined]
+    # Only the columns compared below (whole ORM objects cost more than the evaluation).
     existing = {
         (v.staff_no, v.day): v
-        for v in session.exec(
-            select(DayVerdict).where(
-                col(DayVerdict.day) >= min(days),
-                col(DayVerdict.day) <= max(days),
-                col(DayVerdict.staff_no).in_(sorted(people)),
+        for v in session.connection().execute(
+            sa.select(t.c.staff_no, t.c.day, t.c.result, t.c.alerted, t.c.held).where(
+                t.c.day >= min(days), t.c.day <= max(days), t.c.staff_no.in_(sorted(people))
             )
-        ).all()
+        )
     }
     out = DeriveResult()
     rows: list[dict[str, Any]] = []
@@ -216,9 +222,13 @@ def rederive(
         r = ev.result(pair)
         out.evaluated += 1
         provisional = ev.provisional(pair, r)
-        ready, held = _slot_alerts(ev, pair, r) if pair[1] >= horizon else ({}, 0)
+        recent = pair[1] >= horizon
+        ready, held = _slot_alerts(ev, pair, r) if recent else ({}, 0)
         old = existing.get(pair)
         already = set(old.alerted) if old is not None else set()
+        # Beyond the horizon nothing new is paged, but an alert sent earlier is withdrawn
+        # only when the day no longer warrants it (not merely because the day grew old).
+        warranted = ready if recent or not already else _slot_alerts(ev, pair, r)[0]
         for key in sorted(set(ready) - already):
             payload = {**ready[key], "provisional": provisional}
             kind = _alert_kind(payload, key)
@@ -228,7 +238,7 @@ def rederive(
             f"cleared:{key}"
             for key in already
             if not key.startswith("cleared:")
-            and key not in ready
+            and key not in warranted
             and f"cleared:{key}" not in already
         }
         for key in sorted(cleared):
@@ -252,7 +262,7 @@ def rederive(
         }
         if old is None or (old.result, old.alerted, old.held) != (result, alerted, held):
             rows.append(row)
-    _upsert(session, DayVerdict.__table__, ["staff_no", "day"], rows)  # type: ignore[attr-defined]
+    upsert_day_verdicts(session.connection(), rows)
     out.alerts += raise_alerts(session, alerts, now)
     out.changed = len(rows)
     _derive_cover(session, ev, extended, now, out)

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 import attendance_engine as eng
 from hallkeeper.models import LeaveRequest, MakeUpPunch, OutRegistration, Punch, WindowAway
@@ -41,18 +41,32 @@ def _staff_filter(column: Any, staff_nos: Collection[str] | None) -> list[Any]:
     return [] if staff_nos is None else [column.in_(sorted(staff_nos))]
 
 
+FEW_PEOPLE = 20
+
+
+def punches_query(staff_nos: Collection[str] | None, lo: datetime, hi: datetime) -> sa.Select[Any]:
+    """The SELECT of (staff_no, time, source) of mapped punches in [lo, hi)."""
+    t = Punch.__table__  # type: ignore[attr-defined]
+    who = t.c.staff_no
+    if staff_nos is not None and len(staff_nos) > FEW_PEOPLE:
+        # Through the staff_no index SQLite would read every punch these people ever made
+        # (an ADMS batch names hundreds); matching an expression of the column (the same
+        # value: NULLs are excluded) makes it scan the time range's index instead.
+        who = t.c.staff_no.concat("")
+    return sa.select(t.c.staff_no, t.c.device_time, t.c.source).where(
+        t.c.device_time >= lo,
+        t.c.device_time < hi,
+        t.c.staff_no.is_not(None),
+        *_staff_filter(who, staff_nos),
+    )
+
+
 def load_punches(
     session: Session, staff_nos: Collection[str] | None, lo: datetime, hi: datetime
 ) -> list[tuple[str, datetime, str]]:
     """(staff_no, time, source) of mapped punches in [lo, hi)."""
-    t = Punch.__table__  # type: ignore[attr-defined]
-    query = sa.select(t.c.staff_no, t.c.device_time, t.c.source).where(
-        t.c.device_time >= lo,
-        t.c.device_time < hi,
-        t.c.staff_no.is_not(None),
-        *_staff_filter(t.c.staff_no, staff_nos),
-    )
-    return [(r[0], r[1], r[2]) for r in session.connection().execute(query)]
+    rows = session.connection().execute(punches_query(staff_nos, lo, hi))
+    return [(r[0], r[1], r[2]) for r in rows]
 
 
 # Per engine: when the queue's table was last found missing (-1: it exists).
@@ -72,26 +86,19 @@ def _queue_history_exists(session: Session) -> bool:
     return found
 
 
-def _away_rows(
-    session: Session, staff_nos: Collection[str] | None, lo: datetime, hi: datetime
-) -> list[eng.AwayPeriod]:
-    rows = session.exec(
-        select(WindowAway).where(
-            col(WindowAway.start) < hi,
-            sa.or_(col(WindowAway.end).is_(None), col(WindowAway.end) >= lo),
-            *_staff_filter(col(WindowAway.staff_no), staff_nos),
-        )
-    ).all()
-    found = [eng.AwayPeriod(str(r.window_number), r.staff_no, r.start, r.end) for r in rows]
+def _away_rows(session: Session, lo: datetime, hi: datetime) -> list[eng.AwayPeriod]:
+    t = WindowAway.__table__  # type: ignore[attr-defined]
+    query = sa.select(t.c.window_number, t.c.staff_no, t.c.start, t.c.end).where(
+        t.c.start < hi, sa.or_(t.c.end.is_(None), t.c.end >= lo)
+    )
+    conn = session.connection()
+    found = [eng.AwayPeriod(str(n), s, start, end) for n, s, start, end in conn.execute(query)]
     if _queue_history_exists(session):
         q = _queue_history.c
         query = sa.select(q.window_number, q.staff_no, q.start, q.end).where(
-            q.state == "away",
-            q.start < hi,
-            sa.or_(q.end.is_(None), q.end >= lo),
-            *_staff_filter(q.staff_no, staff_nos),
+            q.state == "away", q.start < hi, sa.or_(q.end.is_(None), q.end >= lo)
         )
-        for number, staff_no, start, end in session.connection().execute(query):
+        for number, staff_no, start, end in conn.execute(query):
             found.append(eng.AwayPeriod(str(number), staff_no, start, end))
     return found
 
@@ -126,50 +133,51 @@ def load_facts(
     """
     lo, hi = day_bounds(first, last, tz)
     facts = FactSet()
-    for staff_no, at, source in load_punches(session, staff_nos, lo, hi):
+    punches = facts.punches
+    for staff_no, at, source in session.connection().execute(punches_query(staff_nos, lo, hi)):
         # In the hall's zone: the engine compares punches with local window bounds, and
         # datetimes sharing one tzinfo compare without converting.
         local = at.astimezone(tz)
-        facts.punches.setdefault(staff_no, {}).setdefault(local.date(), []).append(
-            eng.PunchFact(staff_no, local, source)
-        )
+        days = punches.get(staff_no)
+        if days is None:
+            days = punches[staff_no] = {}
+        day = local.date()
+        found = days.get(day)
+        if found is None:
+            days[day] = [eng.PunchFact(staff_no, local, source)]
+        else:
+            found.append(eng.PunchFact(staff_no, local, source))
+    # The people-entered facts of a date range are few: they are read by date only (a list
+    # of hundreds of staff numbers in SQL costs more than the rows) and sorted out here.
+    wanted = None if staff_nos is None else set(staff_nos)
+    conn = session.connection()
+    lv, out, mk = (m.__table__ for m in (LeaveRequest, OutRegistration, MakeUpPunch))  # type: ignore[union-attr]
     leaves: dict[str, list[eng.Leave]] = {}
-    for lv in session.exec(
-        select(LeaveRequest).where(
-            col(LeaveRequest.status) == "approved",
-            col(LeaveRequest.start) < hi,
-            col(LeaveRequest.end) >= lo,
-            *_staff_filter(col(LeaveRequest.staff_no), staff_nos),
-        )
-    ).all():
-        leaves.setdefault(lv.staff_no, []).append(
-            eng.Leave(lv.staff_no, lv.start, lv.end, lv.kind, True, lv.filed_after)
-        )
+    query = sa.select(lv.c.staff_no, lv.c.start, lv.c.end, lv.c.kind, lv.c.filed_after).where(
+        lv.c.status == "approved", lv.c.start < hi, lv.c.end >= lo
+    )
+    for staff_no, start, end, kind, filed_after in conn.execute(query):
+        if wanted is None or staff_no in wanted:
+            leaves.setdefault(staff_no, []).append(
+                eng.Leave(staff_no, start, end, kind, True, filed_after)
+            )
     outs: dict[str, list[eng.OutRegistration]] = {}
-    for o in session.exec(
-        select(OutRegistration).where(
-            col(OutRegistration.status) == "approved",
-            col(OutRegistration.start) < hi,
-            col(OutRegistration.end) >= lo,
-            *_staff_filter(col(OutRegistration.staff_no), staff_nos),
-        )
-    ).all():
-        outs.setdefault(o.staff_no, []).append(
-            eng.OutRegistration(o.staff_no, o.start, o.end, True)
-        )
+    out_query = sa.select(out.c.staff_no, out.c.start, out.c.end).where(
+        out.c.status == "approved", out.c.start < hi, out.c.end >= lo
+    )
+    for staff_no, start, end in conn.execute(out_query):
+        if wanted is None or staff_no in wanted:
+            outs.setdefault(staff_no, []).append(eng.OutRegistration(staff_no, start, end, True))
     makeups: dict[str, list[eng.MakeUp]] = {}
-    for m in session.exec(
-        select(MakeUpPunch).where(
-            col(MakeUpPunch.status) == "approved",
-            col(MakeUpPunch.day) >= first,
-            col(MakeUpPunch.day) <= last,
-            *_staff_filter(col(MakeUpPunch.staff_no), staff_nos),
-        )
-    ).all():
-        makeups.setdefault(m.staff_no, []).append(eng.MakeUp(m.staff_no, m.day, m.slot, m.at, True))
+    makeup_query = sa.select(mk.c.staff_no, mk.c.day, mk.c.slot, mk.c.at).where(
+        mk.c.status == "approved", mk.c.day >= first, mk.c.day <= last
+    )
+    for staff_no, day, slot, at in conn.execute(makeup_query):
+        if wanted is None or staff_no in wanted:
+            makeups.setdefault(staff_no, []).append(eng.MakeUp(staff_no, day, slot, at, True))
     away: dict[str, list[eng.AwayPeriod]] = {}
-    for a in _away_rows(session, staff_nos, lo, hi):
-        if a.staff_no is not None:
+    for a in _away_rows(session, lo, hi):
+        if a.staff_no is not None and (wanted is None or a.staff_no in wanted):
             away.setdefault(a.staff_no, []).append(a)
     for p in set(leaves) | set(outs) | set(makeups) | set(away):
         facts.others[p] = eng.Facts(

@@ -1,9 +1,10 @@
 """The one entry point for punches: every device adapter, the API and the CSV import call it.
 
 A batch is checked (impossible times are quarantined with their raw bytes), de-duplicated,
-stored with one `INSERT ... ON CONFLICT` (a repeat only counts), mapped from PIN to staff,
-and the staff-days it touches are re-derived with their alerts - all in the caller's
-transaction, so a punch and the alert it causes commit together or not at all.
+stored with `INSERT ... ON CONFLICT DO NOTHING` (a repeat of a stored punch only counts: see
+punch_store.py), mapped from PIN to staff, and the staff-days it touches are re-derived with
+their alerts - all in the caller's transaction, so a punch and the alert it causes commit
+together or not at all.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from devices.events import BadRecord, Punch
-from hallkeeper.attendance.context import AttendanceContext, load_context
+from hallkeeper.attendance.bulk import bulk
+from hallkeeper.attendance.context import AttendanceContext, cached_context
 from hallkeeper.attendance.derive import DeriveResult, rederive
+from hallkeeper.attendance.punch_store import count_repeats, insert_new
 from hallkeeper.models import DayVerdict, Device, Staff
-from hallkeeper.models import Punch as PunchRow
 from hallkeeper.models import QuarantinedRecord as QuarantineRow
 from hallkeeper.settings import Settings
 
@@ -50,14 +51,17 @@ class _DeviceInfo:
 def _devices(session: Session, serials: set[str], hall_tz: ZoneInfo) -> dict[str, _DeviceInfo]:
     if not serials:
         return {}
-    rows = session.exec(select(Device).where(col(Device.serial).in_(sorted(serials)))).all()
+    t = Device.__table__  # type: ignore[attr-defined]
+    query = sa.select(t.c.serial, t.c.timezone, t.c.installed_on).where(
+        t.c.serial.in_(sorted(serials))
+    )
     out = {}
-    for d in rows:
+    for serial, timezone, installed_on in session.connection().execute(query):
         try:
-            tz = ZoneInfo(d.timezone)
+            tz = ZoneInfo(timezone)
         except (KeyError, ValueError):
             tz = hall_tz
-        out[d.serial] = _DeviceInfo(tz, d.installed_on)
+        out[serial] = _DeviceInfo(tz, installed_on)
     return out
 
 
@@ -82,10 +86,7 @@ def _raw(punch: Punch) -> bytes:
     return f"{punch.device_sn}\t{punch.pin}\t{punch.time.isoformat()}".encode()
 
 
-def _insert(session: Session) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
+@bulk
 def store_punches(
     session: Session,
     punches: Sequence[Punch | BadRecord],
@@ -143,13 +144,12 @@ def store_punches(
         )
     if synced_device is not None:
         # A terminal caught up: days with alerts waiting for it are judged again.
-        waiting = session.exec(
-            select(col(DayVerdict.staff_no), col(DayVerdict.day)).where(col(DayVerdict.held) > 0)
-        ).all()
+        t = DayVerdict.__table__  # type: ignore[attr-defined]
+        waiting = session.connection().execute(sa.select(t.c.staff_no, t.c.day).where(t.c.held > 0))
         pairs |= {(s, d) for s, d in waiting}
     if pairs:
         years = {d.year for _, d in pairs}
-        ctx = ctx or load_context(session, settings, years, {s for s, _ in pairs})
+        ctx = ctx or cached_context(session, settings, years)
         result.derived = rederive(session, ctx, pairs, now)
     return result
 
@@ -163,44 +163,39 @@ def _store(
     hall_tz: ZoneInfo,
     result: IngestResult,
 ) -> set[tuple[str, date]]:
-    """Insert new punches, count repeats; return the (staff, date) pairs with new punches."""
-    table = PunchRow.__table__  # type: ignore[attr-defined]
-    times = [k[2] for k in good]
-    existing_q = sa.select(table.c.device_sn, table.c.pin, table.c.device_time).where(
-        table.c.device_sn.in_(sorted({k[0] for k in good})),
-        table.c.device_time >= min(times),
-        table.c.device_time <= max(times),
-    )
-    existing = {(r[0], r[1], r[2]) for r in session.connection().execute(existing_q)}
+    """Insert new punches, count repeats; return the (staff, date) pairs with new punches.
+
+    The insert names the rows it stored (see punch_store.py): a batch sent again (a
+    terminal that did not read `OK`) costs no read and only the repeat counts' update.
+    """
+    conn = session.connection()
+    staff = Staff.__table__  # type: ignore[attr-defined]
     pins = sorted({k[1] for k in good})
-    staff_of = dict(
-        session.exec(select(Staff.pin, Staff.staff_no).where(col(Staff.pin).in_(pins))).all()
+    staff_of: dict[str, str] = dict(
+        conn.execute(sa.select(staff.c.pin, staff.c.staff_no).where(staff.c.pin.in_(pins))).all()
     )
+    src = source[:10]
     rows = []
-    pairs: set[tuple[str, date]] = set()
     for key, indexes in good.items():
         sn, pin, at = key
         p = originals[key]
-        staff_no = staff_of.get(pin)
-        repeats = len(indexes) - 1
-        if key in existing:
-            result.duplicates += len(indexes)
-        else:
+        rows.append(
+            (sn, pin, at, staff_of.get(pin), p.verify, p.status, p.workcode, src, len(indexes) - 1)
+        )
+    inserted = insert_new(conn, rows, now)
+    pairs: set[tuple[str, date]] = set()
+    repeats: list[tuple[tuple[str, str, datetime], int]] = []
+    for key, indexes in good.items():
+        if key in inserted:
             result.inserted += 1
-            result.duplicates += repeats
+            result.duplicates += len(indexes) - 1
+            staff_no = staff_of.get(key[1])
             if staff_no is None:
                 result.unmapped += 1
             else:
-                pairs.add((staff_no, at.astimezone(hall_tz).date()))
-        rows.append(
-            {"device_sn": sn, "pin": pin, "device_time": at, "staff_no": staff_no,
-             "verify": p.verify, "status": p.status, "workcode": p.workcode,
-             "source": source[:10], "received_at": now, "repeats": repeats}
-        )  # fmt: skip
-    insert = _insert(session)(table)
-    statement = insert.on_conflict_do_update(
-        index_elements=["device_sn", "pin", "device_time"],
-        set_={"repeats": table.c.repeats + insert.excluded.repeats + 1},
-    )
-    session.connection().execute(statement, rows)
+                pairs.add((staff_no, key[2].astimezone(hall_tz).date()))
+        else:
+            result.duplicates += len(indexes)
+            repeats.append((key, len(indexes)))
+    count_repeats(conn, repeats)
     return pairs

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 import attendance_engine as eng
+from hallkeeper.attendance.bulk import bulk
 from hallkeeper.attendance.context import AttendanceContext
 from hallkeeper.attendance.facts import load_facts
 from hallkeeper.models import DutySignature, Unit
@@ -40,6 +41,7 @@ class Evaluation:
         return self._charged.get(staff_no, [])
 
 
+@bulk
 def evaluate_range(
     session: Session,
     ctx: AttendanceContext,
@@ -70,6 +72,7 @@ def evaluate_range(
     return Evaluation(results, cover)
 
 
+@bulk
 def days_report(
     session: Session,
     ctx: AttendanceContext,
@@ -120,6 +123,7 @@ class MonthReport:
     dates: list[date]
 
 
+@bulk
 def month_report(
     session: Session, ctx: AttendanceContext, year: int, month: int, now: datetime
 ) -> MonthReport:
@@ -156,6 +160,7 @@ def month_report(
     return MonthReport(year, month, rows, days, date_range(first, last))
 
 
+@bulk
 def duty_report(
     session: Session, ctx: AttendanceContext, day: date, now: datetime
 ) -> dict[str, Any]:

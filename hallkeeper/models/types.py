@@ -2,12 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+# SQLAlchemy's SQLite storage format for DateTime ("2026-03-05 00:21:03.000000", UTC here).
+# Written and parsed directly below: the generic path (parse to naive, then replace the
+# zone) costs ten times more per value, and a month's report reads ~100,000 of them.
+SQLITE_LENGTH = 26
+_fromiso = datetime.fromisoformat
+
+
+def sqlite_text(value: datetime) -> str:
+    """The stored text of an aware instant: exactly what SQLAlchemy's SQLite DateTime writes."""
+    u = value.astimezone(UTC)
+    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031 - the fastest form
+        u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond,
+    )  # fmt: skip
+
+
+def _sqlite_value(value: str | None) -> datetime | None:
+    """An aware UTC instant from the stored text (any other text form takes the generic path)."""
+    if value is None:
+        return None
+    if len(value) == SQLITE_LENGTH and value[10] == " " and value[19] == ".":
+        return _fromiso(value + "+00:00")
+    parsed = _fromiso(value)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _refuse_naive(value: datetime) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime refused by the database layer: {value!r}")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -19,8 +49,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
         if value is None:
             return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"naive datetime refused by the database layer: {value!r}")
+        _refuse_naive(value)
         utc = value.astimezone(UTC)
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
@@ -28,3 +57,20 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def process(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            _refuse_naive(value)
+            return sqlite_text(value)
+
+        return process
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], Any] | None:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        return _sqlite_value

@@ -19,6 +19,7 @@ from devices.adms import protocol as adms
 from devices.errors import ProtocolError
 from devices.events import BadRecord, Punch
 from hallkeeper.api.deps import EngineDep, SettingsDep
+from hallkeeper.attendance.bulk import collector_paused
 from hallkeeper.attendance.ingest import store_punches
 from hallkeeper.db import write_session
 from hallkeeper.models import AdmsStamp, Device, DeviceCommand
@@ -83,7 +84,9 @@ async def upload(request: Request, engine: EngineDep, settings: SettingsDep) -> 
     if len(body) > MAX_BODY:
         log.warning("ADMS %s sent %d bytes, over the %d limit", query.sn, len(body), MAX_BODY)
         return _text("ERROR: body too large", 413)
-    return _store_upload(request, engine, settings, query, body)
+    # A 1,000-line batch makes tens of thousands of short-lived objects: see bulk.py.
+    with collector_paused():
+        return _store_upload(request, engine, settings, query, body)
 
 
 def _store_upload(

@@ -1,0 +1,64 @@
+"""Day verdicts upserted in bulk through the driver (see punch_store.py for why).
+
+An ADMS batch re-derives ~250 staff-days; SQLAlchemy's per-row parameter processing cost
+as much as the JSON and the database's own work. The values are written exactly as the
+model's column types write them: dates and instants in SQLAlchemy's SQLite text forms,
+JSON with `json.dumps` (the default serializer of both dialects).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from hallkeeper.models.types import sqlite_text
+
+COLUMNS = (
+    "staff_no", "day", "status", "absent_days", "provisional", "result", "alerted", "held",
+    "computed_at",
+)  # fmt: skip
+JSON_COLUMNS = frozenset({"result", "alerted"})
+KEYS = ("staff_no", "day")
+
+
+def _sql(conn: sa.Connection) -> str:
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    json_mark = mark if conn.dialect.name == "sqlite" else f"CAST({mark} AS JSON)"
+    marks = ", ".join(json_mark if c in JSON_COLUMNS else mark for c in COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c not in KEYS)
+    return (
+        f"INSERT INTO day_verdict ({', '.join(COLUMNS)}) VALUES ({marks}) "
+        f"ON CONFLICT ({', '.join(KEYS)}) DO UPDATE SET {updates}"
+    )
+
+
+def upsert_day_verdicts(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert or replace the day verdicts in ``rows`` (dicts keyed by COLUMNS)."""
+    if not rows:
+        return
+    if conn.dialect.name == "sqlite":
+
+        def day(value: date) -> Any:
+            return value.isoformat()
+
+        def instant(value: datetime) -> Any:
+            return sqlite_text(value)
+    else:
+
+        def day(value: date) -> Any:
+            return value
+
+        def instant(value: datetime) -> Any:
+            return value.astimezone(UTC)
+
+    dumps = json.dumps
+    values = [
+        (r["staff_no"], day(r["day"]), r["status"], r["absent_days"], r["provisional"],
+         dumps(r["result"]), dumps(r["alerted"]), r["held"], instant(r["computed_at"]))
+        for r in rows
+    ]  # fmt: skip
+    conn.exec_driver_sql(_sql(conn), values)

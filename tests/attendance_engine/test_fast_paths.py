@@ -1,0 +1,124 @@
+"""The evaluation's fast paths agree with the rules as written, in any zone and any container."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from attendance_engine import (
+    Facts,
+    PunchFact,
+    Rules,
+    ScheduleError,
+    SlotResult,
+    Status,
+    evaluate_day,
+    four_punch_schedule,
+    two_punch_schedule,
+)
+from attendance_engine.results import worst
+from tests.attendance_engine.helpers import CALENDAR, HALL_Y, MONDAY, STAFF, TZ, at, evaluate
+
+BERLIN = ZoneInfo("Europe/Berlin")
+DST_SUNDAY = MONDAY.replace(day=30)  # 2025-03-30: Berlin springs forward at 02:00
+
+
+def _floored_minutes(punch: datetime, due: datetime, tz: ZoneInfo) -> int:
+    """Whole wall-clock minutes from ``due`` to ``punch``, seconds dropped from both (A2)."""
+    p, d = punch.astimezone(tz), due.astimezone(tz)
+    wall = datetime.combine(p.date(), time(p.hour, p.minute))
+    due_wall = datetime.combine(d.date(), time(d.hour, d.minute))
+    return int((wall - due_wall).total_seconds()) // 60
+
+
+seconds = st.integers(min_value=6 * 3600, max_value=20 * 3600 - 1)
+micros = st.integers(min_value=0, max_value=999_999)
+zones = st.sampled_from([TZ, UTC, ZoneInfo("Asia/Tokyo"), BERLIN])
+
+
+@given(seconds, micros, zones, st.sampled_from([TZ, BERLIN]), st.booleans())
+def test_minutes_match_the_floored_wall_clock_difference(
+    second: int, micro: int, zone: ZoneInfo, hall_tz: ZoneInfo, dst_day: bool
+) -> None:
+    day = DST_SUNDAY if dst_day else MONDAY
+    punch = datetime.combine(day, time(0), tzinfo=hall_tz) + timedelta(
+        seconds=second, microseconds=micro
+    )
+    result = evaluate_day(
+        STAFF,
+        day,
+        schedules=(HALL_Y,),
+        calendar=type(CALENDAR)(moved_workdays=frozenset({DST_SUNDAY})),
+        facts=Facts((PunchFact("S001", punch.astimezone(zone)),)),
+        rules=Rules(),
+        tz=hall_tz,
+        now=datetime.combine(day + timedelta(days=1), time(0), tzinfo=hall_tz),
+    )
+    placed = [s for s in result.slots if s.punch is not None]
+    assert len(placed) == 1  # every instant of the day falls in exactly one window
+    slot = placed[0]
+    assert slot.punch == punch and slot.punch.tzinfo is hall_tz
+    gap = _floored_minutes(punch, slot.due, hall_tz)
+    assert slot.minutes == max(0, gap if slot.kind == "in" else -gap)
+
+
+def test_equal_instants_are_ordered_by_source() -> None:
+    when = at(MONDAY, "08:20:00")
+    facts = Facts(
+        (
+            PunchFact("S001", when, "zk"),
+            PunchFact("S001", when.astimezone(UTC), "api"),
+            PunchFact("S001", at(MONDAY, "17:40"), "adms"),
+            PunchFact("S001", at(MONDAY, "17:40").astimezone(UTC), "zk"),
+        )
+    )
+    result = evaluate(facts)
+    assert result.slot("am_in").source == "api"  # type: ignore[union-attr]  # earliest: min
+    assert result.slot("pm_out").source == "zk"  # type: ignore[union-attr]  # latest: max
+
+
+def test_schedules_in_a_list_are_read_afresh_on_every_call() -> None:
+    early = four_punch_schedule("four_punch", (time(8), time(12), time(14), time(17)))
+    late = four_punch_schedule("four_punch", (time(9), time(12), time(14), time(17)))
+    pool = [early]
+    facts = Facts((PunchFact("S001", at(MONDAY, "08:40")),))
+
+    def am_in() -> Status:
+        return evaluate(facts, schedules=pool).slot("am_in").status  # type: ignore[arg-type,union-attr]
+
+    assert am_in() is Status.ABSENT  # 40 minutes after 08:00
+    pool[0] = late  # the same list object, changed: no stale answer
+    assert am_in() is Status.NORMAL
+    assert evaluate(facts, schedules=(late,)).slot("am_in").status is Status.NORMAL  # type: ignore[union-attr]
+
+
+def test_an_ambiguous_choice_fails_every_time() -> None:
+    both = (two_punch_schedule("a"), two_punch_schedule("b"))
+    for _ in range(2):
+        with pytest.raises(ScheduleError, match="mark one default"):
+            evaluate(Facts(), schedules=both)
+
+
+def test_worst_ignores_statuses_outside_the_day_order() -> None:
+    assert worst([]) is Status.NORMAL
+    assert worst([Status.OFF, Status.WINDOW_UNCOVERED]) is Status.NORMAL
+    assert worst([Status.LEAVE, Status.LATE, Status.PENDING]) is Status.LATE
+    assert worst([Status.MISSING, Status.ABSENT]) is Status.ABSENT
+
+
+def test_results_stay_frozen_value_objects() -> None:
+    result = evaluate(Facts((PunchFact("S001", at(MONDAY, "08:31")),)))
+    slot = result.slots[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        slot.status = Status.NORMAL  # type: ignore[misc]
+    copy = dataclasses.replace(slot, minutes=5)
+    assert copy != slot and copy.minutes == 5 and isinstance(copy, SlotResult)
+    assert hash(result) == hash(evaluate(Facts((PunchFact("S001", at(MONDAY, "08:31")),))))
+    assert dataclasses.asdict(slot)["status"] is Status.LATE
+    with pytest.raises(ValueError, match="timezone-aware"):
+        PunchFact("S001", datetime(2025, 3, 10, 8, 0))
