@@ -28,9 +28,9 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from devices.common.gcpause import collector_paused
 from devices.events import Punch
 from hallkeeper.app import prepare_database
-from hallkeeper.attendance.bulk import collector_paused
 from hallkeeper.attendance.context import load_context
 from hallkeeper.attendance.facts import day_bounds, punches_query
 from hallkeeper.attendance.ingest import store_punches

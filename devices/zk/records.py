@@ -8,15 +8,13 @@ becomes a :class:`~devices.events.BadRecord` with its raw bytes; the good ones a
 
 from __future__ import annotations
 
-import gc
 import struct
-import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Final
 
+from devices.common.gcpause import collector_paused
 from devices.errors import ProtocolError
 from devices.events import BadRecord, Punch
 from devices.zk.protocol import decode_time, decode_time6, encode_time, encode_time6
@@ -108,30 +106,6 @@ class _TimeDecoder:
         return datetime(ymd[0], ymd[1], ymd[2], hour, minute, second, tzinfo=self.tz)
 
 
-_gc_lock = threading.Lock()
-_gc_pausers = 0
-_gc_was_enabled = True
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Counted under a lock: several pollers decode at once in their own threads, and the
-    # collector must come back on when the last of them finishes, whatever the interleaving.
-    global _gc_pausers, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pausers == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pausers += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pausers -= 1
-            if _gc_pausers == 0 and _gc_was_enabled:
-                gc.enable()
-
-
 def decode_attendance(
     data: bytes,
     count: int,
@@ -162,7 +136,7 @@ def decode_attendance(
         bad.append(BadRecord(device_sn, raw_all, f"unknown attendance record size {size}"))
         whole = 0
     # 100,000 acyclic objects in a row trigger many useless collections: pause the collector.
-    with _gc_paused():
+    with collector_paused():
         for off in range(0, whole, size):
             raw = raw_all[off : off + size]
             try:

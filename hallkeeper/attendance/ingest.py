@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from devices.common.gcpause import bulk
 from devices.events import BadRecord, Punch
-from hallkeeper.attendance.bulk import bulk
 from hallkeeper.attendance.context import AttendanceContext, cached_context
 from hallkeeper.attendance.derive import DeriveResult, rederive
 from hallkeeper.attendance.punch_store import count_repeats, insert_new

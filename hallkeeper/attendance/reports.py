@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 import attendance_engine as eng
-from hallkeeper.attendance.bulk import bulk
+from devices.common.gcpause import bulk
 from hallkeeper.attendance.context import AttendanceContext
 from hallkeeper.attendance.facts import load_facts
 from hallkeeper.models import DutySignature, Unit

@@ -16,10 +16,10 @@ from fastapi.responses import PlainTextResponse
 from sqlmodel import Session, col, select
 
 from devices.adms import protocol as adms
+from devices.common.gcpause import collector_paused
 from devices.errors import ProtocolError
 from devices.events import BadRecord, Punch
 from hallkeeper.api.deps import EngineDep, SettingsDep
-from hallkeeper.attendance.bulk import collector_paused
 from hallkeeper.attendance.ingest import store_punches
 from hallkeeper.db import write_session
 from hallkeeper.models import AdmsStamp, Device, DeviceCommand

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from hallkeeper.attendance import bulk
-from hallkeeper.attendance.bulk import collector_paused
+from devices.common import gcpause
+from devices.common.gcpause import collector_paused
 
 
 @pytest.fixture(autouse=True)
@@ -63,7 +63,7 @@ def test_overlapping_pauses_in_two_threads() -> None:
 
 
 def test_a_long_pause_collects_when_a_nested_one_ends(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bulk, "MAX_PAUSE", 0.0)
+    monkeypatch.setattr(gcpause, "MAX_PAUSE", 0.0)
     before = gc.get_stats()[2]["collections"]
     with collector_paused():
         with collector_paused():
@@ -74,7 +74,7 @@ def test_a_long_pause_collects_when_a_nested_one_ends(monkeypatch: pytest.Monkey
 
 
 def test_bulk_decorator_runs_the_function_paused() -> None:
-    @bulk.bulk
+    @gcpause.bulk
     def state(x: int) -> tuple[int, bool]:
         return x * 2, gc.isenabled()
 
