@@ -89,7 +89,7 @@ class DayVerdict(SQLModel, table=True):
     provisional: bool = False
     result: dict[str, object] = Field(sa_column=Column(JSON, nullable=False))
     alerted: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    held: int = 0  # alerts waiting for an offline terminal to sync
+    held: int = Field(default=0, index=True)  # alerts waiting for an offline terminal to sync
     computed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
