@@ -21,7 +21,7 @@ from hallkeeper.attendance.reports import (
     duty_report,
     month_report,
 )
-from hallkeeper.models import DayVerdict, DutySignature, Hall, HolidayOverride, Staff
+from hallkeeper.models import DayVerdict, DutySignature, Hall, Staff
 
 router = APIRouter()
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -118,30 +118,6 @@ def post_rederive(
     days = date_range(date_from, date_to)
     done = rederive(session, ctx, [(s, d) for s in ctx.staff for d in days], now_of(request))
     return {"evaluated": done.evaluated, "changed": done.changed, "alerts": done.alerts}
-
-
-class OverrideIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    workday: bool
-    note: str = Field(default="", max_length=200)
-
-
-@router.put("/holidays/{day}", dependencies=[Admin], summary="Set a holiday override, re-derive")
-def put_holiday(
-    day: date, body: OverrideIn, request: Request, session: SessionDep, settings: SettingsDep
-) -> dict[str, Any]:
-    row = session.get(HolidayOverride, day) or HolidayOverride(day=day, workday=body.workday)
-    row.workday, row.note = body.workday, body.note
-    session.add(row)
-    session.flush()
-    ctx = context(session, settings, [day])
-    done = rederive(session, ctx, [(s, day) for s in ctx.staff], now_of(request))
-    return {
-        "day": day.isoformat(),
-        "workday": row.workday,
-        "note": row.note,
-        "changed": done.changed,
-    }
 
 
 class SignIn(BaseModel):

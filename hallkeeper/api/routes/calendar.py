@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
-from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep
+from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
+from hallkeeper.attendance.common import context, now_of
+from hallkeeper.attendance.derive import rederive
 from hallkeeper.holidays import calendar_covers, day_kind
 from hallkeeper.models import Hall, HolidayOverride
+from hallkeeper.settings import Settings
 
 router = APIRouter()
 MAX_CALENDAR_DAYS = 366
@@ -96,19 +99,32 @@ def list_overrides(session: ReadSessionDep) -> dict[str, Any]:
     return {"data": rows, "count": len(rows)}
 
 
+def _rederive(request: Request, session: Session, settings: Settings, day: date) -> int:
+    """Judge everyone's ``day`` again now that it is (or is not) a working day."""
+    ctx = context(session, settings, [day])
+    return rederive(session, ctx, [(s, day) for s in ctx.staff], now_of(request)).changed
+
+
 @router.put("/holidays/{day}", dependencies=[Admin], summary="Set a holiday override")
-def put_override(day: date, body: OverrideIn, session: SessionDep) -> HolidayOverride:
+def put_override(
+    day: date, body: OverrideIn, request: Request, session: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
     row = session.get(HolidayOverride, day) or HolidayOverride(day=day, workday=body.workday)
     row.workday, row.note = body.workday, body.note
     session.add(row)
     session.flush()
-    return row
+    changed = _rederive(request, session, settings, day)
+    return {**row.model_dump(), "changed": changed}
 
 
 @router.delete("/holidays/{day}", status_code=204, dependencies=[Admin])
-def delete_override(day: date, session: SessionDep) -> Response:
+def delete_override(
+    day: date, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
     row = session.get(HolidayOverride, day)
     if row is None:
         raise HTTPException(404, detail=f"no override for {day}")
     session.delete(row)
+    session.flush()
+    _rederive(request, session, settings, day)
     return Response(status_code=204)
