@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Literal, TypeVar
 
@@ -12,6 +13,7 @@ from sqlmodel import Session, SQLModel, col, select
 from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
 from hallkeeper.attendance import requests as rq
 from hallkeeper.attendance.common import context, http_error, now_of, parse_instant
+from hallkeeper.attendance.context import AttendanceContext
 from hallkeeper.attendance.derive import rederive
 from hallkeeper.attendance.requests import RequestError
 from hallkeeper.models import LeaveRequest, MakeUpPunch, OutRegistration, Window, WindowAway
@@ -118,6 +120,27 @@ def file_leave(
         raise http_error(exc) from None
 
 
+def _act(
+    session: Session,
+    ctx: AttendanceContext,
+    row: Any,
+    action: str,
+    body: Decision | None,
+    now: datetime,
+    decide: Callable[..., Any],
+) -> None:
+    """Cancel a request, or approve / reject it with ``decide`` (the approver is checked there)."""
+    try:
+        if action == "cancel":
+            rq.cancel(session, ctx, row, now)
+        elif body is None:
+            raise RequestError("approve/reject needs {'approver': staff_no}")
+        else:
+            decide(session, ctx, row, approve=action == "approve", approver=body.approver, now=now)
+    except RequestError as exc:
+        raise http_error(exc) from None
+
+
 @router.get("/leaves", summary="Leave requests")
 def list_leaves(
     session: ReadSessionDep, staff_no: str | None = None, status: str | None = None
@@ -139,19 +162,13 @@ def act_on_leave(
     row = _get(session, LeaveRequest, ident, "leave")
     now = now_of(request)
     ctx = context(session, settings, [row.start.date(), row.end.date(), now.date()])
-    try:
-        if action in ("approve", "reject"):
-            if body is None:
-                raise RequestError("approve/reject needs {'approver': staff_no}")
-            rq.decide_leave(
-                session, ctx, row, approve=action == "approve", approver=body.approver, now=now
-            )
-        elif action == "close":
+    if action == "close":
+        try:
             rq.close_leave(session, ctx, row, now)
-        else:
-            rq.cancel(session, ctx, row, now)
-    except RequestError as exc:
-        raise http_error(exc) from None
+        except RequestError as exc:
+            raise http_error(exc) from None
+    else:
+        _act(session, ctx, row, action, body, now, rq.decide_leave)
     return row
 
 
@@ -191,16 +208,7 @@ def act_on_out(
     row = _get(session, OutRegistration, ident, "out registration")
     now = now_of(request)
     ctx = context(session, settings, [row.start.date(), now.date()])
-    try:
-        if action == "cancel":
-            rq.cancel(session, ctx, row, now)
-        elif body is None:
-            raise RequestError("approve/reject needs {'approver': staff_no}")
-        else:
-            approve = action == "approve"
-            rq.decide_out(session, ctx, row, approve=approve, approver=body.approver, now=now)
-    except RequestError as exc:
-        raise http_error(exc) from None
+    _act(session, ctx, row, action, body, now, rq.decide_out)
     return row
 
 
@@ -239,16 +247,7 @@ def act_on_makeup(
     row = _get(session, MakeUpPunch, ident, "make-up")
     now = now_of(request)
     ctx = context(session, settings, [row.day, now.date()])
-    try:
-        if action == "cancel":
-            rq.cancel(session, ctx, row, now)
-        elif body is None:
-            raise RequestError("approve/reject needs {'approver': staff_no}")
-        else:
-            approve = action == "approve"
-            rq.decide_makeup(session, ctx, row, approve=approve, approver=body.approver, now=now)
-    except RequestError as exc:
-        raise http_error(exc) from None
+    _act(session, ctx, row, action, body, now, rq.decide_makeup)
     return row
 
 
