@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+# Zone types whose utcoffset() is never None: a time carrying one is aware without asking.
+_ALWAYS_AWARE = (ZoneInfo, timezone)
 
 
 class Verify(enum.IntEnum):
@@ -29,7 +33,8 @@ class Punch:
     raw: bytes = field(default=b"", repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.time.tzinfo is None or self.time.utcoffset() is None:
+        zone = self.time.tzinfo
+        if zone is None or (type(zone) not in _ALWAYS_AWARE and self.time.utcoffset() is None):
             raise ValueError(f"punch time must be timezone-aware: {self.time!r}")
         if not self.pin:
             raise ValueError("punch PIN must not be empty")

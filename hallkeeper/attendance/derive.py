@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 import attendance_engine as eng
 from attendance_engine.labels import label
@@ -67,7 +67,11 @@ class DeriveResult:
 
 def sync_state(session: Session) -> SyncState:
     """The approved terminals' common sync point."""
-    rows = session.exec(select(Device.last_sync).where(col(Device.approved))).all()
+    t = Device.__table__  # type: ignore[attr-defined]
+    # Core, not the ORM: every ADMS post asks, and the ORM's per-statement work cost more.
+    rows = [
+        r[0] for r in session.connection().execute(sa.select(t.c.last_sync).where(t.c.approved))
+    ]
     if not rows:
         return SyncState(0, None)
     floor = None if any(r is None for r in rows) else min(r for r in rows if r is not None)
@@ -273,14 +277,18 @@ def _derive_cover(
     session: Session, ev: _Evaluator, pairs: set[Pair], now: datetime, out: DeriveResult
 ) -> None:
     """A/B cover of every window whose posts were evaluated, at each of A's in-slots."""
+    if not ev.ctx.windows:
+        return  # no window: no cover verdict to compute, and none stale (see below)
     days = sorted({d for _, d in pairs})
+    table = WindowCoverVerdict.__table__  # type: ignore[attr-defined]
+    # Only the columns compared below, through Core (see `rederive`).
     existing = {
         (c.window_number, c.day, c.slot): c
-        for c in session.exec(
-            select(WindowCoverVerdict).where(
-                col(WindowCoverVerdict.day) >= days[0], col(WindowCoverVerdict.day) <= days[-1]
+        for c in session.connection().execute(
+            sa.select(table.c.window_number, table.c.day, table.c.slot, table.c.result).where(
+                table.c.day >= days[0], table.c.day <= days[-1]
             )
-        ).all()
+        )
     }
     rows: list[dict[str, Any]] = []
     stale: list[tuple[int, date, str]] = []
@@ -325,7 +333,6 @@ def _derive_cover(
                         }
                     )
             stale += [k for k in existing if k[0] == w.number and k[1] == day and k[2] not in found]
-    table = WindowCoverVerdict.__table__  # type: ignore[attr-defined]
     _upsert(session, table, ["window_number", "day", "slot"], rows)
     for number, day, slot in stale:
         session.connection().execute(

@@ -22,8 +22,8 @@ from devices.common.gcpause import bulk
 from devices.events import BadRecord, Punch
 from hallkeeper.attendance.context import AttendanceContext, cached_context
 from hallkeeper.attendance.derive import DeriveResult, rederive
-from hallkeeper.attendance.punch_store import count_repeats, insert_new
-from hallkeeper.models import DayVerdict, Device, Staff
+from hallkeeper.attendance.punch_store import count_repeats, insert_new, staff_by_pin
+from hallkeeper.models import DayVerdict, Device
 from hallkeeper.models import QuarantinedRecord as QuarantineRow
 from hallkeeper.settings import Settings
 
@@ -52,9 +52,12 @@ def _devices(session: Session, serials: set[str], hall_tz: ZoneInfo) -> dict[str
     if not serials:
         return {}
     t = Device.__table__  # type: ignore[attr-defined]
-    query = sa.select(t.c.serial, t.c.timezone, t.c.installed_on).where(
-        t.c.serial.in_(sorted(serials))
-    )
+    # One terminal per batch is the rule: `==` is compiled once, an IN list every time.
+    if len(serials) == 1:
+        which = t.c.serial == next(iter(serials))
+    else:
+        which = t.c.serial.in_(sorted(serials))
+    query = sa.select(t.c.serial, t.c.timezone, t.c.installed_on).where(which)
     out = {}
     for serial, timezone, installed_on in session.connection().execute(query):
         try:
@@ -112,6 +115,7 @@ def store_punches(
     serials = {p.device_sn for p in punches}
     devices = _devices(session, serials, hall_tz)
     quarantine: list[dict[str, Any]] = []
+    device_of = devices.get
     for index, item in enumerate(punches):
         if isinstance(item, BadRecord):
             quarantine.append(
@@ -120,7 +124,7 @@ def store_punches(
             )  # fmt: skip
             result.quarantined.append((index, item.reason))
             continue
-        reason = implausible(item, devices.get(item.device_sn), hall_tz, now)
+        reason = implausible(item, device_of(item.device_sn), hall_tz, now)
         if reason:
             quarantine.append(
                 {"device_sn": item.device_sn, "pin": item.pin, "device_time": item.time,
@@ -129,8 +133,12 @@ def store_punches(
             result.quarantined.append((index, reason))
             continue
         key = (item.device_sn, item.pin, item.time.astimezone(UTC))
-        good.setdefault(key, []).append(index)
-        originals.setdefault(key, item)
+        seen = good.get(key)
+        if seen is None:
+            good[key] = [index]
+            originals[key] = item
+        else:
+            seen.append(index)
     if quarantine:
         session.connection().execute(sa.insert(QuarantineRow.__table__), quarantine)  # type: ignore[attr-defined]
     pairs: set[tuple[str, date]] = set()
@@ -169,11 +177,7 @@ def _store(
     terminal that did not read `OK`) costs no read and only the repeat counts' update.
     """
     conn = session.connection()
-    staff = Staff.__table__  # type: ignore[attr-defined]
-    pins = sorted({k[1] for k in good})
-    staff_of: dict[str, str] = dict(
-        conn.execute(sa.select(staff.c.pin, staff.c.staff_no).where(staff.c.pin.in_(pins))).all()
-    )
+    staff_of = staff_by_pin(conn, sorted({k[1] for k in good}))
     src = source[:10]
     rows = []
     for key, indexes in good.items():
@@ -185,17 +189,22 @@ def _store(
     inserted = insert_new(conn, rows, now)
     pairs: set[tuple[str, date]] = set()
     repeats: list[tuple[tuple[str, str, datetime], int]] = []
+    added = duplicates = unmapped = 0
     for key, indexes in good.items():
         if key in inserted:
-            result.inserted += 1
-            result.duplicates += len(indexes) - 1
+            added += 1
+            duplicates += len(indexes) - 1
             staff_no = staff_of.get(key[1])
             if staff_no is None:
-                result.unmapped += 1
+                unmapped += 1
             else:
-                pairs.add((staff_no, key[2].astimezone(hall_tz).date()))
+                # The device's own time: already in the hall's zone when the zones agree.
+                pairs.add((staff_no, originals[key].time.astimezone(hall_tz).date()))
         else:
-            result.duplicates += len(indexes)
+            duplicates += len(indexes)
             repeats.append((key, len(indexes)))
+    result.inserted += added
+    result.duplicates += duplicates
+    result.unmapped += unmapped
     count_repeats(conn, repeats)
     return pairs

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from hallkeeper.models import Device, DeviceCommand
+from hallkeeper.models import AdmsStamp, Device, DeviceCommand
 
 
 def find_or_record(
@@ -23,6 +25,32 @@ def find_or_record(
     session.add(device)
     session.flush()
     return device
+
+
+def approval(session: Session, serial: str) -> tuple[bool, str] | None:
+    """(approved, timezone) of a known terminal, read in one statement; None when unknown."""
+    t = Device.__table__  # type: ignore[attr-defined]
+    row = (
+        session.connection()
+        .execute(sa.select(t.c.approved, t.c.timezone).where(t.c.serial == serial))
+        .first()
+    )
+    return None if row is None else (bool(row[0]), str(row[1]))
+
+
+def save_stamp(session: Session, serial: str, column: str, stamp: int | None) -> None:
+    """Store an ADMS upload stamp (``attlog_stamp`` or ``operlog_stamp``) in one statement.
+
+    The terminal's stamp row is created if missing; a None stamp leaves a stored one alone.
+    """
+    t = AdmsStamp.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(t).values({"device_sn": serial, column: stamp})
+    kept = sa.func.coalesce(stmt.excluded[column], t.c[column])
+    session.connection().execute(
+        stmt.on_conflict_do_update(index_elements=["device_sn"], set_={column: kept})
+    )
 
 
 def device_zone(device: Device) -> ZoneInfo:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
@@ -24,7 +25,14 @@ from hallkeeper.attendance.ingest import store_punches
 from hallkeeper.db import write_session
 from hallkeeper.models import AdmsStamp, Device, DeviceCommand
 from hallkeeper.settings import Settings
-from hallkeeper.terminals.devicedb import device_zone, find_or_record, mark_synced, take_queued
+from hallkeeper.terminals.devicedb import (
+    approval,
+    device_zone,
+    find_or_record,
+    mark_synced,
+    save_stamp,
+    take_queued,
+)
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/iclock", include_in_schema=False)
@@ -95,43 +103,61 @@ def _store_upload(
     now = _now(request)
     try:
         with write_session(engine) as session:
-            device = _approved(session, query.sn, now, str(settings.zone))
-            if device is None:
+            known = approval(session, query.sn) if query.table == "ATTLOG" else None
+            if known is not None and known[0]:
+                # One read for the common case: store_punches marks the terminal seen and
+                # synced in one statement, so find_or_record's update would be a second.
+                _store_attlog(session, settings, query, body, now, ZoneInfo(known[1]))
+                save_stamp(session, query.sn, "attlog_stamp", query.stamp)
+            elif not _store_any(session, settings, query, body, now):
                 return _text(REFUSED, 403)
-            stamps = session.get(AdmsStamp, query.sn) or AdmsStamp(device_sn=query.sn)
-            if query.table == "ATTLOG":
-                punches, bad = adms.parse_attlog(query.sn, body, device_zone(device))
-                records: list[Punch | BadRecord] = [*punches, *bad]
-                result = store_punches(
-                    session,
-                    records,
-                    source="adms",
-                    now=now,
-                    settings=settings,
-                    synced_device=query.sn,
-                )
-                if query.stamp is not None:
-                    stamps.attlog_stamp = query.stamp
-                for record in bad:
-                    log.warning("ADMS %s: bad ATTLOG line kept aside: %s", query.sn, record.reason)
-                log.info("ADMS %s: ATTLOG %s", query.sn, result)
-            elif query.table == "OPERLOG":
-                oplog = adms.parse_operlog(query.sn, body, device_zone(device))
-                if query.stamp is not None:
-                    stamps.operlog_stamp = query.stamp
-                log.info(
-                    "ADMS %s: OPERLOG %d operations, %d user records, %d bad lines",
-                    query.sn,
-                    len(oplog.operations),
-                    len(oplog.users),
-                    len(oplog.bad),
-                )
-            else:
-                log.info("ADMS %s: table %s ignored", query.sn, query.table)
-            session.add(stamps)
     except ProtocolError as exc:
         return _text(f"ERROR: {exc}", 400)
     return _text("OK")
+
+
+def _store_any(
+    session: Session, settings: Settings, query: adms.UploadQuery, body: bytes, now: datetime
+) -> bool:
+    """Record the terminal as seen and store its upload; False when it is not approved."""
+    device = _approved(session, query.sn, now, str(settings.zone))
+    if device is None:
+        return False
+    if query.table == "ATTLOG":
+        _store_attlog(session, settings, query, body, now, device_zone(device))
+        save_stamp(session, query.sn, "attlog_stamp", query.stamp)
+    elif query.table == "OPERLOG":
+        oplog = adms.parse_operlog(query.sn, body, device_zone(device))
+        save_stamp(session, query.sn, "operlog_stamp", query.stamp)
+        log.info(
+            "ADMS %s: OPERLOG %d operations, %d user records, %d bad lines",
+            query.sn,
+            len(oplog.operations),
+            len(oplog.users),
+            len(oplog.bad),
+        )
+    else:
+        save_stamp(session, query.sn, "attlog_stamp", None)  # the stamp row, as before
+        log.info("ADMS %s: table %s ignored", query.sn, query.table)
+    return True
+
+
+def _store_attlog(
+    session: Session,
+    settings: Settings,
+    query: adms.UploadQuery,
+    body: bytes,
+    now: datetime,
+    zone: ZoneInfo,
+) -> None:
+    punches, bad = adms.parse_attlog(query.sn, body, zone)
+    records: list[Punch | BadRecord] = [*punches, *bad]
+    result = store_punches(
+        session, records, source="adms", now=now, settings=settings, synced_device=query.sn
+    )
+    for record in bad:
+        log.warning("ADMS %s: bad ATTLOG line kept aside: %s", query.sn, record.reason)
+    log.info("ADMS %s: ATTLOG %s", query.sn, result)
 
 
 @router.get("/getrequest")

@@ -86,3 +86,35 @@ def test_every_good_line_survives_noise_lines(
     ]
     assert [(x.pin, x.time, x.status, x.verify) for x in punches] == expected
     assert len(bad) == sum(1 for _, garbage in items if garbage.strip())
+
+
+attlog_lines = st.lists(
+    st.sampled_from(
+        ["2001", "A7", "", " ", "\t", "2024-03-04 08:00:00", "2024-02-30 08:00:00", "0", "1",
+         "15", "00", "255", "256", "-1", "７", "２０２４-03-04 08:00:00", "x" * 25, "\u3000"]
+    ),
+    max_size=7,
+).map("\t".join)  # fmt: skip
+
+
+@settings(max_examples=400)
+@given(attlog_lines, st.sampled_from(["utf-8", "gbk"]))
+def test_fast_attlog_path_agrees_with_the_full_decoder(line: str, encoding: str) -> None:
+    raw = line.encode(encoding)
+    fast = p._fast_punch(SN, raw, SH, "utf-8")
+    try:
+        full = p._punch_from_line(SN, raw, SH, p.DEFAULT_ENCODINGS)
+    except ValueError:
+        assert fast is None  # a bad line always gets the full decoder's error message
+        return
+    if fast is not None:
+        assert (fast, fast.raw, fast.time.tzinfo) == (full, full.raw, full.time.tzinfo)
+
+
+def test_fast_attlog_path_takes_a_well_formed_line() -> None:
+    raw = b"2001\t2024-03-04 08:00:00\t0\t15\t3\t0\t0"
+    fast = p._fast_punch(SN, raw, SH, "utf-8")
+    assert fast is not None
+    assert (fast.pin, fast.time, fast.status, fast.verify, fast.workcode, fast.raw) == (
+        "2001", datetime(2024, 3, 4, 8, tzinfo=SH), 0, 15, "3", raw
+    )  # fmt: skip

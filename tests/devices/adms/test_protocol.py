@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from devices.adms import protocol as p
 from devices.errors import ProtocolError
+from devices.events import Punch
 
 SH = ZoneInfo("Asia/Shanghai")
 SN = "CKJF201160130"
@@ -259,3 +260,24 @@ def test_devicecmd_several_results_details_and_bad_lines() -> None:
     ]
     assert results[3].details == (("~DeviceName", "iClock880"), ("UserCount", "12"))
     assert [b.reason.split(":")[0] for b in bad] == ["devicecmd line 7", "devicecmd line 8"]
+
+
+class _NoOffset(tzinfo):
+    """A tzinfo that knows no offset: a time carrying it is still naive."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+
+@pytest.mark.parametrize(
+    "when", [datetime(2024, 3, 4, 8), datetime(2024, 3, 4, 8, tzinfo=_NoOffset())]
+)
+def test_punch_refuses_naive_times(when: datetime) -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        Punch("T1", "7", when)
+
+
+def test_punch_refuses_an_empty_pin_and_takes_aware_times() -> None:
+    with pytest.raises(ValueError, match="PIN"):
+        Punch("T1", "", datetime(2024, 3, 4, 8, tzinfo=SH))
+    assert Punch("T1", "7", datetime(2024, 3, 4, 8, tzinfo=UTC)).pin == "7"

@@ -128,3 +128,30 @@ def test_user_sync_commands_reach_the_terminal_and_results_come_back(
     with read_session(engine) as session:
         codes = {c.return_code for c in session.exec(select(DeviceCommand)).all()}
     assert codes == {0}
+
+
+def test_stamps_and_sync_times_are_stored(server: tuple[str, Engine]) -> None:
+    url, engine = server
+    refused = httpx.post(f"{url}/iclock/cdata?SN=T7&table=ATTLOG&Stamp=2", content=b"")
+    assert refused.status_code == 403
+    with read_session(engine) as session:
+        device = session.exec(select(Device).where(Device.serial == "T7")).one()
+        assert (device.approved, device.last_sync, session.get(AdmsStamp, "T7")) == (
+            False, None, None
+        )  # fmt: skip
+        assert device.last_seen is not None  # seen, though refused
+    approve(url, "T7")
+    day = (datetime.now(TZ) - timedelta(days=1)).date().isoformat()
+    body = f"2001\t{day} 08:20:00\t0\t1\t0\n".encode()
+    assert httpx.post(f"{url}/iclock/cdata?SN=T7&table=ATTLOG&Stamp=7", content=body).text == "OK"
+    with read_session(engine) as session:
+        device = session.exec(select(Device).where(Device.serial == "T7")).one()
+        stamps = session.get(AdmsStamp, "T7")
+        assert stamps is not None and (stamps.attlog_stamp, stamps.operlog_stamp) == (7, None)
+        assert device.last_sync is not None and device.last_sync == device.last_seen
+    # No stamp leaves the stored one; an OPERLOG stamp does not touch the ATTLOG one.
+    assert httpx.post(f"{url}/iclock/cdata?SN=T7&table=ATTLOG", content=body).text == "OK"
+    assert httpx.post(f"{url}/iclock/cdata?SN=T7&table=OPERLOG&Stamp=3", content=b"").text == "OK"
+    with read_session(engine) as session:
+        stamps = session.get(AdmsStamp, "T7")
+        assert stamps is not None and (stamps.attlog_stamp, stamps.operlog_stamp) == (7, 3)
