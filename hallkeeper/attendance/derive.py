@@ -310,7 +310,8 @@ def _derive_cover(
                 pk = (w.number, day, s.slot)
                 old = existing.get(pk)
                 alerted = bool(old is not None and old.result.get("alerted"))
-                if not alerted and _cover_ready(ev, w.number, posts, s.slot, day):
+                recent = day >= now.astimezone(ev.ctx.tz).date() - ALERT_HORIZON
+                if recent and not alerted and _cover_ready(ev, w.number, posts, s.slot, day):
                     key = f"{w.number}:{day.isoformat()}:{s.slot}"
                     payload = {
                         **verdict.to_dict(),

@@ -50,3 +50,15 @@ def test_a_make_up_approved_days_later_still_withdraws_the_alert(hall: Hall) -> 
         ctx = load_context(session, hall.settings, {DAY.year})
         rederive(session, ctx, {("SC001", DAY)}, LATER)
     assert "attendance.cleared:SC001:2026-03-10:am_in:late" in hall.alerts()
+
+
+def test_an_uncovered_window_found_days_later_is_stored_but_not_paged(hall: Hall) -> None:
+    # Nobody of window 2 (A SC003, B SC002) punched on DAY; it is judged three days later.
+    with write_session(hall.engine) as session:
+        ctx = load_context(session, hall.settings, [DAY.year])
+        rederive(session, ctx, [(s, DAY) for s in ctx.staff], LATER)
+    assert not [a for a in hall.alerts("attendance.window_uncovered")]
+    with write_session(hall.engine) as session:
+        ctx = load_context(session, hall.settings, [DAY.year])
+        rederive(session, ctx, [(s, DAY) for s in ctx.staff], at("09:00"))
+    assert "attendance.window_uncovered:2:2026-03-10:am_in" in hall.alerts()
