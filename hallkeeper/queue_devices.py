@@ -80,6 +80,7 @@ class QueueDevices:
         self.config = config
         self.bus = bus
         self.clock = clock
+        self.zone = settings.zone
         self.engine = engine
         self.queue = Queue(engine, settings, queue_config or QueueConfig(), bus, clock)
         self.printer = printer if printer is not None else make_printer(config)
@@ -247,12 +248,14 @@ class QueueDevices:
                 ticket = self._ticket_print(job.ticket_id)
                 if ticket is None:
                     return
-                self.printer.print_ticket(ticket)
+                result = self.printer.print_ticket(ticket)
             else:
                 notice = self._notice_print(job)
                 if notice is None:
                     return
-                self.printer.print_notice(notice)
+                result = self.printer.print_notice(notice)
+            if result.paper_near_end:
+                self._paper_low()
         except PrinterNotReady as exc:
             self._printer_down(ALERT_KINDS.get(exc.status.state, "printer_error"), str(exc))
         except DeviceUnavailable as exc:
@@ -272,6 +275,26 @@ class QueueDevices:
             self._printer_down(kind, f"printer reports {status.state.value}")
         elif status.state is not PrinterState.UNKNOWN:
             self._printer_up()
+            if status.state is PrinterState.PAPER_NEAR_END:
+                self._paper_low()
+
+    def _paper_low(self) -> None:
+        """Tell the supervisors once a day that the roll is nearly used up (tickets still print)."""
+        now = self.clock()
+        assert self.printer is not None
+        name = self.printer.transport.name
+        try:
+            with write_session(self.engine) as session:
+                raise_alert(
+                    session,
+                    kind="printer_paper_low",
+                    key=f"{name}:{now.astimezone(self.zone).date().isoformat()}",
+                    payload={"printer": name, "text": PRINTER_TEXT["printer_paper_low"]},
+                    now=now,
+                    severity="info",
+                )
+        except Exception:
+            log.exception("could not store the paper-low alert")
 
     def _printer_down(self, kind: str, detail: str) -> None:
         if self._incident is not None and self._incident[0] == kind:

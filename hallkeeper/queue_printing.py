@@ -42,6 +42,10 @@ PRINTER_TEXT = {
         "zh": "凭条打印机未连接，暂不能打印凭条，请记下屏幕上的号码",
         "en": "The ticket printer is not connected: please note the number on screen",
     },
+    "printer_paper_low": {
+        "zh": "凭条打印机纸将用完，请及时更换纸卷",
+        "en": "The ticket printer's paper is nearly used up: please change the roll",
+    },
 }
 
 

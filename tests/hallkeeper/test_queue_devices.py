@@ -265,3 +265,19 @@ def test_section_refuses_clashing_addresses() -> None:
         QueueDevicesSection(printer="printer-without-port")
     with pytest.raises(ValueError, match="led_bus is not"):
         QueueDevicesSection(windows=(WindowDevices(number=1, board=1),))
+
+
+def test_paper_near_end_is_one_info_alert_a_day_and_tickets_print(hall: Hall) -> None:
+    hall.sims.printer.set_state(paper="near_end")
+    post(hall.client, "/tickets", {"service": "consult"})
+    post(hall.client, "/tickets", {"service": "consult"})
+    assert hall.sims.printer.wait_for("Z002")  # both printed
+
+    def low() -> list[AlertOutbox]:
+        with Session(hall.engine) as session:
+            rows = session.exec(select(AlertOutbox)).all()
+            return [r for r in rows if r.kind == "printer_paper_low"]
+
+    rows = wait_until(low)
+    assert len(rows) == 1 and rows[0].severity == "info"
+    assert "纸将用完" in rows[0].payload["text"]["zh"]
