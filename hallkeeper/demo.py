@@ -29,10 +29,11 @@ from devices.adms.simulator import AdmsTerminal
 from devices.serial_reader.simulator import SerialReaderSimulator
 from devices.zk.simulator import ZKSimulator
 from hallkeeper.db import make_engine, write_session
-from hallkeeper.demo_queue import queue_simulators
+from hallkeeper.demo_queue import free_port, queue_simulators
 from hallkeeper.hallconfig import HallConfig
 from hallkeeper.holidays import day_kind
 from hallkeeper.models import Service
+from hallkeeper.schedules import engine_schedule
 from hallkeeper.settings import REPO_CONFIG, load_settings
 
 log = logging.getLogger(__name__)
@@ -46,12 +47,6 @@ class ScriptedPunch:
     at: datetime
     pin: str = field(compare=False)
     terminal: str = field(compare=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def demo_config_text(zk_port: int, serial_path: str, today: date, workday: bool) -> str:
@@ -92,22 +87,10 @@ note = "演示模式：今日按工作日"
     return text
 
 
-def _schedules(cfg: HallConfig) -> list[eng.Schedule]:
-    out = []
-    for entry in cfg.schedules:
-        md = [(int(v[:2]), int(v[3:])) if v else None for v in (entry.valid_from, entry.valid_to)]
-        slots = tuple(
-            eng.SlotSpec(s.name, s.slot_kind, s.due, s.slot_half, s.window_start, s.window_end)
-            for s in entry.slots
-        )
-        out.append(eng.Schedule(entry.name, slots, md[0], md[1], entry.default))
-    return out
-
-
 def scripted_day(cfg: HallConfig, day: date, zone: ZoneInfo, seed: int = 7) -> list[ScriptedPunch]:
     """A realistic day at the hall: mostly on time, a few late, one absent, one no-show."""
     rng = random.Random(seed)
-    schedules = _schedules(cfg)
+    schedules = [engine_schedule(entry) for entry in cfg.schedules]
     terminals = (ZK_SN, ADMS_SN, SERIAL_SN)
     punches: list[ScriptedPunch] = []
     for index, person in enumerate(cfg.staff):
@@ -156,7 +139,7 @@ class DemoHall:
         workday = day_kind(self.today, {}).workday and self.today.isoformat() not in {
             h.date.isoformat() for h in shipped.hall.holidays if not h.workday
         }
-        self.zk = ZKSimulator("127.0.0.1", _free_port(), serial=ZK_SN, zone=str(self.zone))
+        self.zk = ZKSimulator("127.0.0.1", free_port(), serial=ZK_SN, zone=str(self.zone))
         self.serial = SerialReaderSimulator(str(data_dir / "staff-reader.tty"), zone=self.zone)
         self.adms = AdmsTerminal(self.base_url, ADMS_SN, zone=self.zone, poll_interval=5)
         queue_text, self.queue_sims = queue_simulators(data_dir)

@@ -54,7 +54,8 @@ class QueueSimulators:
     keypads: KeypadSimulator
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -87,7 +88,7 @@ evaluator = {EVALUATOR_OFFSET + number}
 def start_simulators(data_dir: Path) -> QueueSimulators:
     """Start the printer (free TCP port) and the two buses (ptys linked under ``data_dir``)."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    printer = PrinterSimulator("127.0.0.1", _free_port(), chinese_default=True)
+    printer = PrinterSimulator("127.0.0.1", free_port(), chinese_default=True)
     boards = BoardBusSimulator(link_path=str(data_dir / "led-bus.tty"))
     keypads = KeypadSimulator(link_path=str(data_dir / "keypad-bus.tty"))
     started: list[_Stoppable] = []

@@ -13,18 +13,24 @@ if TYPE_CHECKING:
     from hallkeeper.hallconfig import ScheduleEntry
 
 
+def engine_schedule(entry: ScheduleEntry) -> eng.Schedule:
+    """A configured schedule as the engine's (validated there: raises ScheduleError)."""
+    slots = tuple(
+        eng.SlotSpec(s.name, s.slot_kind, s.due, s.slot_half, s.window_start, s.window_end)
+        for s in entry.slots
+    )
+    valid_from, valid_to = month_day(entry.valid_from), month_day(entry.valid_to)
+    return eng.Schedule(entry.name, slots, valid_from, valid_to, entry.default)
+
+
 def schedule_problem(entry: ScheduleEntry) -> str | None:
     """Return why a schedule's slots are unusable (order, overlap, names), or None.
 
     The engine's `Schedule` holds the one validation: build it and report its refusal
     (without its leading schedule name, which the callers add).
     """
-    slots = tuple(
-        eng.SlotSpec(s.name, s.slot_kind, s.due, s.slot_half, s.window_start, s.window_end)
-        for s in entry.slots
-    )
     try:
-        eng.Schedule(entry.name, slots, month_day(entry.valid_from), month_day(entry.valid_to))
+        engine_schedule(entry)
     except eng.ScheduleError as exc:
         return str(exc).removeprefix(f"schedule {entry.name!r}: ")
     return None

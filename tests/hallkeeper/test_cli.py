@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from typer.testing import CliRunner
 
 from hallkeeper.cli import app
 from hallkeeper.settings import REPO_CONFIG
+from tests.live_server import free_port
 
 runner = CliRunner()
 
@@ -64,14 +64,8 @@ def _get_json(url: str) -> Any:
         return json.loads(resp.read().decode("utf-8"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_demo_serves_the_hall_within_a_minute(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALLKEEPER_")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "hallkeeper", "demo", "--port", str(port), "--dir", str(tmp_path)],

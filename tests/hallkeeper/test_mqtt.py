@@ -26,14 +26,9 @@ from hallkeeper.db import make_engine, read_session, write_session
 from hallkeeper.models import AlertOutbox
 from hallkeeper.mqtt import MqttRelay
 from tests.conftest import MQTT_URL, service_missing
+from tests.live_server import free_port
 
 NOW = datetime(2026, 11, 23, 0, 46, tzinfo=UTC)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _reachable(host: str, port: int) -> bool:
@@ -154,7 +149,7 @@ def test_broker_outage_loses_nothing(engine: Engine, tmp_path: Path) -> None:
     binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
     if not Path(binary).exists():
         service_missing("mosquitto binary", "not installed")
-    port = _free_port()
+    port = free_port()
     conf = tmp_path / "mosquitto.conf"
     conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,16 +16,9 @@ from hallkeeper.app import create_app
 from hallkeeper.db import read_session
 from hallkeeper.models import AdmsStamp, Device, DeviceCommand, Punch, QuarantinedRecord
 from hallkeeper.settings import Settings
-from tests.live_server import live_server
+from tests.live_server import live_server, wait_for
 
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-def wait_for(check: Callable[[], bool], timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.05)
 
 
 @pytest.fixture

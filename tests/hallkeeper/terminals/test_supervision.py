@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,16 +17,9 @@ from hallkeeper.db import read_session
 from hallkeeper.demo import SERIAL_SN, ZK_SN, demo_config_text
 from hallkeeper.models import AlertOutbox, Punch
 from hallkeeper.settings import load_settings
-from tests.live_server import free_port
+from tests.live_server import free_port, wait_for
 
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-def wait_for(check: Callable[[], bool], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.05)
 
 
 def stored(engine: Engine, serial: str) -> list[Punch]:
@@ -58,18 +49,20 @@ def test_zk_and_serial_terminals_feed_attendance_and_are_watched(
     zk.start()
     try:
         with TestClient(create_app(settings, engine=any_engine)) as client:
-            wait_for(lambda: len(stored(any_engine, ZK_SN)) == 3)
+            wait_for(lambda: len(stored(any_engine, ZK_SN)) == 3, timeout=20)
             (drift,) = alerts(any_engine, "clock_drift")
             assert drift.payload["corrected"] and 400 <= drift.payload["drift_seconds"] <= 440
             assert abs((zk.device.now() - datetime.now(TZ)).total_seconds()) < 5
 
             zk.inject_punches([("2001", 1, 0)])  # a live event
-            wait_for(lambda: len(stored(any_engine, ZK_SN)) == 4)
-            wait_for(lambda: client.app.state.devices.terminals[SERIAL_SN].available is True)
+            wait_for(lambda: len(stored(any_engine, ZK_SN)) == 4, timeout=20)
+            wait_for(
+                lambda: client.app.state.devices.terminals[SERIAL_SN].available is True, timeout=20
+            )
             reader.punch("3001", datetime.now(TZ) - timedelta(minutes=1))
             reader.noise()
             reader.punch("3002", datetime.now(TZ) - timedelta(seconds=30))
-            wait_for(lambda: len(stored(any_engine, SERIAL_SN)) == 2)
+            wait_for(lambda: len(stored(any_engine, SERIAL_SN)) == 2, timeout=20)
             assert {p.staff_no for p in stored(any_engine, SERIAL_SN)} == {"RS001", "RS002"}
 
             watch = client.app.state.devices
@@ -77,7 +70,7 @@ def test_zk_and_serial_terminals_feed_attendance_and_are_watched(
             status = {d["serial"]: d for d in client.get("/api/v1/devices").json()["data"]}
             assert status[ZK_SN]["available"] is True and status[ZK_SN]["last_sync"]
             zk.stop()
-            wait_for(lambda: watch.terminals[ZK_SN].available is False)
+            wait_for(lambda: watch.terminals[ZK_SN].available is False, timeout=20)
             watch.check()
             (offline,) = alerts(any_engine, "device_offline")
             assert offline.payload["device_sn"] == ZK_SN and offline.severity == "critical"
