@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any, TypeVar
 
-from sqlmodel import Session, SQLModel, col, delete, select
+from sqlmodel import Session, SQLModel, select
 
 from hallkeeper.hallconfig import HallConfig
 from hallkeeper.models import (
@@ -16,7 +16,7 @@ from hallkeeper.models import (
     Staff,
     Unit,
     Window,
-    WindowService,
+    set_window_services,
 )
 from hallkeeper.schedules import save_schedule
 
@@ -67,12 +67,9 @@ def apply_config(session: Session, cfg: HallConfig) -> dict[str, int]:
         fields = window.model_dump(exclude={"number", "services"})
         row = _upsert(session, Window, "number", window.number, fields)
         session.flush()
-        assert row.id is not None
-        session.exec(delete(WindowService).where(col(WindowService.window_id) == row.id))
-        for priority, code in enumerate(window.services):
-            service_id = services[code].id
-            assert service_id is not None
-            session.add(WindowService(window_id=row.id, service_id=service_id, priority=priority))
+        ids = [services[code].id for code in window.services]
+        assert row.id is not None and None not in ids
+        set_window_services(session, row.id, [i for i in ids if i is not None])
 
     for device in cfg.devices:
         _upsert(

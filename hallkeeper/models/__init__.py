@@ -16,7 +16,7 @@ from hallkeeper.models.schedule import Schedule, ScheduleSlot
 from hallkeeper.models.service import Service
 from hallkeeper.models.staff import Staff
 from hallkeeper.models.terminal import AdmsStamp, DeviceCommand
-from hallkeeper.models.window import Window, WindowService
+from hallkeeper.models.window import Window, WindowService, set_window_services
 
 __all__ = [
     "AdmsStamp",
@@ -41,4 +41,5 @@ __all__ = [
     "WindowAway",
     "WindowCoverVerdict",
     "WindowService",
+    "set_window_services",
 ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import Field, SQLModel
+from collections.abc import Sequence
+
+from sqlmodel import Field, Session, SQLModel, col, delete
 
 
 class WindowBase(SQLModel):
@@ -22,3 +24,10 @@ class WindowService(SQLModel, table=True):
     window_id: int = Field(foreign_key="window.id", primary_key=True)
     service_id: int = Field(foreign_key="service.id", primary_key=True)
     priority: int
+
+
+def set_window_services(session: Session, window_id: int, service_ids: Sequence[int]) -> None:
+    """Replace the services a window calls, in calling order (first is called first)."""
+    session.exec(delete(WindowService).where(col(WindowService.window_id) == window_id))
+    for priority, service_id in enumerate(service_ids):
+        session.add(WindowService(window_id=window_id, service_id=service_id, priority=priority))

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, delete, select
 
 from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep
 from hallkeeper.hallconfig import WindowKind
-from hallkeeper.models import Service, Staff, Window, WindowService
+from hallkeeper.models import Service, Staff, Window, WindowService, set_window_services
 
 router = APIRouter()
 
@@ -74,11 +74,9 @@ def _apply(session: Session, window: Window, fields: dict[str, Any]) -> None:
     unknown = [code for code in services if code not in rows]
     if unknown:
         raise HTTPException(422, detail=f"services: unknown service {unknown[0]!r}")
-    session.exec(delete(WindowService).where(col(WindowService.window_id) == window.id))
-    for priority, code in enumerate(services):
-        service_id = rows[code].id
-        assert window.id is not None and service_id is not None
-        session.add(WindowService(window_id=window.id, service_id=service_id, priority=priority))
+    ids = [rows[code].id for code in services]
+    assert window.id is not None and None not in ids
+    set_window_services(session, window.id, [i for i in ids if i is not None])
     session.flush()
 
 
