@@ -22,6 +22,7 @@ from hallkeeper.queue_devices import install_queue_devices
 from hallkeeper.settings import Settings
 from kiosk.models import Rating, Ticket
 from tests.kiosk.conftest import MONDAY_9AM, Clock
+from tests.kiosk.snapshot import queue_alerts
 
 
 def wait_until(check: Callable[[], Any], timeout: float = 10.0) -> Any:
@@ -64,8 +65,7 @@ def section(sims: QueueSimulators, **extra: Any) -> QueueDevicesSection:
 def hall(any_engine: Engine, settings: Settings, tmp_path: Path) -> Iterator[Hall]:
     sims = start_simulators(tmp_path / "sims")
     clock = Clock(MONDAY_9AM)
-    app = create_app(settings, engine=any_engine)
-    app.state.clock = clock
+    app = create_app(settings, engine=any_engine, clock=clock)
     component = install_queue_devices(app, section(sims))
     assert component is not None and component in app.state.parts.components
     try:
@@ -174,8 +174,7 @@ def test_printer_out_of_paper_raises_one_alert_and_tickets_still_issue(hall: Hal
     assert (first["code"], second["code"]) == ("Z001", "Z002")
 
     def alerts() -> list[AlertOutbox]:
-        with Session(hall.engine) as session:
-            return list(session.exec(select(AlertOutbox)).all())
+        return queue_alerts(hall.engine)
 
     rows = wait_until(alerts)
     time.sleep(0.3)  # let the second job fail too: still one alert for one incident
@@ -198,8 +197,7 @@ def test_printer_out_of_paper_raises_one_alert_and_tickets_still_issue(hall: Hal
 def test_printer_offline_does_not_block_taking_a_ticket(
     any_engine: Engine, settings: Settings, tmp_path: Path
 ) -> None:
-    app = create_app(settings, engine=any_engine)
-    app.state.clock = Clock(MONDAY_9AM)
+    app = create_app(settings, engine=any_engine, clock=Clock(MONDAY_9AM))
     with socket_port() as port:
         install_queue_devices(
             app, QueueDevicesSection(printer=f"127.0.0.1:{port}", printer_poll_s=0)
@@ -210,8 +208,7 @@ def test_printer_offline_does_not_block_taking_a_ticket(
         assert ticket["code"] == "Z001" and time.monotonic() - started < 2
 
         def kinds() -> list[str]:
-            with Session(any_engine) as session:
-                return [a.kind for a in session.exec(select(AlertOutbox)).all()]
+            return [a.kind for a in queue_alerts(any_engine)]
 
         assert wait_until(kinds) == ["printer_offline"]
 
@@ -274,9 +271,7 @@ def test_paper_near_end_is_one_info_alert_a_day_and_tickets_print(hall: Hall) ->
     assert hall.sims.printer.wait_for("Z002")  # both printed
 
     def low() -> list[AlertOutbox]:
-        with Session(hall.engine) as session:
-            rows = session.exec(select(AlertOutbox)).all()
-            return [r for r in rows if r.kind == "printer_paper_low"]
+        return [r for r in queue_alerts(hall.engine) if r.kind == "printer_paper_low"]
 
     rows = wait_until(low)
     assert len(rows) == 1 and rows[0].severity == "info"

@@ -44,9 +44,8 @@ def clock() -> Clock:
 
 @pytest.fixture
 def app(any_engine: Engine, settings: Settings, clock: Clock) -> FastAPI:
-    application = create_app(settings, engine=any_engine)
-    application.state.clock = clock
-    return application
+    # Every part of the app, the attendance scheduler included, runs on the test's clock.
+    return create_app(settings, engine=any_engine, clock=clock)
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from datetime import date
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import text
 
 from tests.kiosk.conftest import Clock, act, take
+from tests.kiosk.snapshot import queue_alerts
 
 RATING = {"attitude": 5, "quality": 4, "efficiency": 4, "integrity": 5, "overall": 5}
 
@@ -169,8 +169,7 @@ def test_alert_when_waiting_over_max(app: FastAPI, client: TestClient, clock: Cl
     clock.advance(minutes=25)
     take(client, "social_security")
     take(client, "social_security")
-    with app.state.engine.connect() as conn:
-        rows = conn.execute(text("SELECT message_id, kind FROM alert_outbox")).all()
+    rows = [(a.message_id, a.kind) for a in queue_alerts(app.state.engine)]
     assert rows == [(f"queue-wait:{old['id']}", "queue_wait")]
     overview = {s["service"]: s for s in client.get("/api/v1/queue").json()["data"]}
     social = overview["social_security"]
@@ -204,9 +203,8 @@ def test_queue_length_alert_and_away_periods(
     app.state.queue_config = replace(app.state.queue_config, max_waiting=2)
     for _ in range(4):
         take(client, "consult")
-    with app.state.engine.connect() as conn:
-        rows = conn.execute(text("SELECT message_id, payload FROM alert_outbox")).all()
-    assert [r[0] for r in rows] == ["queue-length:consult:20261123T09"]  # once, not twice
+    rows = queue_alerts(app.state.engine)
+    assert [r.message_id for r in rows] == ["queue-length:consult:20261123T09"]  # once, not twice
 
     start = clock()
     act(client, 3, "away")

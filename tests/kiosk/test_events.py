@@ -42,8 +42,7 @@ def test_bus_delivers_keeps_ring_and_drops_slow_subscriber() -> None:
 
 @pytest.fixture
 def server(settings: Settings) -> Iterator[tuple[str, FastAPI]]:
-    app = create_app(settings)
-    app.state.clock = Clock(MONDAY_9AM)
+    app = create_app(settings, clock=Clock(MONDAY_9AM))
     app.state.queue_config = replace(app.state.queue_config, heartbeat_seconds=0.2)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -120,8 +119,7 @@ def test_sse_stream_delivers_call_and_resumes(server: tuple[str, FastAPI]) -> No
 def test_events_only_after_commit(settings: Settings) -> None:
     from fastapi.testclient import TestClient
 
-    app = create_app(settings)
-    app.state.clock = Clock(MONDAY_9AM)
+    app = create_app(settings, clock=Clock(MONDAY_9AM))
     sub = app.state.bus.subscribe()
     with TestClient(app) as client:
         assert client.post("/api/v1/windows/3/call-next").status_code == 409

@@ -18,9 +18,7 @@ def test_events_cross_instances_through_postgres(pg_database: str, settings: Set
 
     _reset_pg(pg_database)
     engines: list[Engine] = [make_engine(pg_database), make_engine(pg_database)]
-    apps = [create_app(settings, engine=e) for e in engines]
-    for app in apps:
-        app.state.clock = Clock(MONDAY_9AM)
+    apps = [create_app(settings, engine=e, clock=Clock(MONDAY_9AM)) for e in engines]
     try:
         with TestClient(apps[0]) as one, TestClient(apps[1]) as two:
             assert apps[0].state.bus.remote and apps[1].state.bus.remote

@@ -100,9 +100,8 @@ class Hall:
 
 @pytest.fixture
 def hall(any_engine: Engine, settings: Settings) -> Iterator[Hall]:
-    app = create_app(settings, engine=any_engine)
     clock = Clock(MONDAY_9AM)
-    app.state.clock = clock
+    app = create_app(settings, engine=any_engine, clock=clock)
     with live_server(app) as url:
         yield Hall(app, url, clock, any_engine)
 

@@ -252,8 +252,7 @@ def test_kiosk_tells_citizens_when_the_printer_is_out_of_paper(
 ) -> None:
     sims = start_simulators(tmp_path / "sims")
     sims.printer.set_state(paper="out")
-    app = create_app(settings, engine=any_engine)
-    app.state.clock = Clock(MONDAY_9AM)
+    app = create_app(settings, engine=any_engine, clock=Clock(MONDAY_9AM))
     install_queue_devices(
         app, QueueDevicesSection(printer=f"127.0.0.1:{sims.printer.port}", printer_poll_s=0)
     )
