@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+
+from attendance_engine.build import frozen_builder
 
 CATEGORIES = ("在编", "聘用")
 
@@ -45,6 +48,10 @@ class PunchFact:
 
     def __post_init__(self) -> None:
         _require_aware("PunchFact", "at", self.at)
+
+
+# For loaders whose instants are aware by construction: (staff_no, at, source), no checks.
+trusted_punch: Callable[[str, datetime, str], PunchFact] = frozen_builder(PunchFact)
 
 
 @dataclass(frozen=True)

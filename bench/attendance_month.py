@@ -118,8 +118,9 @@ def bench_month(settings: Settings, engine: Engine, repeat: int) -> None:
     now = datetime(YEAR, MONTH + 1, 2, tzinfo=TZ)
     plain, paused, raw, full = [], [], [], []
     count = 0
-    # The plain read is the very statement the evaluation runs (load_facts), fetched whole
-    # through the same engine and driver with the columns' declared types (aware datetimes).
+    # The plain read is the statement behind the evaluation (load_facts reads the same rows
+    # grouped per person and source), fetched whole through the same engine and driver with
+    # the columns' declared types (aware datetimes).
     # The report pauses the garbage collector (bulk.py), so the plain read is also timed
     # with it paused: like with like.
     query = punches_query(None, lo, hi)

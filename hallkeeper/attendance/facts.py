@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 import attendance_engine as eng
+from attendance_engine.types import trusted_punch
 from hallkeeper.models import LeaveRequest, MakeUpPunch, OutRegistration, Punch, WindowAway
-from hallkeeper.models.types import UTCDateTime, sqlite_text
+from hallkeeper.models.types import SQLITE_JOIN, UTCDateTime, sqlite_joined, sqlite_text
 
 # The queue (kiosk/models.py, WindowStateHistory) records every window state with its span.
 # It is read by name so that attendance works whether or not the queue's tables exist yet.
@@ -61,14 +62,15 @@ def punches_query(staff_nos: Collection[str] | None, lo: datetime, hi: datetime)
     )
 
 
-def _sqlite_punch_rows(
+def _sqlite_punch_groups(
     conn: sa.Connection, staff_nos: Collection[str] | None, lo: datetime, hi: datetime
-) -> Iterator[tuple[str, datetime, str]]:
-    """`punches_query` through SQLite's own cursor: an ADMS batch reads ~1,000 rows, and
-    SQLAlchemy's per-row work cost as much as SQLite's (times parsed as `UTCDateTime` does)."""
+) -> Iterator[tuple[str, str, list[datetime]]]:
+    """`punches_query` through SQLite's own cursor, one row per (staff_no, source) with the
+    times joined: a month reads ~100,000 punches, and the driver's work per row (a tuple
+    and three values) cost more than the evaluation of the punch."""
     table = Punch.__table__.name  # type: ignore[attr-defined]
     sql = (
-        f"SELECT staff_no, device_time, source FROM {table}"
+        f"SELECT staff_no, source, group_concat(device_time, '{SQLITE_JOIN}') FROM {table}"
         " WHERE device_time >= ? AND device_time < ? AND staff_no IS NOT NULL"
     )
     params: list[Any] = [sqlite_text(lo), sqlite_text(hi)]
@@ -77,32 +79,28 @@ def _sqlite_punch_rows(
         people = sorted(staff_nos)
         sql += f" AND {who} IN ({', '.join(['?'] * len(people))})"
         params += people
-    parse = UTCDateTime().result_processor(conn.dialect, None)
-    assert parse is not None
+    sql += " GROUP BY staff_no, source"
     cursor = conn.connection.cursor()
     try:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    for staff_no, at, source in rows:
-        yield staff_no, parse(at), source
+    for staff_no, source, joined in rows:
+        yield staff_no, source, sqlite_joined(joined)
 
 
-def _punch_rows(
+def _punch_groups(
     session: Session, staff_nos: Collection[str] | None, lo: datetime, hi: datetime
-) -> Iterable[tuple[str, datetime, str]]:
+) -> Iterable[tuple[str, str, list[datetime]]]:
+    """(staff_no, source, times) of mapped punches in [lo, hi), one entry per pair."""
     conn = session.connection()
     if conn.dialect.name == "sqlite":
-        return _sqlite_punch_rows(conn, staff_nos, lo, hi)
-    return ((r[0], r[1], r[2]) for r in conn.execute(punches_query(staff_nos, lo, hi)))
-
-
-def load_punches(
-    session: Session, staff_nos: Collection[str] | None, lo: datetime, hi: datetime
-) -> list[tuple[str, datetime, str]]:
-    """(staff_no, time, source) of mapped punches in [lo, hi)."""
-    return list(_punch_rows(session, staff_nos, lo, hi))
+        return _sqlite_punch_groups(conn, staff_nos, lo, hi)
+    groups: dict[tuple[str, str], list[datetime]] = {}
+    for staff_no, at, source in conn.execute(punches_query(staff_nos, lo, hi)):
+        groups.setdefault((staff_no, source), []).append(at)
+    return ((staff_no, source, times) for (staff_no, source), times in groups.items())
 
 
 # Per engine: when the queue's table was last found missing (-1: it exists).
@@ -170,19 +168,21 @@ def load_facts(
     lo, hi = day_bounds(first, last, tz)
     facts = FactSet()
     punches = facts.punches
-    for staff_no, at, source in _punch_rows(session, staff_nos, lo, hi):
-        # In the hall's zone: the engine compares punches with local window bounds, and
-        # datetimes sharing one tzinfo compare without converting.
-        local = at.astimezone(tz)
+    punch = trusted_punch
+    for staff_no, source, times in _punch_groups(session, staff_nos, lo, hi):
         days = punches.get(staff_no)
         if days is None:
             days = punches[staff_no] = {}
-        day = local.date()
-        found = days.get(day)
-        if found is None:
-            days[day] = [eng.PunchFact(staff_no, local, source)]
-        else:
-            found.append(eng.PunchFact(staff_no, local, source))
+        for at in times:
+            # In the hall's zone: the engine compares punches with local window bounds, and
+            # datetimes sharing one tzinfo compare without converting.
+            local = at.astimezone(tz)
+            day = local.date()
+            found = days.get(day)
+            if found is None:
+                days[day] = [punch(staff_no, local, source)]
+            else:
+                found.append(punch(staff_no, local, source))
     # The people-entered facts of a date range are few: they are read by date only (a list
     # of hundreds of staff numbers in SQL costs more than the rows) and sorted out here.
     wanted = None if staff_nos is None else set(staff_nos)

@@ -35,6 +35,26 @@ def _sqlite_value(value: str | None) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
+_UTC_SUFFIX = "+00:00"
+# Separator of `sqlite_joined` values: each stored text gets its zone, then a comma.
+SQLITE_JOIN = _UTC_SUFFIX + ","
+
+
+def sqlite_joined(joined: str) -> list[datetime]:
+    """Aware UTC instants from stored texts joined by SQLite's group_concat with SQLITE_JOIN."""
+    parts = (joined + _UTC_SUFFIX).split(",")
+    size = SQLITE_LENGTH + len(_UTC_SUFFIX)
+    out = []
+    for part in parts:
+        if len(part) == size and part[10] == " " and part[19] == ".":
+            out.append(_fromiso(part))
+        else:  # another text form: the generic path
+            value = _sqlite_value(part[: -len(_UTC_SUFFIX)])
+            assert value is not None
+            out.append(value)
+    return out
+
+
 def _refuse_naive(value: datetime) -> None:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"naive datetime refused by the database layer: {value!r}")

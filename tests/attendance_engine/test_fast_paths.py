@@ -22,6 +22,7 @@ from attendance_engine import (
     two_punch_schedule,
 )
 from attendance_engine.results import worst
+from attendance_engine.types import trusted_punch
 from tests.attendance_engine.helpers import CALENDAR, HALL_Y, MONDAY, STAFF, TZ, at, evaluate
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -122,3 +123,9 @@ def test_results_stay_frozen_value_objects() -> None:
     assert dataclasses.asdict(slot)["status"] is Status.LATE
     with pytest.raises(ValueError, match="timezone-aware"):
         PunchFact("S001", datetime(2025, 3, 10, 8, 0))
+
+
+@given(st.text(max_size=5), st.datetimes(timezones=zones), st.text(max_size=5))
+def test_a_trusted_punch_equals_a_checked_one(staff_no: str, when: datetime, source: str) -> None:
+    fast, checked = trusted_punch(staff_no, when, source), PunchFact(staff_no, when, source)
+    assert fast == checked and hash(fast) == hash(checked) and repr(fast) == repr(checked)
