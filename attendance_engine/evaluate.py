@@ -54,18 +54,14 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from attendance_engine.build import frozen_builder
 from attendance_engine.calendar import WorkCalendar
+from attendance_engine.dayplan import PlannedSlot, day_plan, slot_plan
 from attendance_engine.offpost import off_post_events
 from attendance_engine.overlays import approved_makeups, covering_leave, covering_out
 from attendance_engine.results import DayResult, OffPostEvent, SlotResult, worst
 from attendance_engine.rules import Rules
-from attendance_engine.schedule import (
-    DAY,
-    Schedule,
-    SlotWindow,
-    at_offset,
-    pick_schedule,
-)
+from attendance_engine.schedule import DAY, Schedule, SlotWindow, pick_schedule
 from attendance_engine.types import Facts, PunchFact, StaffInfo, Status
 
 MINUTE = timedelta(minutes=1)
@@ -81,112 +77,67 @@ def expected_on(
     return calendar.is_workday(day) and staff.on_duty(day)
 
 
-def _floor_minute(value: datetime, tz: ZoneInfo) -> datetime:
-    return value.astimezone(tz).replace(second=0, microsecond=0)
-
-
 def _grade(minutes: int, rules: Rules, violation: Status) -> Status:
     if minutes <= 0:
         return Status.NORMAL
     return violation if minutes <= rules.late_threshold_minutes else Status.ABSENT
 
 
-def _in_deadline(window: SlotWindow, day: date, tz: ZoneInfo, rules: Rules) -> datetime:
+def _in_deadline(slot: PlannedSlot, rules: Rules) -> datetime:
     """When an in-slot without a punch becomes `missing`: no punch could be better than absent."""
-    due = _floor_minute(at_offset(day, window.due, tz), tz)
-    return min(due + (rules.late_threshold_minutes + 1) * MINUTE, at_offset(day, window.end, tz))
+    return min(slot.due_floor + (rules.late_threshold_minutes + 1) * MINUTE, slot.end)
 
 
-Bounds = tuple[datetime, datetime, datetime, datetime]
-_BOUNDS: dict[tuple[int, date, ZoneInfo], tuple[SlotWindow, Bounds]] = {}
-
-
-def _bounds(window: SlotWindow, day: date, tz: ZoneInfo) -> Bounds:
-    """(due, window start, window end, due floored to the minute) of a slot on ``day``.
-
-    Memoised by the window's identity (hashing a frozen dataclass costs more than the
-    work): a month of evaluations asks for the same few dozen slot-days thousands of times.
-    """
-    key = (id(window), day, tz)
-    hit = _BOUNDS.get(key)
-    if hit is not None and hit[0] is window:
-        return hit[1]
-    due = at_offset(day, window.due, tz)
-    start, end = at_offset(day, window.start, tz), at_offset(day, window.end, tz)
-    bounds = (due, start, end, _floor_minute(due, tz))
-    if len(_BOUNDS) > 20_000:
-        _BOUNDS.clear()  # bounded memory; refilled on demand
-    _BOUNDS[key] = (window, bounds)  # keeps ``window`` alive, so its id cannot be reused
-    return bounds
+_slot_result = frozen_builder(SlotResult)
+_day_result = frozen_builder(DayResult)
 
 
 def _judge(
-    window: SlotWindow,
-    bounds: Bounds,
+    slot: PlannedSlot,
+    best: PunchFact | None,
     day: date,
     tz: ZoneInfo,
     facts: Facts,
     rules: Rules,
     now: datetime,
 ) -> SlotResult:
-    """`evaluate_slot` with the slot's bounds on ``day`` already resolved."""
-    spec = window.spec
-    due, start, end, due_floor = bounds
+    """The verdict of one planned slot whose punch (`DayPlan.place`) is ``best``."""
+    name, kind, half, due = slot.name, slot.kind, slot.half, slot.due
     if facts.leaves and covering_leave(facts.leaves, due) is not None:
-        return SlotResult(spec.name, spec.kind, spec.half, due, None, Status.LEAVE, None, None)
+        return _slot_result(name, kind, half, due, None, Status.LEAVE, None, None, None)
     if facts.outs and covering_out(facts.outs, due) is not None:
-        return SlotResult(spec.name, spec.kind, spec.half, due, None, Status.OUT, None, None)
-    makeups = approved_makeups(facts.makeups, day, spec.name) if facts.makeups else []
+        return _slot_result(name, kind, half, due, None, Status.OUT, None, None, None)
+    makeups = approved_makeups(facts.makeups, day, name) if facts.makeups else []
     if makeups:
         # An approved make-up (补卡) certifies the person was on time: the terminal failed.
         at = min(m.at for m in makeups).astimezone(tz)
-        return SlotResult(spec.name, spec.kind, spec.half, due, at, Status.NORMAL, 0, "makeup")
-    # The in-slot takes the earliest punch of its window, the out-slot the latest; equal
-    # instants are ordered by source (as comparing (at, source) pairs would).
-    name, kind, half = spec.name, spec.kind, spec.half
-    best: PunchFact | None = None
-    if kind == "in":
-        for p in facts.punches:
-            at = p.at
-            if start <= at < end and (
-                best is None or at < best.at or (at == best.at and p.source < best.source)
-            ):
-                best = p
-        if best is None:
-            if now >= _in_deadline(window, day, tz, rules):
-                return SlotResult(name, kind, half, due, None, MISSING, None, None)
-            return SlotResult(name, kind, half, due, None, PENDING, None, None, MISSING)
-        at = best.at.astimezone(tz)
-        # Whole minutes with the seconds of both instants dropped: due_floor is on a minute,
-        # so flooring the difference is the same as flooring the punch (same zone: wall time).
-        minutes = max(0, (at - due_floor) // MINUTE)
-        status = _grade(minutes, rules, Status.LATE)
-        return SlotResult(name, kind, half, due, at, status, minutes, best.source)
-
-    for p in facts.punches:
-        at = p.at
-        if start <= at < end and (
-            best is None or at > best.at or (at == best.at and p.source > best.source)
-        ):
-            best = p
-    window_over = now >= end
+        return _slot_result(name, kind, half, due, at, Status.NORMAL, 0, "makeup", None)
     if best is None:
-        if window_over:
-            return SlotResult(name, kind, half, due, None, MISSING, None, None)
-        return SlotResult(name, kind, half, due, None, PENDING, None, None, MISSING)
+        decided = now >= (_in_deadline(slot, rules) if kind == "in" else slot.end)
+        if decided:
+            return _slot_result(name, kind, half, due, None, MISSING, None, None, None)
+        return _slot_result(name, kind, half, due, None, PENDING, None, None, MISSING)
     at = best.at.astimezone(tz)
-    minutes = max(0, -((at - due_floor) // MINUTE))
+    # Whole minutes with the seconds of both instants dropped: due_floor is on a minute,
+    # so flooring the difference is the same as flooring the punch (same zone: wall time).
+    late = (at - slot.due_floor) // MINUTE
+    if kind == "in":
+        minutes = late if late > 0 else 0
+        status = _grade(minutes, rules, Status.LATE)
+        return _slot_result(name, kind, half, due, at, status, minutes, best.source, None)
+    minutes = -late if late < 0 else 0
     status = _grade(minutes, rules, Status.EARLY)
-    if status is Status.NORMAL or window_over:
-        return SlotResult(name, kind, half, due, at, status, minutes, best.source)
-    return SlotResult(name, kind, half, due, at, PENDING, minutes, best.source, status)
+    if status is Status.NORMAL or now >= slot.end:
+        return _slot_result(name, kind, half, due, at, status, minutes, best.source, None)
+    return _slot_result(name, kind, half, due, at, PENDING, minutes, best.source, status)
 
 
 def evaluate_slot(
     window: SlotWindow, day: date, tz: ZoneInfo, facts: Facts, rules: Rules, now: datetime
 ) -> SlotResult:
     """The verdict for one slot of one staff-day (``facts`` already for that person)."""
-    return _judge(window, _bounds(window, day, tz), day, tz, facts, rules, now)
+    plan = slot_plan(window, day, tz)
+    return _judge(plan.slots[0], plan.place(facts.punches)[0], day, tz, facts, rules, now)
 
 
 _ABSENT = frozenset({Status.ABSENT})
@@ -203,23 +154,6 @@ def _absent_halves(
     if not halves:
         return ()
     return tuple(h for h in ("am", "pm") if h in halves)
-
-
-DayPlan = tuple[tuple[SlotWindow, Bounds], ...]
-_PLANS: dict[tuple[int, date, ZoneInfo], tuple[Schedule, DayPlan]] = {}
-
-
-def _plan(schedule: Schedule, day: date, tz: ZoneInfo) -> DayPlan:
-    """Each slot window of ``schedule`` with its bounds on ``day`` (memoised like `_bounds`)."""
-    key = (id(schedule), day, tz)
-    hit = _PLANS.get(key)
-    if hit is not None and hit[0] is schedule:
-        return hit[1]
-    plan = tuple((w, _bounds(w, day, tz)) for w in schedule.windows())
-    if len(_PLANS) > 20_000:
-        _PLANS.clear()
-    _PLANS[key] = (schedule, plan)  # keeps ``schedule`` alive, so its id cannot be reused
-    return plan
 
 
 _PICKED: dict[tuple[int, date, tuple[str, ...]], tuple[Sequence[Schedule], Schedule]] = {}
@@ -255,10 +189,16 @@ def evaluate_day(
     """Evaluate one staff-day from all facts known (facts of other people are ignored)."""
     workday = calendar.is_workday(day)
     if not workday or (go_live is not None and day < go_live) or not staff.on_duty(day):
-        return DayResult(staff.staff_no, day, workday, (), (), Status.OFF)
+        return _day_result(staff.staff_no, day, workday, (), (), Status.OFF, ())
     schedule = _pick(schedules, day, staff.schedules)
     mine = facts.for_staff(staff.staff_no)
-    slots = tuple([_judge(w, b, day, tz, mine, rules, now) for w, b in _plan(schedule, day, tz)])
+    plan = day_plan(schedule, day, tz)
+    slots = tuple(
+        [
+            _judge(slot, best, day, tz, mine, rules, now)
+            for slot, best in zip(plan.slots, plan.place(mine.punches), strict=True)
+        ]
+    )
     off_post = off_post_events(schedule, day, tz, mine, rules, now) if mine.away else ()
     halves = _absent_halves(slots, off_post, rules)
     statuses = [s.status for s in slots]
@@ -266,7 +206,7 @@ def evaluate_day(
         statuses += [Status.OFF_POST for e in off_post if e.status is Status.OFF_POST]
     if halves:
         statuses.append(Status.ABSENT)
-    return DayResult(staff.staff_no, day, workday, slots, halves, worst(statuses), off_post)
+    return _day_result(staff.staff_no, day, workday, slots, halves, worst(statuses), off_post)
 
 
 def decision_times(
@@ -274,11 +214,8 @@ def decision_times(
 ) -> tuple[datetime, ...]:
     """Instants at which a slot of ``day`` can turn from `pending` to decided, in order."""
     times = set()
-    for w in schedule.windows():
-        if w.spec.kind == "in":
-            times.add(_in_deadline(w, day, tz, rules))
-        else:
-            times.add(at_offset(day, w.end, tz))
+    for slot in day_plan(schedule, day, tz).slots:
+        times.add(_in_deadline(slot, rules) if slot.kind == "in" else slot.end)
     return tuple(sorted(times))
 
 

@@ -11,22 +11,34 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from attendance_engine import (
+    DayResult,
     Facts,
     PunchFact,
     Rules,
+    Schedule,
     ScheduleError,
     SlotResult,
+    SlotSpec,
     Status,
     evaluate_day,
     four_punch_schedule,
     two_punch_schedule,
 )
+from attendance_engine.build import frozen_builder
+from attendance_engine.dayplan import PlannedSlot, day_plan, slot_plan
 from attendance_engine.results import worst
 from attendance_engine.types import trusted_punch
 from tests.attendance_engine.helpers import CALENDAR, HALL_Y, MONDAY, STAFF, TZ, at, evaluate
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DST_SUNDAY = MONDAY.replace(day=30)  # 2025-03-30: Berlin springs forward at 02:00
+WINDOWED = Schedule(  # explicit windows with gaps between them
+    "windowed",
+    (
+        SlotSpec("in", "in", time(9), "am", time(7), time(10)),
+        SlotSpec("out", "out", time(17), "pm", time(16, 30), time(20)),
+    ),
+)
 
 
 def _floored_minutes(punch: datetime, due: datetime, tz: ZoneInfo) -> int:
@@ -129,3 +141,67 @@ def test_results_stay_frozen_value_objects() -> None:
 def test_a_trusted_punch_equals_a_checked_one(staff_no: str, when: datetime, source: str) -> None:
     fast, checked = trusted_punch(staff_no, when, source), PunchFact(staff_no, when, source)
     assert fast == checked and hash(fast) == hash(checked) and repr(fast) == repr(checked)
+
+
+def _placed_by_scan(slot: PlannedSlot, punches: list[PunchFact]) -> PunchFact | None:
+    """The rule as written: the earliest (at, source) in an in-slot's window, the latest out."""
+    inside = [p for p in punches if slot.start <= p.at < slot.end]
+    if not inside:
+        return None
+    pick = min if slot.kind == "in" else max
+    return pick(inside, key=lambda p: (p.at, p.source))
+
+
+def _key(punch: PunchFact | None) -> tuple[datetime, str] | None:
+    return None if punch is None else (punch.at, punch.source)
+
+
+day_seconds = st.integers(min_value=0, max_value=24 * 3600 - 1)
+
+
+@given(
+    st.lists(st.tuples(day_seconds, st.sampled_from(["zk", "api", "adms"]), zones), max_size=12),
+    st.sampled_from([HALL_Y, two_punch_schedule(), WINDOWED]),
+    st.sampled_from([TZ, BERLIN]),
+    st.booleans(),
+)
+def test_a_day_plan_places_each_punch_as_a_scan_of_every_window_does(
+    punches: list[tuple[int, str, ZoneInfo]],
+    schedule: Schedule,
+    hall_tz: ZoneInfo,
+    dst_day: bool,
+) -> None:
+    day = DST_SUNDAY if dst_day else MONDAY
+    midnight = datetime.combine(day, time(0), tzinfo=hall_tz)
+    facts = [
+        PunchFact("S001", (midnight + timedelta(seconds=s)).astimezone(zone), source)
+        for s, source, zone in punches
+    ]
+    plan = day_plan(schedule, day, hall_tz)
+    placed = plan.place(facts)
+    for slot, got in zip(plan.slots, placed, strict=True):
+        expected = _placed_by_scan(slot, facts)
+        assert _key(got) == _key(expected)
+    one = [slot_plan(w, day, hall_tz).place(facts)[0] for w in schedule.windows()]
+    assert one == placed
+
+
+@given(
+    st.text(max_size=3), st.sampled_from(["in", "out"]), st.datetimes(timezones=zones),
+    st.none() | st.datetimes(timezones=zones), st.sampled_from(list(Status)),
+    st.none() | st.integers(), st.none() | st.text(max_size=3),
+)  # fmt: skip
+def test_built_results_equal_constructed_ones(
+    name: str,
+    kind: str,
+    due: datetime,
+    punch: datetime | None,
+    status: Status,
+    minutes: int | None,
+    source: str | None,
+) -> None:
+    values = (name, kind, "am", due, punch, status, minutes, source, None)
+    built = frozen_builder(SlotResult)(*values)
+    assert built == SlotResult(*values) and hash(built) == hash(SlotResult(*values))
+    day = (name, due.date(), True, (built,), ("am",), status, ())
+    assert frozen_builder(DayResult)(*day) == DayResult(*day)
