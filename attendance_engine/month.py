@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar as _stdcal
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -102,16 +101,14 @@ class MonthSummary:
         }
 
 
-def _leave_days(results: Sequence[DayResult]) -> float:
-    halves = 0
-    for r in results:
-        on_leave = {s.half for s in r.slots if s.status is Status.LEAVE}
-        for half in ("am", "pm"):
-            if half in on_leave and all(
-                s.status is Status.LEAVE for s in r.slots if s.half == half
-            ):
-                halves += 1
-    return halves / 2
+def _leave_halves(r: DayResult) -> int:
+    """How many halves of the day have all their slots on leave."""
+    on_leave = {s.half for s in r.slots if s.status is Status.LEAVE}
+    return sum(
+        1
+        for half in ("am", "pm")
+        if half in on_leave and all(s.status is Status.LEAVE for s in r.slots if s.half == half)
+    )
 
 
 def summarize_month(
@@ -142,30 +139,63 @@ def summarize_month(
     for v in extra:
         if v.staff_no != staff.staff_no:
             raise ValueError(f"summary of {staff.staff_no} got a violation of {v.staff_no}")
-    # One pass over the slots for every count (a month report summarises 1,000 people).
-    statuses = Counter(s.status for r in results for s in r.slots)
-    late, early, missing = statuses[Status.LATE], statuses[Status.EARLY], statuses[Status.MISSING]
-    off_post = sum(1 for r in results for e in r.off_post if e.status is Status.OFF_POST)
-    absent_days = sum(r.absent_days for r in results)
+    # One pass over the days for every count (a month report summarises 1,000 people):
+    # most slots are normal, and most days yield no violation.
+    late = early = missing = pending = off_post = workdays = leave_halves = absent_halves = 0
+    missing_offends = not rules.missing_makes_absent  # else it is part of the absence
+    offending: list[DayResult] = []  # the days that yield violations
+    for r in results:
+        offends = bool(r.absent_halves)
+        on_leave = False
+        for slot in r.slots:
+            status = slot.status
+            if status is Status.NORMAL:
+                continue
+            if status is Status.LATE:
+                late += 1
+                offends = True
+            elif status is Status.EARLY:
+                early += 1
+                offends = True
+            elif status is Status.MISSING:
+                missing += 1
+                offends = offends or missing_offends
+            elif status is Status.PENDING:
+                pending += 1
+            elif status is Status.LEAVE:
+                on_leave = True
+        for e in r.off_post:
+            if e.status is Status.OFF_POST:
+                off_post += 1
+                offends = True
+        if r.slots:
+            workdays += 1
+        absent_halves += len(r.absent_halves)
+        if on_leave:
+            leave_halves += _leave_halves(r)
+        if offends:
+            offending.append(r)
+    # Half days are exact in binary floating point: the same value as summing each day's.
+    absent_days: float = 0.5 * absent_halves if results else 0
     discipline = late + early + off_post + (0 if rules.missing_makes_absent else missing)
     events = discipline + len(extra)
     points, deducted = score(events, absent_days, lost_records, rules)
     flags = []
     if discipline >= rules.return_to_unit_events or absent_days > rules.return_to_unit_absent_days:
         flags.append("return_to_unit")
-    violations = (*all_violations(results, rules), *extra)
+    violations = (*all_violations(offending, rules), *extra)
     return MonthSummary(
         staff_no=staff.staff_no,
         year=year,
         month=month,
-        workdays=sum(1 for r in results if r.expected),
+        workdays=workdays,
         late=late,
         early=early,
         off_post=off_post,
         missing=missing,
         absent_days=absent_days,
-        leave_days=_leave_days(results),
-        pending=statuses[Status.PENDING],
+        leave_days=leave_halves / 2,
+        pending=pending,
         window_uncovered=sum(1 for v in extra if v.kind == "window_uncovered"),
         lost_records=lost_records,
         events=events,
