@@ -52,6 +52,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from attendance_engine.build import frozen_builder
@@ -112,6 +113,14 @@ def _judge(
         # An approved make-up (补卡) certifies the person was on time: the terminal failed.
         at = min(m.at for m in makeups).astimezone(tz)
         return _slot_result(name, kind, half, due, at, Status.NORMAL, 0, "makeup", None)
+    return _graded(slot, best, tz, rules, now)
+
+
+def _graded(
+    slot: PlannedSlot, best: PunchFact | None, tz: ZoneInfo, rules: Rules, now: datetime
+) -> SlotResult:
+    """The verdict of a slot that no leave, out registration or make-up covers."""
+    name, kind, half, due = slot.name, slot.kind, slot.half, slot.due
     if best is None:
         decided = now >= (_in_deadline(slot, rules) if kind == "in" else slot.end)
         if decided:
@@ -140,6 +149,7 @@ def evaluate_slot(
     return _judge(plan.slots[0], plan.place(facts.punches)[0], day, tz, facts, rules, now)
 
 
+_STATUS = attrgetter("status")
 _ABSENT = frozenset({Status.ABSENT})
 _ABSENT_OR_MISSING = frozenset({Status.ABSENT, Status.MISSING})
 
@@ -193,20 +203,23 @@ def evaluate_day(
     schedule = _pick(schedules, day, staff.schedules)
     mine = facts.for_staff(staff.staff_no)
     plan = day_plan(schedule, day, tz)
-    slots = tuple(
-        [
-            _judge(slot, best, day, tz, mine, rules, now)
-            for slot, best in zip(plan.slots, plan.place(mine.punches), strict=True)
-        ]
-    )
+    placed = zip(plan.slots, plan.place(mine.punches), strict=True)
+    if mine.leaves or mine.outs or mine.makeups:
+        slots = tuple([_judge(slot, best, day, tz, mine, rules, now) for slot, best in placed])
+    else:  # the common case: nothing covers any slot
+        slots = tuple([_graded(slot, best, tz, rules, now) for slot, best in placed])
     off_post = off_post_events(schedule, day, tz, mine, rules, now) if mine.away else ()
-    halves = _absent_halves(slots, off_post, rules)
-    statuses = [s.status for s in slots]
-    if off_post:
-        statuses += [Status.OFF_POST for e in off_post if e.status is Status.OFF_POST]
-    if halves:
-        statuses.append(Status.ABSENT)
-    return _day_result(staff.staff_no, day, workday, slots, halves, worst(statuses), off_post)
+    status = worst(map(_STATUS, slots))
+    # ABSENT and MISSING are the worst statuses: a day better than both has no absent slot.
+    if status in _ABSENT_OR_MISSING or off_post:
+        halves = _absent_halves(slots, off_post, rules)
+        if off_post:
+            status = worst([status, *(e.status for e in off_post if e.status is Status.OFF_POST)])
+        if halves:
+            status = Status.ABSENT
+    else:
+        halves = ()
+    return _day_result(staff.staff_no, day, workday, slots, halves, status, off_post)
 
 
 def decision_times(

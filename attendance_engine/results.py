@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import repeat
 from typing import Any
 
 from attendance_engine.types import Status
@@ -28,13 +30,9 @@ _RANK = {s: i for i, s in enumerate(DAY_STATUS_ORDER)}
 _UNRANKED = len(DAY_STATUS_ORDER)
 
 
-def worst(statuses: list[Status]) -> Status:
+def worst(statuses: Iterable[Status]) -> Status:
     """The worst status in ``statuses`` by DAY_STATUS_ORDER (normal when empty)."""
-    best = _UNRANKED
-    for s in statuses:
-        rank = _RANK.get(s, _UNRANKED)
-        if rank < best:
-            best = rank
+    best = min(map(_RANK.get, statuses, repeat(_UNRANKED)), default=_UNRANKED)
     return DAY_STATUS_ORDER[best] if best < _UNRANKED else Status.NORMAL
 
 

@@ -17,12 +17,15 @@ from attendance_engine import (
     MakeUp,
     OutRegistration,
     PunchFact,
+    Rules,
     StaffInfo,
+    Status,
     affected_days,
     evaluate_day,
     evaluate_month,
     two_punch_schedule,
 )
+from attendance_engine.results import worst
 from tests.attendance_engine.helpers import CALENDAR, HALL_Y, MONDAY, RULES, TZ, evaluate
 
 STAFF = (
@@ -169,3 +172,21 @@ def test_a_later_now_never_undoes_a_verdict(items: list[Fact], now: datetime, st
         if b.status.value != "pending":
             assert a.status == b.status
     assert after.absent_days >= before.absent_days
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(any_fact, max_size=12), now_strategy, st.booleans())
+def test_a_days_status_is_the_worst_of_everything_in_it(
+    items: list[Fact], now: datetime, missing_makes_absent: bool
+) -> None:
+    rules = Rules(missing_makes_absent=missing_makes_absent)
+    bad = {Status.ABSENT} | ({Status.MISSING} if missing_makes_absent else set())
+    for day in (MONDAY, MONDAY + timedelta(days=1)):
+        r = evaluate(facts_of(items), day=day, now=now, rules=rules)
+        halves = {s.half for s in r.slots if s.status in bad}
+        halves |= {e.half for e in r.off_post if e.status is Status.ABSENT}
+        assert r.absent_halves == tuple(h for h in ("am", "pm") if h in halves)
+        statuses = [s.status for s in r.slots]
+        statuses += [Status.OFF_POST for e in r.off_post if e.status is Status.OFF_POST]
+        statuses += [Status.ABSENT] if halves else []
+        assert r.status is (worst(statuses) if r.slots else Status.OFF)
