@@ -63,10 +63,20 @@ from attendance_engine.overlays import approved_makeups, covering_leave, coverin
 from attendance_engine.results import DayResult, OffPostEvent, SlotResult, worst
 from attendance_engine.rules import Rules
 from attendance_engine.schedule import DAY, Schedule, SlotWindow, pick_schedule
-from attendance_engine.types import Facts, PunchFact, StaffInfo, Status
+from attendance_engine.types import (
+    ABSENT,
+    EARLY,
+    LATE,
+    MISSING,
+    NORMAL,
+    PENDING,
+    Facts,
+    PunchFact,
+    StaffInfo,
+    Status,
+)
 
 MINUTE = timedelta(minutes=1)
-MISSING, PENDING = Status.MISSING, Status.PENDING
 
 
 def expected_on(
@@ -80,8 +90,8 @@ def expected_on(
 
 def _grade(minutes: int, rules: Rules, violation: Status) -> Status:
     if minutes <= 0:
-        return Status.NORMAL
-    return violation if minutes <= rules.late_threshold_minutes else Status.ABSENT
+        return NORMAL
+    return violation if minutes <= rules.late_threshold_minutes else ABSENT
 
 
 def _in_deadline(slot: PlannedSlot, rules: Rules) -> datetime:
@@ -112,7 +122,7 @@ def _judge(
     if makeups:
         # An approved make-up (补卡) certifies the person was on time: the terminal failed.
         at = min(m.at for m in makeups).astimezone(tz)
-        return _slot_result(name, kind, half, due, at, Status.NORMAL, 0, "makeup", None)
+        return _slot_result(name, kind, half, due, at, NORMAL, 0, "makeup", None)
     return _graded(slot, best, tz, rules, now)
 
 
@@ -132,11 +142,11 @@ def _graded(
     late = (at - slot.due_floor) // MINUTE
     if kind == "in":
         minutes = late if late > 0 else 0
-        status = _grade(minutes, rules, Status.LATE)
+        status = _grade(minutes, rules, LATE)
         return _slot_result(name, kind, half, due, at, status, minutes, best.source, None)
     minutes = -late if late < 0 else 0
-    status = _grade(minutes, rules, Status.EARLY)
-    if status is Status.NORMAL or now >= slot.end:
+    status = _grade(minutes, rules, EARLY)
+    if status is NORMAL or now >= slot.end:
         return _slot_result(name, kind, half, due, at, status, minutes, best.source, None)
     return _slot_result(name, kind, half, due, at, PENDING, minutes, best.source, status)
 

@@ -16,7 +16,22 @@ from attendance_engine.results import DayResult
 from attendance_engine.rules import Rules
 from attendance_engine.schedule import Schedule
 from attendance_engine.score import grade, score
-from attendance_engine.types import AwayPeriod, Fact, Facts, MakeUp, PunchFact, StaffInfo, Status
+from attendance_engine.types import (
+    EARLY,
+    LATE,
+    LEAVE,
+    MISSING,
+    NORMAL,
+    OFF_POST,
+    PENDING,
+    AwayPeriod,
+    Fact,
+    Facts,
+    MakeUp,
+    PunchFact,
+    StaffInfo,
+    Status,
+)
 from attendance_engine.violations import Violation, all_violations
 
 
@@ -149,23 +164,23 @@ def summarize_month(
         on_leave = False
         for slot in r.slots:
             status = slot.status
-            if status is Status.NORMAL:
+            if status is NORMAL:
                 continue
-            if status is Status.LATE:
+            if status is LATE:
                 late += 1
                 offends = True
-            elif status is Status.EARLY:
+            elif status is EARLY:
                 early += 1
                 offends = True
-            elif status is Status.MISSING:
+            elif status is MISSING:
                 missing += 1
                 offends = offends or missing_offends
-            elif status is Status.PENDING:
+            elif status is PENDING:
                 pending += 1
-            elif status is Status.LEAVE:
+            elif status is LEAVE:
                 on_leave = True
         for e in r.off_post:
-            if e.status is Status.OFF_POST:
+            if e.status is OFF_POST:
                 off_post += 1
                 offends = True
         if r.slots:
