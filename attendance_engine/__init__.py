@@ -14,7 +14,13 @@ from attendance_engine.cover import (
 )
 from attendance_engine.duty import DutyRecord, PresenceLine, duty_record, unrecorded
 from attendance_engine.escalation import EscalationStep, escalate, ladder_step
-from attendance_engine.evaluate import decision_times, evaluate_day, evaluate_slot, expected_on
+from attendance_engine.evaluate import (
+    decision_times,
+    evaluate_day,
+    evaluate_days,
+    evaluate_slot,
+    expected_on,
+)
 from attendance_engine.leave import approver_for, approver_for_leave, leave_days
 from attendance_engine.month import (
     MonthSummary,
@@ -86,6 +92,7 @@ __all__ = [
     "duty_record",
     "escalate",
     "evaluate_day",
+    "evaluate_days",
     "evaluate_month",
     "evaluate_slot",
     "expected_on",

@@ -50,7 +50,7 @@ paths cannot disagree.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from operator import attrgetter
 from zoneinfo import ZoneInfo
@@ -230,6 +230,34 @@ def evaluate_day(
     else:
         halves = ()
     return _day_result(staff.staff_no, day, workday, slots, halves, status, off_post)
+
+
+def evaluate_days(
+    staff: StaffInfo,
+    days: Iterable[tuple[date, Facts]],
+    *,
+    schedules: Sequence[Schedule],
+    calendar: WorkCalendar,
+    rules: Rules,
+    tz: ZoneInfo,
+    now: datetime,
+    go_live: date | None = None,
+) -> list[DayResult]:
+    """`evaluate_day` for each (date, facts) of one person, in order."""
+    return [
+        evaluate_day(
+            staff,
+            day,
+            schedules=schedules,
+            calendar=calendar,
+            facts=facts,
+            rules=rules,
+            tz=tz,
+            now=now,
+            go_live=go_live,
+        )
+        for day, facts in days
+    ]
 
 
 def decision_times(

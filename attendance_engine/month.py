@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from attendance_engine.calendar import WorkCalendar
 from attendance_engine.escalation import EscalationStep, escalate
-from attendance_engine.evaluate import evaluate_day, local_dates
+from attendance_engine.evaluate import evaluate_days, local_dates
 from attendance_engine.results import DayResult
 from attendance_engine.rules import Rules
 from attendance_engine.schedule import Schedule
@@ -56,18 +56,16 @@ def evaluate_month(
     """Full recomputation: every day of the month for one person."""
     mine = facts.for_staff(staff.staff_no)
     return tuple(
-        evaluate_day(
+        evaluate_days(
             staff,
-            day,
+            ((day, mine) for day in month_days(year, month)),
             schedules=schedules,
             calendar=calendar,
-            facts=mine,
             rules=rules,
             tz=tz,
             now=now,
             go_live=go_live,
         )
-        for day in month_days(year, month)
     )
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 import attendance_engine as eng
+from hallkeeper.attendance.facts import FactSet
 from hallkeeper.hallconfig import AttendanceSection
 from hallkeeper.holidays import _warn_uncovered, calendar_covers
 from hallkeeper.models import Hall, HolidayOverride, Schedule, ScheduleSlot, Staff, Window
@@ -135,12 +136,22 @@ class AttendanceContext:
 
     def evaluate(self, staff_no: str, day: date, facts: eng.Facts, now: datetime) -> eng.DayResult:
         """The engine's verdict of one staff-day (``facts`` already that person's)."""
-        return eng.evaluate_day(
+        return self._evaluate(staff_no, [(day, facts)], now)[0]
+
+    def evaluate_days(
+        self, staff_no: str, days: Iterable[date], facts: FactSet, now: datetime
+    ) -> list[eng.DayResult]:
+        """The engine's verdicts of ``staff_no`` on each of ``days``, from ``facts``."""
+        return self._evaluate(staff_no, [(d, facts.day(staff_no, d)) for d in days], now)
+
+    def _evaluate(
+        self, staff_no: str, days: Iterable[tuple[date, eng.Facts]], now: datetime
+    ) -> list[eng.DayResult]:
+        return eng.evaluate_days(
             self.staff[staff_no].info,
-            day,
+            days,
             schedules=self.schedules,
             calendar=self.calendar,
-            facts=facts,
             rules=self.rules,
             tz=self.tz,
             now=now,

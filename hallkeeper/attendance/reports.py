@@ -54,7 +54,7 @@ def evaluate_range(
     days = date_range(first, last)
     people = sorted(ctx.staff) if staff_nos is None else sorted(staff_nos & set(ctx.staff))
     facts = load_facts(session, staff_nos, first, last, ctx.tz)
-    results = {s: [ctx.evaluate(s, d, facts.day(s, d), now) for d in days] for s in people}
+    results = {s: ctx.evaluate_days(s, days, facts, now) for s in people}
     cover: list[eng.CoverVerdict] = []
     for w in ctx.windows:
         posts = [w.a_post] + ([w.b_post] if w.b_post else [])

@@ -157,7 +157,7 @@ def present_on(
     """Staff seen at work (a punch in a slot) on any of ``days``."""
     days = sorted(set(days))
     facts = load_facts(session, None, days[0], days[-1], ctx.tz)
-    results = [ctx.evaluate(s, d, facts.day(s, d), now) for s in ctx.staff for d in days]
+    results = [r for s in ctx.staff for r in ctx.evaluate_days(s, days, facts, now)]
     return set(eng.present_staff(results))
 
 
