@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from attendance_engine.build import frozen_builder
 from attendance_engine.rules import LadderStep, Rules
 from attendance_engine.violations import Violation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slotted: one per violation of a month report
 class EscalationStep:
     """The consequence of one violation: its occurrence number and the ladder's rung."""
 
@@ -34,6 +35,9 @@ class EscalationStep:
             "zh": self.zh,
             "en": self.en,
         }
+
+
+_step = frozen_builder(EscalationStep)
 
 
 def ladder_step(category: str, occurrence: int, rules: Rules) -> LadderStep:
@@ -76,7 +80,5 @@ def escalate(
         key = (period_of(v.at, rules), v.kind)
         counts[key] = counts.get(key, 0) + 1
         rung = ladder_step(category, counts[key], rules)
-        steps.append(
-            EscalationStep(v.staff_no, v.kind, v.at, counts[key], rung.code, rung.zh, rung.en)
-        )
+        steps.append(_step(v.staff_no, v.kind, v.at, counts[key], rung.code, rung.zh, rung.en))
     return tuple(steps)

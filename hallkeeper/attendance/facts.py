@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 import attendance_engine as eng
+from attendance_engine.build import frozen_builder
 from attendance_engine.types import trusted_punch
 from hallkeeper.models import LeaveRequest, MakeUpPunch, OutRegistration, Punch, WindowAway
 from hallkeeper.models.types import SQLITE_JOIN, UTCDateTime, sqlite_joined, sqlite_text
@@ -146,11 +147,17 @@ class FactSet:
 
     def day(self, staff_no: str, day: date) -> eng.Facts:
         """The facts of one staff-day, ready for `evaluate_day`."""
-        mine = tuple(self.punches.get(staff_no, {}).get(day, ()))
+        days = self.punches.get(staff_no)
+        found = days.get(day) if days is not None else None
+        mine = tuple(found) if found else ()
         other = self.others.get(staff_no)
         if other is None:
-            return eng.Facts(mine)
-        return eng.Facts(mine, other.leaves, other.outs, other.makeups, other.away)
+            return _facts(mine, (), (), (), ()) if mine else NO_FACTS
+        return _facts(mine, other.leaves, other.outs, other.makeups, other.away)
+
+
+_facts = frozen_builder(eng.Facts)  # a month report builds one per staff-day
+NO_FACTS = eng.Facts()
 
 
 def load_facts(

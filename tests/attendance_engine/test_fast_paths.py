@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from attendance_engine import (
     DayResult,
+    EscalationStep,
     Facts,
     PunchFact,
     Rules,
@@ -20,6 +21,7 @@ from attendance_engine import (
     SlotResult,
     SlotSpec,
     Status,
+    Violation,
     evaluate_day,
     four_punch_schedule,
     two_punch_schedule,
@@ -205,3 +207,7 @@ def test_built_results_equal_constructed_ones(
     assert built == SlotResult(*values) and hash(built) == hash(SlotResult(*values))
     day = (name, due.date(), True, (built,), ("am",), status, ())
     assert frozen_builder(DayResult)(*day) == DayResult(*day)
+    offence = (name, due.date(), str(status), due, name, minutes, 0.5, source)
+    assert frozen_builder(Violation)(*offence) == Violation(*offence)
+    step = (name, kind, due, minutes or 0, "code", "中文", "en")
+    assert frozen_builder(EscalationStep)(*step) == EscalationStep(*step)
