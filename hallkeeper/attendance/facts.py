@@ -6,6 +6,7 @@ import weakref
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import repeat
 from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -180,16 +181,15 @@ def load_facts(
         days = punches.get(staff_no)
         if days is None:
             days = punches[staff_no] = {}
-        for at in times:
-            # In the hall's zone: the engine compares punches with local window bounds, and
-            # datetimes sharing one tzinfo compare without converting.
-            local = at.astimezone(tz)
-            day = local.date()
+        # In the hall's zone: the engine compares punches with local window bounds, and
+        # datetimes sharing one tzinfo compare without converting.
+        local = list(map(datetime.astimezone, times, repeat(tz)))
+        for at, day in zip(local, map(datetime.date, local), strict=True):
             found = days.get(day)
             if found is None:
-                days[day] = [punch(staff_no, local, source)]
+                days[day] = [punch(staff_no, at, source)]
             else:
-                found.append(punch(staff_no, local, source))
+                found.append(punch(staff_no, at, source))
     # The people-entered facts of a date range are few: they are read by date only (a list
     # of hundreds of staff numbers in SQL costs more than the rows) and sorted out here.
     wanted = None if staff_nos is None else set(staff_nos)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -40,18 +41,21 @@ _UTC_SUFFIX = "+00:00"
 SQLITE_JOIN = _UTC_SUFFIX + ","
 
 
+_STORED = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}\+00:00"  # SQLITE_LENGTH chars, then the zone
+_ALL_STORED = re.compile(f"(?:{_STORED},)*{_STORED}", re.ASCII)
+
+
 def sqlite_joined(joined: str) -> list[datetime]:
     """Aware UTC instants from stored texts joined by SQLite's group_concat with SQLITE_JOIN."""
-    parts = (joined + _UTC_SUFFIX).split(",")
-    size = SQLITE_LENGTH + len(_UTC_SUFFIX)
+    whole = joined + _UTC_SUFFIX
+    parts = whole.split(",")
+    if _ALL_STORED.fullmatch(whole):  # the usual case, checked at once
+        return list(map(_fromiso, parts))
     out = []
     for part in parts:
-        if len(part) == size and part[10] == " " and part[19] == ".":
-            out.append(_fromiso(part))
-        else:  # another text form: the generic path
-            value = _sqlite_value(part[: -len(_UTC_SUFFIX)])
-            assert value is not None
-            out.append(value)
+        value = _sqlite_value(part[: -len(_UTC_SUFFIX)])
+        assert value is not None
+        out.append(value)
     return out
 
 
