@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import repeat
 from typing import Any
 
 from attendance_engine.types import Status
@@ -26,13 +25,22 @@ DAY_STATUS_ORDER = (
 )
 
 
-_RANK = {s: i for i, s in enumerate(DAY_STATUS_ORDER)}
 _UNRANKED = len(DAY_STATUS_ORDER)
+
+
+class _Ranks(dict[Status, int]):
+    """Rank by DAY_STATUS_ORDER; a status outside it ranks after all (a lookup, not a call)."""
+
+    def __missing__(self, key: Status) -> int:
+        return _UNRANKED
+
+
+_RANK = _Ranks({s: i for i, s in enumerate(DAY_STATUS_ORDER)})
 
 
 def worst(statuses: Iterable[Status]) -> Status:
     """The worst status in ``statuses`` by DAY_STATUS_ORDER (normal when empty)."""
-    best = min(map(_RANK.get, statuses, repeat(_UNRANKED)), default=_UNRANKED)
+    best = min(map(_RANK.__getitem__, statuses), default=_UNRANKED)
     return DAY_STATUS_ORDER[best] if best < _UNRANKED else Status.NORMAL
 
 

@@ -27,6 +27,11 @@ class Status(StrEnum):
     WINDOW_UNCOVERED = "window_uncovered"
     OFF = "off"  # nothing expected that day: rest day, not yet employed, before go-live
 
+    # The hash it already has (a member hashes as its value), named here so that the type
+    # calls str's directly instead of looking it up through the class on every dict or
+    # set lookup.
+    __hash__ = str.__hash__
+
 
 # The members as module constants for per-slot loops: reading a member from its class
 # goes through the enum's metaclass, ten times the cost of a global.
