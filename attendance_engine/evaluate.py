@@ -216,6 +216,20 @@ def evaluate_day(
     go_live: date | None = None,
 ) -> DayResult:
     """Evaluate one staff-day from all facts known (facts of other people are ignored)."""
+    return _evaluate(staff, day, schedules, calendar, facts, rules, tz, now, go_live)
+
+
+def _evaluate(
+    staff: StaffInfo,
+    day: date,
+    schedules: Sequence[Schedule],
+    calendar: WorkCalendar,
+    facts: Facts,
+    rules: Rules,
+    tz: ZoneInfo,
+    now: datetime,
+    go_live: date | None,
+) -> DayResult:
     workday = calendar.is_workday(day)
     if not workday or (go_live is not None and day < go_live) or not staff.on_duty(day):
         return _day_result(staff.staff_no, day, workday, (), (), Status.OFF, ())
@@ -255,17 +269,7 @@ def evaluate_days(
 ) -> list[DayResult]:
     """`evaluate_day` for each (date, facts) of one person, in order."""
     return [
-        evaluate_day(
-            staff,
-            day,
-            schedules=schedules,
-            calendar=calendar,
-            facts=facts,
-            rules=rules,
-            tz=tz,
-            now=now,
-            go_live=go_live,
-        )
+        _evaluate(staff, day, schedules, calendar, facts, rules, tz, now, go_live)
         for day, facts in days
     ]
 
