@@ -76,9 +76,12 @@ def escalate(
         for kind, n in prior.items():
             counts[(first, kind)] = n
     steps = []
+    rungs: dict[int, LadderStep] = {}  # by occurrence
     for v in ordered:
         key = (period_of(v.at, rules), v.kind)
-        counts[key] = counts.get(key, 0) + 1
-        rung = ladder_step(category, counts[key], rules)
-        steps.append(_step(v.staff_no, v.kind, v.at, counts[key], rung.code, rung.zh, rung.en))
+        n = counts[key] = counts.get(key, 0) + 1
+        rung = rungs.get(n)
+        if rung is None:
+            rung = rungs[n] = ladder_step(category, n, rules)
+        steps.append(_step(v.staff_no, v.kind, v.at, n, rung.code, rung.zh, rung.en))
     return tuple(steps)

@@ -22,6 +22,7 @@ from attendance_engine.types import (
     LEAVE,
     MISSING,
     NORMAL,
+    OFF,
     OFF_POST,
     PENDING,
     AwayPeriod,
@@ -158,6 +159,11 @@ def summarize_month(
     missing_offends = not rules.missing_makes_absent  # else it is part of the absence
     offending: list[DayResult] = []  # the days that yield violations
     for r in results:
+        if r.status is NORMAL or r.status is OFF:
+            # A day's status is the worst of everything in it: such a day has nothing to
+            # count but being a workday.
+            workdays += 1 if r.slots else 0
+            continue
         offends = bool(r.absent_halves)
         on_leave = False
         for slot in r.slots:

@@ -37,6 +37,7 @@ class Status(StrEnum):
 # goes through the enum's metaclass, ten times the cost of a global.
 NORMAL, LATE, EARLY, ABSENT = Status.NORMAL, Status.LATE, Status.EARLY, Status.ABSENT
 MISSING, LEAVE, PENDING, OFF_POST = Status.MISSING, Status.LEAVE, Status.PENDING, Status.OFF_POST
+OFF = Status.OFF
 
 
 def _require_aware(owner: str, field: str, value: datetime | None) -> None:
