@@ -139,11 +139,14 @@ def _graded(
             else:
                 out.append(_slot_result(name, kind, half, due, None, PENDING, None, None, MISSING))
             continue
-        at = best.at.astimezone(tz)
+        at = best.at
+        if at.tzinfo is not tz:
+            at = at.astimezone(tz)
         # Whole minutes with the seconds of both instants dropped: due_floor is on a minute,
         # so flooring the difference is the same as flooring the punch (same zone: wall time).
         # 0 is normal, up to the threshold late (early), beyond it absent.
-        late = (at - slot.due_floor) // MINUTE
+        gap = at - slot.due_floor
+        late = gap.days * 1440 + gap.seconds // 60  # gap // MINUTE, without the division
         minutes = (late if late > 0 else 0) if kind == "in" else (-late if late < 0 else 0)
         if minutes == 0:
             status = NORMAL

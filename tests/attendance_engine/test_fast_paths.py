@@ -211,3 +211,8 @@ def test_built_results_equal_constructed_ones(
     assert frozen_builder(Violation)(*offence) == Violation(*offence)
     step = (name, kind, due, minutes or 0, "code", "中文", "en")
     assert frozen_builder(EscalationStep)(*step) == EscalationStep(*step)
+
+
+@given(st.timedeltas())
+def test_whole_minutes_from_days_and_seconds_equal_the_floor_division(gap: timedelta) -> None:
+    assert gap.days * 1440 + gap.seconds // 60 == gap // timedelta(minutes=1)
