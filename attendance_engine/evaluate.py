@@ -219,20 +219,15 @@ def evaluate_day(
     go_live: date | None = None,
 ) -> DayResult:
     """Evaluate one staff-day from all facts known (facts of other people are ignored)."""
-    return _evaluate(staff, day, schedules, calendar, facts, rules, tz, now, go_live)
+    return _evaluate(staff, day, facts, (schedules, calendar, rules, tz, now, go_live))
 
 
-def _evaluate(
-    staff: StaffInfo,
-    day: date,
-    schedules: Sequence[Schedule],
-    calendar: WorkCalendar,
-    facts: Facts,
-    rules: Rules,
-    tz: ZoneInfo,
-    now: datetime,
-    go_live: date | None,
-) -> DayResult:
+# What stays the same across a person's days: schedules, calendar, rules, zone, now, go-live.
+_Setting = tuple[Sequence[Schedule], WorkCalendar, Rules, ZoneInfo, datetime, date | None]
+
+
+def _evaluate(staff: StaffInfo, day: date, facts: Facts, setting: _Setting) -> DayResult:
+    schedules, calendar, rules, tz, now, go_live = setting
     workday = calendar.is_workday(day)
     if not workday or (go_live is not None and day < go_live) or not staff.on_duty(day):
         return _day_result(staff.staff_no, day, workday, (), (), Status.OFF, ())
@@ -271,10 +266,8 @@ def evaluate_days(
     go_live: date | None = None,
 ) -> list[DayResult]:
     """`evaluate_day` for each (date, facts) of one person, in order."""
-    return [
-        _evaluate(staff, day, schedules, calendar, facts, rules, tz, now, go_live)
-        for day, facts in days
-    ]
+    setting = (schedules, calendar, rules, tz, now, go_live)
+    return [_evaluate(staff, day, facts, setting) for day, facts in days]
 
 
 def decision_times(
