@@ -69,6 +69,7 @@ from attendance_engine.types import (
     LATE,
     MISSING,
     NORMAL,
+    OFF,
     PENDING,
     Facts,
     PunchFact,
@@ -230,7 +231,7 @@ def _evaluate(staff: StaffInfo, day: date, facts: Facts, setting: _Setting) -> D
     schedules, calendar, rules, tz, now, go_live = setting
     workday = calendar.is_workday(day)
     if not workday or (go_live is not None and day < go_live) or not staff.on_duty(day):
-        return _day_result(staff.staff_no, day, workday, (), (), Status.OFF, ())
+        return _day_result(staff.staff_no, day, workday, (), (), OFF, ())
     schedule = _pick(schedules, day, staff.schedules)
     mine = facts.for_staff(staff.staff_no)
     plan = day_plan(schedule, day, tz)
@@ -248,7 +249,7 @@ def _evaluate(staff: StaffInfo, day: date, facts: Facts, setting: _Setting) -> D
         if off_post:
             status = worst([status, *(e.status for e in off_post if e.status is Status.OFF_POST)])
         if halves:
-            status = Status.ABSENT
+            status = ABSENT
     else:
         halves = ()
     return _day_result(staff.staff_no, day, workday, slots, halves, status, off_post)
