@@ -121,7 +121,7 @@ def main() -> None:
         with httpx.Client(base_url=url, timeout=60) as client:
             if not args.cold:
                 _wait_for_verdicts(database, today, args.staff, server)
-                params = {"SN": SN, "table": "ATTLOG", "Stamp": 0}
+                params: dict[str, str | int] = {"SN": SN, "table": "ATTLOG", "Stamp": 0}
                 answer = client.post("/iclock/cdata", params=params, content=warm_up)
                 if answer.text != "OK":
                     raise SystemExit(f"warm-up post: {answer.status_code} {answer.text}")
