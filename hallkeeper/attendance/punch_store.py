@@ -3,9 +3,10 @@
 SQLAlchemy's executemany builds and type-processes every parameter set in Python, which
 cost more than the database's own work on a 1,000-line post. Here the values are
 converted once (instants exactly as `UTCDateTime` stores them, so existing rows and the
-natural-key uniqueness are unaffected) and handed to the driver as they are: new rows go
-in with multi-row `INSERT ... ON CONFLICT DO NOTHING RETURNING` (which names the rows it
-inserted), and only repeats of stored punches get an `UPDATE` of their count.
+natural-key uniqueness are unaffected) and handed to the driver as they are, in one
+multi-row `INSERT ... ON CONFLICT DO UPDATE SET repeats = ... RETURNING` per chunk: a new
+row goes in, a repeat of a stored punch only adds to its count, and the returned counts
+tell which rows were new (see `store_new`).
 """
 
 from __future__ import annotations
@@ -39,18 +40,20 @@ def _mark(conn: sa.Connection) -> str:
     return "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
 
-def insert_new(
+def store_new(
     conn: sa.Connection, rows: Sequence[tuple[Any, ...]], received_at: datetime
 ) -> set[Key]:
-    """Insert the rows not stored yet; return the natural keys of those inserted.
+    """Insert the rows not stored yet, count repeats of the others; return the keys inserted.
 
     Each row holds the values of COLUMNS without `received_at` (given once), its device
-    time an aware datetime.
+    time an aware datetime; its `repeats` is how often it came in this batch beyond the
+    first, so a stored punch's count grows by `repeats + 1`. A row comes back with the
+    `repeats` it was given exactly when it was inserted (an updated count is larger).
     """
     table = Punch.__table__  # type: ignore[attr-defined]
     stored, mark = _stored(conn), _mark(conn)
     received = stored(received_at)
-    key_of: dict[tuple[str, str, Any], Key] = {}
+    sent: dict[tuple[str, str, Any], tuple[Key, int]] = {}
     values: list[Any] = []
     placeholders = "(" + ", ".join([mark] * len(COLUMNS)) + ")"
     inserted: set[Key] = set()
@@ -59,16 +62,19 @@ def insert_new(
         values.clear()
         for sn, pin, at, staff_no, verify, status, workcode, source, repeats in chunk:
             text = stored(at)
-            key_of[(sn, pin, text)] = (sn, pin, at)
+            sent[(sn, pin, text)] = ((sn, pin, at), repeats)
             values += (sn, pin, text, staff_no, verify, status, workcode, source, received, repeats)
         sql = (
-            f"INSERT INTO {table.name} ({', '.join(COLUMNS)}) VALUES "
+            f"INSERT INTO {table.name} AS p ({', '.join(COLUMNS)}) VALUES "
             + ", ".join([placeholders] * len(chunk))
-            + " ON CONFLICT (device_sn, pin, device_time) DO NOTHING"
-            + " RETURNING device_sn, pin, device_time"
+            + " ON CONFLICT (device_sn, pin, device_time)"
+            + " DO UPDATE SET repeats = p.repeats + excluded.repeats + 1"
+            + " RETURNING device_sn, pin, device_time, repeats"
         )
-        for sn, pin, text in _run(conn, sql, values):
-            inserted.add(key_of[(sn, pin, text)])
+        for sn, pin, text, count in _run(conn, sql, values):
+            key, repeats = sent[(sn, pin, text)]
+            if count == repeats:
+                inserted.add(key)
     return inserted
 
 
@@ -95,20 +101,3 @@ def staff_by_pin(conn: sa.Connection, pins: Sequence[str]) -> dict[str, str]:
         sql = f"SELECT pin, staff_no FROM {staff.name} WHERE pin IN ({marks})"
         found.update(_run(conn, sql, chunk))
     return found
-
-
-def count_repeats(conn: sa.Connection, repeats: Sequence[tuple[Key, int]]) -> None:
-    """Add ``n`` to the repeat count of each stored punch in ``repeats``."""
-    if not repeats:
-        return
-    table = Punch.__table__  # type: ignore[attr-defined]
-    stored, m = _stored(conn), _mark(conn)
-    sql = (
-        f"UPDATE {table.name} SET repeats = repeats + {m} "
-        f"WHERE device_sn = {m} AND pin = {m} AND device_time = {m}"
-    )
-    cursor = conn.connection.cursor()
-    try:
-        cursor.executemany(sql, [(n, sn, pin, stored(at)) for (sn, pin, at), n in repeats])
-    finally:
-        cursor.close()
