@@ -3,7 +3,8 @@
 An ADMS batch re-derives ~250 staff-days; SQLAlchemy's per-row parameter processing cost
 as much as the JSON and the database's own work. The values are written exactly as the
 model's column types write them: dates and instants in SQLAlchemy's SQLite text forms,
-JSON with `json.dumps` (the default serializer of both dialects).
+JSON exactly as `json.dumps` (the default serializer of both dialects) writes it, by an
+encoder that skips the reference-cycle check (verdicts are trees built by `to_dict`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ COLUMNS = (
 )  # fmt: skip
 JSON_COLUMNS = frozenset({"result", "alerted"})
 KEYS = ("staff_no", "day")
+_dumps = json.JSONEncoder(check_circular=False).encode
 
 
 def _sql(conn: sa.Connection) -> str:
@@ -55,10 +57,16 @@ def upsert_day_verdicts(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> 
         def instant(value: datetime) -> Any:
             return value.astimezone(UTC)
 
-    dumps = json.dumps
-    values = [
-        (r["staff_no"], day(r["day"]), r["status"], r["absent_days"], r["provisional"],
-         dumps(r["result"]), dumps(r["alerted"]), r["held"], instant(r["computed_at"]))
-        for r in rows
-    ]  # fmt: skip
+    dumps = _dumps
+    instants: dict[datetime, Any] = {}  # a batch's rows share one `computed_at`
+    values = []
+    for r in rows:
+        at = r["computed_at"]
+        stored = instants.get(at)
+        if stored is None:
+            stored = instants[at] = instant(at)
+        values.append(
+            (r["staff_no"], day(r["day"]), r["status"], r["absent_days"], r["provisional"],
+             dumps(r["result"]), dumps(r["alerted"]), r["held"], stored)
+        )  # fmt: skip
     conn.exec_driver_sql(_sql(conn), values)
