@@ -22,7 +22,7 @@ from devices.common.gcpause import bulk
 from devices.events import BadRecord, Punch
 from hallkeeper.attendance.context import AttendanceContext, cached_context
 from hallkeeper.attendance.derive import DeriveResult, rederive
-from hallkeeper.attendance.punch_store import staff_by_pin, store_new
+from hallkeeper.attendance.punch_store import Key, staff_by_pin, store_new, stored_instant
 from hallkeeper.models import DayVerdict, Device
 from hallkeeper.models import QuarantinedRecord as QuarantineRow
 from hallkeeper.settings import Settings
@@ -133,7 +133,8 @@ def store_punches(
     hall_tz = settings.zone
     result = IngestResult()
     # Natural key -> [the first punch with it, how often it came in this batch].
-    good: dict[tuple[str, str, datetime], list[Any]] = {}
+    good: dict[Key, list[Any]] = {}
+    stored = stored_instant(session.connection())
     serials = {p.device_sn for p in punches}
     devices = _devices(session, serials, hall_tz)
     quarantine: list[dict[str, Any]] = []
@@ -158,7 +159,7 @@ def store_punches(
             )  # fmt: skip
             result.quarantined.append((index, reason))
             continue
-        key = (item.device_sn, item.pin, item.time.astimezone(UTC))
+        key = (item.device_sn, item.pin, stored(item.time))
         seen = good.get(key)
         if seen is None:
             good[key] = [item, 1]
@@ -189,7 +190,7 @@ def store_punches(
 
 def _store(
     session: Session,
-    good: dict[tuple[str, str, datetime], list[Any]],
+    good: dict[Key, list[Any]],
     source: str,
     now: datetime,
     hall_tz: ZoneInfo,

@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from hallkeeper.models import Punch, Staff
 from hallkeeper.models.types import sqlite_text
 
-Key = tuple[str, str, datetime]  # (device serial, PIN, UTC device time): the natural key
+# (device serial, PIN, device time as `stored_instant` passes it): the natural key
+Key = tuple[str, str, Any]
 COLUMNS = (
     "device_sn", "pin", "device_time", "staff_no", "verify", "status", "workcode", "source",
     "received_at", "repeats",
@@ -29,8 +30,9 @@ PIN_CHUNK = 5000  # PINs per lookup, as far below the parameter limits
 CHUNK = 500  # rows per INSERT: 5,000 parameters, far below every driver's limit
 
 
-def _stored(conn: sa.Connection) -> Callable[[datetime], Any]:
-    """How an aware instant is passed to this connection's driver."""
+def stored_instant(conn: sa.Connection) -> Callable[[datetime], Any]:
+    """How an aware instant is passed to this connection's driver (and comes back from it:
+    the same text on SQLite, an equal aware datetime on PostgreSQL)."""
     if conn.dialect.name == "sqlite":
         return sqlite_text
     return lambda value: value.astimezone(UTC)
@@ -46,14 +48,14 @@ def store_new(
     """Insert the rows not stored yet, count repeats of the others; return the keys inserted.
 
     Each row holds the values of COLUMNS without `received_at` (given once), its device
-    time an aware datetime; its `repeats` is how often it came in this batch beyond the
-    first, so a stored punch's count grows by `repeats + 1`. A row comes back with the
+    time as `stored_instant` converts it; its `repeats` is how often it came in this batch
+    beyond the first, so a stored punch's count grows by `repeats + 1`. A row comes back with the
     `repeats` it was given exactly when it was inserted (an updated count is larger).
     """
     table = Punch.__table__  # type: ignore[attr-defined]
-    stored, mark = _stored(conn), _mark(conn)
-    received = stored(received_at)
-    sent: dict[tuple[str, str, Any], tuple[Key, int]] = {}
+    mark = _mark(conn)
+    received = stored_instant(conn)(received_at)
+    sent: dict[Key, int] = {}
     values: list[Any] = []
     placeholders = "(" + ", ".join([mark] * len(COLUMNS)) + ")"
     inserted: set[Key] = set()
@@ -61,9 +63,8 @@ def store_new(
         chunk = rows[start : start + CHUNK]
         values.clear()
         for sn, pin, at, staff_no, verify, status, workcode, source, repeats in chunk:
-            text = stored(at)
-            sent[(sn, pin, text)] = ((sn, pin, at), repeats)
-            values += (sn, pin, text, staff_no, verify, status, workcode, source, received, repeats)
+            sent[(sn, pin, at)] = repeats
+            values += (sn, pin, at, staff_no, verify, status, workcode, source, received, repeats)
         sql = (
             f"INSERT INTO {table.name} AS p ({', '.join(COLUMNS)}) VALUES "
             + ", ".join([placeholders] * len(chunk))
@@ -71,9 +72,9 @@ def store_new(
             + " DO UPDATE SET repeats = p.repeats + excluded.repeats + 1"
             + " RETURNING device_sn, pin, device_time, repeats"
         )
-        for sn, pin, text, count in _run(conn, sql, values):
-            key, repeats = sent[(sn, pin, text)]
-            if count == repeats:
+        for sn, pin, at, count in _run(conn, sql, values):
+            key = (sn, pin, at)
+            if count == sent[key]:
                 inserted.add(key)
     return inserted
 
