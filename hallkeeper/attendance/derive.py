@@ -97,7 +97,7 @@ class _Evaluator:
         self.ctx, self.facts, self.now, self.sync = ctx, facts, now, sync
         self.results: dict[Pair, eng.DayResult] = {}
         self._at_sync: dict[Pair, eng.DayResult] = {}
-        self._last_decision: dict[tuple[int, date], datetime] = {}
+        self._last_decision: dict[tuple[tuple[str, ...], date], datetime] = {}
 
     def result(self, pair: Pair) -> eng.DayResult:
         if pair not in self.results:
@@ -119,11 +119,13 @@ class _Evaluator:
     def provisional(self, pair: Pair, result: eng.DayResult) -> bool:
         if not result.expected or self.sync.devices == 0:
             return False
-        schedule = self.ctx.schedule_for(pair[0], pair[1])
-        key = (id(schedule), pair[1])  # the context holds its schedules: ids stay unique
+        staff_no, day = pair
+        # The schedule follows from the person's schedule choices and the day alone.
+        key = (self.ctx.staff[staff_no].info.schedules, day)
         last = self._last_decision.get(key)
         if last is None:
-            last = eng.decision_times(schedule, pair[1], self.ctx.tz, self.ctx.rules)[-1]
+            schedule = self.ctx.schedule_for(staff_no, day)
+            last = eng.decision_times(schedule, day, self.ctx.tz, self.ctx.rules)[-1]
             self._last_decision[key] = last
         return not self.sync.covers(last)
 
