@@ -259,6 +259,33 @@ def context_version(session: Session) -> int | None:
     return None if row is None else int(row[0])
 
 
+_pins: weakref.WeakKeyDictionary[sa.Engine, tuple[int, dict[str, str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def staff_by_pin(session: Session) -> Mapping[str, str]:
+    """Every terminal PIN's staff number, reused while the context version is unchanged.
+
+    The mapping must not be changed by its users.
+    """
+    engine = session.get_bind().engine
+    version = context_version(session)  # before the table: see cached_context
+    hit = _pins.get(engine)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    table = Staff.__table__  # type: ignore[attr-defined]
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(f"SELECT pin, staff_no FROM {table.name}")
+        found = dict(cursor.fetchall())
+    finally:
+        cursor.close()
+    if version is not None:
+        _pins[engine] = (version, found)
+    return found
+
+
 def cached_context(session: Session, settings: Settings, years: Iterable[int]) -> AttendanceContext:
     """The whole hall's context for ``years``, reused while its source rows are unchanged.
 

@@ -20,9 +20,9 @@ from sqlmodel import Session
 
 from devices.common.gcpause import bulk
 from devices.events import BadRecord, Punch
-from hallkeeper.attendance.context import AttendanceContext, cached_context
+from hallkeeper.attendance.context import AttendanceContext, cached_context, staff_by_pin
 from hallkeeper.attendance.derive import DeriveResult, rederive
-from hallkeeper.attendance.punch_store import Key, staff_by_pin, store_new, stored_instant
+from hallkeeper.attendance.punch_store import Key, store_new, stored_instant
 from hallkeeper.models import DayVerdict, Device
 from hallkeeper.models import QuarantinedRecord as QuarantineRow
 from hallkeeper.settings import Settings
@@ -202,7 +202,7 @@ def _store(
     that did not read `OK`) costs no read and only the repeat counts' update.
     """
     conn = session.connection()
-    staff_of = staff_by_pin(conn, sorted({k[1] for k in good}))
+    staff_of = staff_by_pin(session)
     src = source[:10]
     rows = [
         (sn, pin, at, staff_of.get(pin), p.verify, p.status, p.workcode, src, n - 1)

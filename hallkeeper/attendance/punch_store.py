@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hallkeeper.models import Punch, Staff
+from hallkeeper.models import Punch
 from hallkeeper.models.types import sqlite_text
 
 # (device serial, PIN, device time as `stored_instant` passes it): the natural key
@@ -26,7 +26,6 @@ COLUMNS = (
     "device_sn", "pin", "device_time", "staff_no", "verify", "status", "workcode", "source",
     "received_at", "repeats",
 )  # fmt: skip
-PIN_CHUNK = 5000  # PINs per lookup, as far below the parameter limits
 CHUNK = 500  # rows per INSERT: 5,000 parameters, far below every driver's limit
 
 
@@ -90,15 +89,3 @@ def _run(conn: sa.Connection, sql: str, values: list[Any]) -> list[Any]:
         return list(cursor.fetchall())
     finally:
         cursor.close()
-
-
-def staff_by_pin(conn: sa.Connection, pins: Sequence[str]) -> dict[str, str]:
-    """The staff number of each PIN in ``pins`` that belongs to someone."""
-    staff = Staff.__table__  # type: ignore[attr-defined]
-    found: dict[str, str] = {}
-    for start in range(0, len(pins), PIN_CHUNK):
-        chunk = list(pins[start : start + PIN_CHUNK])
-        marks = ", ".join([_mark(conn)] * len(chunk))
-        sql = f"SELECT pin, staff_no FROM {staff.name} WHERE pin IN ({marks})"
-        found.update(_run(conn, sql, chunk))
-    return found

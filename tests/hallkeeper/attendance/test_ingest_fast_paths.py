@@ -9,9 +9,8 @@ from sqlalchemy.dialects import sqlite
 from sqlmodel import select
 
 from devices.events import Punch
-from hallkeeper.attendance.context import AttendanceContext, cached_context
+from hallkeeper.attendance.context import AttendanceContext, cached_context, staff_by_pin
 from hallkeeper.attendance.ingest import store_punches
-from hallkeeper.attendance.punch_store import PIN_CHUNK, staff_by_pin
 from hallkeeper.attendance.verdict_store import upsert_day_verdicts
 from hallkeeper.db import read_session, write_session
 from hallkeeper.models import DayVerdict, HolidayOverride, Schedule, ScheduleSlot, Staff, Window
@@ -202,11 +201,16 @@ def test_verdicts_written_through_the_driver_match_sqlalchemys(hall: Hall) -> No
     assert (updated.status, updated.held, updated.alerted) == ("absent", 0, [])
 
 
-def test_staff_by_pin_maps_known_pins_across_lookup_chunks(hall: Hall) -> None:
+def test_staff_by_pin_maps_every_pin_and_sees_new_staff(hall: Hall) -> None:
     with read_session(hall.engine) as session:
-        known = {s.pin: s.staff_no for s in session.exec(select(Staff)).all() if s.pin}
+        known = {s.pin: s.staff_no for s in session.exec(select(Staff)).all()}
     assert known  # the shipped hall's staff have PINs
-    pins = sorted(known) + [f"X{n}" for n in range(PIN_CHUNK + 7)]  # two lookups
     with write_session(hall.engine) as session:
-        assert staff_by_pin(session.connection(), pins) == known
-        assert staff_by_pin(session.connection(), []) == {}
+        assert staff_by_pin(session) == known
+    with hall.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO staff (staff_no, name, pin, unit_code, category, role)"
+            " VALUES ('NEW01', 'n', '770077', 'ZWB', '聘用', 'staff')"
+        )
+    with write_session(hall.engine) as session:
+        assert staff_by_pin(session) == {**known, "770077": "NEW01"}
