@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 import attendance_engine as eng
+from hallkeeper.db import driver_rows
 from hallkeeper.hallconfig import AttendanceSection
 from hallkeeper.holidays import _warn_uncovered, calendar_covers
 from hallkeeper.models import (
@@ -250,12 +251,8 @@ _cache: weakref.WeakKeyDictionary[sa.Engine, dict[tuple[int, frozenset[int]], _C
 def context_version(session: Session) -> int | None:
     """The current context version (None: the row is missing, nothing can be cached)."""
     table = ContextVersion.__table__  # type: ignore[attr-defined]
-    cursor = session.connection().connection.cursor()
-    try:
-        cursor.execute(f"SELECT version FROM {table.name} WHERE id = 1")
-        row = cursor.fetchone()
-    finally:
-        cursor.close()
+    rows = driver_rows(session.connection(), f"SELECT version FROM {table.name} WHERE id = 1")
+    row = rows[0] if rows else None
     return None if row is None else int(row[0])
 
 
@@ -275,12 +272,7 @@ def staff_by_pin(session: Session) -> Mapping[str, str]:
     if hit is not None and hit[0] == version:
         return hit[1]
     table = Staff.__table__  # type: ignore[attr-defined]
-    cursor = session.connection().connection.cursor()
-    try:
-        cursor.execute(f"SELECT pin, staff_no FROM {table.name}")
-        found = dict(cursor.fetchall())
-    finally:
-        cursor.close()
+    found = dict(driver_rows(session.connection(), f"SELECT pin, staff_no FROM {table.name}"))
     if version is not None:
         _pins[engine] = (version, found)
     return found

@@ -23,6 +23,7 @@ from devices.events import BadRecord, Punch
 from hallkeeper.attendance.context import AttendanceContext, cached_context, staff_by_pin
 from hallkeeper.attendance.derive import DeriveResult, rederive
 from hallkeeper.attendance.punch_store import Key, store_new, stored_instant
+from hallkeeper.db import driver_mark, driver_rows
 from hallkeeper.models import DayVerdict, Device
 from hallkeeper.models import QuarantinedRecord as QuarantineRow
 from hallkeeper.settings import Settings
@@ -171,12 +172,11 @@ def store_punches(
     if good:
         pairs = _store(session, good, source, now, hall_tz, result)
     if synced_device is not None:
-        session.connection().execute(
-            sa.update(Device.__table__)  # type: ignore[attr-defined]
-            .where(Device.__table__.c.serial == synced_device)  # type: ignore[attr-defined]
-            .values(last_sync=now, last_seen=now)
-        )
-    if synced_device is not None:
+        conn = session.connection()
+        device: str = Device.__table__.name  # type: ignore[attr-defined]
+        m, at = driver_mark(conn), stored(now)
+        sql = f"UPDATE {device} SET last_sync = {m}, last_seen = {m} WHERE serial = {m}"
+        driver_rows(conn, sql, [at, at, synced_device])
         # A terminal caught up: days with alerts waiting for it are judged again.
         t = DayVerdict.__table__  # type: ignore[attr-defined]
         waiting = session.connection().execute(sa.select(t.c.staff_no, t.c.day).where(t.c.held > 0))
