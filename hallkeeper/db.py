@@ -94,3 +94,12 @@ def driver_rows(conn: sa.Connection, sql: str, params: Sequence[Any] = ()) -> li
         return list(cursor.fetchall()) if cursor.description is not None else []
     finally:
         cursor.close()
+
+
+def driver_many(conn: sa.Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Run one statement per parameter row on the driver's own cursor (see `driver_rows`)."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()

@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from hallkeeper.db import driver_many, driver_mark
 from hallkeeper.models.types import sqlite_text
 
 COLUMNS = (
@@ -48,7 +49,7 @@ _dumps = _encoder()
 
 
 def _sql(conn: sa.Connection) -> str:
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    mark = driver_mark(conn)
     json_mark = mark if conn.dialect.name == "sqlite" else f"CAST({mark} AS JSON)"
     marks = ", ".join(json_mark if c in JSON_COLUMNS else mark for c in COLUMNS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c not in KEYS)
@@ -89,4 +90,4 @@ def upsert_day_verdicts(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> 
             (r["staff_no"], day(r["day"]), r["status"], r["absent_days"], r["provisional"],
              dumps(r["result"]), dumps(r["alerted"]), r["held"], stored)
         )  # fmt: skip
-    conn.exec_driver_sql(_sql(conn), values)
+    driver_many(conn, _sql(conn), values)
