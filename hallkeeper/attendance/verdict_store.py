@@ -11,14 +11,14 @@ reference-cycle check (verdicts are trees built by `to_dict`).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, date, datetime
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from hallkeeper.db import driver_many, driver_mark
+from hallkeeper.db import driver_many, driver_mark, driver_rows
 from hallkeeper.models.types import sqlite_text
 
 COLUMNS = (
@@ -57,6 +57,34 @@ def _sql(conn: sa.Connection) -> str:
         f"INSERT INTO day_verdict ({', '.join(COLUMNS)}) VALUES ({marks}) "
         f"ON CONFLICT ({', '.join(KEYS)}) DO UPDATE SET {updates}"
     )
+
+
+class Stored(NamedTuple):
+    """The columns of a stored day verdict that a re-derivation compares."""
+
+    result: dict[str, Any]
+    alerted: list[str]
+    held: int
+
+
+def stored_verdicts(
+    conn: sa.Connection, staff_nos: Collection[str], first: date, last: date
+) -> dict[tuple[str, date], Stored]:
+    """The stored verdicts of ``staff_nos`` from ``first`` to ``last``, by (staff, day)."""
+    if not staff_nos:
+        return {}
+    m = driver_mark(conn)
+    people = sorted(staff_nos)
+    sql = (
+        "SELECT staff_no, day, result, alerted, held FROM day_verdict"
+        f" WHERE day >= {m} AND day <= {m} AND staff_no IN ({', '.join([m] * len(people))})"
+    )
+    if conn.dialect.name == "sqlite":  # dates and JSON come back as the text stored
+        rows = driver_rows(conn, sql, [first.isoformat(), last.isoformat(), *people])
+        loads, day = json.loads, date.fromisoformat
+        return {(s, day(d)): Stored(loads(r), loads(a), h) for s, d, r, a, h in rows}
+    rows = driver_rows(conn, sql, [first, last, *people])
+    return {(s, d): Stored(r, a, h) for s, d, r, a, h in rows}
 
 
 def upsert_day_verdicts(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
