@@ -52,15 +52,14 @@ class _DeviceInfo:
 def _devices(session: Session, serials: set[str], hall_tz: ZoneInfo) -> dict[str, _DeviceInfo]:
     if not serials:
         return {}
-    t = Device.__table__  # type: ignore[attr-defined]
-    # One terminal per batch is the rule: `==` is compiled once, an IN list every time.
-    if len(serials) == 1:
-        which = t.c.serial == next(iter(serials))
-    else:
-        which = t.c.serial.in_(sorted(serials))
-    query = sa.select(t.c.serial, t.c.timezone, t.c.installed_on).where(which)
+    conn = session.connection()
+    device: str = Device.__table__.name  # type: ignore[attr-defined]
+    marks = ", ".join([driver_mark(conn)] * len(serials))
+    sql = f"SELECT serial, timezone, installed_on FROM {device} WHERE serial IN ({marks})"
     out = {}
-    for serial, timezone, installed_on in session.connection().execute(query):
+    for serial, timezone, installed_on in driver_rows(conn, sql, sorted(serials)):
+        if isinstance(installed_on, str):  # SQLite's text
+            installed_on = date.fromisoformat(installed_on)
         try:
             tz = ZoneInfo(timezone)
         except (KeyError, ValueError):
@@ -178,9 +177,9 @@ def store_punches(
         sql = f"UPDATE {device} SET last_sync = {m}, last_seen = {m} WHERE serial = {m}"
         driver_rows(conn, sql, [at, at, synced_device])
         # A terminal caught up: days with alerts waiting for it are judged again.
-        t = DayVerdict.__table__  # type: ignore[attr-defined]
-        waiting = session.connection().execute(sa.select(t.c.staff_no, t.c.day).where(t.c.held > 0))
-        pairs |= {(s, d) for s, d in waiting}
+        verdicts: str = DayVerdict.__table__.name  # type: ignore[attr-defined]
+        waiting = driver_rows(conn, f"SELECT staff_no, day FROM {verdicts} WHERE held > 0")
+        pairs |= {(s, d if isinstance(d, date) else date.fromisoformat(d)) for s, d in waiting}
     if pairs:
         years = {d.year for _, d in pairs}
         ctx = ctx or cached_context(session, settings, years)
