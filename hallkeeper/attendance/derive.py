@@ -202,7 +202,9 @@ def rederive(
         return DeriveResult()
     extended = set(wanted)
     for s, d in wanted:
-        extended |= {(q, d) for q in ctx.partners(s) if q in ctx.staff}
+        for q in ctx.partners(s):  # usually none: no set built per staff-day
+            if q in ctx.staff:
+                extended.add((q, d))
     people = {s for s, _ in extended}
     days = {d for _, d in extended}
     # Always by person: the context may hold only these people (see load_context).
