@@ -11,7 +11,7 @@ from sqlmodel import select
 from devices.events import Punch
 from hallkeeper.attendance.context import AttendanceContext, cached_context, staff_by_pin
 from hallkeeper.attendance.ingest import store_punches
-from hallkeeper.attendance.verdict_store import upsert_day_verdicts
+from hallkeeper.attendance.verdict_store import Stored, stored_verdicts, upsert_day_verdicts
 from hallkeeper.db import read_session, write_session
 from hallkeeper.models import DayVerdict, HolidayOverride, Schedule, ScheduleSlot, Staff, Window
 from hallkeeper.models import Hall as HallRow
@@ -199,6 +199,11 @@ def test_verdicts_written_through_the_driver_match_sqlalchemys(hall: Hall) -> No
     assert mine.result["x"] == "迟到" and mine.computed_at == at("09:00")
     assert raw["SC001"] == raw["SC002"]  # byte for byte what SQLAlchemy stores
     assert (updated.status, updated.held, updated.alerted) == ("absent", 0, [])
+    with read_session(hall.engine) as session:
+        read = stored_verdicts(session.connection(), ["SC001", "SC002", "SC003", "X"], DAY, DAY)
+    assert read == {
+        (v.staff_no, DAY): Stored(v.result, v.alerted, v.held) for v in (mine, theirs, updated)
+    }  # read through the driver as the ORM reads it
 
 
 def test_staff_by_pin_maps_every_pin_and_sees_new_staff(hall: Hall) -> None:
