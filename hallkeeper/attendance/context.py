@@ -8,7 +8,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -17,9 +16,18 @@ from sqlmodel import Session, col, select
 
 import attendance_engine as eng
 from hallkeeper.attendance.facts import FactSet
+from hallkeeper.db import driver_rows
 from hallkeeper.hallconfig import AttendanceSection
 from hallkeeper.holidays import _warn_uncovered, calendar_covers
-from hallkeeper.models import Hall, HolidayOverride, Schedule, ScheduleSlot, Staff, Window
+from hallkeeper.models import (
+    ContextVersion,
+    Hall,
+    HolidayOverride,
+    Schedule,
+    ScheduleSlot,
+    Staff,
+    Window,
+)
 from hallkeeper.schedules import month_day
 from hallkeeper.settings import Settings
 
@@ -233,17 +241,16 @@ def load_context(
     )
 
 
-# The tables a context is built from. A cached context is reused while every row of them
-# is as it was: reading them through the bare driver (no ORM, no type conversion) and
-# comparing costs a fraction of building the context, and cannot miss a change.
-_SOURCES = (Schedule, ScheduleSlot, Window, Staff, HolidayOverride, Hall)
-Fingerprint = tuple[tuple[tuple[Any, ...], ...], ...]
+# A cached context is reused while the database's context version is the one it was built
+# under: triggers on every table the context is read from (`SOURCES`, see migration 0005)
+# set it to a new random value on each change, from any connection or process.
+SOURCES = (Schedule, ScheduleSlot, Window, Staff, HolidayOverride, Hall)
 
 
 @dataclass(frozen=True)
 class _Cached:
     settings: Settings
-    fingerprint: Fingerprint
+    version: int
     context: AttendanceContext
 
 
@@ -252,20 +259,34 @@ _cache: weakref.WeakKeyDictionary[sa.Engine, dict[tuple[int, frozenset[int]], _C
 )
 
 
-def _fingerprint(session: Session) -> Fingerprint:
-    conn = session.connection()
-    quote = conn.dialect.identifier_preparer
-    rows = []
-    cursor = conn.connection.cursor()  # the driver's own: rows come back as plain tuples
-    try:
-        for model in _SOURCES:
-            table: sa.Table = model.__table__  # type: ignore[union-attr]
-            order = ", ".join(quote.quote(c.name) for c in table.primary_key.columns)
-            cursor.execute(f"SELECT * FROM {quote.format_table(table)} ORDER BY {order}")
-            rows.append(tuple(cursor.fetchall()))
-    finally:
-        cursor.close()
-    return tuple(rows)
+def context_version(session: Session) -> int | None:
+    """The current context version (None: the row is missing, nothing can be cached)."""
+    table = ContextVersion.__table__  # type: ignore[attr-defined]
+    rows = driver_rows(session.connection(), f"SELECT version FROM {table.name} WHERE id = 1")
+    row = rows[0] if rows else None
+    return None if row is None else int(row[0])
+
+
+_pins: weakref.WeakKeyDictionary[sa.Engine, tuple[int, dict[str, str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def staff_by_pin(session: Session) -> Mapping[str, str]:
+    """Every terminal PIN's staff number, reused while the context version is unchanged.
+
+    The mapping must not be changed by its users.
+    """
+    engine = session.get_bind().engine
+    version = context_version(session)  # before the table: see cached_context
+    hit = _pins.get(engine)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    table = Staff.__table__  # type: ignore[attr-defined]
+    found = dict(driver_rows(session.connection(), f"SELECT pin, staff_no FROM {table.name}"))
+    if version is not None:
+        _pins[engine] = (version, found)
+    return found
 
 
 def cached_context(session: Session, settings: Settings, years: Iterable[int]) -> AttendanceContext:
@@ -278,12 +299,14 @@ def cached_context(session: Session, settings: Settings, years: Iterable[int]) -
     engine = session.get_bind().engine
     per_engine = _cache.setdefault(engine, {})
     key = (id(settings), wanted)
-    fingerprint = _fingerprint(session)
+    # Read before the tables: a change committed in between makes the next call reload.
+    version = context_version(session)
     hit = per_engine.get(key)
-    if hit is not None and hit.settings is settings and hit.fingerprint == fingerprint:
+    if hit is not None and hit.settings is settings and hit.version == version:
         return hit.context
     context = load_context(session, settings, wanted)
-    if len(per_engine) > 8:
-        per_engine.clear()
-    per_engine[key] = _Cached(settings, fingerprint, context)  # holds settings: id stays unique
+    if version is not None:
+        if len(per_engine) > 8:
+            per_engine.clear()
+        per_engine[key] = _Cached(settings, version, context)  # holds settings: id stays unique
     return context

@@ -30,10 +30,10 @@ from sqlmodel import Session
 import attendance_engine as eng
 from attendance_engine.labels import label
 from hallkeeper.alerts import Alert, raise_alerts
-from hallkeeper.attendance.context import AttendanceContext
+from hallkeeper.attendance.context import AttendanceContext, WindowPosts
 from hallkeeper.attendance.facts import FactSet, load_facts
-from hallkeeper.attendance.verdict_store import upsert_day_verdicts
-from hallkeeper.models import DayVerdict, Device, WindowCoverVerdict
+from hallkeeper.attendance.verdict_store import stored_verdicts, upsert_day_verdicts
+from hallkeeper.models import Device, WindowCoverVerdict
 
 ALERT_SLOT_STATUSES = frozenset({eng.Status.LATE, eng.Status.EARLY, eng.Status.ABSENT})
 WAITING_STATUSES = frozenset({eng.Status.MISSING})
@@ -97,7 +97,7 @@ class _Evaluator:
         self.ctx, self.facts, self.now, self.sync = ctx, facts, now, sync
         self.results: dict[Pair, eng.DayResult] = {}
         self._at_sync: dict[Pair, eng.DayResult] = {}
-        self._last_decision: dict[tuple[int, date], datetime] = {}
+        self._last_decision: dict[tuple[tuple[str, ...], date], datetime] = {}
 
     def result(self, pair: Pair) -> eng.DayResult:
         if pair not in self.results:
@@ -119,11 +119,13 @@ class _Evaluator:
     def provisional(self, pair: Pair, result: eng.DayResult) -> bool:
         if not result.expected or self.sync.devices == 0:
             return False
-        schedule = self.ctx.schedule_for(pair[0], pair[1])
-        key = (id(schedule), pair[1])  # the context holds its schedules: ids stay unique
+        staff_no, day = pair
+        # The schedule follows from the person's schedule choices and the day alone.
+        key = (self.ctx.staff[staff_no].info.schedules, day)
         last = self._last_decision.get(key)
         if last is None:
-            last = eng.decision_times(schedule, pair[1], self.ctx.tz, self.ctx.rules)[-1]
+            schedule = self.ctx.schedule_for(staff_no, day)
+            last = eng.decision_times(schedule, day, self.ctx.tz, self.ctx.rules)[-1]
             self._last_decision[key] = last
         return not self.sync.covers(last)
 
@@ -200,22 +202,16 @@ def rederive(
         return DeriveResult()
     extended = set(wanted)
     for s, d in wanted:
-        extended |= {(q, d) for q in ctx.partners(s) if q in ctx.staff}
+        for q in ctx.partners(s):  # usually none: no set built per staff-day
+            if q in ctx.staff:
+                extended.add((q, d))
     people = {s for s, _ in extended}
     days = {d for _, d in extended}
     # Always by person: the context may hold only these people (see load_context).
     facts = load_facts(session, people, min(days), max(days), ctx.tz)
     ev = _Evaluator(ctx, facts, now, sync_state(session))
-    t = DayVerdict.__table__  # type: ignore[attr-defined]
     # Only the columns compared below (whole ORM objects cost more than the evaluation).
-    existing = {
-        (v.staff_no, v.day): v
-        for v in session.connection().execute(
-            sa.select(t.c.staff_no, t.c.day, t.c.result, t.c.alerted, t.c.held).where(
-                t.c.day >= min(days), t.c.day <= max(days), t.c.staff_no.in_(sorted(people))
-            )
-        )
-    }
+    existing = stored_verdicts(session.connection(), people, min(days), max(days))
     out = DeriveResult()
     rows: list[dict[str, Any]] = []
     alerts: list[Alert] = []
@@ -277,9 +273,15 @@ def _derive_cover(
     session: Session, ev: _Evaluator, pairs: set[Pair], now: datetime, out: DeriveResult
 ) -> None:
     """A/B cover of every window whose posts were evaluated, at each of A's in-slots."""
-    if not ev.ctx.windows:
-        return  # no window: no cover verdict to compute, and none stale (see below)
     days = sorted({d for _, d in pairs})
+    # Only windows whose posts were all evaluated on the day are judged (and their stale
+    # verdicts removed); when there is none, nothing is read.
+    judged: list[tuple[WindowPosts, list[str], date]] = []
+    for w in ev.ctx.windows:
+        posts = [w.a_post] + ([w.b_post] if w.b_post else [])
+        judged += [(w, posts, day) for day in days if all((p, day) in pairs for p in posts)]
+    if not judged:
+        return
     table = WindowCoverVerdict.__table__  # type: ignore[attr-defined]
     # Only the columns compared below, through Core (see `rederive`).
     existing = {
@@ -292,48 +294,44 @@ def _derive_cover(
     }
     rows: list[dict[str, Any]] = []
     stale: list[tuple[int, date, str]] = []
-    for w in ev.ctx.windows:
-        posts = [w.a_post] + ([w.b_post] if w.b_post else [])
-        for day in days:
-            if not all((p, day) in pairs for p in posts):
+    for w, posts, day in judged:
+        a_result = ev.result((w.a_post, day))
+        results = [ev.result((p, day)) for p in posts]
+        found: set[str] = set()
+        for s in a_result.slots:
+            if s.kind != "in":
                 continue
-            a_result = ev.result((w.a_post, day))
-            results = [ev.result((p, day)) for p in posts]
-            found: set[str] = set()
-            for s in a_result.slots:
-                if s.kind != "in":
-                    continue
-                verdict = eng.window_cover(str(w.number), w.a_post, w.b_post, s.slot, day, results)
-                if verdict is None:
-                    continue
-                found.add(s.slot)
-                pk = (w.number, day, s.slot)
-                old = existing.get(pk)
-                alerted = bool(old is not None and old.result.get("alerted"))
-                recent = day >= now.astimezone(ev.ctx.tz).date() - ALERT_HORIZON
-                if recent and not alerted and _cover_ready(ev, w.number, posts, s.slot, day):
-                    key = f"{w.number}:{day.isoformat()}:{s.slot}"
-                    payload = {
-                        **verdict.to_dict(),
-                        "message": f"{w.number}号窗口 {day.isoformat()} "
-                        f"{label('slot', s.slot)} 空岗（A、B岗均不在岗）",
+            verdict = eng.window_cover(str(w.number), w.a_post, w.b_post, s.slot, day, results)
+            if verdict is None:
+                continue
+            found.add(s.slot)
+            pk = (w.number, day, s.slot)
+            old = existing.get(pk)
+            alerted = bool(old is not None and old.result.get("alerted"))
+            recent = day >= now.astimezone(ev.ctx.tz).date() - ALERT_HORIZON
+            if recent and not alerted and _cover_ready(ev, w.number, posts, s.slot, day):
+                key = f"{w.number}:{day.isoformat()}:{s.slot}"
+                payload = {
+                    **verdict.to_dict(),
+                    "message": f"{w.number}号窗口 {day.isoformat()} "
+                    f"{label('slot', s.slot)} 空岗（A、B岗均不在岗）",
+                }
+                alert = _alert("attendance.window_uncovered", key, payload, "critical")
+                out.alerts += raise_alerts(session, [alert], now)
+                alerted = True
+            result = {**verdict.to_dict(), "alerted": alerted}
+            if old is None or old.result != result:
+                rows.append(
+                    {
+                        "window_number": w.number,
+                        "day": day,
+                        "slot": s.slot,
+                        "status": str(verdict.status),
+                        "result": result,
+                        "computed_at": now,
                     }
-                    alert = _alert("attendance.window_uncovered", key, payload, "critical")
-                    out.alerts += raise_alerts(session, [alert], now)
-                    alerted = True
-                result = {**verdict.to_dict(), "alerted": alerted}
-                if old is None or old.result != result:
-                    rows.append(
-                        {
-                            "window_number": w.number,
-                            "day": day,
-                            "slot": s.slot,
-                            "status": str(verdict.status),
-                            "result": result,
-                            "computed_at": now,
-                        }
-                    )
-            stale += [k for k in existing if k[0] == w.number and k[1] == day and k[2] not in found]
+                )
+        stale += [k for k in existing if k[0] == w.number and k[1] == day and k[2] not in found]
     _upsert(session, table, ["window_number", "day", "slot"], rows)
     for number, day, slot in stale:
         session.connection().execute(

@@ -1,7 +1,7 @@
 """The one entry point for punches: every device adapter, the API and the CSV import call it.
 
 A batch is checked (impossible times are quarantined with their raw bytes), de-duplicated,
-stored with `INSERT ... ON CONFLICT DO NOTHING` (a repeat of a stored punch only counts: see
+stored with `INSERT ... ON CONFLICT DO UPDATE` (a repeat of a stored punch only counts: see
 punch_store.py), mapped from PIN to staff, and the staff-days it touches are re-derived with
 their alerts - all in the caller's transaction, so a punch and the alert it causes commit
 together or not at all.
@@ -20,9 +20,10 @@ from sqlmodel import Session
 
 from devices.common.gcpause import bulk
 from devices.events import BadRecord, Punch
-from hallkeeper.attendance.context import AttendanceContext, cached_context
+from hallkeeper.attendance.context import AttendanceContext, cached_context, staff_by_pin
 from hallkeeper.attendance.derive import DeriveResult, rederive
-from hallkeeper.attendance.punch_store import count_repeats, insert_new, staff_by_pin
+from hallkeeper.attendance.punch_store import Key, store_new, stored_instant
+from hallkeeper.db import driver_mark, driver_rows
 from hallkeeper.models import DayVerdict, Device
 from hallkeeper.models import QuarantinedRecord as QuarantineRow
 from hallkeeper.settings import Settings
@@ -51,15 +52,14 @@ class _DeviceInfo:
 def _devices(session: Session, serials: set[str], hall_tz: ZoneInfo) -> dict[str, _DeviceInfo]:
     if not serials:
         return {}
-    t = Device.__table__  # type: ignore[attr-defined]
-    # One terminal per batch is the rule: `==` is compiled once, an IN list every time.
-    if len(serials) == 1:
-        which = t.c.serial == next(iter(serials))
-    else:
-        which = t.c.serial.in_(sorted(serials))
-    query = sa.select(t.c.serial, t.c.timezone, t.c.installed_on).where(which)
+    conn = session.connection()
+    device: str = Device.__table__.name  # type: ignore[attr-defined]
+    marks = ", ".join([driver_mark(conn)] * len(serials))
+    sql = f"SELECT serial, timezone, installed_on FROM {device} WHERE serial IN ({marks})"
     out = {}
-    for serial, timezone, installed_on in session.connection().execute(query):
+    for serial, timezone, installed_on in driver_rows(conn, sql, sorted(serials)):
+        if isinstance(installed_on, str):  # SQLite's text
+            installed_on = date.fromisoformat(installed_on)
         try:
             tz = ZoneInfo(timezone)
         except (KeyError, ValueError):
@@ -81,6 +81,28 @@ def implausible(punch: Punch, device: _DeviceInfo | None, hall_tz: ZoneInfo, now
             f"time {local.isoformat()} is before the device was installed on {device.installed_on}"
         )
     return ""
+
+
+# Any zone's offset from UTC is within this, so an instant this far past a local date's
+# midnight in UTC is on or after that date in every zone.
+_ANY_OFFSET = timedelta(hours=26)
+_AFTER_RESET = datetime(CLOCK_RESET_YEAR + 1, 1, 1, tzinfo=UTC) + _ANY_OFFSET
+
+
+def plausible_span(
+    first: datetime, last: datetime, devices: Sequence[_DeviceInfo | None], now: datetime
+) -> bool:
+    """True when every punch between ``first`` and ``last`` (instants) is plausible on each
+    of ``devices``, so that `implausible` need not be asked per punch; False says nothing.
+    """
+    if first < _AFTER_RESET or last > now + FUTURE_TOLERANCE:
+        return False
+    for device in devices:
+        if device and device.installed_on:
+            midnight = datetime.combine(device.installed_on, datetime.min.time(), tzinfo=UTC)
+            if first < midnight + _ANY_OFFSET:
+                return False
+    return True
 
 
 def _raw(punch: Punch) -> bytes:
@@ -110,12 +132,17 @@ def store_punches(
         raise ValueError("store_punches: now must be timezone-aware")
     hall_tz = settings.zone
     result = IngestResult()
-    good: dict[tuple[str, str, datetime], list[int]] = {}
-    originals: dict[tuple[str, str, datetime], Punch] = {}
+    # Natural key -> [the first punch with it, how often it came in this batch].
+    good: dict[Key, list[Any]] = {}
+    stored = stored_instant(session.connection())
     serials = {p.device_sn for p in punches}
     devices = _devices(session, serials, hall_tz)
     quarantine: list[dict[str, Any]] = []
     device_of = devices.get
+    times = [p.time for p in punches if not isinstance(p, BadRecord)]
+    check = not times or not plausible_span(
+        min(times), max(times), [device_of(sn) for sn in serials], now
+    )
     for index, item in enumerate(punches):
         if isinstance(item, BadRecord):
             quarantine.append(
@@ -124,7 +151,7 @@ def store_punches(
             )  # fmt: skip
             result.quarantined.append((index, item.reason))
             continue
-        reason = implausible(item, device_of(item.device_sn), hall_tz, now)
+        reason = implausible(item, device_of(item.device_sn), hall_tz, now) if check else ""
         if reason:
             quarantine.append(
                 {"device_sn": item.device_sn, "pin": item.pin, "device_time": item.time,
@@ -132,29 +159,27 @@ def store_punches(
             )  # fmt: skip
             result.quarantined.append((index, reason))
             continue
-        key = (item.device_sn, item.pin, item.time.astimezone(UTC))
+        key = (item.device_sn, item.pin, stored(item.time))
         seen = good.get(key)
         if seen is None:
-            good[key] = [index]
-            originals[key] = item
+            good[key] = [item, 1]
         else:
-            seen.append(index)
+            seen[1] += 1
     if quarantine:
         session.connection().execute(sa.insert(QuarantineRow.__table__), quarantine)  # type: ignore[attr-defined]
     pairs: set[tuple[str, date]] = set()
     if good:
-        pairs = _store(session, good, originals, source, now, hall_tz, result)
+        pairs = _store(session, good, source, now, hall_tz, result)
     if synced_device is not None:
-        session.connection().execute(
-            sa.update(Device.__table__)  # type: ignore[attr-defined]
-            .where(Device.__table__.c.serial == synced_device)  # type: ignore[attr-defined]
-            .values(last_sync=now, last_seen=now)
-        )
-    if synced_device is not None:
+        conn = session.connection()
+        device: str = Device.__table__.name  # type: ignore[attr-defined]
+        m, at = driver_mark(conn), stored(now)
+        sql = f"UPDATE {device} SET last_sync = {m}, last_seen = {m} WHERE serial = {m}"
+        driver_rows(conn, sql, [at, at, synced_device])
         # A terminal caught up: days with alerts waiting for it are judged again.
-        t = DayVerdict.__table__  # type: ignore[attr-defined]
-        waiting = session.connection().execute(sa.select(t.c.staff_no, t.c.day).where(t.c.held > 0))
-        pairs |= {(s, d) for s, d in waiting}
+        verdicts: str = DayVerdict.__table__.name  # type: ignore[attr-defined]
+        waiting = driver_rows(conn, f"SELECT staff_no, day FROM {verdicts} WHERE held > 0")
+        pairs |= {(s, d if isinstance(d, date) else date.fromisoformat(d)) for s, d in waiting}
     if pairs:
         years = {d.year for _, d in pairs}
         ctx = ctx or cached_context(session, settings, years)
@@ -164,8 +189,7 @@ def store_punches(
 
 def _store(
     session: Session,
-    good: dict[tuple[str, str, datetime], list[int]],
-    originals: dict[tuple[str, str, datetime], Punch],
+    good: dict[Key, list[Any]],
     source: str,
     now: datetime,
     hall_tz: ZoneInfo,
@@ -173,38 +197,32 @@ def _store(
 ) -> set[tuple[str, date]]:
     """Insert new punches, count repeats; return the (staff, date) pairs with new punches.
 
-    The insert names the rows it stored (see punch_store.py): a batch sent again (a
-    terminal that did not read `OK`) costs no read and only the repeat counts' update.
+    One statement per chunk does both (see punch_store.py): a batch sent again (a terminal
+    that did not read `OK`) costs no read and only the repeat counts' update.
     """
     conn = session.connection()
-    staff_of = staff_by_pin(conn, sorted({k[1] for k in good}))
+    staff_of = staff_by_pin(session)
     src = source[:10]
-    rows = []
-    for key, indexes in good.items():
-        sn, pin, at = key
-        p = originals[key]
-        rows.append(
-            (sn, pin, at, staff_of.get(pin), p.verify, p.status, p.workcode, src, len(indexes) - 1)
-        )
-    inserted = insert_new(conn, rows, now)
+    rows = [
+        (sn, pin, at, staff_of.get(pin), p.verify, p.status, p.workcode, src, n - 1)
+        for (sn, pin, at), (p, n) in good.items()
+    ]
+    inserted = store_new(conn, rows, now)
     pairs: set[tuple[str, date]] = set()
-    repeats: list[tuple[tuple[str, str, datetime], int]] = []
     added = duplicates = unmapped = 0
-    for key, indexes in good.items():
+    for key, (p, n) in good.items():
         if key in inserted:
             added += 1
-            duplicates += len(indexes) - 1
+            duplicates += n - 1
             staff_no = staff_of.get(key[1])
             if staff_no is None:
                 unmapped += 1
             else:
                 # The device's own time: already in the hall's zone when the zones agree.
-                pairs.add((staff_no, originals[key].time.astimezone(hall_tz).date()))
+                pairs.add((staff_no, p.time.astimezone(hall_tz).date()))
         else:
-            duplicates += len(indexes)
-            repeats.append((key, len(indexes)))
+            duplicates += n
     result.inserted += added
     result.duplicates += duplicates
     result.unmapped += unmapped
-    count_repeats(conn, repeats)
     return pairs

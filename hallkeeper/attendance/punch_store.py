@@ -3,9 +3,10 @@
 SQLAlchemy's executemany builds and type-processes every parameter set in Python, which
 cost more than the database's own work on a 1,000-line post. Here the values are
 converted once (instants exactly as `UTCDateTime` stores them, so existing rows and the
-natural-key uniqueness are unaffected) and handed to the driver as they are: new rows go
-in with multi-row `INSERT ... ON CONFLICT DO NOTHING RETURNING` (which names the rows it
-inserted), and only repeats of stored punches get an `UPDATE` of their count.
+natural-key uniqueness are unaffected) and handed to the driver as they are, in one
+multi-row `INSERT ... ON CONFLICT DO UPDATE SET repeats = ... RETURNING` per chunk: a new
+row goes in, a repeat of a stored punch only adds to its count, and the returned counts
+tell which rows were new (see `store_new`).
 """
 
 from __future__ import annotations
@@ -16,41 +17,41 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hallkeeper.models import Punch, Staff
+from hallkeeper.db import driver_mark, driver_rows
+from hallkeeper.models import Punch
 from hallkeeper.models.types import sqlite_text
 
-Key = tuple[str, str, datetime]  # (device serial, PIN, UTC device time): the natural key
+# (device serial, PIN, device time as `stored_instant` passes it): the natural key
+Key = tuple[str, str, Any]
 COLUMNS = (
     "device_sn", "pin", "device_time", "staff_no", "verify", "status", "workcode", "source",
     "received_at", "repeats",
 )  # fmt: skip
-PIN_CHUNK = 5000  # PINs per lookup, as far below the parameter limits
 CHUNK = 500  # rows per INSERT: 5,000 parameters, far below every driver's limit
 
 
-def _stored(conn: sa.Connection) -> Callable[[datetime], Any]:
-    """How an aware instant is passed to this connection's driver."""
+def stored_instant(conn: sa.Connection) -> Callable[[datetime], Any]:
+    """How an aware instant is passed to this connection's driver (and comes back from it:
+    the same text on SQLite, an equal aware datetime on PostgreSQL)."""
     if conn.dialect.name == "sqlite":
         return sqlite_text
     return lambda value: value.astimezone(UTC)
 
 
-def _mark(conn: sa.Connection) -> str:
-    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
-
-
-def insert_new(
+def store_new(
     conn: sa.Connection, rows: Sequence[tuple[Any, ...]], received_at: datetime
 ) -> set[Key]:
-    """Insert the rows not stored yet; return the natural keys of those inserted.
+    """Insert the rows not stored yet, count repeats of the others; return the keys inserted.
 
     Each row holds the values of COLUMNS without `received_at` (given once), its device
-    time an aware datetime.
+    time as `stored_instant` converts it; its `repeats` is how often it came in this batch
+    beyond the first, so a stored punch's count grows by `repeats + 1`. A row comes back with the
+    `repeats` it was given exactly when it was inserted (an updated count is larger).
     """
     table = Punch.__table__  # type: ignore[attr-defined]
-    stored, mark = _stored(conn), _mark(conn)
-    received = stored(received_at)
-    key_of: dict[tuple[str, str, Any], Key] = {}
+    mark = driver_mark(conn)
+    received = stored_instant(conn)(received_at)
+    sent: dict[Key, int] = {}
     values: list[Any] = []
     placeholders = "(" + ", ".join([mark] * len(COLUMNS)) + ")"
     inserted: set[Key] = set()
@@ -58,57 +59,17 @@ def insert_new(
         chunk = rows[start : start + CHUNK]
         values.clear()
         for sn, pin, at, staff_no, verify, status, workcode, source, repeats in chunk:
-            text = stored(at)
-            key_of[(sn, pin, text)] = (sn, pin, at)
-            values += (sn, pin, text, staff_no, verify, status, workcode, source, received, repeats)
+            sent[(sn, pin, at)] = repeats
+            values += (sn, pin, at, staff_no, verify, status, workcode, source, received, repeats)
         sql = (
-            f"INSERT INTO {table.name} ({', '.join(COLUMNS)}) VALUES "
+            f"INSERT INTO {table.name} AS p ({', '.join(COLUMNS)}) VALUES "
             + ", ".join([placeholders] * len(chunk))
-            + " ON CONFLICT (device_sn, pin, device_time) DO NOTHING"
-            + " RETURNING device_sn, pin, device_time"
+            + " ON CONFLICT (device_sn, pin, device_time)"
+            + " DO UPDATE SET repeats = p.repeats + excluded.repeats + 1"
+            + " RETURNING device_sn, pin, device_time, repeats"
         )
-        for sn, pin, text in _run(conn, sql, values):
-            inserted.add(key_of[(sn, pin, text)])
+        for sn, pin, at, count in driver_rows(conn, sql, values):
+            key = (sn, pin, at)
+            if count == sent[key]:
+                inserted.add(key)
     return inserted
-
-
-def _run(conn: sa.Connection, sql: str, values: list[Any]) -> list[Any]:
-    """Rows of one statement run on the driver's own cursor, in the connection's transaction.
-
-    SQLAlchemy's result wrapping cost ~1 us per returned row, a tenth of the insert.
-    """
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql, values)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
-
-
-def staff_by_pin(conn: sa.Connection, pins: Sequence[str]) -> dict[str, str]:
-    """The staff number of each PIN in ``pins`` that belongs to someone."""
-    staff = Staff.__table__  # type: ignore[attr-defined]
-    found: dict[str, str] = {}
-    for start in range(0, len(pins), PIN_CHUNK):
-        chunk = list(pins[start : start + PIN_CHUNK])
-        marks = ", ".join([_mark(conn)] * len(chunk))
-        sql = f"SELECT pin, staff_no FROM {staff.name} WHERE pin IN ({marks})"
-        found.update(_run(conn, sql, chunk))
-    return found
-
-
-def count_repeats(conn: sa.Connection, repeats: Sequence[tuple[Key, int]]) -> None:
-    """Add ``n`` to the repeat count of each stored punch in ``repeats``."""
-    if not repeats:
-        return
-    table = Punch.__table__  # type: ignore[attr-defined]
-    stored, m = _stored(conn), _mark(conn)
-    sql = (
-        f"UPDATE {table.name} SET repeats = repeats + {m} "
-        f"WHERE device_sn = {m} AND pin = {m} AND device_time = {m}"
-    )
-    cursor = conn.connection.cursor()
-    try:
-        cursor.executemany(sql, [(n, sn, pin, stored(at)) for (sn, pin, at), n in repeats])
-    finally:
-        cursor.close()

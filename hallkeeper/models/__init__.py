@@ -2,6 +2,7 @@
 
 from hallkeeper.models.alert import AlertOutbox
 from hallkeeper.models.attendance import (
+    ContextVersion,
     DayVerdict,
     DutySignature,
     LeaveRequest,
@@ -21,6 +22,7 @@ from hallkeeper.models.window import Window, WindowService, set_window_services
 __all__ = [
     "AdmsStamp",
     "AlertOutbox",
+    "ContextVersion",
     "DayVerdict",
     "Device",
     "DeviceCommand",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, BigInteger, Column
 from sqlmodel import Field, SQLModel
 
 from hallkeeper.models.types import UTCDateTime
@@ -113,3 +113,12 @@ class DutySignature(SQLModel, table=True):
     signed_by: str = Field(max_length=20)
     signed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     note: str = Field(default="", max_length=1000)
+
+
+class ContextVersion(SQLModel, table=True):
+    """One row whose `version` triggers set to a new random value on every change of the
+    tables an attendance context is built from (see migration 0005 and context.py)."""
+
+    __tablename__ = "context_version"
+    id: int = Field(primary_key=True)
+    version: int = Field(sa_column=Column(BigInteger(), nullable=False))

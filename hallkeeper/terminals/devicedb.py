@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from hallkeeper.db import driver_mark, driver_rows
 from hallkeeper.models import AdmsStamp, Device, DeviceCommand
 
 
@@ -29,13 +28,15 @@ def find_or_record(
 
 def approval(session: Session, serial: str) -> tuple[bool, str] | None:
     """(approved, timezone) of a known terminal, read in one statement; None when unknown."""
+    conn = session.connection()
     t = Device.__table__  # type: ignore[attr-defined]
-    row = (
-        session.connection()
-        .execute(sa.select(t.c.approved, t.c.timezone).where(t.c.serial == serial))
-        .first()
+    # Through the driver: every ADMS post asks (see hallkeeper.db.driver_rows).
+    rows = driver_rows(
+        conn,
+        f"SELECT approved, timezone FROM {t.name} WHERE serial = {driver_mark(conn)}",
+        [serial],
     )
-    return None if row is None else (bool(row[0]), str(row[1]))
+    return None if not rows else (bool(rows[0][0]), str(rows[0][1]))
 
 
 def save_stamp(session: Session, serial: str, column: str, stamp: int | None) -> None:
@@ -43,13 +44,15 @@ def save_stamp(session: Session, serial: str, column: str, stamp: int | None) ->
 
     The terminal's stamp row is created if missing; a None stamp leaves a stored one alone.
     """
+    conn = session.connection()
     t = AdmsStamp.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(t).values({"device_sn": serial, column: stamp})
-    kept = sa.func.coalesce(stmt.excluded[column], t.c[column])
-    session.connection().execute(
-        stmt.on_conflict_do_update(index_elements=["device_sn"], set_={column: kept})
+    name = t.c[column].name  # a column of the table, never other text
+    m = driver_mark(conn)
+    driver_rows(
+        conn,
+        f"INSERT INTO {t.name} (device_sn, {name}) VALUES ({m}, {m}) ON CONFLICT (device_sn) "
+        f"DO UPDATE SET {name} = coalesce(excluded.{name}, {t.name}.{name})",
+        [serial, stamp],
     )
 
 

@@ -9,10 +9,9 @@ from sqlalchemy.dialects import sqlite
 from sqlmodel import select
 
 from devices.events import Punch
-from hallkeeper.attendance.context import AttendanceContext, cached_context
+from hallkeeper.attendance.context import AttendanceContext, cached_context, staff_by_pin
 from hallkeeper.attendance.ingest import store_punches
-from hallkeeper.attendance.punch_store import PIN_CHUNK, staff_by_pin
-from hallkeeper.attendance.verdict_store import upsert_day_verdicts
+from hallkeeper.attendance.verdict_store import Stored, stored_verdicts, upsert_day_verdicts
 from hallkeeper.db import read_session, write_session
 from hallkeeper.models import DayVerdict, HolidayOverride, Schedule, ScheduleSlot, Staff, Window
 from hallkeeper.models import Hall as HallRow
@@ -200,13 +199,23 @@ def test_verdicts_written_through_the_driver_match_sqlalchemys(hall: Hall) -> No
     assert mine.result["x"] == "迟到" and mine.computed_at == at("09:00")
     assert raw["SC001"] == raw["SC002"]  # byte for byte what SQLAlchemy stores
     assert (updated.status, updated.held, updated.alerted) == ("absent", 0, [])
-
-
-def test_staff_by_pin_maps_known_pins_across_lookup_chunks(hall: Hall) -> None:
     with read_session(hall.engine) as session:
-        known = {s.pin: s.staff_no for s in session.exec(select(Staff)).all() if s.pin}
+        read = stored_verdicts(session.connection(), ["SC001", "SC002", "SC003", "X"], DAY, DAY)
+    assert read == {
+        (v.staff_no, DAY): Stored(v.result, v.alerted, v.held) for v in (mine, theirs, updated)
+    }  # read through the driver as the ORM reads it
+
+
+def test_staff_by_pin_maps_every_pin_and_sees_new_staff(hall: Hall) -> None:
+    with read_session(hall.engine) as session:
+        known = {s.pin: s.staff_no for s in session.exec(select(Staff)).all()}
     assert known  # the shipped hall's staff have PINs
-    pins = sorted(known) + [f"X{n}" for n in range(PIN_CHUNK + 7)]  # two lookups
     with write_session(hall.engine) as session:
-        assert staff_by_pin(session.connection(), pins) == known
-        assert staff_by_pin(session.connection(), []) == {}
+        assert staff_by_pin(session) == known
+    with hall.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO staff (staff_no, name, pin, unit_code, category, role)"
+            " VALUES ('NEW01', 'n', '770077', 'ZWB', '聘用', 'staff')"
+        )
+    with write_session(hall.engine) as session:
+        assert staff_by_pin(session) == {**known, "770077": "NEW01"}
