@@ -1,0 +1,154 @@
+"""Fast paths of the queue's writes give exactly what the plain path gives.
+
+A group of operations committed together by the SQLite writer (no SAVEPOINT per operation,
+with its fallback when a failing one had written) must leave the database and answer every
+caller exactly as the same operations run one by one, each in its own transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, text
+
+from hallkeeper.app import create_app
+from hallkeeper.db import make_engine
+from hallkeeper.settings import Settings
+from kiosk import calling, lookup, transfers
+from kiosk.api.common import Queue
+from kiosk.config import QueueConfig
+from kiosk.context import Ctx
+from kiosk.events import EventBus
+from kiosk.tickets import issue, ticket_public
+from tests.kiosk.conftest import MONDAY_9AM, Clock
+
+SERVICES = ("company_setup", "license_change", "social_security", "household", "consult")
+WINDOWS = (1, 2, 3, 4)
+TABLES = (
+    "queue_counter",
+    "queue_ticket",
+    "queue_window_live",
+    "queue_window_history",
+    "queue_committed_item",
+)
+QUOTA = 3  # consult's daily quota: refusals after the counter was bumped
+
+
+class Broken(RuntimeError):
+    """An operation failing after it wrote."""
+
+
+Op = tuple[str, Any]
+ops = st.lists(
+    st.one_of(
+        st.tuples(st.just("issue"), st.sampled_from(SERVICES)),
+        st.tuples(
+            st.sampled_from(["call", "start", "finish", "no_show"]), st.sampled_from(WINDOWS)
+        ),
+        st.tuples(st.just("broken"), st.sampled_from(SERVICES)),
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+def _operation(op: Op) -> Callable[[Ctx], Any]:
+    kind, arg = op
+    if kind == "issue":
+        return lambda ctx: ticket_public(ctx, issue(ctx, arg))
+    if kind == "broken":
+
+        def broken(ctx: Ctx) -> Any:
+            issue(ctx, arg)
+            raise Broken("after a write")
+
+        return broken
+    action = {
+        "call": calling.call_next,
+        "start": calling.start,
+        "finish": lambda ctx, n: transfers.finish(ctx, n, "done"),
+        "no_show": calling.no_show,
+    }[kind]
+    return lambda ctx: ticket_public(ctx, action(ctx, arg), with_estimate=False)
+
+
+def _outcome(value: Any) -> Any:
+    if isinstance(value, BaseException):
+        return (type(value).__name__, str(value))
+    return value
+
+
+def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every queue table's rows, in id order."""
+    with engine.connect() as conn:
+        return {
+            t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY 1, 2"))]
+            for t in TABLES
+        }
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
+    """A migrated, seeded database file to copy for each example."""
+    from hallkeeper.settings import load_settings
+
+    base = tmp_path_factory.mktemp("fast")
+    hall = load_settings(data_dir=base, database_url="", admin_token="", mqtt_url="")
+    path = base / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    create_app(hall, engine=engine)
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE service SET daily_quota = :q WHERE code = 'consult'"), {"q": QUOTA}
+        )
+    engine.dispose()
+    return hall, path
+
+
+def _copy(template: tuple[Settings, Path], name: str) -> Engine:
+    path = template[1]
+    # A new file each time: the writer and the caches are per database URL.
+    target = path.with_name(f"{name}-{uuid.uuid4().hex}.db")
+    shutil.copy(path, target)
+    lookup.invalidate()
+    return make_engine(f"sqlite:///{target}")
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(ops)
+def test_group_commit_equals_one_transaction_each(
+    template: tuple[Settings, Path], plan: list[Op]
+) -> None:
+    hall = template[0]
+    grouped_engine, serial_engine = _copy(template, "grouped"), _copy(template, "serial")
+    try:
+        grouped = Queue(grouped_engine, hall, QueueConfig(), EventBus(), Clock(MONDAY_9AM))
+        serial = Queue(serial_engine, hall, QueueConfig(), EventBus(), Clock(MONDAY_9AM))
+
+        async def together() -> list[Any]:
+            # Submitted together, so that they share groups.
+            calls = (grouped.awrite(_operation(op)) for op in plan)
+            return await asyncio.gather(*calls, return_exceptions=True)
+
+        got = [_outcome(o) for o in asyncio.run(together())]
+        expected = []
+        for op in plan:
+            try:
+                expected.append(_outcome(serial.write(_operation(op))))
+            except Exception as exc:
+                expected.append(_outcome(exc))
+        assert got == expected
+        assert dump(grouped_engine) == dump(serial_engine)
+    finally:
+        grouped_engine.dispose()
+        serial_engine.dispose()
