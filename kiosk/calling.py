@@ -146,8 +146,7 @@ def release(ctx: Ctx, live: WindowLive) -> None:
     """The window's ticket has left it: the window is idle again."""
     state = window_next(live.window_number, live.state, "release")
     live.ticket_id = None
-    change(ctx, live, state, live.staff_no)
-    ctx.session.add(live)
+    change(ctx, live, state, live.staff_no)  # a change of state: the row is saved
 
 
 def no_show(ctx: Ctx, number: int) -> Ticket:

@@ -11,6 +11,7 @@ import asyncio
 import shutil
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +19,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, text
+from sqlmodel import Session
 
 from hallkeeper.app import create_app
 from hallkeeper.db import make_engine
 from hallkeeper.settings import Settings
-from kiosk import calling, lookup, transfers
+from kiosk import calling, lookup, rows, transfers
 from kiosk.api.common import Queue
 from kiosk.config import QueueConfig
 from kiosk.context import Ctx
 from kiosk.events import EventBus
+from kiosk.models import WindowLive
 from kiosk.tickets import issue, ticket_public
 from tests.kiosk.conftest import MONDAY_9AM, Clock
 
@@ -152,3 +155,46 @@ def test_group_commit_equals_one_transaction_each(
     finally:
         grouped_engine.dispose()
         serial_engine.dispose()
+
+
+lives = st.builds(
+    dict,
+    window_number=st.integers(1, 10_000),
+    state=st.sampled_from(["idle", "serving", "paused", "away"]),
+    staff_no=st.one_of(st.none(), st.text(alphabet="0123456789ABC", min_size=1, max_size=20)),
+    since=st.datetimes(
+        min_value=datetime(2020, 1, 1), max_value=datetime(2040, 1, 1), timezones=st.just(UTC)
+    ),
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(first=lives, second=lives, fields=st.sets(st.sampled_from(["state", "staff_no", "since"])))
+def test_rows_read_and_write_as_the_orm_does(
+    template: tuple[Settings, Path], first: dict[str, Any], second: dict[str, Any], fields: set[str]
+) -> None:
+    engine = _copy(template, "rows")
+    try:
+        number = first["window_number"]
+        with Session(engine) as session:
+            session.add(WindowLive(**first))
+            session.commit()
+        with Session(engine) as session:
+            fast = rows.get(session, WindowLive, number)
+            orm = session.get(WindowLive, number)
+            assert fast is not None and orm is not None
+            assert fast.model_dump() == orm.model_dump()
+            for name in fields:
+                setattr(fast, name, second[name])
+            rows.save(session, fast, *sorted(fields))
+            session.commit()
+        with Session(engine) as session:
+            stored = session.get(WindowLive, number)
+            assert stored is not None
+            expected = {**first, **{name: second[name] for name in fields}}
+            assert stored.model_dump() == WindowLive(**expected).model_dump()
+            assert rows.get(session, WindowLive, number + 1) is None
+    finally:
+        engine.dispose()
