@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Table, Update, bindparam, select, update
+from sqlalchemy import Insert, Select, Table, Update, bindparam, insert, select, update
 from sqlalchemy.orm import class_mapper
 from sqlmodel import Session, SQLModel
 
@@ -48,6 +48,12 @@ def _update(model: type[SQLModel], fields: tuple[str, ...]) -> Update:
     )
 
 
+@cache
+def _insert(model: type[SQLModel]) -> Insert:
+    table = _table(model)
+    return insert(table).returning(table.c[_key(model)])
+
+
 def build(model: type[M], values: Mapping[Any, Any]) -> M:
     """An instance of ``model`` holding ``values`` (a row), as the ORM builds a loaded one."""
     obj: M = class_mapper(model).class_manager.new_instance()
@@ -59,6 +65,14 @@ def get(session: Session, model: type[M], pk: Any, *, lock: bool = False) -> M |
     """The row of ``model`` with primary key ``pk`` (locked FOR UPDATE when ``lock``)."""
     row = session.connection().execute(_by_key(model, lock), {"pk": pk}).mappings().first()
     return None if row is None else build(model, row)
+
+
+def add(session: Session, obj: SQLModel) -> None:
+    """Insert ``obj`` (every column but its generated key) and set its key: one statement."""
+    model = type(obj)
+    key = _key(model)
+    values = {c.name: getattr(obj, c.name) for c in _table(model).columns if c.name != key}
+    setattr(obj, key, session.connection().execute(_insert(model), values).scalar_one())
 
 
 def save(session: Session, obj: SQLModel, *fields: str) -> None:

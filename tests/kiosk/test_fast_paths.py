@@ -11,7 +11,7 @@ import asyncio
 import shutil
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,10 @@ from kiosk import calling, lookup, rows, transfers
 from kiosk.api.common import Queue
 from kiosk.config import QueueConfig
 from kiosk.context import Ctx
+from kiosk.errors import Conflict
 from kiosk.events import EventBus
-from kiosk.models import WindowLive
+from kiosk.models import Ticket, WindowLive
+from kiosk.ordering import sort_key
 from kiosk.tickets import issue, ticket_public
 from tests.kiosk.conftest import MONDAY_9AM, Clock
 
@@ -196,5 +198,66 @@ def test_rows_read_and_write_as_the_orm_does(
             expected = {**first, **{name: second[name] for name in fields}}
             assert stored.model_dump() == WindowLive(**expected).model_dump()
             assert rows.get(session, WindowLive, number + 1) is None
+    finally:
+        engine.dispose()
+
+
+waiting = st.lists(
+    st.builds(
+        dict,
+        service=st.sampled_from(["company_setup", "license_change"]),
+        channel=st.sampled_from(["normal", "priority", "appointment"]),
+        head=st.booleans(),
+        target_window=st.sampled_from([None, None, 1, 2]),
+        due_minutes=st.integers(-30, 60),
+        issued_minutes=st.integers(-120, 0),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(tickets=waiting, priority_first=st.booleans())
+def test_call_next_calls_the_first_by_the_queue_order(
+    template: tuple[Settings, Path], tickets: list[dict[str, Any]], priority_first: bool
+) -> None:
+    engine = _copy(template, "order")
+    config = QueueConfig(priority_first=priority_first)
+    clock = Clock(MONDAY_9AM)
+    try:
+        queue = Queue(engine, template[0], config, EventBus(), clock)
+
+        def seed(ctx: Ctx) -> list[Ticket]:
+            out = []
+            for spec in tickets:
+                ticket = issue(ctx, spec["service"])
+                ticket.channel = spec["channel"]
+                ticket.head = spec["head"]
+                ticket.target_window = spec["target_window"]
+                ticket.due_at = ctx.now + timedelta(minutes=spec["due_minutes"])
+                ticket.issued_at = ctx.now + timedelta(minutes=spec["issued_minutes"])
+                fields = ("channel", "head", "target_window", "due_at", "issued_at")
+                rows.save(ctx.session, ticket, *fields)
+                out.append(ticket)
+            return out
+
+        made = queue.write(seed)
+        service_ids = queue.read(
+            lambda ctx: list(lookup.window_by_number(ctx.session, 1).service_ids)
+        )
+        now = clock()
+        mine = [t for t in made if t.service_id in service_ids and t.target_window in (None, 1)]
+
+        def key(t: Ticket) -> tuple[int, int, Any, int]:
+            rank, issued, tid = sort_key(t, now, config)
+            return (rank, service_ids.index(t.service_id), issued, tid)
+
+        called = queue.write(lambda ctx: calling.call_next(ctx, 1).id)
+        assert called == min(mine, key=key).id
+    except Conflict:
+        assert not mine
     finally:
         engine.dispose()
