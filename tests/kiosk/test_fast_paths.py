@@ -8,6 +8,7 @@ caller exactly as the same operations run one by one, each in its own transactio
 from __future__ import annotations
 
 import asyncio
+import gc
 import shutil
 import uuid
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from hallkeeper.app import create_app
+from hallkeeper.app import GC_YOUNG_THRESHOLD, create_app, settle_heap
 from hallkeeper.db import make_engine
 from hallkeeper.settings import Settings
 from kiosk import calling, lookup, rows, transfers
@@ -261,3 +262,14 @@ def test_call_next_calls_the_first_by_the_queue_order(
         assert not mine
     finally:
         engine.dispose()
+
+
+def test_settle_heap_freezes_start_up_and_collects_young_objects_less_often() -> None:
+    thresholds = gc.get_threshold()
+    try:
+        settle_heap()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, *thresholds[1:])
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
