@@ -12,7 +12,7 @@ import gc
 import shutil
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,11 @@ from sqlmodel import Session
 
 from hallkeeper.app import GC_YOUNG_THRESHOLD, create_app, settle_heap
 from hallkeeper.db import make_engine
+from hallkeeper.models import HolidayOverride
 from hallkeeper.settings import Settings
 from kiosk import calling, lookup, rows, transfers
 from kiosk.api.common import Queue
+from kiosk.committed import add_working_days, hall_workdays
 from kiosk.config import QueueConfig
 from kiosk.context import Ctx
 from kiosk.errors import Conflict
@@ -273,3 +275,36 @@ def test_settle_heap_freezes_start_up_and_collects_young_objects_less_often() ->
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    start=st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31)),
+    days=st.integers(0, 90),
+    overrides=st.dictionaries(st.integers(-100, 200), st.booleans(), max_size=60),
+    earlier=st.integers(1, 40),
+)
+def test_promised_dates_read_only_the_overrides_they_need(
+    template: tuple[Settings, Path],
+    start: date,
+    days: int,
+    overrides: dict[int, bool],
+    earlier: int,
+) -> None:
+    engine = _copy(template, "holidays")
+    try:
+        with Session(engine) as session:
+            for offset, workday in overrides.items():
+                day = start + timedelta(days=offset)
+                session.add(HolidayOverride(day=day, workday=workday, note=f"n{offset}"))
+            session.commit()
+        with Session(engine) as session:
+            every = hall_workdays(session)
+            narrow = hall_workdays(session, start)
+            assert add_working_days(start, days, narrow) == add_working_days(start, days, every)
+            before = start - timedelta(days=earlier)
+            assert narrow(before) == every(before)
+    finally:
+        engine.dispose()
