@@ -163,6 +163,9 @@ def create_app(
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
+    # The queue's API first: its routes take most of the requests (kiosks, windows, boards),
+    # and a request is matched against the routes in order. No other route shares its paths.
+    install_queue(app, config=queue_config(settings))
     app.include_router(health.router)
     app.include_router(home.router)
     app.include_router(calendar.router, prefix=API, tags=["hall"])
@@ -174,7 +177,6 @@ def create_app(
     app.include_router(devices.router, prefix=f"{API}/devices", tags=["devices"])
     app.include_router(iclock.router)
     app.include_router(devices_page.router)
-    install_queue(app, config=queue_config(settings))
     install_pages(app)
     install_queue_devices(app)
     app.state.pages.append(PageLink(devices_page.PATH, devices_page.TITLE))
