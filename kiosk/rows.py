@@ -25,6 +25,7 @@ def _table(model: type[SQLModel]) -> Table:
     return table
 
 
+@cache
 def _key(model: type[SQLModel]) -> str:
     (column,) = _table(model).primary_key.columns
     return str(column.name)
