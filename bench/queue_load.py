@@ -61,13 +61,14 @@ def serve(data_dir: str, port: int, http: str, loop: str) -> None:
     sys.path.insert(0, str(ROOT))
     import uvicorn
 
-    from hallkeeper.app import create_app
+    from hallkeeper.app import create_app, settle_heap
     from hallkeeper.settings import load_settings
 
     settings = load_settings(data_dir=Path(data_dir), database_url="", admin_token="", mqtt_url="")
     app = create_app(settings)
     origin = time.monotonic()
     app.state.clock = lambda: START.astimezone(UTC) + timedelta(seconds=time.monotonic() - origin)
+    settle_heap()  # as `hallkeeper serve` does
     if os.environ.get("QUEUE_BENCH_PROFILE"):
         Sampler(Path(os.environ["QUEUE_BENCH_PROFILE"]))
     uvicorn.run(

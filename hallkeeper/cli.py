@@ -53,7 +53,7 @@ def _settings(**overrides: object) -> Settings:
 def _serve(settings: Settings, demo: DemoHall | None = None) -> None:
     import uvicorn
 
-    from hallkeeper.app import Parts, create_app
+    from hallkeeper.app import Parts, create_app, settle_heap
 
     parts = Parts(components=[demo]) if demo is not None else None
     application = create_app(settings, parts=parts)
@@ -64,6 +64,7 @@ def _serve(settings: Settings, demo: DemoHall | None = None) -> None:
     for page in application.state.pages:
         out.print(f"  {page.title['zh']:<8} {base}{page.path}", highlight=False)
     out.print(f"  API docs  {base}/docs\n  health    {base}/healthz", highlight=False)
+    settle_heap()
     uvicorn.run(
         application,
         host=settings.host,

@@ -3,27 +3,22 @@ no-show, suspend and call back; and the window's own pause / resume / away / bac
 
 from __future__ import annotations
 
-from sqlmodel import col, or_, select
-from sqlmodel.sql.expression import SelectOfScalar
+from functools import lru_cache
+from typing import Any
 
+from sqlalchemy import Select, Table, bindparam, or_, select
+from sqlmodel import col
+
+from kiosk import rows
 from kiosk.context import Ctx
 from kiosk.errors import Conflict, NotFound
 from kiosk.flow import WindowAction, ticket_next, window_next
 from kiosk.live import change, lock_window, resolve_staff, set_state
 from kiosk.lookup import WindowInfo, service_by_id, ticket_by_id, window_service_ids
 from kiosk.models import Ticket, WindowLive
-from kiosk.ordering import rank_sql, service_order_sql
+from kiosk.ordering import rank_params, rank_sql_params, service_order_sql
 from kiosk.tickets import check_wait_alert
 from kiosk.words import announcement
-
-
-def _waiting_for(ctx: Ctx, number: int, service_ids: list[int]) -> SelectOfScalar[Ticket]:
-    return select(Ticket).where(
-        Ticket.status == "waiting",
-        Ticket.day == ctx.day,
-        col(Ticket.service_id).in_(service_ids),
-        or_(col(Ticket.target_window).is_(None), col(Ticket.target_window) == number),
-    )
 
 
 def call_next(ctx: Ctx, number: int, staff_no: str | None = None) -> Ticket:
@@ -34,25 +29,45 @@ def call_next(ctx: Ctx, number: int, staff_no: str | None = None) -> Ticket:
     service_ids = window_service_ids(ctx.session, window)
     if not service_ids:
         raise Conflict(f"window {number} serves no service")
+    params = {"day": ctx.day, "number": number, **rank_params(ctx.now, ctx.config)}
+    query = _next_for(tuple(service_ids), ctx.postgres)
+    row = ctx.session.connection().execute(query, params).mappings().first()
+    if row is None:
+        names = [service_by_id(ctx.session, sid).name for sid in service_ids]
+        raise Conflict(f"nobody is waiting for window {number} ({'、'.join(names)})")
+    ticket = rows.build(Ticket, row)
+    _call(ctx, window, live, ticket, staff)
+    return ticket
+
+
+@lru_cache(maxsize=512)
+def _next_for(service_ids: tuple[int, ...], postgres: bool) -> Select[Any]:
+    """Who `call_next` calls for a window serving ``service_ids`` in that order; built once
+    per service list with bound parameters (see `kiosk.ordering`)."""
+    table: Table = Ticket.__table__  # type: ignore[attr-defined]
     query = (
-        _waiting_for(ctx, number, service_ids)
+        select(table)
+        .where(
+            col(Ticket.status) == "waiting",
+            col(Ticket.day) == bindparam("day"),
+            col(Ticket.service_id).in_(service_ids),
+            or_(
+                col(Ticket.target_window).is_(None),
+                col(Ticket.target_window) == bindparam("number"),
+            ),
+        )
         .order_by(
-            rank_sql(ctx.now, ctx.config),
-            service_order_sql(service_ids),
+            rank_sql_params(),
+            service_order_sql(list(service_ids)),
             col(Ticket.issued_at),
             col(Ticket.id),
         )
         .limit(1)
     )
-    if ctx.postgres:
+    if postgres:
         # Another window's transaction holds its pick locked: take the next one, never wait.
-        query = query.with_for_update(skip_locked=True, of=Ticket)
-    ticket = ctx.session.exec(query).first()
-    if ticket is None:
-        names = [service_by_id(ctx.session, sid).name for sid in service_ids]
-        raise Conflict(f"nobody is waiting for window {number} ({'、'.join(names)})")
-    _call(ctx, window, live, ticket, staff)
-    return ticket
+        query = query.with_for_update(skip_locked=True, of=table)
+    return query
 
 
 def call_ticket(ctx: Ctx, number: int, ticket_id: int, staff_no: str | None = None) -> Ticket:
@@ -61,10 +76,7 @@ def call_ticket(ctx: Ctx, number: int, ticket_id: int, staff_no: str | None = No
     window_next(number, live.state, "call")
     staff = resolve_staff(window, live, staff_no)
     service_ids = window_service_ids(ctx.session, window)
-    query = select(Ticket).where(Ticket.id == ticket_id)
-    if ctx.postgres:
-        query = query.with_for_update()
-    ticket = ctx.session.exec(query.execution_options(populate_existing=True)).first()
+    ticket = rows.get(ctx.session, Ticket, ticket_id, lock=ctx.postgres)
     if ticket is None:
         raise NotFound(f"ticket {ticket_id} not found")
     ticket_next(ticket.code, ticket.status, "call")
@@ -87,7 +99,7 @@ def _call(
     ticket.called_at = ctx.now
     ticket.window_number = window.number
     ticket.staff_no = staff
-    ctx.session.add(ticket)
+    rows.save(ctx.session, ticket, "status", "called_at", "window_number", "staff_no")
     live.ticket_id = ticket.id
     change(ctx, live, state, staff)
     service = service_by_id(ctx.session, ticket.service_id)
@@ -127,7 +139,7 @@ def recall(ctx: Ctx, number: int) -> Ticket:
             "mark it a no-show or suspend it"
         )
     ticket.recalls += 1
-    ctx.session.add(ticket)
+    rows.save(ctx.session, ticket, "recalls")
     _announce(ctx, "ticket.recalled", ticket, number, repeat=True)
     return ticket
 
@@ -137,7 +149,7 @@ def start(ctx: Ctx, number: int) -> Ticket:
     _window, _live, ticket = current(ctx, number)
     ticket.status = ticket_next(ticket.code, ticket.status, "start")
     ticket.started_at = ctx.now
-    ctx.session.add(ticket)
+    rows.save(ctx.session, ticket, "status", "started_at")
     ctx.emit("ticket.started", ticket_id=ticket.id, code=ticket.code, window=number)
     return ticket
 
@@ -146,8 +158,7 @@ def release(ctx: Ctx, live: WindowLive) -> None:
     """The window's ticket has left it: the window is idle again."""
     state = window_next(live.window_number, live.state, "release")
     live.ticket_id = None
-    change(ctx, live, state, live.staff_no)
-    ctx.session.add(live)
+    change(ctx, live, state, live.staff_no)  # a change of state: the row is saved
 
 
 def no_show(ctx: Ctx, number: int) -> Ticket:
@@ -155,7 +166,7 @@ def no_show(ctx: Ctx, number: int) -> Ticket:
     _window, live, ticket = current(ctx, number)
     ticket.status = ticket_next(ticket.code, ticket.status, "no_show")
     ticket.finished_at = ctx.now
-    ctx.session.add(ticket)
+    rows.save(ctx.session, ticket, "status", "finished_at")
     release(ctx, live)
     ctx.emit("ticket.no_show", ticket_id=ticket.id, code=ticket.code, window=number)
     return ticket
@@ -165,7 +176,7 @@ def suspend(ctx: Ctx, number: int) -> Ticket:
     """Set the citizen aside (e.g. to fetch a document); the window may call others meanwhile."""
     _window, live, ticket = current(ctx, number)
     ticket.status = ticket_next(ticket.code, ticket.status, "suspend")
-    ctx.session.add(ticket)
+    rows.save(ctx.session, ticket, "status")
     release(ctx, live)
     ctx.emit("ticket.suspended", ticket_id=ticket.id, code=ticket.code, window=number)
     return ticket
@@ -182,7 +193,7 @@ def call_back(ctx: Ctx, number: int, ticket_id: int, staff_no: str | None = None
         raise Conflict(f"ticket {ticket.code} was suspended at window {ticket.window_number}")
     ticket.called_at = ctx.now
     ticket.staff_no = staff
-    ctx.session.add(ticket)
+    rows.save(ctx.session, ticket, "status", "called_at", "staff_no")
     live.ticket_id = ticket.id
     change(ctx, live, state, staff)
     _announce(ctx, "ticket.called", ticket, number, repeat=False)

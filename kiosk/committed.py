@@ -7,10 +7,12 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Table, bindparam
 from sqlmodel import Session, col, select
 
 from hallkeeper.holidays import day_kind
 from hallkeeper.models import HolidayOverride
+from kiosk import rows
 from kiosk.context import Ctx
 from kiosk.errors import Conflict, NotFound
 from kiosk.lookup import ServiceInfo
@@ -29,12 +31,40 @@ def add_working_days(start: date, days: int, is_workday: IsWorkday) -> date:
     return current
 
 
-def hall_workdays(session: Session) -> IsWorkday:
-    """Working days by the national calendar and the admins' overrides."""
-    overrides = {
-        row.day: (row.workday, row.note) for row in session.exec(select(HolidayOverride)).all()
-    }
-    return lambda day: day_kind(day, overrides).workday
+_OVERRIDES: Table = HolidayOverride.__table__  # type: ignore[attr-defined]
+_OVERRIDES_IN = select(_OVERRIDES.c.day, _OVERRIDES.c.workday, _OVERRIDES.c.note).where(
+    _OVERRIDES.c.day >= bindparam("start"), _OVERRIDES.c.day < bindparam("end")
+)
+OVERRIDE_CHUNK = timedelta(days=64)
+
+
+def hall_workdays(session: Session, since: date | None = None) -> IsWorkday:
+    """Working days by the national calendar and the admins' overrides.
+
+    With ``since``, only the overrides of the days asked about are read, 64 days at a time
+    from ``since`` on (a promise is a few working days away); without it, all of them.
+    """
+    if since is None:
+        overrides = {
+            row.day: (row.workday, row.note) for row in session.exec(select(HolidayOverride)).all()
+        }
+        return lambda day: day_kind(day, overrides).workday
+    read: dict[date, tuple[bool, str]] = {}
+    read_until = [since]  # the overrides of [since, read_until) are in `read`
+
+    def load(start: date, end: date) -> None:
+        found = session.connection().execute(_OVERRIDES_IN, {"start": start, "end": end})
+        read.update((day, (workday, note)) for day, workday, note in found)
+
+    def is_workday(day: date) -> bool:
+        if day < since:
+            load(day, day + timedelta(days=1))
+        while day >= read_until[0]:
+            load(read_until[0], read_until[0] + OVERRIDE_CHUNK)
+            read_until[0] += OVERRIDE_CHUNK
+        return day_kind(day, read).workday
+
+    return is_workday
 
 
 def accept(
@@ -44,8 +74,8 @@ def accept(
     assert ticket.id is not None
     if service.kind != "committed" or not service.promised_days:
         return
-    check = is_workday or hall_workdays(ctx.session)
     today = ctx.now.astimezone(ctx.zone).date()
+    check = is_workday or hall_workdays(ctx.session, today)
     item = CommittedItem(
         ticket_id=ticket.id,
         service_id=service.id,
@@ -54,8 +84,7 @@ def accept(
         accepted_at=ctx.now,
         promised_date=add_working_days(today, service.promised_days, check),
     )
-    ctx.session.add(item)
-    ctx.session.flush()
+    rows.add(ctx.session, item)
     ctx.emit(
         "committed.accepted",
         item_id=item.id,

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, or_, select
 
+from kiosk import rows
 from kiosk.context import Ctx
 from kiosk.errors import Invalid
 from kiosk.flow import WindowAction, window_next
@@ -24,28 +25,37 @@ from kiosk.words import both
 def lock_window(ctx: Ctx, number: int) -> tuple[WindowInfo, WindowLive]:
     """The window and its live row, locked for this transaction (created idle on first use)."""
     window = window_by_number(ctx.session, number)
-    query = select(WindowLive).where(WindowLive.window_number == number)
-    if ctx.postgres:
-        query = query.with_for_update()
-    query = query.execution_options(populate_existing=True)
-    live = ctx.session.exec(query).first()
+    live = rows.get(ctx.session, WindowLive, number, lock=ctx.postgres)
     if live is not None:
         return window, live
     table: Table = WindowLive.__table__  # type: ignore[attr-defined]
-    insert = postgresql.insert if ctx.postgres else sqlite.insert
+    upsert = postgresql.insert if ctx.postgres else sqlite.insert
     created = ctx.session.connection().execute(
-        insert(table)
+        upsert(table)
         .values(window_number=number, state="idle", staff_no=window.a_post, since=ctx.now)
         .on_conflict_do_nothing(index_elements=[table.c.window_number])
         .returning(table.c.window_number)
     )
     if created.first() is not None:
-        ctx.session.add(
-            WindowStateHistory(
-                window_number=number, state="idle", staff_no=window.a_post, start=ctx.now
-            )
-        )
-    return window, ctx.session.exec(query).one()
+        _open_period(ctx, number, "idle", window.a_post)
+    live = rows.get(ctx.session, WindowLive, number, lock=ctx.postgres)
+    assert live is not None
+    return window, live
+
+
+_HISTORY: Table = WindowStateHistory.__table__  # type: ignore[attr-defined]
+_CLOSE_PERIOD = (
+    update(_HISTORY)
+    .where(_HISTORY.c.window_number == bindparam("number"), _HISTORY.c.end.is_(None))
+    .values(end=bindparam("now"))
+)
+
+
+def _open_period(ctx: Ctx, number: int, state: str, staff_no: str | None) -> None:
+    ctx.session.connection().execute(
+        insert(_HISTORY),
+        {"window_number": number, "state": state, "staff_no": staff_no, "start": ctx.now},
+    )
 
 
 def resolve_staff(window: WindowInfo, live: WindowLive, staff_no: str | None) -> str | None:
@@ -68,23 +78,12 @@ def change(ctx: Ctx, live: WindowLive, state: str, staff_no: str | None) -> None
     """Record the window's new state and staff in the live row and the history."""
     if state == live.state and staff_no == live.staff_no:
         return
-    ctx.session.connection().execute(
-        update(WindowStateHistory)
-        .where(
-            col(WindowStateHistory.window_number) == live.window_number,
-            col(WindowStateHistory.end).is_(None),
-        )
-        .values(end=ctx.now)
-    )
-    ctx.session.add(
-        WindowStateHistory(
-            window_number=live.window_number, state=state, staff_no=staff_no, start=ctx.now
-        )
-    )
+    ctx.session.connection().execute(_CLOSE_PERIOD, {"number": live.window_number, "now": ctx.now})
+    _open_period(ctx, live.window_number, state, staff_no)
     live.state = state
     live.staff_no = staff_no
     live.since = ctx.now
-    ctx.session.add(live)
+    rows.save(ctx.session, live, "state", "staff_no", "since", "ticket_id")
     ctx.emit(
         "window.state",
         window=live.window_number,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlmodel import Session, col, select
 
 from hallkeeper.models import Service, Window, WindowService
+from kiosk import rows
 from kiosk.errors import NotFound
 from kiosk.models import Ticket
 
@@ -186,7 +187,7 @@ def all_windows(session: Session) -> list[WindowInfo]:
 
 def ticket_by_id(session: Session, ticket_id: int) -> Ticket:
     """The ticket leg ``ticket_id``, or NotFound."""
-    ticket = session.get(Ticket, ticket_id)
+    ticket = rows.get(session, Ticket, ticket_id)
     if ticket is None:
         raise NotFound(f"ticket {ticket_id} not found")
     return ticket

@@ -36,20 +36,6 @@ def rank_of(ticket: Ticket, now: datetime, config: QueueConfig) -> int:
     return RANK_NORMAL
 
 
-def rank_sql(now: datetime, config: QueueConfig) -> ColumnElement[Any]:
-    """`rank_of` as an SQL expression, for ORDER BY."""
-    whens: list[tuple[ColumnElement[bool], int]] = [
-        (col(Ticket.head).is_(True), RANK_HEAD),
-        (
-            and_(col(Ticket.channel) == "appointment", col(Ticket.due_at) <= due_cut(now, config)),
-            RANK_APPOINTMENT,
-        ),
-    ]
-    if config.priority_first:
-        whens.append((col(Ticket.channel) == "priority", RANK_PRIORITY))
-    return case(*whens, else_=literal(RANK_NORMAL))
-
-
 def rank_sql_params() -> ColumnElement[Any]:
     """`rank_of` in SQL with bound parameters ``due_cut`` and ``priority_first`` (see
     `rank_params`), so that one statement built at import serves every request."""

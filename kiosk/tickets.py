@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from hallkeeper.models import Window, WindowService
 from hallkeeper.models.types import UTCDateTime
+from kiosk import rows
 from kiosk.alerts import raise_alert
 from kiosk.context import Ctx
 from kiosk.errors import Conflict, Invalid
@@ -71,8 +72,7 @@ def issue(
         # Given, not defaulted: pydantic inspects a default_factory's signature on every call.
         missing_documents=[],
     )
-    session.add(ticket)
-    session.flush()
+    rows.add(session, ticket)
     check_queue_alerts(ctx, service, ticket)
     ctx.emit(
         "ticket.issued",

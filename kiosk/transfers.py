@@ -3,6 +3,7 @@ another window or service without queuing again (下一个是××窗口), option
 
 from __future__ import annotations
 
+from kiosk import rows
 from kiosk.calling import current, release
 from kiosk.committed import IsWorkday, accept
 from kiosk.context import Ctx
@@ -40,7 +41,7 @@ def finish(
     ticket.outcome = outcome
     ticket.missing_documents = missing
     ticket.finished_at = ctx.now
-    ctx.session.add(ticket)
+    rows.save(ctx.session, ticket, "status", "outcome", "missing_documents", "finished_at")
     release(ctx, live)
     service = service_by_id(ctx.session, ticket.service_id)
     if outcome == "done":
@@ -93,7 +94,7 @@ def transfer(
     ticket.status = "finished"
     ticket.outcome = "transferred"
     ticket.finished_at = ctx.now
-    ctx.session.add(ticket)
+    rows.save(ctx.session, ticket, "status", "outcome", "finished_at")
     release(ctx, live)
     back = number if come_back else ticket.return_window
     leg = _new_leg(ctx, ticket, service.id, to_window, back)
@@ -134,7 +135,6 @@ def _new_leg(
         return_window=return_window,
         issued_at=ctx.now,
     )
-    ctx.session.add(leg)
-    ctx.session.flush()
+    rows.add(ctx.session, leg)
     ctx.emit("ticket.issued", ticket_id=leg.id, code=leg.code, service_id=service_id, leg=leg.leg)
     return leg

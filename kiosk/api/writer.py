@@ -3,10 +3,16 @@
 Theory of operation: SQLite takes one writer at a time and, with ``synchronous=FULL``, every
 commit waits for an fsync of the WAL (3-4 ms on this class of disk). One commit per request
 caps a hall at a few hundred writes a second however fast the Python is. So the writer thread
-takes every operation waiting for it, runs each in its own SAVEPOINT inside one
-``BEGIN IMMEDIATE`` transaction, and commits once (group commit). An operation that fails rolls
-back to its savepoint only, and answers with its own error; the others still commit. Nobody is
-answered, and no event is published, before the commit that made their write durable returned.
+takes every operation waiting for it, runs them one after the other inside one
+``BEGIN IMMEDIATE`` transaction, and commits once (group commit).
+
+An operation that fails answers with its own error; the others still commit. Most failures are
+refusals found before anything was written (nobody waiting, a wrong state): the connection's
+change counter shows that, and the group simply goes on. When a failing operation had already
+written, the transaction is rolled back and the group runs again with every operation in its
+own SAVEPOINT, so that the failure rolls back alone (SAVEPOINTs cost two statements per
+operation, so they are kept for that case). Nobody is answered, and no event is published,
+before the commit that made their write durable returned.
 """
 
 from __future__ import annotations
@@ -86,20 +92,11 @@ class GroupWriter:
                 self._commit(group)
 
     def _commit(self, group: list[tuple[Job[Any], Future[Any]]]) -> None:
-        outcomes: list[tuple[Future[Any], Any, Callable[[], None] | None, BaseException | None]]
-        outcomes = []
         try:
-            with writer_turn(self._engine), write_session(self._engine) as session:
-                for job, future in group:
-                    try:
-                        with session.begin_nested():
-                            result, publish = job(session)
-                    except Exception as exc:
-                        outcomes.append((future, None, None, exc))
-                    else:
-                        outcomes.append((future, result, publish, None))
-                    # Each operation sees the database, not the objects an earlier one loaded.
-                    session.expunge_all()
+            try:
+                outcomes = self._group(group, isolated=False)
+            except _PartialWrite:
+                outcomes = self._group(group, isolated=True)
         except BaseException as exc:  # the commit itself failed: nothing of the group stands
             for _job, future in group:
                 future.set_exception(exc)
@@ -114,6 +111,51 @@ class GroupWriter:
             except Exception:  # a subscriber's problem must not hide a durable write
                 log.exception("publishing after commit failed")
             future.set_result(result)
+
+    def _group(
+        self, group: list[tuple[Job[Any], Future[Any]]], *, isolated: bool
+    ) -> list[_Outcome]:
+        """Run the group in one transaction and commit it: each operation in a SAVEPOINT when
+        ``isolated``; otherwise `_PartialWrite` (after rollback) if a failing one had written."""
+        outcomes: list[_Outcome] = []
+        with writer_turn(self._engine), write_session(self._engine) as session:
+            for job, future in group:
+                try:
+                    if isolated:
+                        with session.begin_nested():
+                            result, publish = job(session)
+                    else:
+                        before = _changes(session)
+                        try:
+                            result, publish = job(session)
+                            session.flush()
+                        except Exception as exc:
+                            if not session.is_active or _changes(session) != before:
+                                raise _PartialWrite from exc
+                            raise
+                except _PartialWrite:
+                    raise
+                except Exception as exc:
+                    outcomes.append((future, None, None, exc))
+                else:
+                    outcomes.append((future, result, publish, None))
+                # Each operation sees the database, not the objects an earlier one loaded
+                # (and a refused operation's unwritten changes go with them).
+                session.expunge_all()
+        return outcomes
+
+
+def _changes(session: Session) -> int:
+    """Rows SQLite has inserted, updated or deleted on this session's connection so far."""
+    raw = session.connection().connection.dbapi_connection
+    return int(raw.total_changes)  # type: ignore[union-attr]
+
+
+class _PartialWrite(Exception):
+    """An operation failed after writing: the group is rolled back and run in savepoints."""
+
+
+_Outcome = tuple[Future[Any], Any, Callable[[], None] | None, BaseException | None]
 
 
 def group_writer(engine: Engine) -> GroupWriter:

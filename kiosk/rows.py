@@ -1,0 +1,86 @@
+"""Rows of the queue's hot tables read and written by primary key with plain SQL.
+
+The ORM's identity map and unit of work cost more than the one-row statements the queue's
+operations need. Objects read here are not attached to the session: change them with `save`
+(one UPDATE of the named columns by primary key), never with ``session.add``, which would
+insert them. Statements are built once per table and column list, so SQLAlchemy reuses their
+compiled form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any, TypeVar
+
+from sqlalchemy import Insert, Select, Table, Update, bindparam, insert, select, update
+from sqlalchemy.orm import class_mapper
+from sqlmodel import Session, SQLModel
+
+M = TypeVar("M", bound=SQLModel)
+
+
+def _table(model: type[SQLModel]) -> Table:
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
+@cache
+def _key(model: type[SQLModel]) -> str:
+    (column,) = _table(model).primary_key.columns
+    return str(column.name)
+
+
+@cache
+def _by_key(model: type[SQLModel], lock: bool) -> Select[Any]:
+    table = _table(model)
+    query = select(table).where(table.c[_key(model)] == bindparam("pk"))
+    return query.with_for_update() if lock else query
+
+
+@cache
+def _update(model: type[SQLModel], fields: tuple[str, ...]) -> Update:
+    table = _table(model)
+    key = _key(model)
+    return (
+        update(table)
+        .where(table.c[key] == bindparam("pk"))
+        .values({name: bindparam(f"v_{name}") for name in fields})
+    )
+
+
+@cache
+def _insert(model: type[SQLModel]) -> Insert:
+    table = _table(model)
+    return insert(table).returning(table.c[_key(model)])
+
+
+def build(model: type[M], values: Mapping[Any, Any]) -> M:
+    """An instance of ``model`` holding ``values`` (a row), as the ORM builds a loaded one."""
+    obj: M = class_mapper(model).class_manager.new_instance()
+    obj.__dict__.update(values)
+    return obj
+
+
+def get(session: Session, model: type[M], pk: Any, *, lock: bool = False) -> M | None:
+    """The row of ``model`` with primary key ``pk`` (locked FOR UPDATE when ``lock``)."""
+    row = session.connection().execute(_by_key(model, lock), {"pk": pk}).mappings().first()
+    return None if row is None else build(model, row)
+
+
+def add(session: Session, obj: SQLModel) -> None:
+    """Insert ``obj`` (every column but its generated key) and set its key: one statement."""
+    model = type(obj)
+    key = _key(model)
+    values = {c.name: getattr(obj, c.name) for c in _table(model).columns if c.name != key}
+    setattr(obj, key, session.connection().execute(_insert(model), values).scalar_one())
+
+
+def save(session: Session, obj: SQLModel, *fields: str) -> None:
+    """Write ``fields`` of ``obj`` to its row: one UPDATE by primary key (none for none)."""
+    if not fields:
+        return
+    model = type(obj)
+    params = {f"v_{name}": getattr(obj, name) for name in fields}
+    params["pk"] = getattr(obj, _key(model))
+    session.connection().execute(_update(model, fields), params)
