@@ -1,6 +1,6 @@
 """ADMS ingest: 1,000-line ATTLOG posts over real HTTP into SQLite, then the same posts again.
 
-Run: .venv/bin/python bench/adms_ingest.py [--posts 20] [--staff 1000] [--cold]
+Run: .venv/bin/python bench/adms_ingest.py [--posts 20] [--staff 1000] [--cold] [--keep]
 Prints punches per second for new punches (de-duplicated, evaluated, verdicts stored) and for
 the same posts sent again (all duplicates), each with the service process's CPU time per
 post (a shared machine slows the wall clock; the CPU time varies less). Target: >= 20,000
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -84,6 +85,7 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=20)
     parser.add_argument("--staff", type=int, default=1000)
     parser.add_argument("--cold", action="store_true", help="no warm-up (see the docstring)")
+    parser.add_argument("--keep", action="store_true", help="keep the database for inspection")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     directory = Path(tempfile.mkdtemp(prefix="hk-bench-adms-"))
@@ -153,7 +155,10 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"database: {settings.effective_database_url}" + (" (cold)" if args.cold else ""))
+        if not args.keep:
+            shutil.rmtree(directory, ignore_errors=True)
+    where = settings.effective_database_url if args.keep else "removed (--keep keeps it)"
+    print(f"database: {where}" + (" (cold)" if args.cold else ""))
 
 
 if __name__ == "__main__":
