@@ -8,8 +8,14 @@ from zoneinfo import ZoneInfo
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from attendance_engine import PunchFact
-from hallkeeper.attendance.facts import day_bounds, load_facts, local_converter, punches_query
+from attendance_engine import Facts, Leave, PunchFact
+from hallkeeper.attendance.facts import (
+    FactSet,
+    day_bounds,
+    load_facts,
+    local_converter,
+    punches_query,
+)
 from hallkeeper.db import read_session, write_session
 from hallkeeper.models import Punch as PunchRow
 from hallkeeper.models.types import SQLITE_JOIN, _sqlite_value, sqlite_joined, sqlite_text
@@ -86,3 +92,19 @@ def test_loaded_punches_are_the_plain_reads_rows(hall: Hall) -> None:
         for key, punches in loaded.items():
             assert sorted(punches, key=repr) == sorted(expected[key], key=repr)
             assert all(p.at.tzinfo is TZ for p in punches)
+        dates = [first - timedelta(days=1), first, last, last + timedelta(days=1)]
+        for staff_no in ("SC001", "SC002", "SC003", "SC004"):
+            assert facts.days(staff_no, dates) == [(d, facts.day(staff_no, d)) for d in dates]
+
+
+def test_a_persons_days_are_each_days_facts() -> None:
+    first = date(2026, 3, 2)
+    punch = PunchFact("SC001", at("08:20", first), "zk")
+    leave = Leave("SC002", at("08:00", first), at("18:00", first), "annual", True)
+    facts = FactSet(
+        punches={"SC001": {first: [punch]}, "SC002": {first: [punch]}},
+        others={"SC002": Facts(leaves=(leave,)), "SC003": Facts(leaves=(leave,))},
+    )
+    dates = [first - timedelta(days=1), first, first + timedelta(days=1)]
+    for staff_no in ("SC001", "SC002", "SC003", "SC004"):
+        assert facts.days(staff_no, dates) == [(d, facts.day(staff_no, d)) for d in dates]
