@@ -143,6 +143,11 @@ def _graded(
         at = best.at
         if at.tzinfo is not tz:
             at = at.astimezone(tz)
+        # Most punches are on time, which one comparison tells (same zone: wall times): an
+        # in-slot's before the minute after due, an out-slot's from the due minute on.
+        if (at < slot.on_time_before) if kind == "in" else (at >= slot.due_floor):
+            out.append(_slot_result(name, kind, half, due, at, NORMAL, 0, best.source, None))
+            continue
         # Whole minutes with the seconds of both instants dropped: due_floor is on a minute,
         # so flooring the difference is the same as flooring the punch (same zone: wall time).
         # 0 is normal, up to the threshold late (early), beyond it absent.
