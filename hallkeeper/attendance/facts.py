@@ -47,9 +47,10 @@ HOUR = timedelta(hours=1)
 @lru_cache(maxsize=64)
 def _steady_offset(tz: ZoneInfo, lo: datetime, hi: datetime) -> bool:
     """Whether ``tz``'s UTC offset is the same at every hour from a day before ``lo`` to a
-    day after ``hi``. Offset changes are months apart in every zone, never two within an
-    hour; the day's margin covers the repeated wall times just after a change back, which
-    astimezone marks with fold=1."""
+    day after ``hi``: hourly checks cannot miss a change and its reversal, which are days
+    apart in the time zone database (four days at the least since 1900). The day's margin
+    covers the repeated wall times just after a change back, which astimezone marks with
+    fold=1."""
     offset = lo.utcoffset()
     t = (lo - timedelta(days=1)).astimezone(UTC)
     end = hi.astimezone(UTC) + timedelta(days=1)
