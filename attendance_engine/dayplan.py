@@ -12,12 +12,13 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from attendance_engine.schedule import Schedule, SlotWindow, at_offset
 from attendance_engine.types import PunchFact
 
+MINUTE = timedelta(minutes=1)
 MAX_ENTRIES = 20_000  # per memo; cleared and refilled on demand beyond that
 
 
@@ -37,6 +38,7 @@ class PlannedSlot:
     start: datetime
     end: datetime
     due_floor: datetime  # the due time with seconds dropped, in the hall's zone
+    on_time_before: datetime  # due_floor + 1 minute: an in-slot punch before it is on time
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,7 @@ def planned_slot(window: SlotWindow, day: date, tz: ZoneInfo) -> PlannedSlot:
     if hit is not None and hit[0] is window:
         return hit[1]
     due = at_offset(day, window.due, tz)
+    due_floor = floor_minute(due, tz)
     spec = window.spec
     found = PlannedSlot(
         spec.name,
@@ -89,7 +92,8 @@ def planned_slot(window: SlotWindow, day: date, tz: ZoneInfo) -> PlannedSlot:
         due,
         at_offset(day, window.start, tz),
         at_offset(day, window.end, tz),
-        floor_minute(due, tz),
+        due_floor,
+        due_floor + MINUTE,
     )
     if len(_SLOTS) > MAX_ENTRIES:
         _SLOTS.clear()

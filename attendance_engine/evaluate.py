@@ -57,7 +57,7 @@ from zoneinfo import ZoneInfo
 
 from attendance_engine.build import frozen_builder
 from attendance_engine.calendar import WorkCalendar
-from attendance_engine.dayplan import PlannedSlot, day_plan, slot_plan
+from attendance_engine.dayplan import DayPlan, PlannedSlot, day_plan, slot_plan
 from attendance_engine.offpost import off_post_events
 from attendance_engine.overlays import approved_makeups, covering_leave, covering_out
 from attendance_engine.results import DayResult, OffPostEvent, SlotResult, worst
@@ -143,6 +143,11 @@ def _graded(
         at = best.at
         if at.tzinfo is not tz:
             at = at.astimezone(tz)
+        # Most punches are on time, which one comparison tells (same zone: wall times): an
+        # in-slot's before the minute after due, an out-slot's from the due minute on.
+        if (at < slot.on_time_before) if kind == "in" else (at >= slot.due_floor):
+            out.append(_slot_result(name, kind, half, due, at, NORMAL, 0, best.source, None))
+            continue
         # Whole minutes with the seconds of both instants dropped: due_floor is on a minute,
         # so flooring the difference is the same as flooring the punch (same zone: wall time).
         # 0 is normal, up to the threshold late (early), beyond it absent.
@@ -189,21 +194,29 @@ def _absent_halves(
     return tuple(h for h in ("am", "pm") if h in halves)
 
 
-_PICKED: dict[tuple[int, date, tuple[str, ...]], tuple[Sequence[Schedule], Schedule]] = {}
+_Planned = tuple[Schedule, DayPlan]
+_PLANNED: dict[
+    tuple[int, date, tuple[str, ...], ZoneInfo], tuple[Sequence[Schedule], _Planned]
+] = {}
 
 
-def _pick(schedules: Sequence[Schedule], day: date, names: tuple[str, ...]) -> Schedule:
-    """`pick_schedule`, memoised when ``schedules`` is a tuple (immutable, of frozen items)."""
+def _planned(
+    schedules: Sequence[Schedule], day: date, names: tuple[str, ...], tz: ZoneInfo
+) -> _Planned:
+    """`pick_schedule` and the picked schedule's `day_plan`, memoised together (one lookup
+    per staff-day) when ``schedules`` is a tuple (immutable, of frozen items)."""
     if type(schedules) is not tuple or type(names) is not tuple:
-        return pick_schedule(schedules, day, names)
-    key = (id(schedules), day, names)
-    hit = _PICKED.get(key)
+        schedule = pick_schedule(schedules, day, names)
+        return schedule, day_plan(schedule, day, tz)
+    key = (id(schedules), day, names, tz)
+    hit = _PLANNED.get(key)
     if hit is not None and hit[0] is schedules:
         return hit[1]
-    found = pick_schedule(schedules, day, names)  # raises ScheduleError: nothing is cached
-    if len(_PICKED) > 20_000:
-        _PICKED.clear()
-    _PICKED[key] = (schedules, found)
+    schedule = pick_schedule(schedules, day, names)  # raises ScheduleError: nothing is cached
+    found = schedule, day_plan(schedule, day, tz)
+    if len(_PLANNED) > 20_000:
+        _PLANNED.clear()
+    _PLANNED[key] = (schedules, found)
     return found
 
 
@@ -232,9 +245,8 @@ def _evaluate(staff: StaffInfo, day: date, facts: Facts, setting: _Setting) -> D
     workday = calendar.is_workday(day)
     if not workday or (go_live is not None and day < go_live) or not staff.on_duty(day):
         return _day_result(staff.staff_no, day, workday, (), (), OFF, ())
-    schedule = _pick(schedules, day, staff.schedules)
+    schedule, plan = _planned(schedules, day, staff.schedules, tz)
     mine = facts.for_staff(staff.staff_no)
-    plan = day_plan(schedule, day, tz)
     bests = plan.place(mine.punches)
     if mine.leaves or mine.outs or mine.makeups:
         placed = zip(plan.slots, bests, strict=True)

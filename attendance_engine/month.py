@@ -144,21 +144,20 @@ def summarize_month(
     The return-to-unit flag counts late + early + off post (+ missing when it is a
     violation only), and absent days strictly above the threshold.
     """
-    for r in results:
-        if r.staff_no != staff.staff_no or (r.date.year, r.date.month) != (year, month):
-            raise ValueError(
-                f"summary of {staff.staff_no} for {year}-{month:02d} got the result of "
-                f"{r.staff_no} on {r.date.isoformat()}"
-            )
-    for v in extra:
-        if v.staff_no != staff.staff_no:
-            raise ValueError(f"summary of {staff.staff_no} got a violation of {v.staff_no}")
-    # One pass over the days for every count (a month report summarises 1,000 people):
-    # most slots are normal, and most days yield no violation.
+    staff_no = staff.staff_no
+    # One pass over the days for every count, each day's owner and month checked on the
+    # way (a month report summarises 1,000 people): most slots are normal, and most days
+    # yield no violation.
     late = early = missing = pending = off_post = workdays = leave_halves = absent_halves = 0
     missing_offends = not rules.missing_makes_absent  # else it is part of the absence
     offending: list[DayResult] = []  # the days that yield violations
     for r in results:
+        day = r.date
+        if r.staff_no != staff_no or day.month != month or day.year != year:
+            raise ValueError(
+                f"summary of {staff_no} for {year}-{month:02d} got the result of "
+                f"{r.staff_no} on {day.isoformat()}"
+            )
         if r.status is NORMAL or r.status is OFF:
             # A day's status is the worst of everything in it: such a day has nothing to
             # count but being a workday.
@@ -194,6 +193,9 @@ def summarize_month(
             leave_halves += _leave_halves(r)
         if offends:
             offending.append(r)
+    for v in extra:
+        if v.staff_no != staff_no:
+            raise ValueError(f"summary of {staff_no} got a violation of {v.staff_no}")
     # Half days are exact in binary floating point: the same value as summing each day's.
     absent_days: float = 0.5 * absent_halves if results else 0
     discipline = late + early + off_post + (0 if rules.missing_makes_absent else missing)

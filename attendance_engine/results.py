@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from attendance_engine.types import Status
+from attendance_engine.types import NORMAL, Status
 
 # Worst first. A half day made absent counts as `absent` for the day. `pending` ranks
 # below every decided violation: a day with a late arrival and an undecided evening
@@ -40,8 +40,11 @@ _RANK = _Ranks({s: i for i, s in enumerate(DAY_STATUS_ORDER)})
 
 def worst(statuses: Iterable[Status]) -> Status:
     """The worst status in ``statuses`` by DAY_STATUS_ORDER (normal when empty)."""
-    best = min(map(_RANK.__getitem__, statuses), default=_UNRANKED)
-    return DAY_STATUS_ORDER[best] if best < _UNRANKED else Status.NORMAL
+    found = list(statuses)
+    if found.count(NORMAL) == len(found):
+        return NORMAL  # most days' slots are all normal: counted in C, nothing ranked
+    best = min(map(_RANK.__getitem__, found), default=_UNRANKED)
+    return DAY_STATUS_ORDER[best] if best < _UNRANKED else NORMAL
 
 
 def _iso(value: datetime | None) -> str | None:

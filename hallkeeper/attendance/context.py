@@ -150,7 +150,7 @@ class AttendanceContext:
         self, staff_no: str, days: Iterable[date], facts: FactSet, now: datetime
     ) -> list[eng.DayResult]:
         """The engine's verdicts of ``staff_no`` on each of ``days``, from ``facts``."""
-        return self._evaluate(staff_no, [(d, facts.day(staff_no, d)) for d in days], now)
+        return self._evaluate(staff_no, facts.days(staff_no, days), now)
 
     def _evaluate(
         self, staff_no: str, days: Iterable[tuple[date, eng.Facts]], now: datetime

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from attendance_engine import (
@@ -57,6 +57,10 @@ zones = st.sampled_from([TZ, UTC, ZoneInfo("Asia/Tokyo"), BERLIN])
 
 
 @given(seconds, micros, zones, st.sampled_from([TZ, BERLIN]), st.booleans())
+@example(9 * 3600 + 59, 999_999, TZ, TZ, False)  # the last on-time instant of the in-slot
+@example(9 * 3600 + 60, 0, TZ, TZ, False)  # the first late one
+@example(17 * 3600 - 1, 999_999, TZ, TZ, False)  # the last early instant of the out-slot
+@example(17 * 3600, 0, TZ, TZ, False)  # the first on-time one
 def test_minutes_match_the_floored_wall_clock_difference(
     second: int, micro: int, zone: ZoneInfo, hall_tz: ZoneInfo, dst_day: bool
 ) -> None:
