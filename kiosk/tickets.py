@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, or_
 from sqlmodel import Session, col, func, select
 
+from hallkeeper.db import compiled_rows
 from hallkeeper.models import Window, WindowService
 from hallkeeper.models.types import UTCDateTime
 from kiosk import rows
@@ -95,7 +96,7 @@ def check_queue_alerts(ctx: Ctx, service: ServiceInfo, ticket: Ticket | None = N
         "service_id": service.id,
         **_ahead_params(ctx, ticket),
     }
-    count, oldest_at, ahead = ctx.session.connection().execute(_STATS, params).one()
+    ((count, oldest_at, ahead),) = compiled_rows(ctx.session.connection(), _STATS, params)
     if ticket is not None and ticket.id is not None:
         ctx.ahead[ticket.id] = int(ahead or 0)
     if count > ctx.config.max_waiting:
@@ -245,7 +246,8 @@ def people_ahead(ctx: Ctx, ticket: Ticket) -> int:
     if ticket.id in ctx.ahead:  # counted when it was issued, in this same transaction
         return ctx.ahead[ticket.id]
     params = {"day": ticket.day, "service_id": ticket.service_id, **_ahead_params(ctx, ticket)}
-    return int(ctx.session.connection().execute(_AHEAD, params).scalar_one())
+    ((ahead,),) = compiled_rows(ctx.session.connection(), _AHEAD, params)
+    return int(ahead)
 
 
 def ticket_public(ctx: Ctx, ticket: Ticket, *, with_estimate: bool = True) -> dict[str, Any]:
