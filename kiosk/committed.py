@@ -77,7 +77,8 @@ def accept(
         return
     today = ctx.now.astimezone(ctx.zone).date()
     check = is_workday or hall_workdays(ctx.session, today)
-    item = CommittedItem(
+    item = rows.new(
+        CommittedItem,
         ticket_id=ticket.id,
         service_id=service.id,
         window_number=ticket.window_number,

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, TypeVar
 
+from pydantic_core import PydanticUndefined
 from sqlalchemy import Insert, Select, Table, Update, bindparam, insert, select, update
 from sqlalchemy.orm import class_mapper
 from sqlmodel import Session, SQLModel
@@ -62,6 +63,36 @@ def build(model: type[M], values: Mapping[Any, Any]) -> M:
     obj: M = class_mapper(model).class_manager.new_instance()
     obj.__dict__.update(values)
     return obj
+
+
+@cache
+def _defaults(model: type[SQLModel]) -> tuple[dict[str, Any], dict[str, Any], frozenset[str]]:
+    """The model's fields' plain defaults, default factories, and required names."""
+    plain: dict[str, Any] = {}
+    factories: dict[str, Any] = {}
+    required = set()
+    for name, info in model.model_fields.items():
+        if info.default_factory is not None:
+            factories[name] = info.default_factory
+        elif info.default is PydanticUndefined:
+            required.add(name)
+        else:
+            plain[name] = info.default
+    return plain, factories, frozenset(required)
+
+
+def new(model: type[M], **values: Any) -> M:
+    """A new ``model`` object for `add`: ``values``, and the defaults for the other fields.
+
+    Built as `build` builds a loaded row: the model's constructor spends more on SQLAlchemy's
+    attribute events and pydantic's bookkeeping than the insert itself costs.
+    """
+    plain, factories, required = _defaults(model)
+    missing = required - values.keys()
+    if missing:
+        raise TypeError(f"{model.__name__} needs {sorted(missing)}")
+    fields = {**plain, **{n: f() for n, f in factories.items() if n not in values}, **values}
+    return build(model, fields)
 
 
 def get(session: Session, model: type[M], pk: Any, *, lock: bool = False) -> M | None:

@@ -59,7 +59,8 @@ def issue(
             f"service {service.code!r} has reached its daily quota of {service.daily_quota} tickets"
         )
     channel = "appointment" if appointment_id else "priority" if priority_reason else "normal"
-    ticket = Ticket(
+    ticket = rows.new(
+        Ticket,
         day=day,
         counter_service_id=service.id,
         number=number,
@@ -70,7 +71,6 @@ def issue(
         appointment_id=appointment_id,
         due_at=due_at,
         issued_at=ctx.now,
-        # Given, not defaulted: pydantic inspects a default_factory's signature on every call.
         missing_documents=[],
     )
     rows.add(session, ticket)
