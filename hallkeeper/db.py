@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session, create_engine
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,19 @@ def _sqlite_hooks(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
         else:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_DATABASE_KEYS: dict[int, tuple[URL, str]] = {}
+
+
+def database_key(engine: Engine) -> str:
+    """``str(engine.url)``, the key of per-database caches in this process; kept per URL
+    object, since rendering a URL costs more than the lookups it keys (several a request)."""
+    url = engine.url
+    found = _DATABASE_KEYS.get(id(url))
+    if found is None or found[0] is not url:  # (the URL held in the entry keeps its id unique)
+        found = _DATABASE_KEYS[id(url)] = (url, str(url))
+    return found[1]
 
 
 def make_engine(url: str) -> Engine:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, or_
 from sqlmodel import Session, col, func, select
 
-from hallkeeper.db import compiled_rows
+from hallkeeper.db import compiled_rows, database_key
 from hallkeeper.models import Window, WindowService
 from hallkeeper.models.types import UTCDateTime
 from kiosk import rows
@@ -183,7 +183,7 @@ def estimate_minutes(session: Session, service_id: int, ahead: int, fallback: fl
     The inputs (mean service time, open windows) are kept for a few seconds per process: they
     are estimates, and recomputing them on every ticket would cost more than the ticket itself.
     """
-    key = (str(session.get_bind().engine.url), service_id)
+    key = (database_key(session.get_bind().engine), service_id)
     cached = _ESTIMATES.get(key)
     now = time.monotonic()
     if cached is None or now - cached[0] > ESTIMATE_TTL_S:

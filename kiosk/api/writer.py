@@ -27,6 +27,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
+from hallkeeper.db import database_key
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 # An operation returns its result and what to do once it is durable (publish its events).
@@ -50,7 +52,7 @@ def writer_turn(engine: Engine) -> Iterator[None]:
     if engine.dialect.name != "sqlite":
         yield
         return
-    key = str(engine.url)
+    key = database_key(engine)
     with _REGISTRY:
         lock = _TURNS.setdefault(key, threading.Lock())
     with lock:
@@ -177,7 +179,7 @@ _Outcome = tuple[Future[Any], Any, Callable[[], None] | None, BaseException | No
 
 def group_writer(engine: Engine) -> GroupWriter:
     """The group writer of the SQLite database behind ``engine`` (started on first use)."""
-    key = str(engine.url)
+    key = database_key(engine)
     with _REGISTRY:
         writer = _WRITERS.get(key)
         if writer is None:
