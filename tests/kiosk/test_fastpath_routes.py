@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
 from hallkeeper.app import create_app
 from hallkeeper.db import make_engine
 from hallkeeper.settings import load_settings
+from kiosk.api.common import Queue, get_queue, queue_of
 from kiosk.api.fastpath import QueueFastPath
 from tests.kiosk.conftest import Clock
 
@@ -79,3 +81,18 @@ def test_shortcut_answers_as_fastapi_does(tmp_path: Path, clock: Clock) -> None:
     for request, mine, theirs in zip(REQUESTS, with_shortcut, without, strict=True):
         assert mine == theirs, request
     assert {status for status, _, _ in without} >= {200, 201, 307, 404, 409, 422}
+
+
+def test_overridden_queue_parts_are_used(tmp_path: Path, clock: Clock) -> None:
+    app = _app(tmp_path, "override", clock, shortcut=True)
+    night = Clock(clock.now.replace(hour=23))
+
+    async def queue_at_night(request: Request) -> Queue:
+        return replace(queue_of(request.app.state), clock=night)
+
+    app.dependency_overrides[get_queue] = queue_at_night
+    with TestClient(app) as client:
+        response = client.post("/api/v1/tickets", json={"service": "company_setup"})
+    app.state.engine.dispose()
+    assert response.status_code == 409, response.text
+    assert "is closed" in response.json()["detail"]
