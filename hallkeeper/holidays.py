@@ -11,6 +11,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -63,12 +64,25 @@ def day_kind(day: date, overrides: Mapping[date, tuple[bool, str]]) -> DayKind:
     if day in overrides:
         workday, note = overrides[day]
         return DayKind(day, workday, "override", note)
+    kind = _calendar_kind(day)
+    if kind is None:
+        _warn_uncovered(day.year)
+        return DayKind(day, day.weekday() < 5, "weekend_fallback")
+    return kind
+
+
+@lru_cache(maxsize=4096)
+def _calendar_kind(day: date) -> DayKind | None:
+    """The national calendar's verdict on ``day`` (None: a year it does not cover).
+
+    Kept per date: the calendar is data shipped with the package, and every finished
+    committed item asks about the working days up to its promised date.
+    """
     try:
         on_holiday, name = chinese_calendar.get_holiday_detail(day)
         workday = chinese_calendar.is_workday(day)
     except NotImplementedError:
-        _warn_uncovered(day.year)
-        return DayKind(day, day.weekday() < 5, "weekend_fallback")
+        return None
     note = ""
     if on_holiday and name:
         note = HOLIDAY_NAMES_ZH.get(str(name), str(name))

@@ -6,9 +6,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, or_, select
+from sqlalchemy import Select, Table, bindparam, literal, or_, select
 from sqlmodel import col
 
+from hallkeeper.db import compiled_mappings
 from kiosk import rows
 from kiosk.context import Ctx
 from kiosk.errors import Conflict, NotFound
@@ -31,11 +32,11 @@ def call_next(ctx: Ctx, number: int, staff_no: str | None = None) -> Ticket:
         raise Conflict(f"window {number} serves no service")
     params = {"day": ctx.day, "number": number, **rank_params(ctx.now, ctx.config)}
     query = _next_for(tuple(service_ids), ctx.postgres)
-    row = ctx.session.connection().execute(query, params).mappings().first()
-    if row is None:
+    found = compiled_mappings(ctx.session.connection(), query, params)
+    if not found:
         names = [service_by_id(ctx.session, sid).name for sid in service_ids]
         raise Conflict(f"nobody is waiting for window {number} ({'、'.join(names)})")
-    ticket = rows.build(Ticket, row)
+    ticket = rows.build(Ticket, found[0])
     _call(ctx, window, live, ticket, staff)
     return ticket
 
@@ -50,7 +51,8 @@ def _next_for(service_ids: tuple[int, ...], postgres: bool) -> Select[Any]:
         .where(
             col(Ticket.status) == "waiting",
             col(Ticket.day) == bindparam("day"),
-            col(Ticket.service_id).in_(service_ids),
+            # One bound value each, not an expanding list: compiled once (see compiled_rows).
+            col(Ticket.service_id).in_([literal(sid) for sid in service_ids]),
             or_(
                 col(Ticket.target_window).is_(None),
                 col(Ticket.target_window) == bindparam("number"),

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam
 from sqlmodel import Session, col, select
 
+from hallkeeper.db import compiled_rows
 from hallkeeper.holidays import day_kind
 from hallkeeper.models import HolidayOverride
 from kiosk import rows
@@ -53,7 +54,7 @@ def hall_workdays(session: Session, since: date | None = None) -> IsWorkday:
     read_until = [since]  # the overrides of [since, read_until) are in `read`
 
     def load(start: date, end: date) -> None:
-        found = session.connection().execute(_OVERRIDES_IN, {"start": start, "end": end})
+        found = compiled_rows(session.connection(), _OVERRIDES_IN, {"start": start, "end": end})
         read.update((day, (workday, note)) for day, workday, note in found)
 
     def is_workday(day: date) -> bool:
@@ -76,7 +77,8 @@ def accept(
         return
     today = ctx.now.astimezone(ctx.zone).date()
     check = is_workday or hall_workdays(ctx.session, today)
-    item = CommittedItem(
+    item = rows.new(
+        CommittedItem,
         ticket_id=ticket.id,
         service_id=service.id,
         window_number=ticket.window_number,

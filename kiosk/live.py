@@ -13,6 +13,7 @@ from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, or_, select
 
+from hallkeeper.db import compiled_rows
 from kiosk import rows
 from kiosk.context import Ctx
 from kiosk.errors import Invalid
@@ -51,11 +52,13 @@ _CLOSE_PERIOD = (
 )
 
 
+_OPEN_PERIOD = insert(_HISTORY)
+_OPEN_KEYS = ("window_number", "state", "staff_no", "start")
+
+
 def _open_period(ctx: Ctx, number: int, state: str, staff_no: str | None) -> None:
-    ctx.session.connection().execute(
-        insert(_HISTORY),
-        {"window_number": number, "state": state, "staff_no": staff_no, "start": ctx.now},
-    )
+    values = {"window_number": number, "state": state, "staff_no": staff_no, "start": ctx.now}
+    compiled_rows(ctx.session.connection(), _OPEN_PERIOD, values, _OPEN_KEYS)
 
 
 def resolve_staff(window: WindowInfo, live: WindowLive, staff_no: str | None) -> str | None:
@@ -78,7 +81,9 @@ def change(ctx: Ctx, live: WindowLive, state: str, staff_no: str | None) -> None
     """Record the window's new state and staff in the live row and the history."""
     if state == live.state and staff_no == live.staff_no:
         return
-    ctx.session.connection().execute(_CLOSE_PERIOD, {"number": live.window_number, "now": ctx.now})
+    compiled_rows(
+        ctx.session.connection(), _CLOSE_PERIOD, {"number": live.window_number, "now": ctx.now}
+    )
     _open_period(ctx, live.window_number, state, staff_no)
     live.state = state
     live.staff_no = staff_no

@@ -18,6 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlmodel import Session, col, select
 
+from hallkeeper.db import database_key
 from hallkeeper.models import Service, Window, WindowService
 from kiosk import rows
 from kiosk.errors import NotFound
@@ -139,7 +140,7 @@ def _load(session: Session, generation: int) -> _Snapshot:
 
 
 def _snapshot(session: Session) -> _Snapshot:
-    key = str(session.get_bind().engine.url)
+    key = database_key(session.get_bind().engine)
     with _lock:
         snap, generation = _snapshots.get(key), _generation[0]
     if snap is not None and time.monotonic() - snap.loaded < SNAPSHOT_TTL_S:

@@ -3,8 +3,8 @@
 The ORM's identity map and unit of work cost more than the one-row statements the queue's
 operations need. Objects read here are not attached to the session: change them with `save`
 (one UPDATE of the named columns by primary key), never with ``session.add``, which would
-insert them. Statements are built once per table and column list, so SQLAlchemy reuses their
-compiled form.
+insert them. Statements are built once per table and column list, and run compiled once
+(`hallkeeper.db.compiled_rows`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,12 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, TypeVar
 
+from pydantic_core import PydanticUndefined
 from sqlalchemy import Insert, Select, Table, Update, bindparam, insert, select, update
 from sqlalchemy.orm import class_mapper
 from sqlmodel import Session, SQLModel
+
+from hallkeeper.db import compiled_mappings, compiled_rows
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -62,18 +65,56 @@ def build(model: type[M], values: Mapping[Any, Any]) -> M:
     return obj
 
 
+@cache
+def _defaults(model: type[SQLModel]) -> tuple[dict[str, Any], dict[str, Any], frozenset[str]]:
+    """The model's fields' plain defaults, default factories, and required names."""
+    plain: dict[str, Any] = {}
+    factories: dict[str, Any] = {}
+    required = set()
+    for name, info in model.model_fields.items():
+        if info.default_factory is not None:
+            factories[name] = info.default_factory
+        elif info.default is PydanticUndefined:
+            required.add(name)
+        else:
+            plain[name] = info.default
+    return plain, factories, frozenset(required)
+
+
+def new(model: type[M], **values: Any) -> M:
+    """A new ``model`` object for `add`: ``values``, and the defaults for the other fields.
+
+    Built as `build` builds a loaded row: the model's constructor spends more on SQLAlchemy's
+    attribute events and pydantic's bookkeeping than the insert itself costs.
+    """
+    plain, factories, required = _defaults(model)
+    missing = required - values.keys()
+    if missing:
+        raise TypeError(f"{model.__name__} needs {sorted(missing)}")
+    fields = {**plain, **{n: f() for n, f in factories.items() if n not in values}, **values}
+    return build(model, fields)
+
+
 def get(session: Session, model: type[M], pk: Any, *, lock: bool = False) -> M | None:
     """The row of ``model`` with primary key ``pk`` (locked FOR UPDATE when ``lock``)."""
-    row = session.connection().execute(_by_key(model, lock), {"pk": pk}).mappings().first()
-    return None if row is None else build(model, row)
+    found = compiled_mappings(session.connection(), _by_key(model, lock), {"pk": pk})
+    return build(model, found[0]) if found else None
+
+
+@cache
+def _columns(model: type[SQLModel]) -> tuple[str, ...]:
+    """The columns `add` inserts: all but the generated key."""
+    key = _key(model)
+    return tuple(c.name for c in _table(model).columns if c.name != key)
 
 
 def add(session: Session, obj: SQLModel) -> None:
     """Insert ``obj`` (every column but its generated key) and set its key: one statement."""
     model = type(obj)
-    key = _key(model)
-    values = {c.name: getattr(obj, c.name) for c in _table(model).columns if c.name != key}
-    setattr(obj, key, session.connection().execute(_insert(model), values).scalar_one())
+    columns = _columns(model)
+    values = {name: getattr(obj, name) for name in columns}
+    ((key,),) = compiled_rows(session.connection(), _insert(model), values, columns)
+    setattr(obj, _key(model), key)
 
 
 def save(session: Session, obj: SQLModel, *fields: str) -> None:
@@ -83,4 +124,4 @@ def save(session: Session, obj: SQLModel, *fields: str) -> None:
     model = type(obj)
     params = {f"v_{name}": getattr(obj, name) for name in fields}
     params["pk"] = getattr(obj, _key(model))
-    session.connection().execute(_update(model, fields), params)
+    compiled_rows(session.connection(), _update(model, fields), params)

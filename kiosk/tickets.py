@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, or_
 from sqlmodel import Session, col, func, select
 
+from hallkeeper.db import compiled_rows, database_key
 from hallkeeper.models import Window, WindowService
 from hallkeeper.models.types import UTCDateTime
 from kiosk import rows
@@ -58,7 +59,8 @@ def issue(
             f"service {service.code!r} has reached its daily quota of {service.daily_quota} tickets"
         )
     channel = "appointment" if appointment_id else "priority" if priority_reason else "normal"
-    ticket = Ticket(
+    ticket = rows.new(
+        Ticket,
         day=day,
         counter_service_id=service.id,
         number=number,
@@ -69,7 +71,6 @@ def issue(
         appointment_id=appointment_id,
         due_at=due_at,
         issued_at=ctx.now,
-        # Given, not defaulted: pydantic inspects a default_factory's signature on every call.
         missing_documents=[],
     )
     rows.add(session, ticket)
@@ -95,7 +96,7 @@ def check_queue_alerts(ctx: Ctx, service: ServiceInfo, ticket: Ticket | None = N
         "service_id": service.id,
         **_ahead_params(ctx, ticket),
     }
-    count, oldest_at, ahead = ctx.session.connection().execute(_STATS, params).one()
+    ((count, oldest_at, ahead),) = compiled_rows(ctx.session.connection(), _STATS, params)
     if ticket is not None and ticket.id is not None:
         ctx.ahead[ticket.id] = int(ahead or 0)
     if count > ctx.config.max_waiting:
@@ -182,7 +183,7 @@ def estimate_minutes(session: Session, service_id: int, ahead: int, fallback: fl
     The inputs (mean service time, open windows) are kept for a few seconds per process: they
     are estimates, and recomputing them on every ticket would cost more than the ticket itself.
     """
-    key = (str(session.get_bind().engine.url), service_id)
+    key = (database_key(session.get_bind().engine), service_id)
     cached = _ESTIMATES.get(key)
     now = time.monotonic()
     if cached is None or now - cached[0] > ESTIMATE_TTL_S:
@@ -245,7 +246,8 @@ def people_ahead(ctx: Ctx, ticket: Ticket) -> int:
     if ticket.id in ctx.ahead:  # counted when it was issued, in this same transaction
         return ctx.ahead[ticket.id]
     params = {"day": ticket.day, "service_id": ticket.service_id, **_ahead_params(ctx, ticket)}
-    return int(ctx.session.connection().execute(_AHEAD, params).scalar_one())
+    ((ahead,),) = compiled_rows(ctx.session.connection(), _AHEAD, params)
+    return int(ahead)
 
 
 def ticket_public(ctx: Ctx, ticket: Ticket, *, with_estimate: bool = True) -> dict[str, Any]:

@@ -119,7 +119,8 @@ def transfer(
 def _new_leg(
     ctx: Ctx, ticket: Ticket, service_id: int, window: int | None, return_window: int | None
 ) -> Ticket:
-    leg = Ticket(
+    leg = rows.new(
+        Ticket,
         day=ctx.day,
         counter_service_id=ticket.counter_service_id,
         number=ticket.number,

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from kiosk.api import appointments, events, stats, tickets, windows
 from kiosk.api.common import Clock, system_clock
+from kiosk.api.fastpath import QueueFastPath
 from kiosk.config import QueueConfig
 from kiosk.errors import QueueError
 from kiosk.events import EventBus
@@ -48,3 +49,4 @@ def install_queue(
         app.state.parts.components.append(PgEventRelay(app.state.engine, app.state.bus))
     for module in (tickets, windows, appointments, stats, events):
         app.include_router(module.router, prefix=API, tags=["queue"])
+    app.add_middleware(QueueFastPath)

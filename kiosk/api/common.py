@@ -96,7 +96,11 @@ async def get_queue(request: Request) -> Queue:
     A coroutine although it never awaits: FastAPI runs a plain function dependency in a worker
     thread, a thread hop per request that cost more than the rest of the dependency handling.
     """
-    state = request.app.state
+    return queue_of(request.app.state)
+
+
+def queue_of(state: Any) -> Queue:
+    """The queue's parts from an app's ``state``."""
     return Queue(state.engine, state.settings, state.queue_config, state.bus, state.clock)
 
 

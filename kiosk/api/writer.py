@@ -24,10 +24,10 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
-from hallkeeper.db import write_session
+from hallkeeper.db import database_key
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -52,7 +52,7 @@ def writer_turn(engine: Engine) -> Iterator[None]:
     if engine.dialect.name != "sqlite":
         yield
         return
-    key = str(engine.url)
+    key = database_key(engine)
     with _REGISTRY:
         lock = _TURNS.setdefault(key, threading.Lock())
     with lock:
@@ -64,6 +64,7 @@ class GroupWriter:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._conn: Connection | None = None  # the writer's own, kept between groups
         self._jobs: list[tuple[Job[Any], Future[Any]]] = []
         self._ready = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="queue-writer", daemon=True)
@@ -112,25 +113,49 @@ class GroupWriter:
                 log.exception("publishing after commit failed")
             future.set_result(result)
 
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        """`write_session` on the writer's own connection, kept open between groups: taking
+        a connection from the pool and returning it (with its reset) for every group cost
+        about as much as a small write. A group that fails leaves with the connection."""
+        if self._conn is None:
+            self._conn = self._engine.connect()
+        try:
+            with Session(bind=self._conn) as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        except _PartialWrite:
+            raise  # rolled back cleanly: the group runs again on the same connection
+        except BaseException:
+            conn, self._conn = self._conn, None
+            conn.close()
+            raise
+
     def _group(
         self, group: list[tuple[Job[Any], Future[Any]]], *, isolated: bool
     ) -> list[_Outcome]:
         """Run the group in one transaction and commit it: each operation in a SAVEPOINT when
         ``isolated``; otherwise `_PartialWrite` (after rollback) if a failing one had written."""
         outcomes: list[_Outcome] = []
-        with writer_turn(self._engine), write_session(self._engine) as session:
+        with writer_turn(self._engine), self._session() as session:
+            # sqlite3's change counter: rows inserted, updated or deleted on it so far.
+            raw: Any = session.connection().connection.dbapi_connection
             for job, future in group:
                 try:
                     if isolated:
                         with session.begin_nested():
                             result, publish = job(session)
                     else:
-                        before = _changes(session)
+                        before = raw.total_changes
                         try:
                             result, publish = job(session)
                             session.flush()
                         except Exception as exc:
-                            if not session.is_active or _changes(session) != before:
+                            if not session.is_active or raw.total_changes != before:
                                 raise _PartialWrite from exc
                             raise
                 except _PartialWrite:
@@ -145,12 +170,6 @@ class GroupWriter:
         return outcomes
 
 
-def _changes(session: Session) -> int:
-    """Rows SQLite has inserted, updated or deleted on this session's connection so far."""
-    raw = session.connection().connection.dbapi_connection
-    return int(raw.total_changes)  # type: ignore[union-attr]
-
-
 class _PartialWrite(Exception):
     """An operation failed after writing: the group is rolled back and run in savepoints."""
 
@@ -160,7 +179,7 @@ _Outcome = tuple[Future[Any], Any, Callable[[], None] | None, BaseException | No
 
 def group_writer(engine: Engine) -> GroupWriter:
     """The group writer of the SQLite database behind ``engine`` (started on first use)."""
-    key = str(engine.url)
+    key = database_key(engine)
     with _REGISTRY:
         writer = _WRITERS.get(key)
         if writer is None:
