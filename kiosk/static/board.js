@@ -79,19 +79,29 @@
     ])));
   }
 
+  let calls = 0; // calls heard so far: a snapshot asked for before the latest one is stale
+  let refreshes = 0;
+
   async function refresh() {
+    const heard = calls;
     try {
       const [live_, queue] = await Promise.all([api("GET", "/windows-live"), api("GET", "/queue")]);
-      windows.clear();
-      for (const row of live_.data) windows.set(row.window, row);
-      renderWindows();
+      // A call that arrived while the snapshot was on its way is newer than the snapshot: keep
+      // it (the call also asked for a fresh snapshot, which follows).
+      if (heard === calls) {
+        windows.clear();
+        for (const row of live_.data) windows.set(row.window, row);
+        renderWindows();
+      }
       renderServices(queue.data);
     } catch (_err) {
       document.getElementById("live-notice").hidden = false;
     }
+    document.getElementById("windows").dataset.refreshes = String(++refreshes);
   }
 
   function called(data) {
+    calls += 1;
     const row = windows.get(data.window) || { window: data.window, state: "serving" };
     row.ticket = data.code;
     row.state = "serving";

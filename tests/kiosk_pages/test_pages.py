@@ -149,6 +149,42 @@ def test_console_call_blinks_on_the_board_and_is_spoken_one_at_a_time(
     assert board.locator('.window-card[data-window="7"] .window-ticket').inner_text() == "C002"
 
 
+def test_board_keeps_a_call_that_overtakes_an_older_snapshot(hall: Hall, context: Any) -> None:
+    board = context.new_page()
+    board.goto(f"{hall.url}/board")
+    board.locator('.window-card[data-window="3"]').wait_for()
+    board.wait_for_timeout(1000)  # the start-up snapshots are in
+    grid = "document.getElementById('windows')"
+    before = int(board.evaluate(f"{grid}.dataset.refreshes"))
+    held: list[Any] = []
+
+    def hold_first(route: Any) -> None:
+        if held:
+            route.continue_()
+        else:  # the snapshot as the server gives it now, answered only after the call
+            held.append((route, route.fetch()))
+
+    board.route("**/api/v1/windows-live", hold_first)
+    api(hall, "POST", "/tickets", {"service": "social_security"})  # the board asks for a snapshot
+    for _ in range(100):
+        if held:
+            break
+        board.wait_for_timeout(50)
+    assert held, "the board did not ask for a snapshot after a ticket was issued"
+    api(hall, "POST", "/windows/3/call-next")
+    board.wait_for_function(
+        "document.querySelector('.window-card[data-window=\"3\"] .window-ticket')"
+        ".textContent === 'C001'"
+    )
+    route, stale = held[0]
+    route.fulfill(response=stale)
+    shown = board.wait_for_function(
+        f"{grid}.dataset.refreshes === '{before + 1}' && "
+        f"{grid}.querySelector('.window-card[data-window=\"3\"] .window-ticket').textContent"
+    ).json_value()
+    assert shown == "C001"
+
+
 def test_console_finishes_with_documents_missing(hall: Hall, context: Any) -> None:
     api(hall, "POST", "/tickets", {"service": "real_estate"})
     console = context.new_page()
