@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Insert, Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from hallkeeper.db import compiled_rows
 from hallkeeper.models import AlertOutbox
 
 SEVERITIES = ("info", "warning", "critical")
@@ -30,33 +32,55 @@ class Alert:
         return f"{self.kind}:{self.key}"
 
 
-def raise_alerts(session: Session, alerts: Sequence[Alert], now: datetime) -> int:
-    """Queue alerts in the caller's transaction, in one statement; returns how many were new."""
-    if now.tzinfo is None:
-        raise ValueError("alert time must be timezone-aware")
-    if not alerts:
-        return 0
-    rows = []
-    for alert in alerts:
-        if alert.severity not in SEVERITIES:
-            raise ValueError(f"alert severity must be one of {SEVERITIES}, not {alert.severity!r}")
-        payload = {**alert.payload, "kind": alert.kind, "message_id": alert.message_id}
-        rows.append(
+def _row(alert: Alert, now: datetime) -> dict[str, Any]:
+    """The outbox row of ``alert`` (its payload names the alert and the time it was raised)."""
+    if alert.severity not in SEVERITIES:
+        raise ValueError(f"alert severity must be one of {SEVERITIES}, not {alert.severity!r}")
+    payload = {**alert.payload, "kind": alert.kind, "message_id": alert.message_id}
+    return {
+        "message_id": alert.message_id,
+        "kind": alert.kind,
+        "severity": alert.severity,
+        "payload": {**payload, "at": now.isoformat()},
+        "created_at": now,
+        "attempts": 0,
+    }
+
+
+def _insert(dialect: str, *, one: bool) -> Insert:
+    table: Table = AlertOutbox.__table__  # type: ignore[attr-defined]
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table)
+    if one:  # bound parameters: built once, run by `compiled_rows`
+        statement = statement.values(
             {
-                "message_id": alert.message_id,
-                "kind": alert.kind,
-                "severity": alert.severity,
-                "payload": {**payload, "at": now.isoformat()},
-                "created_at": now,
-                "attempts": 0,
+                name: bindparam(name, type_=table.c[name].type)
+                for name in ("message_id", "kind", "severity", "payload", "created_at", "attempts")
             }
         )
-    table = AlertOutbox.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).on_conflict_do_nothing(index_elements=["message_id"])
-    result = session.connection().execute(statement.returning(table.c.id), rows)
-    return len(result.all())
+    return statement.on_conflict_do_nothing(index_elements=[table.c.message_id]).returning(
+        table.c.id
+    )
+
+
+# The single-alert statement is built once per dialect: the queue checks its limits on every
+# ticket, and a statement built per call is compiled (or looked up by cache key) per call.
+_ONE = {dialect: _insert(dialect, one=True) for dialect in ("sqlite", "postgresql")}
+
+
+def _check_time(now: datetime) -> None:
+    if now.tzinfo is None:
+        raise ValueError("alert time must be timezone-aware")
+
+
+def raise_alerts(session: Session, alerts: Sequence[Alert], now: datetime) -> int:
+    """Queue alerts in the caller's transaction, in one statement; returns how many were new."""
+    _check_time(now)
+    if not alerts:
+        return 0
+    rows = [_row(alert, now) for alert in alerts]
+    statement = _insert(session.get_bind().dialect.name, one=False)
+    return len(session.connection().execute(statement, rows).all())
 
 
 def raise_alert(
@@ -68,5 +92,8 @@ def raise_alert(
     now: datetime,
     severity: str = "warning",
 ) -> bool:
-    """Queue one alert (see `raise_alerts`); returns True when it is new."""
-    return raise_alerts(session, [Alert(kind, key, payload, severity)], now) == 1
+    """Queue one alert in the caller's transaction; returns True when it is new."""
+    _check_time(now)
+    conn = session.connection()
+    row = _row(Alert(kind, key, payload, severity), now)
+    return bool(compiled_rows(conn, _ONE[conn.dialect.name], row))

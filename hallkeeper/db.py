@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session, create_engine
 
@@ -71,8 +71,9 @@ def make_engine(url: str) -> Engine:
 
 
 @contextmanager
-def write_session(engine: Engine) -> Iterator[Session]:
-    """A session whose transaction commits on success and rolls back on error."""
+def write_session(engine: Engine | Connection) -> Iterator[Session]:
+    """A session whose transaction commits on success and rolls back on error (on a pooled
+    connection of ``engine``, or on the given connection)."""
     with Session(engine) as session:
         try:
             yield session

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, or_
 from sqlmodel import Session, col, func, select
 
+from hallkeeper.alerts import raise_alert
 from hallkeeper.db import compiled_rows, database_key
 from hallkeeper.models import Window, WindowService
 from hallkeeper.models.types import UTCDateTime
 from kiosk import rows
-from kiosk.alerts import raise_alert
 from kiosk.context import Ctx
 from kiosk.errors import Conflict, Invalid
 from kiosk.flow import is_open
@@ -103,10 +103,10 @@ def check_queue_alerts(ctx: Ctx, service: ServiceInfo, ticket: Ticket | None = N
         hour = ctx.now.astimezone(ctx.zone).strftime("%Y%m%dT%H")
         raise_alert(
             ctx.session,
-            "queue_length",
-            f"queue-length:{service.code}:{hour}",
-            {"service": service.code, "waiting": count, "limit": ctx.config.max_waiting},
-            ctx.now,
+            kind="queue_length",
+            key=f"{service.code}:{hour}",
+            payload={"service": service.code, "waiting": count, "limit": ctx.config.max_waiting},
+            now=ctx.now,
         )
     if oldest_at is None or ctx.now - oldest_at <= timedelta(minutes=service.max_wait_minutes):
         return
@@ -134,15 +134,15 @@ def check_wait_alert(
     if waited > service.max_wait_minutes:
         raise_alert(
             ctx.session,
-            "queue_wait",
-            f"queue-wait:{ticket_id}",
-            {
+            kind="queue_wait",
+            key=str(ticket_id),
+            payload={
                 "ticket": code,
                 "service": service.code,
                 "waited_minutes": round(waited, 1),
                 "max_wait_minutes": service.max_wait_minutes,
             },
-            ctx.now,
+            now=ctx.now,
         )
 
 

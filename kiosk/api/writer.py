@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
-from hallkeeper.db import database_key
+from hallkeeper.db import database_key, write_session
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -121,13 +121,8 @@ class GroupWriter:
         if self._conn is None:
             self._conn = self._engine.connect()
         try:
-            with Session(bind=self._conn) as session:
-                try:
-                    yield session
-                    session.commit()
-                except BaseException:
-                    session.rollback()
-                    raise
+            with write_session(self._conn) as session:
+                yield session
         except _PartialWrite:
             raise  # rolled back cleanly: the group runs again on the same connection
         except BaseException:

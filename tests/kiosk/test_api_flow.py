@@ -170,7 +170,7 @@ def test_alert_when_waiting_over_max(app: FastAPI, client: TestClient, clock: Cl
     take(client, "social_security")
     take(client, "social_security")
     rows = [(a.message_id, a.kind) for a in queue_alerts(app.state.engine)]
-    assert rows == [(f"queue-wait:{old['id']}", "queue_wait")]
+    assert rows == [(f"queue_wait:{old['id']}", "queue_wait")]
     overview = {s["service"]: s for s in client.get("/api/v1/queue").json()["data"]}
     social = overview["social_security"]
     assert social["waiting"] == 3 and social["over_max_wait"] is True
@@ -204,7 +204,7 @@ def test_queue_length_alert_and_away_periods(
     for _ in range(4):
         take(client, "consult")
     rows = queue_alerts(app.state.engine)
-    assert [r.message_id for r in rows] == ["queue-length:consult:20261123T09"]  # once, not twice
+    assert [r.message_id for r in rows] == ["queue_length:consult:20261123T09"]  # once, not twice
 
     start = clock()
     act(client, 3, "away")
