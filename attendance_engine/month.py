@@ -149,8 +149,9 @@ def summarize_month(
     # way (a month report summarises 1,000 people): most slots are normal, and most days
     # yield no violation.
     late = early = missing = pending = off_post = workdays = leave_halves = absent_halves = 0
-    missing_offends = not rules.missing_makes_absent  # else it is part of the absence
-    offending: list[DayResult] = []  # the days that yield violations
+    # The days that can yield violations (all_violations decides which do): a day's status
+    # is the worst of everything in it, so a normal or off day yields none.
+    offending: list[DayResult] = []
     for r in results:
         day = r.date
         if r.staff_no != staff_no or day.month != month or day.year != year:
@@ -159,11 +160,9 @@ def summarize_month(
                 f"{r.staff_no} on {day.isoformat()}"
             )
         if r.status is NORMAL or r.status is OFF:
-            # A day's status is the worst of everything in it: such a day has nothing to
-            # count but being a workday.
-            workdays += 1 if r.slots else 0
+            workdays += 1 if r.slots else 0  # nothing else to count
             continue
-        offends = bool(r.absent_halves)
+        offending.append(r)
         on_leave = False
         for slot in r.slots:
             status = slot.status
@@ -171,13 +170,10 @@ def summarize_month(
                 continue
             if status is LATE:
                 late += 1
-                offends = True
             elif status is EARLY:
                 early += 1
-                offends = True
             elif status is MISSING:
                 missing += 1
-                offends = offends or missing_offends
             elif status is PENDING:
                 pending += 1
             elif status is LEAVE:
@@ -185,14 +181,11 @@ def summarize_month(
         for e in r.off_post:
             if e.status is OFF_POST:
                 off_post += 1
-                offends = True
         if r.slots:
             workdays += 1
         absent_halves += len(r.absent_halves)
         if on_leave:
             leave_halves += _leave_halves(r)
-        if offends:
-            offending.append(r)
     for v in extra:
         if v.staff_no != staff_no:
             raise ValueError(f"summary of {staff_no} got a violation of {v.staff_no}")
