@@ -193,17 +193,12 @@ class FactSet:
 
     def day(self, staff_no: str, day: date) -> eng.Facts:
         """The facts of one staff-day, ready for `evaluate_day`."""
-        days = self.punches.get(staff_no)
-        found = days.get(day) if days is not None else None
-        mine = tuple(found) if found else ()
-        other = self.others.get(staff_no)
-        if other is None:
-            return _facts(mine, (), (), (), ()) if mine else NO_FACTS
-        return _facts(mine, other.leaves, other.outs, other.makeups, other.away)
+        ((_, facts),) = self.days(staff_no, (day,))
+        return facts
 
     def days(self, staff_no: str, days: Iterable[date]) -> list[tuple[date, eng.Facts]]:
-        """Each of ``days`` with its facts (as `day` gives them): the person's entries are
-        looked up once, not per day (a month report asks for ~30,000 staff-days)."""
+        """Each of ``days`` with its facts, ready for `evaluate_days`: the person's entries
+        are looked up once, not per day (a month report asks for ~30,000 staff-days)."""
         mine = self.punches.get(staff_no) or {}
         other = self.others.get(staff_no)
         if other is None:
