@@ -107,3 +107,23 @@ def test_demo_serves_the_hall_within_a_minute(tmp_path: Path) -> None:
         proc.terminate()
         output, _ = proc.communicate(timeout=20)
     assert f"http://127.0.0.1:{port}/" in output
+
+
+@pytest.mark.parametrize("word", ["help", "--help", "-h"])
+def test_hk_help_shows_usage_and_the_service_commands(word: str) -> None:
+    """`./hk help` prints its own usage and the service's commands, and nothing of its code."""
+    root = Path(__file__).resolve().parents[2]
+    venv = Path(sys.prefix)
+    if not (venv / ".hk-installed").exists():
+        pytest.skip(f"{venv} was not set up by ./hk (no .hk-installed stamp)")
+    result = subprocess.run(
+        [str(root / "hk"), word],
+        env={**os.environ, "HALLKEEPER_VENV": str(venv)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "./hk demo [args]" in result.stdout
+    assert "set -euo" not in result.stdout and "#!" not in result.stdout
+    assert "Usage: hallkeeper" in result.stdout and "attendance" in result.stdout
