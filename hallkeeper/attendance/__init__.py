@@ -11,9 +11,19 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
 from hallkeeper.attendance.ingest import IngestResult, store_punches
+from hallkeeper.errors import CodedError
 
 __all__ = ["IngestResult", "install_attendance", "store_punches"]
+
+
+async def coded_error(_request: Request, exc: Exception) -> JSONResponse:
+    """A coded refusal as JSON: detail (English), code, message in zh and en."""
+    assert isinstance(exc, CodedError)
+    return JSONResponse(exc.body(), status_code=exc.status)
 
 
 def install_attendance(
@@ -23,6 +33,7 @@ def install_attendance(
     from hallkeeper.attendance import api_days, api_punches, api_requests, pages
 
     app.state.attendance_clock = clock
+    app.add_exception_handler(CodedError, coded_error)
 
     app.include_router(api_punches.router, prefix=f"{api}/punches", tags=["attendance"])
     app.include_router(api_days.router, prefix=f"{api}/attendance", tags=["attendance"])
