@@ -15,7 +15,7 @@ from attendance_engine.labels import FLAG, GRADE, SLOT, STATUS, label
 from hallkeeper.api.deps import ReadSessionDep, SettingsDep
 from hallkeeper.attendance.api_days import board
 from hallkeeper.attendance.common import context, now_of
-from hallkeeper.attendance.export import SYMBOLS
+from hallkeeper.attendance.export import HALF_ABSENT, SYMBOLS, day_symbol
 from hallkeeper.attendance.reports import month_report
 from hallkeeper.i18n import Lang, pick_lang, t
 from hallkeeper.models import Hall
@@ -46,6 +46,7 @@ WORDS: dict[str, dict[Lang, str]] = {
     "grade": {"zh": "等级", "en": "Grade"},
     "flags": {"zh": "处理", "en": "Flags"},
     "legend": {"zh": "图例", "en": "Legend"},
+    "half_absent": {"zh": "旷工半天", "en": "Absent half a day"},
 }
 
 
@@ -116,6 +117,11 @@ def month_page(
         "month": month,
         "rows": report.rows,
         "days": report.days,
+        "cells": {
+            no: [(s, day_symbol(s, a)) for s, a in zip(statuses, report.absent[no], strict=True)]
+            for no, statuses in report.days.items()
+        },
+        "half_absent": HALF_ABSENT,
         "dates": report.dates,
         "symbols": SYMBOLS,
         "grades": GRADE,
