@@ -72,6 +72,12 @@ ERRORS: dict[str, dict[Lang, str]] = {
         "zh": "申请第{id}号当前为{status_zh}，不是待审批状态",
         "en": "{what} {id} is {status}, not pending",
     },
+    "duty_not_yet": {"zh": "{day}尚未到来，不能签字", "en": "{day} has not come yet"},
+    "duty_not_a_signer": {
+        "zh": "{who}不是值班长或领导，不能签署值班记录",
+        "en": "{who!r} is not a duty chief or a leader",
+    },
+    "duty_signed": {"zh": "{day}的值班记录已签字", "en": "{day} is already signed"},
 }
 REQUEST_STATUS: dict[str, dict[Lang, str]] = {
     "pending": {"zh": "待审批", "en": "pending"},

@@ -30,7 +30,7 @@ def install_attendance(
     app: Any, api: str = "/api/v1", clock: Callable[[], datetime] | None = None
 ) -> None:
     """Add attendance's routes and pages to ``app``; ``clock`` is the app's (tests inject one)."""
-    from hallkeeper.attendance import api_days, api_punches, api_requests, pages
+    from hallkeeper.attendance import api_days, api_punches, api_requests, duty_page, pages
 
     app.state.attendance_clock = clock
     app.add_exception_handler(CodedError, coded_error)
@@ -39,3 +39,4 @@ def install_attendance(
     app.include_router(api_days.router, prefix=f"{api}/attendance", tags=["attendance"])
     app.include_router(api_requests.router, prefix=f"{api}/attendance", tags=["attendance"])
     app.include_router(pages.router)
+    app.include_router(duty_page.router)

@@ -50,7 +50,8 @@ WORDS: dict[str, dict[Lang, str]] = {
 }
 
 
-def _page(request: Request, session: Any, lang: str | None) -> dict[str, Any]:
+def page_setup(session: Any, lang: str | None) -> dict[str, Any]:
+    """What every attendance page shows: language, hall name, words and label functions."""
     hall = session.exec(select(Hall)).first()
     language = pick_lang(lang, default="en" if hall and hall.language == "en" else "zh")
     name = (hall.name_en or hall.name) if hall and language == "en" else (hall.name if hall else "")
@@ -71,7 +72,7 @@ def _page(request: Request, session: Any, lang: str | None) -> dict[str, Any]:
 def board_page(
     request: Request, session: ReadSessionDep, settings: SettingsDep, lang: str | None = None
 ) -> HTMLResponse:
-    page = _page(request, session, lang)
+    page = page_setup(session, lang)
     language: Lang = page["lang"]
     data = board(request, session, settings)
     index = 0 if language == "zh" else 1
@@ -102,7 +103,7 @@ def month_page(
     month: str | None = None,
     lang: str | None = None,
 ) -> HTMLResponse:
-    page = _page(request, session, lang)
+    page = page_setup(session, lang)
     now = now_of(request)
     month = month or now.astimezone(settings.zone).strftime("%Y-%m")
     found = re.match(r"^(\d{4})-(0[1-9]|1[0-2])$", month)
