@@ -28,6 +28,8 @@ from hallkeeper.api.routes import (
     windows,
 )
 from hallkeeper.attendance import install_attendance
+from hallkeeper.attendance.duty_page import DUTY_PATH
+from hallkeeper.attendance.duty_page import TITLE as DUTY_TITLE
 from hallkeeper.attendance.pages import BOARD_PATH, MONTH_PATH, TITLES
 from hallkeeper.attendance.scheduler import AttendanceScheduler
 from hallkeeper.db import make_engine, write_session
@@ -183,4 +185,5 @@ def create_app(
     install_attendance(app, API, clock or utcnow)
     app.state.pages.append(PageLink(BOARD_PATH, TITLES["board"]))
     app.state.pages.append(PageLink(MONTH_PATH, TITLES["month"]))
+    app.state.pages.append(PageLink(DUTY_PATH, DUTY_TITLE))
     return app

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import getpass
 import logging
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -14,9 +16,11 @@ from rich.progress import Progress
 
 from hallkeeper import migrations
 from hallkeeper.attendance.cli import attendance_app
+from hallkeeper.attendance.unmapped import Actor, credit_assigned_pins
 from hallkeeper.db import make_engine, read_session, write_session
 from hallkeeper.errors import ConfigError, RowError
 from hallkeeper.hallconfig import load_config
+from hallkeeper.models import PunchAssignment
 from hallkeeper.seed import apply_config
 from hallkeeper.settings import Settings, load_settings
 
@@ -147,7 +151,19 @@ def config_apply() -> None:
     migrations.upgrade(engine)
     with write_session(engine) as session:
         counts = apply_config(session, settings.hall)
+        credited = _credited(
+            credit_assigned_pins(
+                session, settings, datetime.now(UTC), Actor("hall_file", "cli", getpass.getuser())
+            )
+        )
     out.print(f"applied: {counts}", highlight=False)
+    if credited:
+        out.print("\n".join(credited), highlight=False)
+
+
+def _credited(rows: list[PunchAssignment]) -> list[str]:
+    """One line per PIN whose unmapped punches were credited (read inside the session)."""
+    return [f"credited {r.count} unmapped punches of PIN {r.pin} to {r.staff_no}" for r in rows]
 
 
 @staff_app.command("import")
@@ -163,6 +179,8 @@ def staff_import(file: Annotated[Path, typer.Argument(help=".csv or .xlsx")]) ->
         with write_session(engine) as session, Progress(console=err) as bar:
             task = bar.add_task("importing staff", total=total)
             result = import_staff(session, file, progress=lambda n: bar.advance(task, n))
+            actor = Actor("staff_import", "cli", getpass.getuser())
+            credited = _credited(credit_assigned_pins(session, settings, datetime.now(UTC), actor))
     except RowError as exc:
         _fail(f"{file}: {exc}")
     for row in result.rejected:
@@ -171,6 +189,8 @@ def staff_import(file: Annotated[Path, typer.Argument(help=".csv or .xlsx")]) ->
         f"created {result.created}, updated {result.updated}, rejected {len(result.rejected)}",
         highlight=False,
     )
+    if credited:
+        out.print("\n".join(credited), highlight=False)
     if result.rejected:
         raise typer.Exit(1)
 

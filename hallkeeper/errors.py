@@ -20,3 +20,22 @@ class RowError(ValueError):
         self.line = line
         self.reason = reason
         super().__init__(f"line {line}: {reason}")
+
+
+class CodedError(Exception):
+    """A refused API request with a stable ``code`` and its message in Chinese and English.
+
+    Answered as ``{"detail": <English>, "code": ..., "message": {"zh": ..., "en": ...}}``:
+    ``detail`` stays the English text older callers read; pages show ``message`` in their
+    own language.
+    """
+
+    def __init__(self, status: int, code: str, message: dict[str, str]) -> None:
+        super().__init__(message["en"])
+        self.status = status
+        self.code = code
+        self.message = message
+
+    def body(self) -> dict[str, object]:
+        """The JSON answer."""
+        return {"detail": self.message["en"], "code": self.code, "message": self.message}

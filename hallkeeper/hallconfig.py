@@ -59,6 +59,10 @@ class AttendanceSection(_Strict):
     deduction_per_violation: float = Field(default=2, ge=0)
     deduction_per_lost_record: float = Field(default=5, ge=0)
     escalation_period: Literal["year", "month"] = "year"
+    # Requests: the most make-up punches (补卡) one person may have in a month (None: no limit).
+    makeup_monthly_limit: int | None = Field(default=None, ge=1, le=31)
+    # A PIN given to a staff member takes over its unmapped punches (from the start date on).
+    credit_unmapped_punches: bool = True
     approval_chain: tuple[ApprovalStep, ...] = (
         ApprovalStep(role="window_lead", max_days=0.5),
         ApprovalStep(role="leader_in_charge", max_days=2),

@@ -50,6 +50,7 @@ from hallkeeper.queue_printing import (
     ticket_print,
 )
 from hallkeeper.settings import Settings
+from kiosk.api import flow_message
 from kiosk.api.common import Queue
 from kiosk.config import QueueConfig
 from kiosk.context import Ctx
@@ -355,8 +356,11 @@ class QueueDevices:
             self._key(window, event)
         except (QueueError, FlowError) as exc:
             detail = exc.detail if isinstance(exc, QueueError) else str(exc)
+            message = exc.body()["message"] if isinstance(exc, QueueError) else flow_message(exc)
             log.info("window %d keypad %r refused: %s", window, event, detail)
-            self.bus.publish("device.keypad_refused", {"window": window, "detail": detail})
+            self.bus.publish(
+                "device.keypad_refused", {"window": window, "detail": detail, "message": message}
+            )
 
     def _key(self, window: int, event: KeyEvent) -> None:
         for operation in key_operations(window, event):

@@ -19,7 +19,7 @@ from kiosk.lookup import WindowInfo, service_by_id, ticket_by_id, window_service
 from kiosk.models import Ticket, WindowLive
 from kiosk.ordering import rank_params, rank_sql_params, service_order_sql
 from kiosk.tickets import check_wait_alert
-from kiosk.words import announcement
+from kiosk.words import announcement, word
 
 
 def call_next(ctx: Ctx, number: int, staff_no: str | None = None) -> Ticket:
@@ -29,13 +29,13 @@ def call_next(ctx: Ctx, number: int, staff_no: str | None = None) -> Ticket:
     staff = resolve_staff(window, live, staff_no)
     service_ids = window_service_ids(ctx.session, window)
     if not service_ids:
-        raise Conflict(f"window {number} serves no service")
+        raise Conflict.coded("no_services", number=number)
     params = {"day": ctx.day, "number": number, **rank_params(ctx.now, ctx.config)}
     query = _next_for(tuple(service_ids), ctx.postgres)
     found = compiled_mappings(ctx.session.connection(), query, params)
     if not found:
         names = [service_by_id(ctx.session, sid).name for sid in service_ids]
-        raise Conflict(f"nobody is waiting for window {number} ({'、'.join(names)})")
+        raise Conflict.coded("nobody_waiting", number=number, services="、".join(names))
     ticket = rows.build(Ticket, found[0])
     _call(ctx, window, live, ticket, staff)
     return ticket
@@ -80,15 +80,17 @@ def call_ticket(ctx: Ctx, number: int, ticket_id: int, staff_no: str | None = No
     service_ids = window_service_ids(ctx.session, window)
     ticket = rows.get(ctx.session, Ticket, ticket_id, lock=ctx.postgres)
     if ticket is None:
-        raise NotFound(f"ticket {ticket_id} not found")
+        raise NotFound.coded("ticket_not_found", ticket_id=ticket_id)
     ticket_next(ticket.code, ticket.status, "call")
     if ticket.service_id not in service_ids:
         service = service_by_id(ctx.session, ticket.service_id)
-        raise Conflict(f"window {number} does not serve {service.name} (ticket {ticket.code})")
+        raise Conflict.coded(
+            "not_served_here", number=number, service=service.name, code=ticket.code
+        )
     if ticket.target_window not in (None, number):
-        raise Conflict(f"ticket {ticket.code} was sent to window {ticket.target_window}")
+        raise Conflict.coded("sent_elsewhere", code=ticket.code, window=ticket.target_window)
     if ticket.day != ctx.day:
-        raise Conflict(f"ticket {ticket.code} is from {ticket.day}, not today")
+        raise Conflict.coded("not_today", code=ticket.code, day=ticket.day)
     _call(ctx, window, live, ticket, staff)
     return ticket
 
@@ -127,7 +129,12 @@ def current(ctx: Ctx, number: int) -> tuple[WindowInfo, WindowLive, Ticket]:
     """The window (locked) and the ticket it holds, or Conflict when it holds none."""
     window, live = lock_window(ctx, number)
     if live.ticket_id is None:
-        raise Conflict(f"window {number} has no ticket in hand ({live.state})")
+        raise Conflict.coded(
+            "no_ticket_in_hand",
+            number=number,
+            state=word(f"window.{live.state}", "zh"),
+            state_en=live.state,
+        )
     return window, live, ticket_by_id(ctx.session, live.ticket_id)
 
 
@@ -136,10 +143,7 @@ def recall(ctx: Ctx, number: int) -> Ticket:
     _window, _live, ticket = current(ctx, number)
     ticket_next(ticket.code, ticket.status, "recall")
     if ticket.recalls >= ctx.config.recall_limit:
-        raise Conflict(
-            f"ticket {ticket.code} was recalled {ticket.recalls} times (the limit): "
-            "mark it a no-show or suspend it"
-        )
+        raise Conflict.coded("recall_limit", code=ticket.code, recalls=ticket.recalls)
     ticket.recalls += 1
     rows.save(ctx.session, ticket, "recalls")
     _announce(ctx, "ticket.recalled", ticket, number, repeat=True)
@@ -192,7 +196,7 @@ def call_back(ctx: Ctx, number: int, ticket_id: int, staff_no: str | None = None
     ticket = ticket_by_id(ctx.session, ticket_id)
     ticket.status = ticket_next(ticket.code, ticket.status, "call_back")
     if ticket.window_number != number:
-        raise Conflict(f"ticket {ticket.code} was suspended at window {ticket.window_number}")
+        raise Conflict.coded("suspended_elsewhere", code=ticket.code, window=ticket.window_number)
     ticket.called_at = ctx.now
     ticket.staff_no = staff
     rows.save(ctx.session, ticket, "status", "called_at", "staff_no")

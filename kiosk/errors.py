@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 
 class QueueError(Exception):
-    """A refused request; ``status`` is the HTTP status and the message the ``detail``."""
+    """A refused request; ``status`` is the HTTP status and the message the ``detail``.
+
+    ``code`` names the refusal for programs; ``zh`` is the message in Chinese (pages show it),
+    taken from kiosk.words (``error.<code>``) by `coded`.
+    """
 
     status = 409
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, *, code: str | None = None, zh: str | None = None) -> None:
         self.detail = detail
+        self.code = code
+        self.zh = zh
         super().__init__(detail)
+
+    @classmethod
+    def coded(cls, code: str, /, **fields: object) -> Self:
+        """The refusal ``code`` in both languages from the words catalogue."""
+        from kiosk.words import word
+
+        key = f"error.{code}"
+        return cls(word(key, "en", **fields), code=code, zh=word(key, "zh", **fields))
+
+    def body(self) -> dict[str, object]:
+        """The JSON answer: detail (English), code, message in zh and en."""
+        default = {404: "not_found", 422: "invalid"}.get(self.status, "conflict")
+        message = {"zh": self.zh or self.detail, "en": self.detail}
+        return {"detail": self.detail, "code": self.code or default, "message": message}
 
 
 class NotFound(QueueError):

@@ -40,12 +40,26 @@ GROUP_NAMES: dict[str, dict[Lang, str]] = {
     "staff": {"zh": "工作人员", "en": "Staff"},
     "hour": {"zh": "时段", "en": "Hour"},
 }
+# The code beside the name, last: 工号 for staff, the service's code, the window's number.
+CODE_NAMES: dict[str, dict[Lang, str]] = {
+    "service": {"zh": "事项编码", "en": "Service code"},
+    "window": {"zh": "窗口号", "en": "Window no."},
+    "staff": {"zh": "工号", "en": "Staff no."},
+    "hour": {"zh": "小时", "en": "Hour"},
+}
 COLUMNS = tuple(HEADERS)
 
 
 def header_row(by: str, lang: Lang) -> list[str]:
     """The column titles; the first names the grouping (事项 / 窗口 / 工作人员 / 时段)."""
-    return [GROUP_NAMES[by][lang], *(HEADERS[c][lang] for c in COLUMNS[1:])]
+    return [GROUP_NAMES[by][lang], *(HEADERS[c][lang] for c in COLUMNS[1:]), CODE_NAMES[by][lang]]
+
+
+def _line(row: dict[str, Any], lang: Lang) -> list[Any]:
+    """A row as people read it: the group's name first (王芳, 社保业务), its code last."""
+    name = row.get("name") or {}
+    first = name.get(lang) or str(row["key"])
+    return [first, *(row[c] for c in COLUMNS[1:]), row["key"]]
 
 
 def to_csv(rows: list[dict[str, Any]], by: str, lang: Lang) -> bytes:
@@ -54,7 +68,7 @@ def to_csv(rows: list[dict[str, Any]], by: str, lang: Lang) -> bytes:
     writer = csv.writer(out)
     writer.writerow(header_row(by, lang))
     for row in rows:
-        writer.writerow(["" if row[c] is None else row[c] for c in COLUMNS])
+        writer.writerow(["" if v is None else v for v in _line(row, lang)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -65,7 +79,7 @@ def to_xlsx(rows: list[dict[str, Any]], by: str, lang: Lang, title: str) -> byte
     sheet.title = title[:31]
     sheet.append(header_row(by, lang))
     for row in rows:
-        sheet.append([row[c] for c in COLUMNS])
+        sheet.append(_line(row, lang))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

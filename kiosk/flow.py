@@ -79,11 +79,15 @@ _WINDOW_HINT: Final[dict[WindowAction, str]] = {
 class FlowError(Exception):
     """An action the state tables refuse: the rule broken and the state things are in."""
 
-    def __init__(self, subject: str, action: str, state: str, hint: str) -> None:
+    def __init__(
+        self, subject: str, action: str, state: str, hint: str, kind: str = "", name: str = ""
+    ) -> None:
         self.subject = subject
         self.action = action
         self.state = state
         self.hint = hint
+        self.kind = kind  # ticket or window: with ``name`` (code or number), for other languages
+        self.name = name
         super().__init__(f"cannot {action.replace('_', ' ')}: {subject} is {state}; {hint}")
 
 
@@ -91,7 +95,7 @@ def ticket_next(code: str, state: str, action: TicketAction) -> TicketState:
     """The ticket's state after ``action``, or FlowError."""
     after = TICKET_TRANSITIONS.get((state, action))  # type: ignore[arg-type]
     if after is None:
-        raise FlowError(f"ticket {code}", action, state, _TICKET_HINT[action])
+        raise FlowError(f"ticket {code}", action, state, _TICKET_HINT[action], "ticket", code)
     return after
 
 
@@ -99,7 +103,8 @@ def window_next(number: int, state: str, action: WindowAction) -> WindowState:
     """The window's state after ``action``, or FlowError."""
     after = WINDOW_TRANSITIONS.get((state, action))  # type: ignore[arg-type]
     if after is None:
-        raise FlowError(f"window {number}", action, state, _WINDOW_HINT[action])
+        hint = _WINDOW_HINT[action]
+        raise FlowError(f"window {number}", action, state, hint, "window", str(number))
     return after
 
 

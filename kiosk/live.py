@@ -6,6 +6,7 @@ opens with the A post at it unless someone else signs in at an action.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -67,7 +68,7 @@ def resolve_staff(window: WindowInfo, live: WindowLive, staff_no: str | None) ->
         return live.staff_no or window.a_post
     if staff_no not in (window.a_post, window.b_post):
         posts = f"A post {window.a_post}" + (f", B post {window.b_post}" if window.b_post else "")
-        raise Invalid(f"staff {staff_no!r} is not a post of window {window.number} ({posts})")
+        raise Invalid.coded("not_a_post", staff=staff_no, number=window.number, posts=posts)
     return staff_no
 
 
@@ -123,17 +124,27 @@ def state_periods(
     ]
 
 
-def live_public(window: WindowLike, live: WindowLive | None, now: datetime) -> dict[str, Any]:
-    """A window's live state for boards and the supervisor."""
+def live_public(
+    window: WindowLike,
+    live: WindowLive | None,
+    now: datetime,
+    names: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """A window's live state for boards and the supervisor; ``names``: staff names by 工号."""
     state = live.state if live else "idle"
+    staff_no = (live.staff_no if live else None) or window.a_post
+    names = names or {}
     return {
         "window": window.number,
         "name": window.name,
         "state": state,
         "state_text": both(f"window.{state}"),
-        "staff_no": (live.staff_no if live else None) or window.a_post,
+        "staff_no": staff_no,
+        "staff_name": names.get(staff_no, staff_no),
         "a_post": window.a_post,
+        "a_name": names.get(window.a_post, window.a_post),
         "b_post": window.b_post,
+        "b_name": names.get(window.b_post, window.b_post) if window.b_post else None,
         "ticket_id": live.ticket_id if live else None,
         "since": live.since.isoformat() if live else None,
         "seconds_in_state": round((now - live.since).total_seconds()) if live else None,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlmodel import Session, col, select
 
 from hallkeeper.db import database_key
-from hallkeeper.models import Service, Window, WindowService
+from hallkeeper.models import Service, Staff, Window, WindowService
 from kiosk import rows
 from kiosk.errors import NotFound
 from kiosk.models import Ticket
@@ -156,7 +156,7 @@ def service_by_code(session: Session, code: str) -> ServiceInfo:
     """The service with ``code``, or NotFound."""
     service = _snapshot(session).by_code.get(code)
     if service is None:
-        raise NotFound(f"unknown service {code!r}")
+        raise NotFound.coded("unknown_service", code=code)
     return service
 
 
@@ -172,7 +172,7 @@ def window_by_number(session: Session, number: int) -> WindowInfo:
     """The window numbered ``number``, or NotFound."""
     window = _snapshot(session).windows.get(number)
     if window is None:
-        raise NotFound(f"window {number} not found")
+        raise NotFound.coded("window_not_found", number=number)
     return window
 
 
@@ -190,7 +190,7 @@ def ticket_by_id(session: Session, ticket_id: int) -> Ticket:
     """The ticket leg ``ticket_id``, or NotFound."""
     ticket = rows.get(session, Ticket, ticket_id)
     if ticket is None:
-        raise NotFound(f"ticket {ticket_id} not found")
+        raise NotFound.coded("ticket_not_found", ticket_id=ticket_id)
     return ticket
 
 
@@ -219,3 +219,8 @@ def _after_commit(session: Any) -> None:
     # A reader may have reloaded between our flush and our commit: drop its snapshot too.
     if session.info.pop("kiosk_hall_dirty", False):
         invalidate()
+
+
+def staff_names(session: Session) -> dict[str, str]:
+    """Every staff member's name by 工号: pages show people by name (王芳), not by number."""
+    return {no: name for no, name in session.exec(select(Staff.staff_no, Staff.name)).all()}

@@ -13,6 +13,7 @@ from hallkeeper.models import Service, Window
 from kiosk.api.common import QueueDep
 from kiosk.context import Ctx
 from kiosk.live import live_public
+from kiosk.lookup import staff_names
 from kiosk.models import Rating, Ticket, WindowLive
 from kiosk.tickets import ticket_public
 
@@ -51,10 +52,11 @@ def to_rate(number: int, queue: QueueDep) -> dict[str, Any]:
 def _supervision(ctx: Ctx) -> list[dict[str, Any]]:
     lives = {w.window_number: w for w in ctx.session.exec(select(WindowLive)).all()}
     services = {s.id: s for s in ctx.session.exec(select(Service)).all()}
+    names = staff_names(ctx.session)
     rows = []
     for window in ctx.session.exec(select(Window).order_by(col(Window.number))).all():
         live = lives.get(window.number)
-        row = live_public(window, live, ctx.now)
+        row = live_public(window, live, ctx.now, names)
         ticket = ctx.session.get(Ticket, live.ticket_id) if live and live.ticket_id else None
         row["ticket"] = None
         row["over_service_limit"] = False

@@ -23,7 +23,7 @@ from hallkeeper.models import Hall, Window
 from kiosk import page_api
 from kiosk.config import PRIORITY_REASONS
 from kiosk.errors import NotFound
-from kiosk.lookup import window_by_number
+from kiosk.lookup import staff_names, window_by_number
 from kiosk.page_words import TITLES, words_for
 from kiosk.words import Lang, word
 
@@ -120,11 +120,14 @@ def _window_info(session: Any, number: int) -> dict[str, Any]:
         window = window_by_number(session, number)
     except NotFound as exc:
         raise HTTPException(status_code=404, detail=exc.detail) from None
+    names = staff_names(session)
     return {
         "number": window.number,
         "name": window.name,
         "a_post": window.a_post,
+        "a_name": names.get(window.a_post, window.a_post),
         "b_post": window.b_post,
+        "b_name": names.get(window.b_post, window.b_post) if window.b_post else None,
     }
 
 

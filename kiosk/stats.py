@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from hallkeeper.models import Service
+from hallkeeper.models import Service, Staff, Window
 from kiosk.models import CommittedItem, Rating, Ticket
 
 Dimension = Literal["service", "window", "staff", "hour"]
@@ -150,4 +150,27 @@ def compute(
                 acc.late += 1
         elif today > item.promised_date:
             acc.late += 1
-    return [{"key": key, **groups[key].row()} for key in sorted(groups, key=str)]
+    names = group_names(session, by)
+    return [
+        {
+            "key": key,
+            "name": names.get(key) or {"zh": str(key), "en": str(key)},
+            **groups[key].row(),
+        }
+        for key in sorted(groups, key=str)
+    ]
+
+
+def group_names(session: Session, by: Dimension) -> dict[Hashable, dict[str, str]]:
+    """What people call each group: a service's Chinese (and English) name, a person's name
+    (王芳, not the 工号), a window's name, an hour as 09:00."""
+    if by == "service":
+        return {
+            s.code: {"zh": s.name, "en": s.name_en or s.name}
+            for s in session.exec(select(Service)).all()
+        }
+    if by == "staff":
+        return {p.staff_no: {"zh": p.name, "en": p.name} for p in session.exec(select(Staff)).all()}
+    if by == "window":
+        return {w.number: {"zh": w.name, "en": w.name} for w in session.exec(select(Window)).all()}
+    return {h: {"zh": f"{h:02d}:00", "en": f"{h:02d}:00"} for h in range(24)}

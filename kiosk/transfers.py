@@ -18,7 +18,7 @@ from kiosk.lookup import (
 )
 from kiosk.models import Ticket, WindowLive
 from kiosk.tickets import missing_notice, open_windows
-from kiosk.words import both
+from kiosk.words import both, word
 
 
 def finish(
@@ -33,7 +33,7 @@ def finish(
     ticket.status = ticket_next(ticket.code, ticket.status, "finish")
     missing = [d.strip() for d in missing_documents or [] if d.strip()]
     if outcome == "missing_documents" and not missing:
-        raise Invalid("missing_documents: list every missing document for the one-time notice")
+        raise Invalid.coded("missing_list")
     if outcome == "done" and missing:
         raise Invalid("missing_documents is only for outcome 'missing_documents'")
     if outcome not in ("done", "missing_documents"):
@@ -71,7 +71,7 @@ def transfer(
     if to_window is None and to_service is None:
         raise Invalid("give to_window or to_service")
     if to_window == number:
-        raise Invalid(f"cannot transfer from window {number} to itself")
+        raise Invalid.coded("transfer_to_itself", number=number)
     _window, live, ticket = current(ctx, number)
     ticket_next(ticket.code, ticket.status, "transfer")
     service: ServiceInfo | None = service_by_code(ctx.session, to_service) if to_service else None
@@ -81,16 +81,21 @@ def transfer(
         target_live = ctx.session.get(WindowLive, to_window)
         state = target_live.state if target_live is not None else "idle"
         if not is_open(state):
-            raise Conflict(f"window {to_window} is {state}: transfer to an open window")
+            raise Conflict.coded(
+                "transfer_closed",
+                window=to_window,
+                state=word(f"window.{state}", "zh"),
+                state_en=state,
+            )
         served = window_service_ids(ctx.session, target)
         if service is None:
             service = service_by_id(ctx.session, served[0])
         elif service.id not in served:
-            raise Invalid(f"window {to_window} does not serve {service.name}")
+            raise Invalid.coded("transfer_not_served", window=to_window, service=service.name)
     else:
         assert service is not None
         if not open_windows(ctx.session, service.id):
-            raise Conflict(f"no open window serves {service.name} now")
+            raise Conflict.coded("no_open_window", service=service.name)
     ticket.status = "finished"
     ticket.outcome = "transferred"
     ticket.finished_at = ctx.now

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar, cast
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
@@ -21,6 +21,7 @@ class Page(BaseModel, Generic[T]):
 
 
 Check = Callable[[Session, dict[str, Any]], None]
+After = Callable[[Session, Request], None]
 
 
 def _no_check(_session: Session, _fields: dict[str, Any]) -> None:
@@ -37,8 +38,12 @@ def crud_router(
     name: str,
     check: Check = _no_check,
     order_by: str | None = None,
+    after: After | None = None,
 ) -> APIRouter:
-    """Build the routes for ``table`` keyed by its natural key ``key``."""
+    """Build the routes for ``table`` keyed by its natural key ``key``.
+
+    ``after`` runs in the same transaction once a created or changed row is saved.
+    """
     router = APIRouter()
     column = getattr(table, key)
 
@@ -71,21 +76,27 @@ def crud_router(
         return find(session, value)
 
     @router.post("", status_code=201, dependencies=[Admin], summary=f"Create a {name}")
-    def create_row(body: create, session: SessionDep) -> Any:  # type: ignore[valid-type]
+    def create_row(body: create, session: SessionDep, request: Request) -> Any:  # type: ignore[valid-type]
         fields = cast(BaseModel, body).model_dump()
         check(session, fields)
         if session.exec(select(table).where(column == fields[key])).first() is not None:
             raise HTTPException(status_code=409, detail=f"{name} {fields[key]!r} already exists")
-        return save(session, table(**fields))
+        row = save(session, table(**fields))
+        if after is not None:
+            after(session, request)
+        return row
 
     @router.patch("/{value}", dependencies=[Admin], summary=f"Change a {name}")
-    def update_row(value: key_type, body: update, session: SessionDep) -> Any:  # type: ignore[valid-type]
+    def update_row(value: key_type, body: update, session: SessionDep, request: Request) -> Any:  # type: ignore[valid-type]
         row = find(session, value)
         fields = cast(BaseModel, body).model_dump(exclude_unset=True)
         merged = {**row.model_dump(), **fields}
         check(session, merged)
         row.sqlmodel_update(fields)
-        return save(session, row)
+        row = save(session, row)
+        if after is not None:
+            after(session, request)
+        return row
 
     @router.delete("/{value}", status_code=204, dependencies=[Admin], summary=f"Delete a {name}")
     def delete_row(value: key_type, session: SessionDep) -> Response:  # type: ignore[valid-type]

@@ -21,9 +21,12 @@ from hallkeeper.attendance.reports import (
     duty_report,
     month_report,
 )
+from hallkeeper.errors import CodedError
+from hallkeeper.i18n import error_message
 from hallkeeper.models import DayVerdict, DutySignature, Hall, Staff
 
 router = APIRouter()
+DUTY_SIGNERS = frozenset({"duty_chief", "window_lead", "leader_in_charge", "director"})
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -140,13 +143,13 @@ def sign_duty(
 ) -> dict[str, Any]:
     now = now_of(request)
     if day > now.astimezone(settings.zone).date():
-        raise HTTPException(422, detail=f"{day} has not come yet")
+        raise CodedError(422, "duty_not_yet", error_message("duty_not_yet", day=day))
     signer = session.exec(select(Staff).where(Staff.staff_no == body.signed_by)).first()
-    allowed = {"duty_chief", "window_lead", "leader_in_charge", "director"}
-    if signer is None or signer.role not in allowed:
-        raise HTTPException(403, detail=f"{body.signed_by!r} is not a duty chief or a leader")
+    if signer is None or signer.role not in DUTY_SIGNERS:
+        message = error_message("duty_not_a_signer", who=body.signed_by)
+        raise CodedError(403, "duty_not_a_signer", message)
     if session.get(DutySignature, day) is not None:
-        raise HTTPException(409, detail=f"{day} is already signed")
+        raise CodedError(409, "duty_signed", error_message("duty_signed", day=day))
     session.add(DutySignature(day=day, signed_by=body.signed_by, signed_at=now, note=body.note))
     session.flush()
     ctx = context(session, settings, [day])

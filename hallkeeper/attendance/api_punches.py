@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, HTTPException, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func
 from sqlmodel import col, select
 
 from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
 from hallkeeper.attendance.common import now_of
 from hallkeeper.attendance.punch_items import store_items
-from hallkeeper.models import Punch, QuarantinedRecord
+from hallkeeper.attendance.unmapped import Actor, credit_pin, unmapped_pins
+from hallkeeper.models import Punch, PunchAssignment, QuarantinedRecord, Staff
+from hallkeeper.settings import Settings
 
 router = APIRouter()
 MAX_ITEMS = 10_000
@@ -56,6 +60,58 @@ def unmapped(
         for r in rows
     ]
     return {"data": data, "count": total}
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    pin: str = Field(min_length=1, max_length=20)
+    staff_no: str = Field(min_length=1, max_length=20)
+    date_from: date | None = Field(default=None, description="default: the person's start date")
+    date_to: date | None = None
+    actor: str = Field(default="", max_length=100, description="who does this (kept)")
+
+
+def api_actor(settings: Settings, via: str, name: str = "") -> Actor:
+    """The actor of an API change: the credential it came with and a given name."""
+    return Actor(via, "admin_token" if settings.admin_token else "open", name)
+
+
+@router.get("/unmapped/pins", summary="Each PIN with unmapped punches: count, first, last")
+def unmapped_by_pin(session: ReadSessionDep, settings: SettingsDep) -> dict[str, Any]:
+    data = unmapped_pins(session, settings.zone)
+    return {"data": data, "count": len(data)}
+
+
+@router.post(
+    "/unmapped/assign", dependencies=[Admin], summary="Credit a PIN's unmapped punches to a person"
+)
+def assign_unmapped(
+    body: AssignIn, request: Request, session: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """The punches are judged again on their days; the assignment is kept (who, when, what)."""
+    if session.exec(select(Staff).where(Staff.staff_no == body.staff_no)).first() is None:
+        raise HTTPException(404, detail=f"unknown staff_no {body.staff_no!r}")
+    if body.date_from and body.date_to and body.date_to < body.date_from:
+        raise HTTPException(422, detail="date_to is before date_from")
+    row = credit_pin(
+        session, settings, pin=body.pin, staff_no=body.staff_no, now=now_of(request),
+        actor=api_actor(settings, "api_assign", body.actor),
+        date_from=body.date_from, date_to=body.date_to,
+    )  # fmt: skip
+    if row is None:
+        raise HTTPException(
+            404, detail=f"PIN {body.pin} has no unmapped punches in the range given"
+        )
+    return row.model_dump(mode="json")
+
+
+@router.get("/assignments", summary="Unmapped punches credited to staff: who, when, what")
+def assignments(session: ReadSessionDep, pin: str | None = None) -> dict[str, Any]:
+    query = select(PunchAssignment).order_by(col(PunchAssignment.id).desc()).limit(1000)
+    if pin is not None:
+        query = query.where(PunchAssignment.pin == pin)
+    rows = session.exec(query).all()
+    return {"data": [r.model_dump(mode="json") for r in rows], "count": len(rows)}
 
 
 @router.get("/quarantined", summary="Records held back: impossible times, undecodable")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
+from datetime import time as dtime
 from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, HTTPException, Request
@@ -11,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, SQLModel, col, select
 
 from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
+from hallkeeper.attendance import makeups
 from hallkeeper.attendance import requests as rq
 from hallkeeper.attendance.common import context, http_error, now_of, parse_instant
 from hallkeeper.attendance.context import AttendanceContext
@@ -43,6 +46,10 @@ class Decision(_In):
     approver: str = Field(description="staff_no of the person deciding")
 
 
+class SubstituteIn(_In):
+    substitute: str = Field(description="staff_no of the new stand-in")
+
+
 class OutIn(_In):
     staff_no: str
     start: str
@@ -54,7 +61,9 @@ class MakeUpIn(_In):
     staff_no: str
     date: date
     slot: str
-    time: str | None = Field(default=None, description="default: the slot's due time")
+    time: str | None = Field(
+        default=None, description="HH:MM on `date`, or an ISO instant; default: the slot's due"
+    )
     reason: str = Field(default="", max_length=500)
     filed_by: str | None = None
 
@@ -82,6 +91,19 @@ def _instant(value: str, request: Request, what: str) -> datetime:
         return parse_instant(value, request.app.state.settings.zone, what)
     except ValueError as exc:
         raise HTTPException(422, detail=str(exc)) from None
+
+
+HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+
+
+def _makeup_time(value: str, day: date, request: Request) -> datetime:
+    """A make-up's time: `HH:MM[:SS]` on its date (hall-local), or a full ISO instant."""
+    found = HHMM.match(value.strip())
+    if found is None:
+        return _instant(value, request, "time")
+    hour, minute, second = int(found[1]), int(found[2]), int(found[3] or 0)
+    zone = request.app.state.settings.zone
+    return datetime.combine(day, dtime(hour, minute, second), tzinfo=zone)
 
 
 def _listing(session: Session, model: Any, staff_no: str | None, status: str | None) -> Any:
@@ -172,6 +194,20 @@ def act_on_leave(
     return row
 
 
+@router.put(
+    "/leaves/{ident}/substitute", dependencies=[Admin], summary="Name another stand-in (顶岗)"
+)
+def put_substitute(
+    ident: int, body: SubstituteIn, request: Request, session: SessionDep, settings: SettingsDep
+) -> LeaveRequest:
+    row = _get(session, LeaveRequest, ident, "leave")
+    ctx = context(session, settings, [row.start.date(), now_of(request).date()])
+    try:
+        return rq.change_substitute(session, ctx, row, body.substitute)
+    except RequestError as exc:
+        raise http_error(exc) from None
+
+
 @router.post(
     "/outs", status_code=201, dependencies=[Admin], summary="Register going out (外出备案)"
 )
@@ -217,12 +253,13 @@ def file_makeup(
     body: MakeUpIn, request: Request, session: SessionDep, settings: SettingsDep
 ) -> MakeUpPunch:
     now = now_of(request)
-    at = _instant(body.time, request, "time") if body.time else None
+    at = _makeup_time(body.time, body.date, request) if body.time else None
     ctx = context(session, settings, [body.date, now.date()])
     try:
-        return rq.file_makeup(
+        return makeups.file_makeup(
             session, ctx, staff_no=body.staff_no, day=body.date, slot=body.slot, now=now,
             at=at, reason=body.reason, filed_by=body.filed_by,
+            limit=settings.hall.attendance.makeup_monthly_limit,
         )  # fmt: skip
     except RequestError as exc:
         raise http_error(exc) from None
@@ -247,7 +284,7 @@ def act_on_makeup(
     row = _get(session, MakeUpPunch, ident, "make-up")
     now = now_of(request)
     ctx = context(session, settings, [row.day, now.date()])
-    _act(session, ctx, row, action, body, now, rq.decide_makeup)
+    _act(session, ctx, row, action, body, now, makeups.decide_makeup)
     return row
 
 

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from hallkeeper.attendance.context import AttendanceContext, load_context
 from hallkeeper.attendance.requests import RequestError
+from hallkeeper.errors import CodedError
 from hallkeeper.settings import Settings
 
 Clock = Callable[[], datetime]
@@ -53,7 +54,9 @@ def parse_instant(value: str | datetime, tz: ZoneInfo, what: str = "time") -> da
     return parsed
 
 
-def http_error(exc: RequestError | ValueError) -> HTTPException:
-    """The HTTP answer for a refused request."""
+def http_error(exc: RequestError | ValueError) -> HTTPException | CodedError:
+    """The HTTP answer for a refused request (with its code and zh/en message when coded)."""
+    if isinstance(exc, RequestError) and exc.code is not None:
+        return CodedError(exc.status, exc.code, exc.message)
     status = exc.status if isinstance(exc, RequestError) else 422
     return HTTPException(status_code=status, detail=str(exc))

@@ -15,7 +15,7 @@ from attendance_engine.labels import FLAG, GRADE, SLOT, STATUS, label
 from hallkeeper.api.deps import ReadSessionDep, SettingsDep
 from hallkeeper.attendance.api_days import board
 from hallkeeper.attendance.common import context, now_of
-from hallkeeper.attendance.export import SYMBOLS
+from hallkeeper.attendance.export import HALF_ABSENT, SYMBOLS, day_symbol
 from hallkeeper.attendance.reports import month_report
 from hallkeeper.i18n import Lang, pick_lang, t
 from hallkeeper.models import Hall
@@ -46,10 +46,12 @@ WORDS: dict[str, dict[Lang, str]] = {
     "grade": {"zh": "等级", "en": "Grade"},
     "flags": {"zh": "处理", "en": "Flags"},
     "legend": {"zh": "图例", "en": "Legend"},
+    "half_absent": {"zh": "旷工半天", "en": "Absent half a day"},
 }
 
 
-def _page(request: Request, session: Any, lang: str | None) -> dict[str, Any]:
+def page_setup(session: Any, lang: str | None) -> dict[str, Any]:
+    """What every attendance page shows: language, hall name, words and label functions."""
     hall = session.exec(select(Hall)).first()
     language = pick_lang(lang, default="en" if hall and hall.language == "en" else "zh")
     name = (hall.name_en or hall.name) if hall and language == "en" else (hall.name if hall else "")
@@ -70,7 +72,7 @@ def _page(request: Request, session: Any, lang: str | None) -> dict[str, Any]:
 def board_page(
     request: Request, session: ReadSessionDep, settings: SettingsDep, lang: str | None = None
 ) -> HTMLResponse:
-    page = _page(request, session, lang)
+    page = page_setup(session, lang)
     language: Lang = page["lang"]
     data = board(request, session, settings)
     index = 0 if language == "zh" else 1
@@ -101,7 +103,7 @@ def month_page(
     month: str | None = None,
     lang: str | None = None,
 ) -> HTMLResponse:
-    page = _page(request, session, lang)
+    page = page_setup(session, lang)
     now = now_of(request)
     month = month or now.astimezone(settings.zone).strftime("%Y-%m")
     found = re.match(r"^(\d{4})-(0[1-9]|1[0-2])$", month)
@@ -116,6 +118,11 @@ def month_page(
         "month": month,
         "rows": report.rows,
         "days": report.days,
+        "cells": {
+            no: [(s, day_symbol(s, a)) for s, a in zip(statuses, report.absent[no], strict=True)]
+            for no, statuses in report.days.items()
+        },
+        "half_absent": HALF_ABSENT,
         "dates": report.dates,
         "symbols": SYMBOLS,
         "grades": GRADE,

@@ -121,6 +121,7 @@ class MonthReport:
     rows: list[dict[str, Any]]
     days: dict[str, list[str]]
     dates: list[date]
+    absent: dict[str, list[float]]  # absent days of each date: 0.5 a half, 1 a whole day
 
 
 @bulk
@@ -134,6 +135,7 @@ def month_report(
     units = {u.code: u.name for u in session.exec(select(Unit)).all()}
     rows: list[dict[str, Any]] = []
     days: dict[str, list[str]] = {}
+    absent: dict[str, list[float]] = {}
     for staff_no, results in sorted(evaluation.results.items()):
         person = ctx.staff[staff_no]
         if not any(person.info.on_duty(r.date) for r in results):
@@ -154,10 +156,14 @@ def month_report(
                 "unit": person.unit,
                 "unit_name": units.get(person.unit, person.unit),
                 **{k: v for k, v in summary.to_dict().items() if k not in ("staff_no",)},
+                # Whole and half absent days told apart (the sheet prints them differently).
+                "absent_whole_days": sum(1 for r in results if r.absent_days >= 1),
+                "absent_half_days": sum(1 for r in results if 0 < r.absent_days < 1),
             }
         )
         days[staff_no] = [str(r.status) for r in results]
-    return MonthReport(year, month, rows, days, date_range(first, last))
+        absent[staff_no] = [r.absent_days for r in results]
+    return MonthReport(year, month, rows, days, date_range(first, last), absent)
 
 
 @bulk

@@ -2,39 +2,99 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 import attendance_engine as eng
 from attendance_engine.labels import LEAVE_KIND
 from hallkeeper.attendance.context import AttendanceContext
 from hallkeeper.attendance.derive import DeriveResult, rederive
-from hallkeeper.attendance.facts import load_facts
+from hallkeeper.i18n import REQUEST_STATUS, error_message
 from hallkeeper.models import LeaveRequest, MakeUpPunch, OutRegistration
 
 Half = Literal["am", "pm"]
-KIND_CODES = {zh: code for code, (zh, _en) in LEAVE_KIND.items()}
+# The names staff use besides the codes and the official Chinese names (年假 for 年休假).
+KIND_ALIASES = {"年假": "annual", "公休假": "annual", "年休": "annual", "探亲": "home_visit"}
+KIND_CODES = (
+    {zh: code for code, (zh, _en) in LEAVE_KIND.items()}
+    | {en.lower(): code for code, (_zh, en) in LEAVE_KIND.items()}
+    | {code.replace("_", " "): code for code in LEAVE_KIND}
+    | KIND_ALIASES
+)
+LIVE = ("pending", "approved")  # requests that still count (not rejected or cancelled)
 
 
 class RequestError(ValueError):
-    """A request that cannot be done as asked; ``status`` is the HTTP status to answer with."""
+    """A request that cannot be done as asked; ``status`` is the HTTP status to answer with.
 
-    def __init__(self, message: str, status: int = 422) -> None:
+    ``code`` and ``message`` (zh and en) are set for the refusals staff meet every day.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        status: int = 422,
+        *,
+        code: str | None = None,
+        zh: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.code = code
+        self.message = {"zh": zh or message, "en": message}
+
+    @classmethod
+    def coded(cls, code: str, http_status: int = 422, /, **fields: object) -> RequestError:
+        """The refusal ``code`` with its catalogue message (hallkeeper.i18n.ERRORS)."""
+        message = error_message(code, **fields)
+        return cls(message["en"], http_status, code=code, zh=message["zh"])
 
 
 def leave_kind(value: str) -> str:
-    """The English code of a leave kind given as code (personal) or in Chinese (事假)."""
-    if value in LEAVE_KIND:
-        return value
-    if value in KIND_CODES:
-        return KIND_CODES[value]
+    """The code of a leave kind given as code (annual), in Chinese (年休假, 年假) or English."""
+    text = value.strip()
+    if text in LEAVE_KIND:
+        return text
+    found = KIND_CODES.get(text) or KIND_CODES.get(text.lower())
+    if found is not None:
+        return found
     kinds = ", ".join(f"{code} ({zh})" for code, (zh, _e) in LEAVE_KIND.items())
-    raise RequestError(f"unknown leave kind {value!r}; one of: {kinds}")
+    raise RequestError.coded("unknown_leave_kind", kind=value, kinds=kinds)
+
+
+def status_words(status: str) -> dict[str, str]:
+    words = REQUEST_STATUS.get(status, {"zh": status, "en": status})
+    return {"status": words["en"], "status_zh": words["zh"]}
+
+
+def _local(instant: datetime, ctx: AttendanceContext) -> str:
+    return instant.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M")
+
+
+def check_no_overlap(
+    session: Session,
+    ctx: AttendanceContext,
+    model: type[LeaveRequest] | type[OutRegistration],
+    staff_no: str,
+    start: datetime,
+    end: datetime,
+) -> None:
+    """Refuse (409) a leave or out registration overlapping a live one of the same person."""
+    query: Any = select(model).where(
+        model.staff_no == staff_no,
+        col(model.status).in_(LIVE),
+        col(model.start) <= end,
+        col(model.end) >= start,
+    )
+    row = session.exec(query.order_by(col(model.id))).first()
+    if row is not None:
+        code = "leave_overlap" if model is LeaveRequest else "out_overlap"
+        raise RequestError.coded(
+            code, 409, staff_no=staff_no, name=ctx.staff[staff_no].name, id=row.id,
+            start=_local(row.start, ctx), end=_local(row.end, ctx), **status_words(row.status),
+        )  # fmt: skip
 
 
 def half_bounds(
@@ -68,12 +128,17 @@ def check_approver(ctx: AttendanceContext, approver: str, required: str) -> None
         )
 
 
-def _staff(ctx: AttendanceContext, staff_no: str) -> None:
+def staff_known(ctx: AttendanceContext, staff_no: str) -> None:
     if staff_no not in ctx.staff:
-        raise RequestError(f"unknown staff_no {staff_no!r}", 404)
+        raise RequestError.coded("unknown_staff", 404, staff_no=staff_no)
 
 
-def _b_post(ctx: AttendanceContext, staff_no: str) -> str | None:
+def holds_post(ctx: AttendanceContext, staff_no: str) -> bool:
+    """True when ``staff_no`` is the A or B post of a window (A6 applies to them only)."""
+    return any(staff_no in (w.a_post, w.b_post) for w in ctx.windows)
+
+
+def b_post_of(ctx: AttendanceContext, staff_no: str) -> str | None:
     """Who covers ``staff_no``'s window: the B post of a window they hold A, else its A post."""
     for w in ctx.windows:
         if w.a_post == staff_no and w.b_post:
@@ -90,7 +155,7 @@ def local_days(start: datetime, end: datetime, ctx: AttendanceContext, today: da
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
-def _begins(ctx: AttendanceContext, staff_no: str, start: datetime, end: datetime) -> datetime:
+def begins(ctx: AttendanceContext, staff_no: str, start: datetime, end: datetime) -> datetime:
     """When a leave starts to matter: the first due time it covers (its start if none)."""
     for day in local_days(start, end, ctx, end.astimezone(ctx.tz).date()):
         midnight = datetime.combine(day, time(0), tzinfo=ctx.tz)
@@ -99,6 +164,24 @@ def _begins(ctx: AttendanceContext, staff_no: str, start: datetime, end: datetim
         if covered:
             return min(covered)
     return start
+
+
+def substitute_check(
+    ctx: AttendanceContext,
+    leave: eng.Leave,
+    days: float,
+    substitute: str | None,
+    present: set[str] | None = None,
+) -> eng.SubstituteCheck:
+    """A6 for this leave: only window posts need a stand-in (``present``: None, anyone could)."""
+    if not holds_post(ctx, leave.staff_no):
+        return eng.SubstituteCheck(True, False, "not_needed", None)
+    b_post = b_post_of(ctx, leave.staff_no)
+    candidates = {p for p in (b_post, substitute) if p}
+    return eng.check_leave_substitute(
+        leave, days, b_post=b_post, substitute=substitute,
+        present=candidates if present is None else present, rules=ctx.rules,
+    )  # fmt: skip
 
 
 def file_leave(
@@ -114,14 +197,14 @@ def file_leave(
     substitute: str | None = None,
 ) -> LeaveRequest:
     """File a leave: its length decides the approver; one needing a substitute needs one named."""
-    _staff(ctx, staff_no)
+    staff_known(ctx, staff_no)
     if end < start:
         raise RequestError("the leave ends before it starts")
     if substitute is not None:
-        _staff(ctx, substitute)
+        staff_known(ctx, substitute)
     code = leave_kind(kind)
     leave = eng.Leave(
-        staff_no, start, end, code, False, filed_after=now > _begins(ctx, staff_no, start, end)
+        staff_no, start, end, code, False, filed_after=now > begins(ctx, staff_no, start, end)
     )
     names = ctx.staff[staff_no].info.schedules
     try:
@@ -130,17 +213,12 @@ def file_leave(
         )
     except eng.ScheduleError as exc:
         raise RequestError(str(exc)) from exc
-    b_post = _b_post(ctx, staff_no)
-    # At filing, only whether anyone could stand in is known; presence is checked at approval.
-    check = eng.check_leave_substitute(
-        leave, days, b_post=b_post, substitute=substitute,
-        present={p for p in (b_post, substitute) if p}, rules=ctx.rules,
-    )  # fmt: skip
+    check_no_overlap(session, ctx, LeaveRequest, staff_no, start, end)
+    # At filing, only whether anyone could stand in is known; presence is checked when the
+    # leave starts (`standin.check_stand_ins`).
+    check = substitute_check(ctx, leave, days, substitute)
     if not check.allowed:
-        raise RequestError(
-            f"leave of {days:g} days needs a substitute on site (A/B post rule): "
-            f"{check.reason}; name a stand-in with 'substitute'"
-        )
+        raise RequestError.coded("no_substitute", days=f"{days:g}", name=ctx.staff[staff_no].name)
     row = LeaveRequest(
         staff_no=staff_no, kind=code, start=start, end=end, days=days, reason=reason,
         substitute=substitute, approver_role=eng.approver_for(days, ctx.rules),
@@ -151,14 +229,9 @@ def file_leave(
     return row
 
 
-def present_on(
-    session: Session, ctx: AttendanceContext, days: Iterable[date], now: datetime
-) -> set[str]:
-    """Staff seen at work (a punch in a slot) on any of ``days``."""
-    days = sorted(set(days))
-    facts = load_facts(session, None, days[0], days[-1], ctx.tz)
-    results = [r for s in ctx.staff for r in ctx.evaluate_days(s, days, facts, now)]
-    return set(eng.present_staff(results))
+def not_pending(what: str, ident: int | None, status: str) -> RequestError:
+    """The 409 for deciding a request that was already decided."""
+    return RequestError.coded("not_pending", 409, what=what, id=ident, **status_words(status))
 
 
 def decide_leave(
@@ -170,32 +243,36 @@ def decide_leave(
     approver: str,
     now: datetime,
 ) -> DeriveResult:
-    """Approve or reject a pending leave; approval re-checks the substitute's presence."""
+    """Approve or reject a pending leave; it may be approved ahead of its start.
+
+    Whether the stand-in is on site is a matter of the leave's start, not of the approval:
+    `standin.check_stand_ins` raises an alert when nobody stands in by then.
+    """
     if row.status != "pending":
-        raise RequestError(f"leave {row.id} is {row.status}, not pending", 409)
+        raise not_pending("leave", row.id, row.status)
     check_approver(ctx, approver, row.approver_role)
     if approver == row.staff_no:
         raise RequestError("nobody approves their own leave", 403)
-    if approve:
-        today = now.astimezone(ctx.tz).date()
-        start_day = row.start.astimezone(ctx.tz).date()
-        present = present_on(session, ctx, {today, min(start_day, today)}, now)
-        leave = eng.Leave(row.staff_no, row.start, row.end, row.kind, False, row.filed_after)
-        check = eng.check_leave_substitute(
-            leave, row.days, b_post=_b_post(ctx, row.staff_no), substitute=row.substitute,
-            present=present, rules=ctx.rules,
-        )  # fmt: skip
-        if not check.allowed:
-            who = f" ({check.substitute})" if check.substitute else ""
-            raise RequestError(
-                f"leave {row.id} of {row.days:g} days cannot start: {check.reason}{who}; "
-                "the substitute must be on site (punched in) first"
-            )
     row.status = "approved" if approve else "rejected"
     row.approved_by, row.decided_at = approver, now
     session.add(row)
     session.flush()
     return _rederive_span(session, ctx, row.staff_no, row.start, row.end, now)
+
+
+def change_substitute(
+    session: Session, ctx: AttendanceContext, row: LeaveRequest, substitute: str
+) -> LeaveRequest:
+    """Name another stand-in for a pending or approved leave (e.g. the first did not come)."""
+    if row.status not in LIVE or row.closed_at is not None:
+        raise RequestError(f"leave {row.id} is {row.status}: its stand-in cannot change", 409)
+    staff_known(ctx, substitute)
+    if substitute == row.staff_no:
+        raise RequestError("nobody stands in for themselves")
+    row.substitute = substitute
+    session.add(row)
+    session.flush()
+    return row
 
 
 def _rederive_span(
@@ -249,9 +326,10 @@ def file_out(
     now: datetime, reason: str = "",
 ) -> OutRegistration:  # fmt: skip
     """Register a business absence (外出备案); it covers nothing until approved."""
-    _staff(ctx, staff_no)
+    staff_known(ctx, staff_no)
     if end < start:
         raise RequestError("the registration ends before it starts")
+    check_no_overlap(session, ctx, OutRegistration, staff_no, start, end)
     row = OutRegistration(staff_no=staff_no, start=start, end=end, reason=reason, filed_at=now)
     session.add(row)
     session.flush()
@@ -264,53 +342,10 @@ def decide_out(
 ) -> DeriveResult:  # fmt: skip
     """Approve or reject an out registration (the chain's first role or higher)."""
     if row.status != "pending":
-        raise RequestError(f"out registration {row.id} is {row.status}, not pending", 409)
+        raise not_pending("out registration", row.id, row.status)
     check_approver(ctx, approver, ctx.rules.approval_chain[0].role)
     row.status = "approved" if approve else "rejected"
     row.approved_by, row.decided_at = approver, now
     session.add(row)
     session.flush()
     return _rederive_span(session, ctx, row.staff_no, row.start, row.end, now)
-
-
-def file_makeup(
-    session: Session, ctx: AttendanceContext, *, staff_no: str, day: date, slot: str,
-    now: datetime, at: datetime | None = None, reason: str = "", filed_by: str | None = None,
-) -> MakeUpPunch:  # fmt: skip
-    """Record a make-up punch (补卡) for one slot; it stands for the punch once approved."""
-    _staff(ctx, staff_no)
-    windows = {w.spec.name: w for w in ctx.schedule_for(staff_no, day).windows()}
-    if slot not in windows:
-        raise RequestError(
-            f"slot {slot!r} is not in {staff_no}'s schedule on {day}: {sorted(windows)}"
-        )
-    when = at or datetime.combine(day, time(0), tzinfo=ctx.tz) + windows[slot].due
-    row = MakeUpPunch(
-        staff_no=staff_no,
-        day=day,
-        slot=slot,
-        at=when,
-        reason=reason,
-        filed_by=filed_by,
-        filed_at=now,
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def decide_makeup(
-    session: Session, ctx: AttendanceContext, row: MakeUpPunch, *, approve: bool,
-    approver: str, now: datetime,
-) -> DeriveResult:  # fmt: skip
-    """Approve or reject a make-up; who and when are kept for the audit."""
-    if row.status != "pending":
-        raise RequestError(f"make-up {row.id} is {row.status}, not pending", 409)
-    check_approver(ctx, approver, ctx.rules.approval_chain[0].role)
-    if approver == row.staff_no:
-        raise RequestError("nobody approves their own make-up punch", 403)
-    row.status = "approved" if approve else "rejected"
-    row.approved_by, row.decided_at = approver, now
-    session.add(row)
-    session.flush()
-    return rederive(session, ctx, [(row.staff_no, row.day)], now)

@@ -19,6 +19,7 @@ from sqlmodel import col, func, select
 import attendance_engine as eng
 from hallkeeper.attendance.common import Clock, context, system_clock
 from hallkeeper.attendance.derive import DeriveResult, rederive
+from hallkeeper.attendance.standin import check_stand_ins
 from hallkeeper.db import read_session, write_session
 from hallkeeper.models import DayVerdict, WindowAway
 from hallkeeper.settings import Settings
@@ -86,6 +87,7 @@ class AttendanceScheduler:
         with write_session(self.engine) as session:
             ctx = context(session, self.settings, days)
             result = rederive(session, ctx, [(s, d) for s in ctx.staff for d in days], now)
+            result.alerts += check_stand_ins(session, ctx, now)
         self._last = now
         self.ticks += 1
         if result.changed or result.alerts:

@@ -12,7 +12,7 @@ from hallkeeper.models.attendance import (
     WindowCoverVerdict,
 )
 from hallkeeper.models.hall import Hall, HolidayOverride, Unit
-from hallkeeper.models.punch import Device, Punch, QuarantinedRecord
+from hallkeeper.models.punch import Device, Punch, PunchAssignment, QuarantinedRecord
 from hallkeeper.models.schedule import Schedule, ScheduleSlot
 from hallkeeper.models.service import Service
 from hallkeeper.models.staff import Staff
@@ -33,6 +33,7 @@ __all__ = [
     "MakeUpPunch",
     "OutRegistration",
     "Punch",
+    "PunchAssignment",
     "QuarantinedRecord",
     "Schedule",
     "ScheduleSlot",

@@ -55,3 +55,24 @@ class Device(SQLModel, table=True):
     last_seen: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     last_sync: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     last_error: str | None = Field(default=None, max_length=500)
+
+
+class PunchAssignment(SQLModel, table=True):
+    """Unmapped punches of a PIN credited to a staff member: who did it, when, what.
+
+    Kept so that the hash-chained audit log can take these records over.
+    """
+
+    __tablename__ = "punch_assignment"
+    id: int | None = Field(default=None, primary_key=True)
+    pin: str = Field(max_length=20, index=True)
+    staff_no: str = Field(max_length=20, index=True)
+    count: int = 0
+    date_from: date | None = None  # the range asked for (None: open)
+    date_to: date | None = None
+    first_punch: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    last_punch: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    via: str = Field(max_length=20)  # api_assign, staff_api, hall_file, staff_import
+    credential: str = Field(max_length=40)  # admin_token, open (no token set), cli
+    actor: str = Field(default="", max_length=100)  # a name given by the caller, or the OS user
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -18,17 +18,36 @@ from kiosk.errors import QueueError
 from kiosk.events import EventBus
 from kiosk.flow import FlowError
 from kiosk.pgrelay import PgEventRelay
+from kiosk.words import word
 
 API = "/api/v1"
 
 
 async def _queue_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, QueueError)
-    return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+    return JSONResponse(exc.body(), status_code=exc.status)
+
+
+def flow_message(exc: FlowError) -> dict[str, str]:
+    """A refused state step in both languages (the English text is the exception's)."""
+    if exc.kind not in ("ticket", "window"):
+        return {"zh": str(exc), "en": str(exc)}
+    states = "status" if exc.kind == "ticket" else "window"
+    zh = word(
+        "flow.refused",
+        "zh",
+        subject=word(f"flow.{exc.kind}", "zh", name=exc.name),
+        state=word(f"{states}.{exc.state}", "zh"),
+        action=word(f"action.{exc.action}", "zh"),
+        hint=word(f"hint.{exc.kind}.{exc.action}", "zh"),
+    )
+    return {"zh": zh, "en": str(exc)}
 
 
 async def _flow_error(_request: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse({"detail": str(exc)}, status_code=409)
+    assert isinstance(exc, FlowError)
+    body = {"detail": str(exc), "code": f"{exc.kind or 'flow'}_{exc.action}_refused"}
+    return JSONResponse({**body, "message": flow_message(exc)}, status_code=409)
 
 
 def install_queue(

@@ -16,7 +16,7 @@ from kiosk.api.common import QueueDep
 from kiosk.context import Ctx
 from kiosk.flow import WindowAction
 from kiosk.live import live_public
-from kiosk.lookup import all_windows, window_by_number, window_service_ids
+from kiosk.lookup import all_windows, staff_names, window_by_number, window_service_ids
 from kiosk.models import Ticket, WindowLive, WindowStateHistory
 from kiosk.ordering import sort_key
 from kiosk.tickets import ticket_public
@@ -134,7 +134,7 @@ def _window_queue(ctx: Ctx, number: int) -> dict[str, Any]:
     live = ctx.session.get(WindowLive, number)
     current = ctx.session.get(Ticket, live.ticket_id) if live and live.ticket_id else None
     return {
-        "window": live_public(window, live, ctx.now),
+        "window": live_public(window, live, ctx.now, staff_names(ctx.session)),
         "current": _done(ctx, current) if current else None,
         "waiting": [_done(ctx, t) for t in sorted(mine, key=key)],
         "suspended": [_done(ctx, t) for t in suspended],
@@ -167,10 +167,11 @@ async def windows_live(queue: QueueDep) -> JSONResponse:
     def op(ctx: Ctx) -> dict[str, Any]:
         lives = {w.window_number: w for w in ctx.session.exec(select(WindowLive)).all()}
         windows = all_windows(ctx.session)
+        names = staff_names(ctx.session)
         data = []
         for window in windows:
             live = lives.get(window.number)
-            row = live_public(window, live, ctx.now)
+            row = live_public(window, live, ctx.now, names)
             ticket = ctx.session.get(Ticket, live.ticket_id) if live and live.ticket_id else None
             row["ticket"] = ticket.code if ticket else None
             data.append(row)

@@ -51,7 +51,9 @@ const HK = (() => {
       data = null;
     }
     if (!response.ok) {
-      let detail = data && data.detail !== undefined ? data.detail : response.statusText;
+      // A coded refusal carries its message in both languages: show the page's own.
+      let detail = data && data.message ? pick(data.message) : undefined;
+      if (!detail) detail = data && data.detail !== undefined ? data.detail : response.statusText;
       if (typeof detail !== "string") detail = JSON.stringify(detail);
       throw new ApiError(response.status, detail);
     }

@@ -183,7 +183,7 @@
     }, 1000);
     const later = debounce(refresh, 150);
     live((kind, data) => {
-      if (kind === "device.keypad_refused" && data.window === number) message(t("refused") + data.detail);
+      if (kind === "device.keypad_refused" && data.window === number) message(t("refused") + (data.message ? HK.pick(data.message) : data.detail));
       else if (kind.startsWith("ticket.") || kind === "window.state") later();
     }, refresh);
     refresh();

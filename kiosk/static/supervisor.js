@@ -14,7 +14,7 @@
         el("span", { class: "badge state-" + w.state, text: pick(w.state_text) }),
       ]),
       el("div", { class: "muted", text: w.name }),
-      el("div", { text: t("staff") + ": " + (w.staff_no || "—") }),
+      el("div", { text: t("staff") + ": " + (w.staff_name || w.staff_no || "—") }),
       el("div", { class: "sup-ticket", text: ticket ? ticket.code + " · " + (HK.setup.lang === "en" ? ticket.service_en : ticket.service) : "—" }),
       el("div", { class: "muted", text: ticket && ticket.minutes !== null ? ticket.minutes + " " + t("minutes") : Math.round((w.seconds_in_state || 0) / 60) + " " + t("minutes") }),
     ]);
@@ -101,7 +101,7 @@
       HKCharts.bars(document.getElementById("chart-hour"), hour.data.map((r) => r.key + (HK.setup.lang === "zh" ? "时" : ":00")), timing(hour.data), empty);
       HKCharts.bars(document.getElementById("chart-service"), service.data.map((r) => serviceNames.get(r.key) || r.key), timing(service.data), empty);
       HKCharts.bars(document.getElementById("chart-window"), win.data.map((r) => t("window_n", { n: r.key })), [{ name: t("served"), values: win.data.map((r) => r.served) }], empty);
-      HKCharts.bars(document.getElementById("chart-staff"), staff.data.map((r) => r.key), [{ name: t("served"), values: staff.data.map((r) => r.served) }], empty);
+      HKCharts.bars(document.getElementById("chart-staff"), staff.data.map((r) => (r.name ? pick(r.name) : r.key)), [{ name: t("served"), values: staff.data.map((r) => r.served) }], empty);
       HKCharts.bars(document.getElementById("chart-rating"), win.data.map((r) => t("window_n", { n: r.key })), [{ name: t("rating_mean"), values: win.data.map((r) => r.rating_overall) }], { ...empty, max: 5 });
     } catch (_err) {
       document.getElementById("live-notice").hidden = false;

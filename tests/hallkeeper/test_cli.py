@@ -64,6 +64,43 @@ def _get_json(url: str) -> Any:
         return json.loads(resp.read().decode("utf-8"))
 
 
+def test_staff_import_and_hall_file_credit_unmapped_punches(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["config", "apply"]).exit_code == 0
+    punches = env / "punches.csv"
+    punches.write_text(
+        "pin,time\n7100,2026-03-10 08:20\n7100,2026-03-10 12:05\n7200,2026-03-10 08:25\n", "utf-8"
+    )
+    imported = runner.invoke(app, ["attendance", "import", str(punches)])
+    assert imported.exit_code == 0, imported.output
+    rows = env / "new.csv"
+    rows.write_text("工号,姓名,考勤号,派驻单位,人员类别\nN1,新人,7100,SCJ,聘用\n", "utf-8")
+    result = runner.invoke(app, ["staff", "import", str(rows)])
+    assert result.exit_code == 0, result.output
+    assert "credited 2 unmapped punches of PIN 7100 to N1" in result.output
+    hall_file = env / "hall.toml"
+    entry = (
+        '[[staff]]\nstaff_no = "N2"\nname = "后来者"\npin = "7200"\nunit = "SCJ"\n'
+        'category = "聘用"\n\n'
+    )
+    text = REPO_CONFIG.read_text("utf-8").replace("[[staff]]\n", entry + "[[staff]]\n", 1)
+    hall_file.write_text(text, "utf-8")
+    monkeypatch.setenv("HALLKEEPER_CONFIG", str(hall_file))
+    applied = runner.invoke(app, ["config", "apply"])
+    assert applied.exit_code == 0, applied.output
+    assert "credited 1 unmapped punches of PIN 7200 to N2" in applied.output
+    days = runner.invoke(
+        app,
+        ["attendance", "days", "--from", "2026-03-10", "--to", "2026-03-10", "--staff", "N1",
+         "--format", "json"],
+    )  # fmt: skip
+    assert days.exit_code == 0, days.output
+    slots = {s["slot"]: s["status"] for s in json.loads(days.output)[0]["slots"]}
+    assert slots["am_in"] == "normal" and slots["am_out"] == "normal"
+
+
 def test_demo_serves_the_hall_within_a_minute(tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALLKEEPER_")}

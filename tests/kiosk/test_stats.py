@@ -80,7 +80,11 @@ def test_exports(client: TestClient, clock: Clock) -> None:
     _serve(client, clock, 8, wait=3, service=4)
     text = client.get("/api/v1/stats/export.csv?by=window").content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][:3] == ["窗口", "取号数", "叫号数"] and rows[1][0] == "8"
+    assert rows[0][:3] == ["窗口", "取号数", "叫号数"] and rows[0][-1] == "窗口号"
+    assert rows[1][0] == "8号窗口 投诉" and rows[1][-1] == "8"
+    services = client.get("/api/v1/stats/export.csv").content.decode("utf-8-sig")
+    by_service = list(csv.reader(io.StringIO(services)))
+    assert by_service[1][0] == "咨询服务" and by_service[1][-1] == "consult"  # the Chinese name
     english = client.get("/api/v1/stats/export.csv?lang=en").content.decode("utf-8-sig")
     assert english.startswith("Service,Tickets,Called")
     xlsx = client.get("/api/v1/stats/export.xlsx?by=staff")
@@ -88,7 +92,10 @@ def test_exports(client: TestClient, clock: Clock) -> None:
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet is not None
     values = list(sheet.values)
-    assert values[0][0] == "工作人员" and values[1][0] == "ZW004" and values[1][8] == 3
+    assert values[0][0] == "工作人员" and values[1][0] == "胡晓燕" and values[1][8] == 3
+    assert values[0][-1] == "工号" and values[1][-1] == "ZW004"
+    by_staff = client.get("/api/v1/stats?by=staff").json()["data"]
+    assert by_staff[0]["key"] == "ZW004" and by_staff[0]["name"]["zh"] == "胡晓燕"
     bad = client.get("/api/v1/stats?from=2026-11-24&to=2026-11-23")
     assert bad.status_code == 422 and "before" in bad.json()["detail"]
 

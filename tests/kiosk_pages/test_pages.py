@@ -315,3 +315,33 @@ def test_kiosk_tells_citizens_when_the_printer_is_out_of_paper(
         context.close()
         for sim in (sims.keypads, sims.boards, sims.printer):
             sim.stop()
+
+
+def test_console_speaks_the_page_language_and_names_staff(hall: Hall, context: Any) -> None:
+    page = context.new_page()
+    page.goto(f"{hall.url}/console/8")
+    assert "胡晓燕" in page.locator("#staff").inner_text()  # the post by name, not ZW004
+    assert "ZW004" not in page.locator("#staff").inner_text()
+    page.locator('[data-act="call-next"]').click()
+    message = page.locator("#message")
+    message.wait_for()
+    page.wait_for_function("document.getElementById('message').textContent.length > 0")
+    assert "8号窗口" in message.inner_text() and "当前无人等候" in message.inner_text()
+    assert "nobody" not in message.inner_text()
+    english = context.new_page()
+    english.goto(f"{hall.url}/console/8?lang=en")
+    english.locator('[data-act="call-next"]').click()
+    english.wait_for_function("document.getElementById('message').textContent.length > 0")
+    assert "nobody is waiting for window 8" in english.locator("#message").inner_text()
+    api(hall, "POST", "/tickets", {"service": "consult"})
+    api(hall, "POST", "/windows/8/call-next")
+    api(hall, "POST", "/windows/8/start")
+    api(hall, "POST", "/windows/8/finish", {"outcome": "done"})
+    sup = context.new_page()
+    sup.goto(f"{hall.url}/supervisor")
+    card = sup.locator('.sup-window[data-window="8"]')
+    card.wait_for()
+    assert "胡晓燕" in card.inner_text() and "ZW004" not in card.inner_text()
+    sup.locator("#chart-staff svg text").first.wait_for()
+    labels = sup.locator("#chart-staff svg text").all_text_contents()
+    assert "胡晓燕" in labels and "ZW004" not in labels, labels

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Annotated, Any
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, select
 
@@ -65,6 +65,16 @@ def check_staff(session: Session, fields: dict[str, Any]) -> None:
         raise HTTPException(409, detail=f"PIN {fields['pin']} belongs to {pin_owner.staff_no}")
 
 
+def credit_pins(session: Session, request: Request) -> None:
+    """A PIN given to someone takes over its unmapped punches (hallkeeper.attendance.unmapped)."""
+    from hallkeeper.attendance.api_punches import api_actor
+    from hallkeeper.attendance.common import now_of
+    from hallkeeper.attendance.unmapped import credit_assigned_pins
+
+    settings = request.app.state.settings
+    credit_assigned_pins(session, settings, now_of(request), api_actor(settings, "staff_api"))
+
+
 class ServiceCreate(_In):
     code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
     name: str = Field(min_length=1, max_length=100)
@@ -114,6 +124,7 @@ staff_router = crud_router(
     key_type=str,
     name="staff member",
     check=check_staff,
+    after=credit_pins,
 )
 services_router = crud_router(
     table=Service,

@@ -62,8 +62,8 @@ def test_import_days_and_month(env: Path) -> None:
 
     month = runner.invoke(app, ["attendance", "month", "2026-03", "--format", "csv"])
     assert month.exit_code == 0, month.output
-    rows = {r["staff_no"]: r for r in csv.DictReader(io.StringIO(month.stdout))}
-    assert rows["SC001"]["late"] == "1" and rows["SC001"]["name"] == "王芳"
+    rows = {r["工号"]: r for r in csv.DictReader(io.StringIO(month.stdout))}
+    assert rows["SC001"]["迟到(次)"] == "1" and rows["SC001"]["姓名"] == "王芳"
 
     sheet_file = env / "march.xlsx"
     xlsx = runner.invoke(

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from devices.events import Punch
 from hallkeeper.app import prepare_database
+from hallkeeper.attendance import makeups
 from hallkeeper.attendance import requests as rq
 from hallkeeper.attendance.context import load_context
 from hallkeeper.attendance.derive import rederive
@@ -79,12 +80,22 @@ def _apply(
                           now=now, settings=cfg, ctx=ctx)  # fmt: skip
         elif kind == "leave":
             start, end = rq.half_bounds(ctx, staff_no, day, arg)  # type: ignore[arg-type]
-            row = rq.file_leave(session, ctx, staff_no=staff_no, kind="sick", start=start,
-                                end=end, now=now)  # fmt: skip
+            try:
+                row = rq.file_leave(session, ctx, staff_no=staff_no, kind="sick", start=start,
+                                    end=end, now=now)  # fmt: skip
+            except rq.RequestError as exc:
+                assert exc.code == "leave_overlap"  # the same half filed twice is refused
+                return
             rq.decide_leave(session, ctx, row, approve=True, approver=APPROVER[staff_no], now=now)
         elif kind == "makeup":
-            row_m = rq.file_makeup(session, ctx, staff_no=staff_no, day=day, slot=str(arg), now=now)
-            rq.decide_makeup(
+            try:
+                row_m = makeups.file_makeup(
+                    session, ctx, staff_no=staff_no, day=day, slot=str(arg), now=now
+                )
+            except rq.RequestError as exc:
+                assert exc.code == "makeup_duplicate"  # the same slot filed twice is refused
+                return
+            makeups.decide_makeup(
                 session, ctx, row_m, approve=True, approver=APPROVER[staff_no], now=now
             )
         else:

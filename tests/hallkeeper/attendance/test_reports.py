@@ -79,9 +79,9 @@ def test_month_json_csv_xlsx(hall: Hall) -> None:
     assert third_late["occurrence"] == 3 and third_late["code"] == "target_bonus_half_withheld"
 
     text = hall.client.get("/api/v1/attendance/months/2026-03", params={"format": "csv"}).text
-    parsed = {r["staff_no"]: r for r in csv.DictReader(io.StringIO(text))}
-    assert parsed["SC001"]["late"] == "3" and parsed["SC001"]["flags"] == "return_to_unit"
-    assert parsed["SC001"]["score"] == str(first["score"])
+    parsed = {r["工号"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert parsed["SC001"]["迟到(次)"] == "3" and parsed["SC001"]["处理"] == "退回原单位"
+    assert parsed["SC001"]["得分"] == str(first["score"]) and parsed["SC001"]["2"] == "迟"
 
     xlsx = hall.client.get("/api/v1/attendance/months/2026-03", params={"format": "xlsx"})
     assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
@@ -96,7 +96,38 @@ def test_month_json_csv_xlsx(hall: Hall) -> None:
     assert line[header.index("9")] == "早" and line[header.index("7")] in ("", None)  # Saturday
     assert line[header.index("迟到(次)")] == 3
     assert any(v[0] == "图例" for v in values) and any(v[:2] == ["旷", "旷工"] for v in values)
+    assert next(csv.reader(io.StringIO(text))) == header  # the CSV has the sheet's columns
     assert hall.client.get("/api/v1/attendance/months/2026-13").status_code == 422
+
+
+def test_month_sheet_is_ready_to_print_and_sign(hall: Hall) -> None:
+    _march(hall)
+    _day(hall, "SC002", date(2026, 3, 11), ("08:50", *FULL_DAY[1:]))  # the morning absent
+    _day(hall, "SC002", date(2026, 3, 10))
+    xlsx = hall.client.get("/api/v1/attendance/months/2026-03", params={"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = values[1]
+    sc002 = next(v for v in values if v[0] == "SC002")
+    assert sc002[header.index("11")] == "半旷" and sc002[header.index("12")] == "旷"
+    assert sc002[header.index("10")] == "√"
+    assert sc002[header.index("半天旷工(次)")] == 1
+    assert sc002[header.index("全天旷工(天)")] >= 1
+    assert any(v[:2] == ["半旷", "旷工半天"] for v in values)
+    sc001 = next(v for v in values if v[0] == "SC001")
+    steps = sc001[header.index("违纪处理(逐次)")]
+    assert "3月2日 迟到第1次：书面检讨" in steps
+    assert "3月4日 迟到第3次：扣发全年目标考核奖50%" in steps
+    signed = [str(c).split("：")[0] for v in values for c in v if c and "____" in str(c)]
+    assert signed == ["制表", "审核", "值班长", "日期"]
+    # Printed on A4 landscape, one page wide, with the title and column titles on every page.
+    assert sheet.page_setup.orientation == "landscape"
+    assert str(sheet.page_setup.paperSize) == str(sheet.PAPERSIZE_A4)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+    assert sheet.print_title_rows == "$1:$2"
+    page = hall.client.get("/attendance/month?month=2026-03").text
+    assert "半旷" in page and "旷工半天" in page
 
 
 def test_duty_record_and_signature(hall: Hall) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from hallkeeper.attendance.scheduler import AttendanceScheduler
 from tests.hallkeeper.attendance.conftest import DAY, Hall, at
@@ -37,19 +37,16 @@ def test_half_day_leave_needs_the_window_lead(hall: Hall) -> None:
     assert hall.client.post(f"{url}/approve", json={"approver": "SC001"}).status_code == 409
 
 
-def test_long_leave_needs_a_higher_role_and_a_present_substitute(hall: Hall) -> None:
-    hall.clock.set("08:00")
+def test_long_leave_needs_a_higher_role_and_may_be_approved_ahead(hall: Hall) -> None:
+    hall.clock.set("20:00", date(2026, 3, 9))  # the evening before
     leave = _leave(hall, staff_no="SC001", kind="annual", start="2026-03-10T08:00",
                    end="2026-03-11T23:00")  # fmt: skip
     assert leave["days"] == 2.0 and leave["approver_role"] == "leader_in_charge"
     url = f"/api/v1/attendance/leaves/{leave['id']}/approve"
     assert hall.client.post(url, json={"approver": "RS001"}).status_code == 403  # window lead
-    # SC001's B post (SC002) has not punched in: the leave may not start.
-    absent = hall.client.post(url, json={"approver": "ZW002"})
-    assert absent.status_code == 422 and "substitute_not_present" in absent.json()["detail"]
-    hall.clock.set("08:29")
-    hall.punch("SC002", "08:28")
-    assert hall.client.post(url, json={"approver": "ZW002"}).status_code == 200
+    # The B post (SC002) will be on site when the leave starts: nothing to wait for now.
+    answer = hall.client.post(url, json={"approver": "ZW002"})
+    assert answer.status_code == 200, answer.text
     # A director may approve what a leader in charge may (a higher role).
     other = _leave(hall, staff_no="SC003", kind="sick", start="2026-03-12T00:00",
                    end="2026-03-12T23:59", substitute="SC002")  # fmt: skip
@@ -59,13 +56,28 @@ def test_long_leave_needs_a_higher_role_and_a_present_substitute(hall: Hall) -> 
     assert answer.status_code == 200, answer.text
 
 
-def test_leave_without_any_substitute_is_refused_at_filing(hall: Hall) -> None:
-    """ZW002 holds no window post: a single person needs a stand-in from half a day."""
+def test_leave_of_a_director_needs_no_stand_in(hall: Hall) -> None:
+    """ZW002 (leader in charge) holds no window post: A6 does not apply to them."""
+    leave = _leave(hall, staff_no="ZW002", kind="personal", start_date="2026-03-11",
+                   start_half="am", end_half="am")  # fmt: skip
+    assert leave["days"] == 0.5 and leave["substitute"] is None
+    whole = _leave(hall, staff_no="ZW001", kind="personal", start_date="2026-03-12")
+    assert whole["days"] == 1.0
+
+
+def test_single_person_window_needs_a_named_stand_in(hall: Hall) -> None:
+    made = hall.client.post(
+        "/api/v1/windows",
+        json={"number": 9, "name": "9号窗口", "services": ["company_setup"],
+              "a_post": "ZW002"},
+    )  # fmt: skip
+    assert made.status_code == 201, made.text
     refused = hall.client.post(
         "/api/v1/attendance/leaves",
         json={"staff_no": "ZW002", "kind": "personal", "start_date": "2026-03-11"},
     )
     assert refused.status_code == 422 and "no_substitute" in refused.json()["detail"]
+    assert refused.json()["code"] == "no_substitute" and "顶岗" in refused.json()["message"]["zh"]
     bad_kind = hall.client.post(
         "/api/v1/attendance/leaves",
         json={"staff_no": "ZW002", "kind": "holiday", "start_date": "2026-03-11"},
