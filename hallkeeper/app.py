@@ -128,7 +128,7 @@ def create_app(
     parts = parts or Parts()
     relay = None
     if settings.mqtt_url:
-        relay = MqttRelay(engine, settings.mqtt_url, topic_prefix=settings.mqtt_topic)
+        relay = MqttRelay.for_settings(engine, settings)
         parts.components.append(relay)
     terminals = build_terminals(Sink(engine, settings, clock or utcnow))
     watch = DeviceWatch(engine, terminals, clock or utcnow)
