@@ -16,7 +16,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from hallkeeper.errors import ConfigError
 from hallkeeper.hallconfig import HallConfig, load_config
 
-REPO_CONFIG = Path(__file__).resolve().parent.parent / "config" / "hall.toml"
+# The shipped hall: in a checkout `hallkeeper/default_hall.toml` links to `config/hall.toml`
+# (the documented place), and a wheel carries a copy of it, so an installed service finds it.
+REPO_CONFIG = (Path(__file__).parent / "default_hall.toml").resolve()
 
 
 class Settings(BaseSettings):
