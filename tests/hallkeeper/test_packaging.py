@@ -61,7 +61,8 @@ def test_installed_wheel_finds_its_default_hall(tmp_path: Path) -> None:
     assert installed.returncode == 0, installed.stderr
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    where = _run([str(python), "-c", "import hallkeeper; print(hallkeeper.__file__)"], elsewhere, env)
+    show = "import hallkeeper; print(hallkeeper.__file__)"
+    where = _run([str(python), "-c", show], elsewhere, env)
     assert where.stdout.startswith(str(target)), where.stdout + where.stderr
     checked = _run([str(target / "bin" / "hallkeeper"), "config", "check"], elsewhere, env)
     assert checked.returncode == 0, checked.stdout + checked.stderr
