@@ -14,6 +14,7 @@ from typing import Protocol
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
 from hallkeeper import migrations
@@ -147,7 +148,8 @@ def create_app(
             for component in reversed(started):
                 component.stop()
 
-    app = FastAPI(
+    # /docs and /redoc with their scripts served from the package (no CDN on a hall's network).
+    app = FastAPIOffline(
         title="HallKeeper",
         description="Government service hall: attendance, queue, boards and alerts.",
         version="0.1.0",
