@@ -29,6 +29,7 @@ from hallkeeper.api.routes import (
     windows,
 )
 from hallkeeper.attendance import install_attendance
+from hallkeeper.attendance.away import window_watcher
 from hallkeeper.attendance.pages import BOARD_PATH, MONTH_PATH, TITLES
 from hallkeeper.attendance.scheduler import AttendanceScheduler
 from hallkeeper.db import make_engine, write_session
@@ -162,6 +163,8 @@ def create_app(
     app.state.devices = watch
     app.state.mqtt_relay = relay
     app.state.pages = []
+    # A window's `away` from the queue (console, keypad) is judged in its own transaction.
+    app.state.window_watchers = [window_watcher(settings)]
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

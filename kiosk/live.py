@@ -15,7 +15,7 @@ from sqlmodel import Session, col, or_, select
 
 from hallkeeper.db import compiled_rows
 from kiosk import rows
-from kiosk.context import Ctx
+from kiosk.context import Ctx, WindowChange
 from kiosk.errors import Invalid
 from kiosk.flow import WindowAction, window_next
 from kiosk.lookup import WindowInfo, WindowLike, window_by_number
@@ -81,6 +81,9 @@ def change(ctx: Ctx, live: WindowLive, state: str, staff_no: str | None) -> None
     """Record the window's new state and staff in the live row and the history."""
     if state == live.state and staff_no == live.staff_no:
         return
+    before = WindowChange(
+        live.window_number, live.state, state, live.staff_no, staff_no, live.since, ctx.now
+    )
     compiled_rows(
         ctx.session.connection(), _CLOSE_PERIOD, {"number": live.window_number, "now": ctx.now}
     )
@@ -96,6 +99,9 @@ def change(ctx: Ctx, live: WindowLive, state: str, staff_no: str | None) -> None
         staff_no=staff_no,
         state_text=both(f"window.{state}"),
     )
+    if "away" in (before.state_before, before.state):
+        for watcher in ctx.window_watchers:
+            watcher(ctx.session, before)
 
 
 def state_periods(
