@@ -6,7 +6,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -36,11 +36,13 @@ from hallkeeper.db import make_engine, write_session
 from hallkeeper.holidays import calendar_covers
 from hallkeeper.mqtt import MqttRelay
 from hallkeeper.queue_devices import install_queue_devices
+from hallkeeper.queue_limits import LimitWatch
 from hallkeeper.seed import apply_config, is_seeded
 from hallkeeper.settings import Settings
 from hallkeeper.terminals import iclock
 from hallkeeper.terminals.supervisor import DeviceWatch, Sink, build_terminals
 from kiosk.api import install_queue
+from kiosk.api.common import queue_of
 from kiosk.config import QueueConfig
 from kiosk.pages import install_pages
 
@@ -171,6 +173,11 @@ def create_app(
     # The queue's API first: its routes take most of the requests (kiosks, windows, boards),
     # and a request is matched against the routes in order. No other route shares its paths.
     install_queue(app, config=queue_config(settings))
+    # The clock is read per check: tests replace the app's clock.
+    app.state.limit_watch = LimitWatch(
+        replace(queue_of(app.state), clock=lambda: app.state.clock())
+    )
+    parts.components.append(app.state.limit_watch)
     app.include_router(health.router)
     app.include_router(home.router)
     app.include_router(calendar.router, prefix=API, tags=["hall"])

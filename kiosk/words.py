@@ -53,6 +53,19 @@ WORDS: dict[str, dict[Lang, str]] = {
     "rating.efficiency": {"zh": "效率", "en": "Efficiency"},
     "rating.integrity": {"zh": "廉洁", "en": "Integrity"},
     "rating.overall": {"zh": "总体评价", "en": "Overall"},
+    "alert.queue_wait": {
+        "zh": "{code}号（{service}）已等候{minutes}分钟，超过最长等候时间{limit}分钟",
+        "en": "Ticket {code} ({service}) has waited {minutes} min, over the {limit}-min limit",
+    },
+    "alert.service_time": {
+        "zh": "{window}号窗口办理{code}号（{service}）已{minutes}分钟，超过最长办理时间{limit}分钟",
+        "en": "Window {window}: ticket {code} ({service}) in service {minutes} min, "
+        "over the {limit}-min limit",
+    },
+    "alert.committed_overdue": {
+        "zh": "承诺件{code}（{service}）超过承诺办结日期{date}仍未办结",
+        "en": "Committed item {code} ({service}) is past its promised date {date}",
+    },
 }
 
 
