@@ -6,6 +6,7 @@ opens with the A post at it unless someone else signs in at an action.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,8 @@ from kiosk.flow import WindowAction, window_next
 from kiosk.lookup import WindowInfo, WindowLike, window_by_number
 from kiosk.models import WindowLive, WindowStateHistory
 from kiosk.words import both
+
+log = logging.getLogger(__name__)
 
 
 def lock_window(ctx: Ctx, number: int) -> tuple[WindowInfo, WindowLive]:
@@ -101,7 +104,13 @@ def change(ctx: Ctx, live: WindowLive, state: str, staff_no: str | None) -> None
     )
     if "away" in (before.state_before, before.state):
         for watcher in ctx.window_watchers:
-            watcher(ctx.session, before)
+            # Each in a SAVEPOINT: a failing watcher rolls back alone and never costs the
+            # window its state (attendance's scheduler judges the day again within a minute).
+            try:
+                with ctx.session.begin_nested():
+                    watcher(ctx.session, before)
+            except Exception:
+                log.exception("window %d: a watcher of its away state failed", live.window_number)
 
 
 def state_periods(

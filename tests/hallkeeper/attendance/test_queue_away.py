@@ -3,6 +3,9 @@ once, and the clock keeps judging it while the window stays away."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from sqlmodel import Session
+
 from hallkeeper.attendance.scheduler import AttendanceScheduler
 from tests.hallkeeper.attendance.conftest import Hall, at
 
@@ -61,3 +64,24 @@ def test_a_window_still_away_is_judged_on_the_clock(hall: Hall) -> None:
     ]
     verdict = hall.verdict("SC001")
     assert verdict is not None and verdict.absent_days == 0.5
+
+
+def test_a_failing_watcher_never_costs_the_window_its_state(hall: Hall) -> None:
+    """A broken watcher rolls back alone: the window is away and the others still ran."""
+    app = hall.client.app
+
+    def broken(session: Session, _change: object) -> None:
+        session.connection().execute(sa.text("DELETE FROM day_verdict"))
+        raise RuntimeError("broken watcher")
+
+    app.state.window_watchers.insert(0, broken)  # type: ignore[attr-defined]
+    hall.clock.set("08:20")
+    hall.punch("SC001", "08:20")
+    hall.clock.set("10:00")
+    _console(hall, "away")
+    hall.clock.set("10:10")
+    _console(hall, "back")
+    live = hall.client.get("/api/v1/windows/1/history").json()["data"]
+    assert [row["state"] for row in live[:2]] == ["idle", "away"]
+    events = _off_post(hall, "SC001")
+    assert [(e["minutes"], e["status"]) for e in events] == [(10, "off_post")]
