@@ -6,7 +6,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -14,6 +14,7 @@ from typing import Protocol
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
 from hallkeeper import migrations
@@ -28,6 +29,7 @@ from hallkeeper.api.routes import (
     windows,
 )
 from hallkeeper.attendance import install_attendance
+from hallkeeper.attendance.away import window_watcher
 from hallkeeper.attendance.duty_page import DUTY_PATH
 from hallkeeper.attendance.duty_page import TITLE as DUTY_TITLE
 from hallkeeper.attendance.pages import BOARD_PATH, MONTH_PATH, TITLES
@@ -36,11 +38,13 @@ from hallkeeper.db import make_engine, write_session
 from hallkeeper.holidays import calendar_covers
 from hallkeeper.mqtt import MqttRelay
 from hallkeeper.queue_devices import install_queue_devices
+from hallkeeper.queue_limits import LimitWatch
 from hallkeeper.seed import apply_config, is_seeded
 from hallkeeper.settings import Settings
 from hallkeeper.terminals import iclock
 from hallkeeper.terminals.supervisor import DeviceWatch, Sink, build_terminals
 from kiosk.api import install_queue
+from kiosk.api.common import queue_of
 from kiosk.config import QueueConfig
 from kiosk.pages import install_pages
 
@@ -130,7 +134,7 @@ def create_app(
     parts = parts or Parts()
     relay = None
     if settings.mqtt_url:
-        relay = MqttRelay(engine, settings.mqtt_url, topic_prefix=settings.mqtt_topic)
+        relay = MqttRelay.for_settings(engine, settings)
         parts.components.append(relay)
     terminals = build_terminals(Sink(engine, settings, clock or utcnow))
     watch = DeviceWatch(engine, terminals, clock or utcnow)
@@ -149,7 +153,8 @@ def create_app(
             for component in reversed(started):
                 component.stop()
 
-    app = FastAPI(
+    # /docs and /redoc with their scripts served from the package (no CDN on a hall's network).
+    app = FastAPIOffline(
         title="HallKeeper",
         description="Government service hall: attendance, queue, boards and alerts.",
         version="0.1.0",
@@ -162,12 +167,19 @@ def create_app(
     app.state.devices = watch
     app.state.mqtt_relay = relay
     app.state.pages = []
+    # A window's `away` from the queue (console, keypad) is judged in its own transaction.
+    app.state.window_watchers = [window_watcher(settings)]
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     # The queue's API first: its routes take most of the requests (kiosks, windows, boards),
     # and a request is matched against the routes in order. No other route shares its paths.
     install_queue(app, config=queue_config(settings))
+    # The clock is read per check: tests replace the app's clock.
+    app.state.limit_watch = LimitWatch(
+        replace(queue_of(app.state), clock=lambda: app.state.clock())
+    )
+    parts.components.append(app.state.limit_watch)
     app.include_router(health.router)
     app.include_router(home.router)
     app.include_router(calendar.router, prefix=API, tags=["hall"])

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import getpass
 import logging
+import socket
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -54,8 +56,23 @@ def _settings(**overrides: object) -> Settings:
         _fail(str(exc))
 
 
+SHUTDOWN_GRACE_SECONDS = 10
+
+
 def _serve(settings: Settings, demo: DemoHall | None = None) -> None:
     import uvicorn
+
+    class _Server(uvicorn.Server):
+        """Ends the event streams (SSE) when asked to stop: uvicorn waits for every open
+        response before the app's shutdown, and a stream never ends by itself."""
+
+        def __init__(self, config: uvicorn.Config, stopping: Callable[[], None]) -> None:
+            super().__init__(config)
+            self._stopping = stopping
+
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            self._stopping()  # on the server's loop, where the streams wait
+            await super().shutdown(sockets)
 
     from hallkeeper.app import Parts, create_app, settle_heap
 
@@ -69,13 +86,18 @@ def _serve(settings: Settings, demo: DemoHall | None = None) -> None:
         out.print(f"  {page.title['zh']:<8} {base}{page.path}", highlight=False)
     out.print(f"  API docs  {base}/docs\n  health    {base}/healthz", highlight=False)
     settle_heap()
-    uvicorn.run(
+    config = uvicorn.Config(
         application,
         host=settings.host,
         port=settings.port,
         log_level="info",
         access_log=demo is None,  # the demo's terminals poll every few seconds
+        # A request still running this long after SIGTERM is cancelled, so the app's shutdown
+        # (devices released, terminals re-enabled) always runs well within systemd's stop
+        # timeout (TimeoutStopSec in deploy/hallkeeper.service).
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
+    _Server(config, stopping=application.state.bus.close).run()
 
 
 @app.command()

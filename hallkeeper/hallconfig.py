@@ -30,6 +30,8 @@ class _Strict(BaseModel):
 
 class HallSection(_Strict):
     name: str = Field(min_length=1)
+    # Short name on shared infrastructure (a city's MQTT broker): part of the client id.
+    code: str = Field(default="hall", pattern=r"^[A-Za-z0-9_-]{1,20}$")
     name_en: str = ""
     timezone: str = "Asia/Shanghai"
     go_live: date | None = None

@@ -4,6 +4,14 @@ The outbox is the only queue that counts: a row is marked published only after t
 acknowledged it (PUBACK), so a broker outage or a restart of this service loses nothing; at
 worst a message is delivered twice, with the same ``message_id`` for the client to drop.
 Paho's callbacks only flip flags: no database work happens on paho's thread.
+
+Each instance has its own client id (``hallkeeper-<hall code>-<instance>``: a broker drops
+the older of two connections with one id, so a shared id made two instances knock each other
+off every second) and its own retained status, ``<prefix>/status/<instance>``. The status
+says ``online`` with ``since``, the moment of the current connection, republished on every
+connect. The last will (``offline``) is fixed when the connection is made and published by
+the broker whenever that connection is lost, so it carries no time: the moment the broker
+publishes it is the moment it applies. A clean stop publishes ``offline`` with ``since``.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from sqlmodel import col, select, update
 
 from hallkeeper.db import read_session, write_session
 from hallkeeper.models import AlertOutbox
+from hallkeeper.settings import Settings
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -42,7 +51,8 @@ class MqttRelay:
         url: str,
         *,
         topic_prefix: str = "hallkeeper",
-        client_id: str = "hallkeeper-relay",
+        instance: str = "relay",
+        hall_code: str = "hall",
         batch: int = 100,
         poll_seconds: float = 1.0,
         publish_timeout: float = 5.0,
@@ -59,7 +69,10 @@ class MqttRelay:
         self.poll_seconds = poll_seconds
         self.publish_timeout = publish_timeout
         self.clock = clock
-        self.status_topic = f"{self.prefix}/status"
+        self.instance, self.hall_code = instance, hall_code
+        self.client_id = f"hallkeeper-{hall_code}-{instance}"
+        self.status_topic = f"{self.prefix}/status/{instance}"
+        self.connects = 0  # successful connections so far (one unless the link was lost)
         self._connected = threading.Event()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -68,26 +81,48 @@ class MqttRelay:
         self._published = 0
         self._was_up: bool | None = None
 
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=True)
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=self.client_id, clean_session=True
+        )
         if parts.username:
             client.username_pw_set(parts.username, parts.password)
         if parts.scheme == "mqtts":
             client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
-        client.will_set(self.status_topic, self._status_payload("offline"), qos=1, retain=True)
+        will = self._status_payload("offline", None)
+        client.will_set(self.status_topic, will, qos=1, retain=True)
         client.max_queued_messages_set(batch * 2)
         client.reconnect_delay_set(min_delay=1, max_delay=30)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         self.client = client
 
-    def _status_payload(self, state: str) -> str:
-        return json.dumps({"state": state, "at": self.clock().isoformat()})
+    @classmethod
+    def for_settings(cls, engine: Engine, settings: Settings) -> MqttRelay:
+        """The relay of this instance, as the app builds it (needs ``settings.mqtt_url``)."""
+        assert settings.mqtt_url is not None
+        return cls(
+            engine,
+            settings.mqtt_url,
+            topic_prefix=settings.mqtt_topic,
+            instance=settings.instance,
+            hall_code=settings.hall.hall.code,
+        )
+
+    def _status_payload(self, state: str, since: datetime | None) -> str:
+        """The status message; ``since`` None (the last will) when the time is not known."""
+        body: dict[str, Any] = {"state": state, "instance": self.instance, "hall": self.hall_code}
+        if since is not None:
+            body["since"] = since.isoformat()
+        return json.dumps(body)
 
     def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         if reason.is_failure:
             self._last_error = f"broker refused the connection: {reason}"
             return
-        client.publish(self.status_topic, self._status_payload("online"), qos=1, retain=True)
+        client.publish(
+            self.status_topic, self._status_payload("online", self.clock()), qos=1, retain=True
+        )
+        self.connects += 1
         self._connected.set()
         self._wake.set()
 
@@ -120,6 +155,7 @@ class MqttRelay:
             "configured": True,
             "ok": self._connected.is_set(),
             "broker": f"{self.host}:{self.port}",
+            "client_id": self.client_id,
             "backlog": backlog,
             "published": self._published,
             "error": None if self._connected.is_set() else self._last_error,
@@ -143,7 +179,7 @@ class MqttRelay:
             self._thread.join(timeout=10)
         if self._connected.is_set():
             info = self.client.publish(
-                self.status_topic, self._status_payload("offline"), qos=1, retain=True
+                self.status_topic, self._status_payload("offline", self.clock()), qos=1, retain=True
             )
             info.wait_for_publish(timeout=2)
         self.client.disconnect()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import queue as jobs_queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -53,7 +53,7 @@ from hallkeeper.settings import Settings
 from kiosk.api import flow_message
 from kiosk.api.common import Queue
 from kiosk.config import QueueConfig
-from kiosk.context import Ctx
+from kiosk.context import Ctx, WindowWatcher
 from kiosk.errors import QueueError
 from kiosk.events import EventBus, Published
 from kiosk.flow import FlowError
@@ -77,13 +77,16 @@ class QueueDevices:
         queue_config: QueueConfig | None = None,
         clock: Clock,
         printer: TicketPrinter | None = None,
+        window_watchers: Sequence[WindowWatcher] = (),
     ) -> None:
         self.config = config
         self.bus = bus
         self.clock = clock
         self.zone = settings.zone
         self.engine = engine
-        self.queue = Queue(engine, settings, queue_config or QueueConfig(), bus, clock)
+        self.queue = Queue(
+            engine, settings, queue_config or QueueConfig(), bus, clock, window_watchers
+        )
         self.printer = printer if printer is not None else make_printer(config)
         min_gap = config.led_min_gap_ms / 1000
         self.led = LedBus(config.led_bus, min_gap=min_gap) if config.led_bus else None
@@ -382,6 +385,7 @@ def install_queue_devices(
         config,
         queue_config=app.state.queue_config,
         clock=lambda: app.state.clock(),  # read per call: tests replace the app's clock
+        window_watchers=app.state.window_watchers,
     )
     app.state.parts.components.append(component)
     app.state.queue_devices = component

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+import socket
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -13,7 +16,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from hallkeeper.errors import ConfigError
 from hallkeeper.hallconfig import HallConfig, load_config
 
-REPO_CONFIG = Path(__file__).resolve().parent.parent / "config" / "hall.toml"
+# The shipped hall: in a checkout `hallkeeper/default_hall.toml` links to `config/hall.toml`
+# (the documented place), and a wheel carries a copy of it, so an installed service finds it.
+REPO_CONFIG = (Path(__file__).parent / "default_hall.toml").resolve()
 
 
 class Settings(BaseSettings):
@@ -36,9 +41,20 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    instance_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_.-]{1,40}$",
+        description="this instance's name on the broker; default: host name and data dir hash",
+    )
 
     @field_validator(
-        "database_url", "mqtt_url", "timezone", "admin_token", "id_pepper", mode="before"
+        "database_url",
+        "mqtt_url",
+        "timezone",
+        "admin_token",
+        "id_pepper",
+        "instance_id",
+        mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
@@ -50,6 +66,16 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'hallkeeper.db').resolve()}"
+
+    @cached_property
+    def instance(self) -> str:
+        """HALLKEEPER_INSTANCE_ID, else `<host>-<hash of the data dir>`: stable across restarts,
+        different for two instances on one machine (each has its own data directory)."""
+        if self.instance_id:
+            return self.instance_id
+        host = re.sub(r"[^A-Za-z0-9_.-]", "-", socket.gethostname())[:24] or "host"
+        digest = hashlib.sha1(str(self.data_dir.resolve()).encode()).hexdigest()[:8]
+        return f"{host}-{digest}"
 
     @cached_property
     def hall(self) -> HallConfig:

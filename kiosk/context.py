@@ -3,6 +3,7 @@ and the list of events to publish once the transaction has committed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -13,6 +14,30 @@ from sqlmodel import Session
 from kiosk.config import QueueConfig
 from kiosk.events import QueueEvent
 from kiosk.numbering import business_day
+
+
+@dataclass(frozen=True)
+class WindowChange:
+    """A window went away or came back (or changed hands while away), in the caller's
+    transaction: what the hall's attendance must judge at once (off post, 脱岗)."""
+
+    window: int
+    state_before: str
+    state: str
+    staff_before: str | None
+    staff_no: str | None
+    since: datetime  # when the state before began
+    at: datetime
+
+    @property
+    def away_from(self) -> datetime:
+        """The start of the away period this change opens or closes."""
+        return self.since if self.state_before == "away" else self.at
+
+
+# Called in the transaction of the change; the shell wires attendance in (rooms never import
+# each other).
+WindowWatcher = Callable[[Session, WindowChange], None]
 
 
 @dataclass
@@ -26,6 +51,7 @@ class Ctx:
     events: list[QueueEvent] = field(default_factory=list)
     # People ahead of tickets issued in this transaction, counted by the issuing statement.
     ahead: dict[int, int] = field(default_factory=dict)
+    window_watchers: Sequence[WindowWatcher] = ()
 
     @property
     def day(self) -> date:

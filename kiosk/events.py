@@ -9,6 +9,7 @@ service instances, a subscriber sees the changes made through its own instance o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import queue
@@ -80,6 +81,13 @@ class Subscription:
             self.dropped = True
         return not self.dropped
 
+    def close(self) -> None:
+        """End this subscription: a waiting reader wakes up and sees ``dropped``."""
+        self.dropped = True
+        if self._loop is not None:
+            with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting
+                self._loop.call_soon_threadsafe(self._deliver, None)
+
     def _deliver(self, event: Published | None) -> None:
         assert self._async is not None
         if event is None:
@@ -125,6 +133,7 @@ class EventBus:
         self._queue_size = subscriber_queue
         # True while a PostgreSQL relay listens: writers then send events through the database.
         self.remote = False
+        self.closed = False
 
     def publish(self, kind: str, data: Mapping[str, Any]) -> Published:
         """Publish one event now; never blocks on a subscriber."""
@@ -145,11 +154,26 @@ class EventBus:
     def subscribe(
         self, loop: asyncio.AbstractEventLoop | None = None, maxsize: int | None = None
     ) -> Subscription:
-        """A new subscription; pass the running loop to consume with ``await sub.aget()``."""
+        """A new subscription; pass the running loop to consume with ``await sub.aget()``.
+
+        Once the bus is closed, a new subscription starts dropped (its stream ends at once).
+        """
         sub = Subscription(maxsize or self._queue_size, loop)
         with self._lock:
-            self._subs.append(sub)
+            if self.closed:
+                sub.dropped = True
+            else:
+                self._subs.append(sub)
         return sub
+
+    def close(self) -> None:
+        """The service is stopping: end every subscription (event streams finish their
+        responses, so the server is not kept waiting for them)."""
+        with self._lock:
+            self.closed = True
+            subs, self._subs = self._subs, []
+        for sub in subs:
+            sub.close()
 
     def unsubscribe(self, sub: Subscription) -> None:
         """Stop delivering to ``sub``."""

@@ -6,6 +6,7 @@ opens with the A post at it unless someone else signs in at an action.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -16,12 +17,14 @@ from sqlmodel import Session, col, or_, select
 
 from hallkeeper.db import compiled_rows
 from kiosk import rows
-from kiosk.context import Ctx
+from kiosk.context import Ctx, WindowChange
 from kiosk.errors import Invalid
 from kiosk.flow import WindowAction, window_next
 from kiosk.lookup import WindowInfo, WindowLike, window_by_number
 from kiosk.models import WindowLive, WindowStateHistory
 from kiosk.words import both
+
+log = logging.getLogger(__name__)
 
 
 def lock_window(ctx: Ctx, number: int) -> tuple[WindowInfo, WindowLive]:
@@ -82,6 +85,9 @@ def change(ctx: Ctx, live: WindowLive, state: str, staff_no: str | None) -> None
     """Record the window's new state and staff in the live row and the history."""
     if state == live.state and staff_no == live.staff_no:
         return
+    before = WindowChange(
+        live.window_number, live.state, state, live.staff_no, staff_no, live.since, ctx.now
+    )
     compiled_rows(
         ctx.session.connection(), _CLOSE_PERIOD, {"number": live.window_number, "now": ctx.now}
     )
@@ -97,6 +103,15 @@ def change(ctx: Ctx, live: WindowLive, state: str, staff_no: str | None) -> None
         staff_no=staff_no,
         state_text=both(f"window.{state}"),
     )
+    if "away" in (before.state_before, before.state):
+        for watcher in ctx.window_watchers:
+            # Each in a SAVEPOINT: a failing watcher rolls back alone and never costs the
+            # window its state (attendance's scheduler judges the day again within a minute).
+            try:
+                with ctx.session.begin_nested():
+                    watcher(ctx.session, before)
+            except Exception:
+                log.exception("window %d: a watcher of its away state failed", live.window_number)
 
 
 def state_periods(

@@ -128,22 +128,29 @@ def check_queue_alerts(ctx: Ctx, service: ServiceInfo, ticket: Ticket | None = N
 
 def check_wait_alert(
     ctx: Ctx, ticket_id: int | None, code: str, issued_at: datetime, service: ServiceInfo
-) -> None:
-    """Alert (once per ticket) when a ticket has waited longer than the service allows."""
+) -> bool:
+    """Alert (once per ticket) when a ticket has waited longer than the service allows;
+    True when this raised a new alert."""
     waited = (ctx.now - issued_at).total_seconds() / 60
-    if waited > service.max_wait_minutes:
-        raise_alert(
-            ctx.session,
-            kind="queue_wait",
-            key=str(ticket_id),
-            payload={
-                "ticket": code,
-                "service": service.code,
-                "waited_minutes": round(waited, 1),
-                "max_wait_minutes": service.max_wait_minutes,
-            },
-            now=ctx.now,
-        )
+    if waited <= service.max_wait_minutes:
+        return False
+    words = {"code": code, "minutes": int(waited), "limit": service.max_wait_minutes}
+    return raise_alert(
+        ctx.session,
+        kind="queue_wait",
+        key=str(ticket_id),
+        payload={
+            "ticket": code,
+            "service": service.code,
+            "waited_minutes": round(waited, 1),
+            "max_wait_minutes": service.max_wait_minutes,
+            "message": word("alert.queue_wait", "zh", service=service.name, **words),
+            "message_en": word(
+                "alert.queue_wait", "en", service=service.name_en or service.name, **words
+            ),
+        },
+        now=ctx.now,
+    )
 
 
 def mean_service_minutes(session: Session, service_id: int, fallback: float) -> float:

@@ -148,6 +148,19 @@ WORDS: dict[str, dict[Lang, str]] = {
     "hint.window.resume": {"zh": "只有暂停服务的窗口可以恢复", "en": ""},
     "hint.window.away": {"zh": "只有空闲或暂停的窗口可以暂离（请先办结当前号）", "en": ""},
     "hint.window.back": {"zh": "只有暂离的窗口可以回到窗口", "en": ""},
+    "alert.queue_wait": {
+        "zh": "{code}号（{service}）已等候{minutes}分钟，超过最长等候时间{limit}分钟",
+        "en": "Ticket {code} ({service}) has waited {minutes} min, over the {limit}-min limit",
+    },
+    "alert.service_time": {
+        "zh": "{window}号窗口办理{code}号（{service}）已{minutes}分钟，超过最长办理时间{limit}分钟",
+        "en": "Window {window}: ticket {code} ({service}) in service {minutes} min, "
+        "over the {limit}-min limit",
+    },
+    "alert.committed_overdue": {
+        "zh": "承诺件{code}（{service}）超过承诺办结日期{date}仍未办结",
+        "en": "Committed item {code} ({service}) is past its promised date {date}",
+    },
 }
 
 

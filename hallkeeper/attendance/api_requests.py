@@ -15,9 +15,9 @@ from sqlmodel import Session, SQLModel, col, select
 from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
 from hallkeeper.attendance import makeups
 from hallkeeper.attendance import requests as rq
+from hallkeeper.attendance.away import rederive_away
 from hallkeeper.attendance.common import context, http_error, now_of, parse_instant
 from hallkeeper.attendance.context import AttendanceContext
-from hallkeeper.attendance.derive import rederive
 from hallkeeper.attendance.requests import RequestError
 from hallkeeper.models import LeaveRequest, MakeUpPunch, OutRegistration, Window, WindowAway
 
@@ -289,15 +289,8 @@ def act_on_makeup(
 
 
 def _rederive_away(session: Session, request: Request, row: WindowAway, now: datetime) -> None:
-    settings = request.app.state.settings
-    if row.staff_no is None:
-        return
-    ctx = context(session, settings, [row.start.date(), now.date()])
-    end = row.end or now
-    today = now.astimezone(ctx.tz).date()
-    rederive(
-        session, ctx, [(row.staff_no, d) for d in rq.local_days(row.start, end, ctx, today)], now
-    )
+    # The same path as the queue's own `away` (console, keypad): see attendance.away.
+    rederive_away(session, request.app.state.settings, [row.staff_no], row.start, row.end, now)
 
 
 @router.post("/away", status_code=201, dependencies=[Admin], summary="A window shows `away`")

@@ -167,6 +167,15 @@ def _queue_history_exists(session: Session) -> bool:
     return found
 
 
+def open_queue_away(session: Session) -> int:
+    """How many windows show `away` in the queue right now (their periods are still open)."""
+    if not _queue_history_exists(session):
+        return 0
+    q = _queue_history.c
+    query = sa.select(sa.func.count()).where(q.state == "away", q.end.is_(None))
+    return int(session.connection().execute(query).scalar_one())
+
+
 def _away_rows(session: Session, lo: datetime, hi: datetime) -> list[eng.AwayPeriod]:
     t = WindowAway.__table__  # type: ignore[attr-defined]
     query = sa.select(t.c.window_number, t.c.staff_no, t.c.start, t.c.end).where(

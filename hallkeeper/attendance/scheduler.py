@@ -19,6 +19,7 @@ from sqlmodel import col, func, select
 import attendance_engine as eng
 from hallkeeper.attendance.common import Clock, context, system_clock
 from hallkeeper.attendance.derive import DeriveResult, rederive
+from hallkeeper.attendance.facts import open_queue_away
 from hallkeeper.attendance.standin import check_stand_ins
 from hallkeeper.db import read_session, write_session
 from hallkeeper.models import DayVerdict, WindowAway
@@ -50,11 +51,12 @@ class AttendanceScheduler:
         return sorted(found)
 
     def _busy(self, today: date) -> bool:
-        """True while something changes by the minute: an open away period, a waiting alert."""
+        """True while something changes by the minute: an open away period (the API's or a
+        window's own, from the queue), a waiting alert."""
         with read_session(self.engine) as session:
             away = session.exec(
                 select(func.count()).select_from(WindowAway).where(col(WindowAway.end).is_(None))
-            ).one()
+            ).one() + open_queue_away(session)
             held = session.exec(
                 select(func.count())
                 .select_from(DayVerdict)

@@ -62,6 +62,8 @@ def install_queue(
     app.state.bus = bus or EventBus(config.event_ring, config.subscriber_queue)
     # Keep a clock the app factory already set (tests and the app pass their own).
     app.state.clock = clock or getattr(app.state, "clock", None) or system_clock
+    # Who must hear of a window going away in its transaction (the shell adds attendance).
+    app.state.window_watchers = getattr(app.state, "window_watchers", [])
     app.add_exception_handler(QueueError, _queue_error)
     app.add_exception_handler(FlowError, _flow_error)
     if app.state.engine.dialect.name == "postgresql" and hasattr(app.state, "parts"):

@@ -4,7 +4,7 @@ transaction whose events are published only after it committed."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
@@ -19,7 +19,7 @@ from hallkeeper.db import read_session, write_session
 from hallkeeper.settings import Settings
 from kiosk.api.writer import group_writer, writer_turn
 from kiosk.config import QueueConfig
-from kiosk.context import Ctx
+from kiosk.context import Ctx, WindowWatcher
 from kiosk.events import EventBus
 from kiosk.pgrelay import notify
 
@@ -41,6 +41,7 @@ class Queue:
     config: QueueConfig
     bus: EventBus
     clock: Clock
+    window_watchers: Sequence[WindowWatcher] = ()
 
     def write(self, operation: Callable[[Ctx], T]) -> T:
         """Run ``operation`` in a write transaction; publish its events after commit."""
@@ -52,6 +53,7 @@ class Queue:
     def _in(self, session: Session, operation: Callable[[Ctx], T]) -> tuple[T, Callable[[], None]]:
         """Run ``operation`` in ``session``; also return what publishes its events."""
         ctx = Ctx(session, self.clock(), self.settings.zone, self.config)
+        ctx.window_watchers = self.window_watchers
         result = operation(ctx)
         if self.bus.remote and self.engine.dialect.name == "postgresql":
             # Delivered by PostgreSQL on commit to every instance's relay, this one's too.
@@ -101,7 +103,14 @@ async def get_queue(request: Request) -> Queue:
 
 def queue_of(state: Any) -> Queue:
     """The queue's parts from an app's ``state``."""
-    return Queue(state.engine, state.settings, state.queue_config, state.bus, state.clock)
+    return Queue(
+        state.engine,
+        state.settings,
+        state.queue_config,
+        state.bus,
+        state.clock,
+        state.window_watchers,
+    )
 
 
 QueueDep = Annotated[Queue, Depends(get_queue)]

@@ -119,3 +119,19 @@ def test_changes_need_the_admin_token_when_set(settings: Settings) -> None:
         ok = c.post("/api/v1/units", json=body, headers={"Authorization": "Bearer s3cret"})
         assert ok.status_code == 201
         assert c.get("/api/v1/units/NEW").json()["name"] == "新单位"  # reads stay open
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_api_docs_load_only_from_this_server(client: TestClient, page: str) -> None:
+    """An isolated hall network reaches no CDN: every script, style and icon is served here."""
+    import re
+
+    html = client.get(page)
+    assert html.status_code == 200
+    assets = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html.text)
+    assets += re.findall(r"""url:\s*["']([^"']+)["']""", html.text)
+    assert any(a.endswith(".js") for a in assets), html.text
+    for asset in assets:
+        assert asset.startswith("/") and not asset.startswith("//"), f"{page} loads {asset}"
+        assert client.get(asset).status_code == 200, asset
+    assert "https://" not in html.text.replace("https://swagger.io", "")

@@ -25,8 +25,9 @@ from hallkeeper.alerts import raise_alert
 from hallkeeper.db import make_engine, read_session, write_session
 from hallkeeper.models import AlertOutbox
 from hallkeeper.mqtt import MqttRelay
+from hallkeeper.settings import Settings, load_settings
 from tests.conftest import MQTT_URL, service_missing
-from tests.live_server import free_port
+from tests.live_server import free_port, wait_for
 
 NOW = datetime(2026, 11, 23, 0, 46, tzinfo=UTC)
 
@@ -113,7 +114,7 @@ def test_relay_publishes_outbox_with_stable_ids(
     relay = MqttRelay(engine, f"mqtt://{host}:{port}", topic_prefix=prefix, poll_seconds=0.2)
     try:
         relay.start()
-        status = [m for m in sub.take(1) if m[0] == f"{prefix}/status"]
+        status = [m for m in sub.take(1) if m[0] == relay.status_topic]
         assert status and status[0][1]["state"] == "online"
         with write_session(engine) as session:
             for staff in ("SC001", "RS002"):
@@ -196,3 +197,92 @@ def test_broker_outage_loses_nothing(engine: Engine, tmp_path: Path) -> None:
         relay.stop()
         broker.terminate()
         broker.wait(timeout=5)
+
+
+def _relay_settings(tmp_path: Path, name: str, host: str, port: int, prefix: str) -> Settings:
+    """Settings of one instance: its own data directory, the machine's broker."""
+    return load_settings(
+        data_dir=tmp_path / name,
+        database_url="",
+        admin_token="",
+        mqtt_url=f"mqtt://{host}:{port}",
+        mqtt_topic=prefix,
+    )
+
+
+def test_two_instances_on_one_broker_keep_their_connections(
+    engine: Engine, tmp_path: Path, machine_broker: tuple[str, int]
+) -> None:
+    """Two instances (two data directories) on one broker: neither knocks the other off."""
+    host, port = machine_broker
+    prefix = f"hk-test/{time.monotonic_ns()}"
+    sub = Subscriber(port, f"{prefix}/status/#", host)
+    relays = [
+        MqttRelay.for_settings(engine, _relay_settings(tmp_path, name, host, port, prefix))
+        for name in ("one", "two")
+    ]
+    assert relays[0].client_id != relays[1].client_id
+    try:
+        for relay in relays:
+            relay.start()
+        wait_for(lambda: all(r.status()["ok"] for r in relays), timeout=10)
+        # A broker drops the older of two connections with one client id at once, and paho
+        # reconnects a second later: over three seconds that would be several reconnections.
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            assert all(r.status()["ok"] for r in relays)
+            time.sleep(0.1)
+        assert [r.connects for r in relays] == [1, 1]
+        onlines = [m for m in sub.take(10, timeout=0.5) if m[1]["state"] == "online"]
+        assert len(onlines) == 2
+    finally:
+        for relay in relays:
+            relay.stop()
+        sub.close()
+    # Each instance's status stays retained on its own topic (both offline after their stop).
+    later = Subscriber(port, f"{prefix}/status/#", host)
+    try:
+        retained = later.take(2, timeout=5)
+    finally:
+        later.close()
+    assert sorted(m[0] for m in retained) == sorted(r.status_topic for r in relays)
+    assert all(m[2] and m[1]["state"] == "offline" for m in retained)
+    assert {m[1]["instance"] for m in retained} == {r.instance for r in relays}
+
+
+def test_last_will_carries_no_stale_time_and_online_since_is_renewed(
+    engine: Engine, machine_broker: tuple[str, int]
+) -> None:
+    """The will is fixed at connect time, so it must not claim a time; `since` follows connects."""
+    host, port = machine_broker
+    prefix = f"hk-test/{time.monotonic_ns()}"
+    times = iter(
+        [datetime(2026, 11, 23, 0, 0, tzinfo=UTC)]  # construction (process start)
+        + [datetime(2026, 11, 23, 9, n, tzinfo=UTC) for n in range(60)]
+    )
+    now = [next(times)]
+    relay = MqttRelay(
+        engine, f"mqtt://{host}:{port}", topic_prefix=prefix, instance="will", clock=lambda: now[0]
+    )
+    sub = Subscriber(port, f"{prefix}/status/#", host)
+    try:
+        now[0] = next(times)
+        first_connect = now[0]
+        relay.start()
+        (online,) = sub.take(1)
+        assert online[1]["state"] == "online" and online[1]["since"] == first_connect.isoformat()
+        now[0] = next(times)
+        second_connect = now[0]
+        # The connection dies without a DISCONNECT (as when the process is killed): the
+        # broker publishes the will, then paho reconnects.
+        sock = relay.client.socket()
+        assert sock is not None
+        sock.shutdown(socket.SHUT_RDWR)
+        will, again = sub.take(2, timeout=15)
+        assert will[1]["state"] == "offline" and will[1]["instance"] == "will"
+        assert "at" not in will[1] and "since" not in will[1]  # no time it cannot know
+        assert again[1]["state"] == "online" and again[1]["since"] == second_connect.isoformat()
+        assert relay.connects == 2
+    finally:
+        relay.stop()
+        sub.close()
