@@ -11,7 +11,8 @@ from sqlmodel import select
 
 from devices.errors import DeviceUnavailable
 from devices.zk.adapter import ZKClient
-from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep
+from hallkeeper.api.deps import Admin, PageDep, ReadSessionDep, SessionDep
+from hallkeeper.attendance.api_punches import quarantine_page
 from hallkeeper.models import Device, QuarantinedRecord
 from hallkeeper.terminals.supervisor import ZKTerminal
 from hallkeeper.terminals.users import queue_adms_sync, sync_zk, user_plan
@@ -31,19 +32,16 @@ def _device(session: ReadSessionDep | SessionDep, serial: str) -> Device:
     return device
 
 
-@router.get("", summary="Every terminal with its availability, last sync and last error")
-def list_devices(request: Request) -> dict[str, Any]:
-    data = request.app.state.devices.statuses()
-    return {"data": data, "count": len(data)}
+@router.get("", summary="Terminals with their availability, last sync and last error (a page)")
+def list_devices(request: Request, page: PageDep) -> dict[str, Any]:
+    watch = request.app.state.devices
+    data = watch.statuses(limit=page.limit, offset=page.offset)
+    return {"data": data, "count": watch.counts()["total"], **page.echo()}
 
 
-@router.get("/{serial}/quarantined", summary="Records held back from one terminal")
-def quarantined(serial: str, session: ReadSessionDep) -> dict[str, Any]:
-    rows = session.exec(
-        select(QuarantinedRecord).where(QuarantinedRecord.device_sn == serial)
-    ).all()
-    data = [{**r.model_dump(exclude={"raw"}), "raw_hex": r.raw.hex(" ")} for r in rows]
-    return {"data": data, "count": len(data)}
+@router.get("/{serial}/quarantined", summary="Records held back from one terminal (a page)")
+def quarantined(serial: str, session: ReadSessionDep, page: PageDep) -> dict[str, Any]:
+    return quarantine_page(session, page, QuarantinedRecord.device_sn == serial)
 
 
 @router.post("/{serial}/approve", dependencies=[Admin], summary="Accept a new ADMS terminal")
