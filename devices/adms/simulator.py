@@ -372,12 +372,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--script", help="script file, '-' for stdin")
     parser.add_argument("--poll", type=float, help="poll interval override in seconds")
     parser.add_argument("--duration", type=float, help="stop after this many seconds")
+    parser.add_argument("--push-version", default="2.4.1", help="3.x: registry, push and ping")
+    parser.add_argument("--aspx", action="store_true", help="append .aspx to every path")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     # SIGTERM (systemd, timeout) cleans up like Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     terminal = AdmsTerminal(
-        args.url, args.sn, zone=ZoneInfo(args.zone), encoding=args.encoding, poll_interval=args.poll
+        args.url,
+        args.sn,
+        zone=ZoneInfo(args.zone),
+        encoding=args.encoding,
+        poll_interval=args.poll,
+        push_version=args.push_version,
+        aspx=args.aspx,
     )
     for pin in args.punch:
         terminal.add_punch(pin)
