@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Request
 from sqlmodel import select
 
-from devices.errors import DeviceUnavailable
+from devices.adms.text import validate_sn
+from devices.errors import DeviceUnavailable, ProtocolError
 from devices.zk.adapter import ZKClient
-from hallkeeper.api.deps import Admin, PageDep, ReadSessionDep, SessionDep
+from hallkeeper.api.deps import Admin, PageDep, ReadSessionDep, SessionDep, SettingsDep
 from hallkeeper.attendance.api_punches import quarantine_page
 from hallkeeper.models import Device, QuarantinedRecord
 from hallkeeper.terminals.supervisor import ZKTerminal
@@ -45,8 +46,16 @@ def quarantined(serial: str, session: ReadSessionDep, page: PageDep) -> dict[str
 
 
 @router.post("/{serial}/approve", dependencies=[Admin], summary="Accept a new ADMS terminal")
-def approve(serial: str, session: SessionDep) -> Device:
-    device = _device(session, serial)
+def approve(serial: str, session: SessionDep, settings: SettingsDep) -> Device:
+    device = session.exec(select(Device).where(Device.serial == serial)).first()
+    if device is None:
+        # Approving a serial not seen yet registers it in advance: a real terminal is let in
+        # even while the list of unknown ones waiting is full (see devicedb.MAX_PENDING).
+        try:
+            validate_sn(serial)
+        except ProtocolError as exc:
+            raise HTTPException(422, detail=f"serial: {exc}") from None
+        device = Device(serial=serial, protocol="adms", timezone=str(settings.zone))
     device.approved = True
     session.add(device)
     return device

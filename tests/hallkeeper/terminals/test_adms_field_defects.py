@@ -184,6 +184,10 @@ def test_unknown_serials_and_junk_are_bounded_and_listings_paged(
         assert (page["count"], len(page["data"]), page["offset"]) == (MAX_PENDING, 5, 45)
         assert page["data"][0]["serial"] == "FAKE0045"
 
+        # An admin can still let a real terminal in: approving its serial registers it.
+        assert client.post("/api/v1/devices/REAL0001/approve").status_code == 200
+        assert client.get("/iclock/cdata", params={"SN": "REAL0001"}).status_code == 200
+        assert client.post("/api/v1/devices/bad%20serial/approve").status_code == 422
         approve_one = client.post("/api/v1/devices/FAKE0000/approve")
         assert approve_one.status_code == 200
         junk = ("J" * (2 * 1024 * 1024) + "\n") * 3
