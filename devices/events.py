@@ -7,6 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+# What every adapter's records must fit (the punch table's columns are these sizes): a
+# terminal's serial number, a person's PIN on it, the work code of a punch.
+SERIAL_MAX = 64
+PIN_MAX = 24
+WORKCODE_MAX = 20
+
 # Zone types whose utcoffset() is never None: a time carrying one is aware without asking.
 _ALWAYS_AWARE = (ZoneInfo, timezone)
 

@@ -34,6 +34,7 @@ from hallkeeper.attendance.duty_page import DUTY_PATH
 from hallkeeper.attendance.duty_page import TITLE as DUTY_TITLE
 from hallkeeper.attendance.pages import BOARD_PATH, MONTH_PATH, TITLES
 from hallkeeper.attendance.scheduler import AttendanceScheduler
+from hallkeeper.body_limit import MB, BodyLimit
 from hallkeeper.db import make_engine, write_session
 from hallkeeper.holidays import calendar_covers
 from hallkeeper.mqtt import MqttRelay
@@ -51,6 +52,10 @@ from kiosk.pages import install_pages
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 API = "/api/v1"
+# Request body limits by path prefix (the longest wins): terminals post batches of up to
+# 8 MB, the punch API takes up to 10,000 items, everything else is small JSON or a form.
+BODY_LIMITS = (("/iclock", 8 * MB), (f"{API}/punches", 4 * MB))
+BODY_LIMIT_DEFAULT = 1 * MB
 
 
 Clock = Callable[[], datetime]
@@ -198,4 +203,6 @@ def create_app(
     app.state.pages.append(PageLink(BOARD_PATH, TITLES["board"]))
     app.state.pages.append(PageLink(MONTH_PATH, TITLES["month"]))
     app.state.pages.append(PageLink(DUTY_PATH, DUTY_TITLE))
+    # Added last, so it is the outermost of the app's middleware: no body passes it unchecked.
+    app.add_middleware(BodyLimit, limits=BODY_LIMITS, default=BODY_LIMIT_DEFAULT)
     return app

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from devices.adms.biometric import strip_biometric
 from devices.adms.text import (
     DEFAULT_ENCODINGS,
     DEFAULT_ZONE,
@@ -24,7 +25,7 @@ from devices.adms.text import (
     shorten,
     validate_sn,
 )
-from devices.events import BadRecord
+from devices.events import PIN_MAX, BadRecord
 
 _PASSWORD_RE = re.compile(rb"(?i)(passwd|password)=[^\t]*")
 _KIND_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
@@ -93,7 +94,7 @@ def _user(sn: str, rest: str, number: int) -> UserRecord:
         pairs[key.strip().lower()] = value.strip()
     pin = pairs.get("pin", "")
     if not is_valid_pin(pin):
-        raise ValueError(f"USER PIN {shorten(pin)} is not 1-24 letters or digits")
+        raise ValueError(f"USER PIN {shorten(pin)} is not 1-{PIN_MAX} letters or digits")
     if any(ch in pairs.get("name", "") for ch in "\x00\r"):
         raise ValueError("USER Name contains control characters")
     return UserRecord(
@@ -137,7 +138,7 @@ def parse_operlog(
             else:
                 users.append(_user(sn, rest, number))
         except ValueError as exc:
-            redacted = _PASSWORD_RE.sub(rb"\1=***", raw)
+            redacted, _kind = strip_biometric(_PASSWORD_RE.sub(rb"\1=***", raw))
             bad.append(
                 BadRecord(device_sn=sn, raw=redacted, reason=f"OPERLOG line {number}: {exc}")
             )

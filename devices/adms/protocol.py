@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from urllib.parse import parse_qsl
 
+from devices.adms.biometric import strip_biometric
 from devices.adms.commands import (
     RETURN_BAD_SYNTAX,
     RETURN_OK,
@@ -53,7 +54,7 @@ from devices.adms.text import (
     validate_sn,
 )
 from devices.errors import ProtocolError
-from devices.events import BadRecord, Punch
+from devices.events import PIN_MAX, WORKCODE_MAX, BadRecord, Punch
 
 __all__ = [
     "DEFAULT_ENCODINGS",
@@ -288,11 +289,13 @@ def _punch_from_line(sn: str, raw: bytes, zone: tzinfo, encodings: tuple[str, ..
         raise ValueError("expected tab-separated PIN and time, found no tab")
     pin = fields[0]
     if not is_valid_pin(pin):
-        raise ValueError(f"PIN {shorten(pin)} is not 1-24 letters or digits")
+        raise ValueError(f"PIN {shorten(pin)} is not 1-{PIN_MAX} letters or digits")
     time = parse_device_time(fields[1], zone)
     status = parse_small_int(fields[2], "status") if len(fields) > 2 else None
     verify = parse_small_int(fields[3], "verify") if len(fields) > 3 else None
     workcode = fields[4] if len(fields) > 4 and fields[4] else None
+    if workcode is not None and len(workcode) > WORKCODE_MAX:
+        raise ValueError(f"workcode {shorten(workcode)} is longer than {WORKCODE_MAX} characters")
     return Punch(
         device_sn=sn,
         pin=pin,
@@ -320,7 +323,9 @@ def _fast_punch(sn: str, raw: bytes, zone: tzinfo, encoding: str) -> Punch | Non
         return None
     pin = fields[0].strip()
     text = fields[1].strip()
-    if not (pin.isascii() and pin.isalnum() and len(pin) <= 24) or not _DEVICE_TIME.fullmatch(text):
+    if not (pin.isascii() and pin.isalnum() and len(pin) <= PIN_MAX) or not _DEVICE_TIME.fullmatch(
+        text
+    ):
         return None
     status = verify = None
     if count > 2:
@@ -334,6 +339,8 @@ def _fast_punch(sn: str, raw: bytes, zone: tzinfo, encoding: str) -> Punch | Non
             if verify is None and code:
                 return None
     workcode = (fields[4].strip() or None) if count > 4 else None
+    if workcode is not None and len(workcode) > WORKCODE_MAX:
+        return None
     try:
         # The pattern above admits only this layout, which fromisoformat reads fastest;
         # combine attaches the zone at a third of replace(tzinfo=...)'s cost.
@@ -364,5 +371,14 @@ def parse_attlog(
         try:
             punches.append(_punch_from_line(sn, raw, zone, encodings))
         except ValueError as exc:
-            bad.append(BadRecord(device_sn=sn, raw=raw, reason=f"ATTLOG line {number}: {exc}"))
+            bad.append(_bad_line(sn, raw, f"ATTLOG line {number}", str(exc)))
     return punches, bad
+
+
+def _bad_line(sn: str, raw: bytes, where: str, error: str) -> BadRecord:
+    """A bad line kept aside; one carrying biometric data keeps its other fields only."""
+    kept, kind = strip_biometric(raw)
+    if kind is None:
+        return BadRecord(device_sn=sn, raw=raw, reason=f"{where}: {error}")
+    reason = f"{where}: {kind} record is not a punch (its biometric data was dropped)"
+    return BadRecord(device_sn=sn, raw=kept, reason=reason)

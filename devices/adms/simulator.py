@@ -3,7 +3,11 @@
 It behaves as a terminal does: handshake, ATTLOG/OPERLOG uploads resent after ``ErrorDelay``
 until the answer is ``OK``, ``getrequest`` polls every ``Delay`` seconds, commands run
 against its own user table with results posted to ``devicecmd``, and its clock set from the
-HTTP ``Date`` header. Run it in a thread (``start``/``stop``) or from the command line::
+HTTP ``Date`` header. A reboot (``reboot``, or a ``REBOOT`` command) or a lost connection
+makes it handshake again. ``push_version="3.1.2"`` speaks the newer PUSH firmware's
+start (``POST /iclock/registry``, then ``POST /iclock/push`` for the options, and
+``/iclock/ping``); ``aspx=True`` appends ``.aspx`` to every path, as some models do.
+Run it in a thread (``start``/``stop``) or from the command line::
 
     python -m devices.adms.simulator --url http://127.0.0.1:8000 --sn SIM0001 --script -
 """
@@ -46,7 +50,10 @@ class AdmsTerminal:
         encoding: str = "utf-8",
         batch_size: int = 50,
         poll_interval: float | None = None,
+        error_delay: float | None = None,
         timeout: float = 5.0,
+        push_version: str = "2.4.1",
+        aspx: bool = False,
     ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -60,6 +67,10 @@ class AdmsTerminal:
         self._encoding = encoding
         self._batch_size = batch_size
         self._poll_override = poll_interval
+        self._error_override = error_delay
+        self._push3 = push_version.split(".", 1)[0].isdigit() and int(push_version[0]) >= 3
+        self._push_version = push_version
+        self._suffix = ".aspx" if aspx else ""
         self._timeout = timeout
         self._lock = threading.Lock()
         self._state = TerminalState(self.sn)
@@ -72,6 +83,9 @@ class AdmsTerminal:
         self._thread: threading.Thread | None = None
         self.options: dict[str, str] = {}
         self.handshakes = 0
+        self.registry_code: str | None = None
+        self.pings = 0
+        self.refused: list[str] = []  # answers other than the expected ones, newest last
 
     # --- the terminal's keypad and clock -------------------------------------------------
 
@@ -118,7 +132,7 @@ class AdmsTerminal:
     def _request(self, method: str, path: str, params: dict[str, str], body: bytes = b"") -> str:
         conn_type = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
         conn = conn_type(self._host, self._port, timeout=self._timeout)
-        target = f"{self._prefix}{path}?{urlencode({'SN': self.sn, **params})}"
+        target = f"{self._prefix}{path}{self._suffix}?{urlencode({'SN': self.sn, **params})}"
         headers = {"User-Agent": "iClock Proxy/1.09", "Content-Type": "text/plain"}
         try:
             conn.request(method, target, body=body if method == "POST" else None, headers=headers)
@@ -131,7 +145,10 @@ class AdmsTerminal:
         if date:
             self._set_clock(date)
         text = decode_text(data)
-        return text if status == 200 else f"HTTP {status}: {text[:200]}"
+        if status != 200:
+            self.refused.append(f"{method} {path}: HTTP {status}: {text[:200]}")
+            return f"HTTP {status}: {text[:200]}"
+        return text
 
     def _set_clock(self, header: str) -> None:
         try:
@@ -152,6 +169,8 @@ class AdmsTerminal:
     @property
     def error_delay(self) -> float:
         """Seconds to wait before resending after a failure (the server's ErrorDelay)."""
+        if self._error_override is not None:
+            return self._error_override
         return self._option_seconds("ErrorDelay", 30.0)
 
     @property
@@ -161,17 +180,41 @@ class AdmsTerminal:
             return self._poll_override
         return self._option_seconds("Delay", 10.0)
 
+    def reboot(self) -> None:
+        """A power cut or a restart: the records stay, and the next cycle handshakes again."""
+        self._registered = False
+
+    def _register(self) -> dict[str, str]:
+        """PUSH 3.x: ``POST /iclock/registry`` with the device's parameters, then
+        ``POST /iclock/push`` for the server's options."""
+        info = f"DeviceType=att,~DeviceName=HallKeeper-Sim,PushVersion={self._push_version}"
+        text = self._request("POST", "/iclock/registry", {}, info.encode())
+        code = _key_values(text).get("RegistryCode")
+        if not code:
+            raise ProtocolError(f"registry answer has no RegistryCode: {text[:80]!r}")
+        self.registry_code = code
+        options = _key_values(self._request("POST", "/iclock/push", {}))
+        if "ServerVersion" not in options:
+            raise ProtocolError(f"push answer is not options: {options!r}")
+        return options
+
+    def ping(self) -> None:
+        """``GET /iclock/ping``: PUSH 3.x firmware's keep-alive."""
+        text = self._request("GET", "/iclock/ping", {})
+        if text.strip() != "OK":
+            raise ProtocolError(f"ping answer is not OK: {text[:80]!r}")
+        self.pings += 1
+
     def handshake(self) -> None:
         """``GET /iclock/cdata?options=all``: read options and resume from the server's stamps."""
-        text = self._request("GET", "/iclock/cdata", {"options": "all", "pushver": "2.4.1"})
+        params = {"options": "all", "pushver": self._push_version}
+        text = self._request("GET", "/iclock/cdata", params)
         lines = text.splitlines()
         if not lines or not lines[0].startswith("GET OPTION FROM"):
             raise ProtocolError(f"handshake answer is not options: {text[:80]!r}")
-        options: dict[str, str] = {}
-        for line in lines[1:]:
-            key, sep, value = line.partition("=")
-            if sep:
-                options[key.strip()] = value.strip()
+        options = _key_values("\n".join(lines[1:]))
+        if self._push3:
+            options.update(self._register())
         with self._lock:
             for table, key in (
                 (self._state.attlog, "ATTLOGStamp"),
@@ -224,6 +267,8 @@ class AdmsTerminal:
         """One handshake-if-needed, upload and poll round; returns the seconds to wait next."""
         if not self._registered:
             self.handshake()
+        if self._push3:
+            self.ping()
         if not self._push(self._state.attlog) or not self._push(self._state.operlog):
             return self.error_delay
         self.poll()
@@ -272,6 +317,16 @@ class AdmsTerminal:
             self._thread = None
 
 
+def _key_values(text: str) -> dict[str, str]:
+    """``key=value`` lines of an answer."""
+    options: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            options[key.strip()] = value.strip()
+    return options
+
+
 def run_script(
     terminal: AdmsTerminal,
     lines: Iterable[str],
@@ -317,12 +372,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--script", help="script file, '-' for stdin")
     parser.add_argument("--poll", type=float, help="poll interval override in seconds")
     parser.add_argument("--duration", type=float, help="stop after this many seconds")
+    parser.add_argument("--push-version", default="2.4.1", help="3.x: registry, push and ping")
+    parser.add_argument("--aspx", action="store_true", help="append .aspx to every path")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     # SIGTERM (systemd, timeout) cleans up like Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     terminal = AdmsTerminal(
-        args.url, args.sn, zone=ZoneInfo(args.zone), encoding=args.encoding, poll_interval=args.poll
+        args.url,
+        args.sn,
+        zone=ZoneInfo(args.zone),
+        encoding=args.encoding,
+        poll_interval=args.poll,
+        push_version=args.push_version,
+        aspx=args.aspx,
     )
     for pin in args.punch:
         terminal.add_punch(pin)

@@ -8,13 +8,14 @@ from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from devices.errors import ProtocolError
+from devices.events import PIN_MAX, SERIAL_MAX
 
 DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")
 # Terminals sold in China send GBK when their firmware predates Unicode support.
 DEFAULT_ENCODINGS: tuple[str, ...] = ("utf-8", "gbk")
 
-_SN_RE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
-_PIN_RE = re.compile(r"[0-9A-Za-z]{1,24}")
+_SN_RE = re.compile(rf"[A-Za-z0-9_.\-]{{1,{SERIAL_MAX}}}")
+_PIN_RE = re.compile(rf"[0-9A-Za-z]{{1,{PIN_MAX}}}")
 _TIME_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2}) ([0-9]{2}):([0-9]{2}):([0-9]{2})")
 _BOM = b"\xef\xbb\xbf"
 
@@ -29,13 +30,14 @@ def validate_sn(sn: str) -> str:
     """Return ``sn`` if it looks like a terminal serial number, else raise ProtocolError."""
     if not _SN_RE.fullmatch(sn):
         raise ProtocolError(
-            f"bad serial number {shorten(sn)}: expected 1-64 letters, digits, '_', '-' or '.'"
+            f"bad serial number {shorten(sn)}: expected 1-{SERIAL_MAX} letters, digits, '_', '-'"
+            " or '.'"
         )
     return sn
 
 
 def is_valid_pin(pin: str) -> bool:
-    """True when ``pin`` is 1-24 ASCII letters or digits, the form terminals accept."""
+    """True when ``pin`` is 1-PIN_MAX (24) ASCII letters or digits, the form terminals accept."""
     return _PIN_RE.fullmatch(pin) is not None
 
 

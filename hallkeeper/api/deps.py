@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Query, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -47,6 +48,26 @@ def require_admin(
         raise HTTPException(status_code=401, detail="admin token missing or wrong")
 
 
+@dataclass(frozen=True)
+class Page:
+    """A listing's page: at most ``limit`` rows after skipping ``offset``."""
+
+    limit: int
+    offset: int
+
+    def echo(self) -> dict[str, Any]:
+        """The page's bounds, returned beside the rows and the total ``count``."""
+        return {"limit": self.limit, "offset": self.offset}
+
+
+def page(
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page:
+    """Listings that can grow are paged: ``?limit=&offset=``, the answer has the total."""
+    return Page(limit, offset)
+
+
 # scope="function": the transaction commits before the response is sent, so a client that
 # got 200 can read its own write at once (and a failed commit is an error, not a 200).
 SessionDep = Annotated[Session, Depends(_write, scope="function")]
@@ -54,3 +75,4 @@ ReadSessionDep = Annotated[Session, Depends(_read, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 Admin = Depends(require_admin)
+PageDep = Annotated[Page, Depends(page)]

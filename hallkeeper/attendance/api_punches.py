@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
-from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
+from hallkeeper.api.deps import Admin, Page, PageDep, ReadSessionDep, SessionDep, SettingsDep
 from hallkeeper.attendance.common import now_of
 from hallkeeper.attendance.punch_items import store_items
 from hallkeeper.attendance.unmapped import Actor, credit_pin, unmapped_pins
@@ -114,14 +114,21 @@ def assignments(session: ReadSessionDep, pin: str | None = None) -> dict[str, An
     return {"data": [r.model_dump(mode="json") for r in rows], "count": len(rows)}
 
 
-@router.get("/quarantined", summary="Records held back: impossible times, undecodable")
-def quarantined(
-    session: ReadSessionDep, limit: int = Query(default=500, ge=1, le=5000)
-) -> dict[str, Any]:
+@router.get("/quarantined", summary="Records held back: impossible times, undecodable (a page)")
+def quarantined(session: ReadSessionDep, page: PageDep) -> dict[str, Any]:
+    return quarantine_page(session, page)
+
+
+def quarantine_page(session: Session, page: Page, *where: Any) -> dict[str, Any]:
+    """A page of kept-aside records, newest first, with the total count."""
     rows = session.exec(
-        select(QuarantinedRecord).order_by(col(QuarantinedRecord.id).desc()).limit(limit)
+        select(QuarantinedRecord)
+        .where(*where)
+        .order_by(col(QuarantinedRecord.id).desc())
+        .offset(page.offset)
+        .limit(page.limit)
     ).all()
-    total = session.exec(select(func.count()).select_from(QuarantinedRecord)).one()
+    total = session.exec(select(func.count()).select_from(QuarantinedRecord).where(*where)).one()
     data = [
         {
             "id": r.id,
@@ -131,7 +138,9 @@ def quarantined(
             "reason": r.reason,
             "raw_hex": r.raw.hex(),
             "received_at": r.received_at.isoformat(),
+            "repeats": r.repeats,
+            "last_received_at": r.last_received_at.isoformat() if r.last_received_at else None,
         }
         for r in rows
     ]
-    return {"data": data, "count": total}
+    return {"data": data, "count": total, **page.echo()}

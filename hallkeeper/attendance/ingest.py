@@ -15,21 +15,36 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
 from devices.common.gcpause import bulk
-from devices.events import BadRecord, Punch
+from devices.events import PIN_MAX, SERIAL_MAX, WORKCODE_MAX, BadRecord, Punch
 from hallkeeper.attendance.context import AttendanceContext, cached_context, staff_by_pin
 from hallkeeper.attendance.derive import DeriveResult, rederive
 from hallkeeper.attendance.punch_store import Key, store_new, stored_instant
+from hallkeeper.attendance.quarantine import Aside, keep_aside
 from hallkeeper.db import driver_mark, driver_rows
 from hallkeeper.models import DayVerdict, Device
-from hallkeeper.models import QuarantinedRecord as QuarantineRow
 from hallkeeper.settings import Settings
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 CLOCK_RESET_YEAR = 2000  # a power cut resets ZK terminals to 2000-01-01
+INT_MAX = 2**31 - 1  # the integer columns (verify, status)
+
+
+def unstorable(punch: Punch) -> str:
+    """Why a punch does not fit the punch table ('' when it does): an adapter's parser
+    should have said so, but one over-long field must never fail a whole batch."""
+    if len(punch.pin) > PIN_MAX:
+        return f"PIN {punch.pin[:30]!r} is longer than {PIN_MAX} characters"
+    if len(punch.device_sn) > SERIAL_MAX:
+        return f"device serial is longer than {SERIAL_MAX} characters"
+    if punch.workcode is not None and len(punch.workcode) > WORKCODE_MAX:
+        return f"workcode {punch.workcode[:30]!r} is longer than {WORKCODE_MAX} characters"
+    for name, value in (("verify", punch.verify), ("status", punch.status)):
+        if value is not None and not 0 <= value <= INT_MAX:
+            return f"{name} {value} is outside 0..{INT_MAX}"
+    return ""
 
 
 @dataclass
@@ -137,7 +152,7 @@ def store_punches(
     stored = stored_instant(session.connection())
     serials = {p.device_sn for p in punches}
     devices = _devices(session, serials, hall_tz)
-    quarantine: list[dict[str, Any]] = []
+    quarantine: list[Aside] = []
     device_of = devices.get
     times = [p.time for p in punches if not isinstance(p, BadRecord)]
     check = not times or not plausible_span(
@@ -145,18 +160,13 @@ def store_punches(
     )
     for index, item in enumerate(punches):
         if isinstance(item, BadRecord):
-            quarantine.append(
-                {"device_sn": item.device_sn, "pin": None, "device_time": None,
-                 "reason": item.reason[:200], "raw": item.raw, "received_at": now}
-            )  # fmt: skip
+            quarantine.append(Aside(item.device_sn, item.raw, item.reason))
             result.quarantined.append((index, item.reason))
             continue
         reason = implausible(item, device_of(item.device_sn), hall_tz, now) if check else ""
+        reason = reason or unstorable(item)
         if reason:
-            quarantine.append(
-                {"device_sn": item.device_sn, "pin": item.pin, "device_time": item.time,
-                 "reason": reason[:200], "raw": _raw(item), "received_at": now}
-            )  # fmt: skip
+            quarantine.append(Aside(item.device_sn, _raw(item), reason, item.pin, item.time))
             result.quarantined.append((index, reason))
             continue
         key = (item.device_sn, item.pin, stored(item.time))
@@ -166,7 +176,7 @@ def store_punches(
         else:
             seen[1] += 1
     if quarantine:
-        session.connection().execute(sa.insert(QuarantineRow.__table__), quarantine)  # type: ignore[attr-defined]
+        keep_aside(session.connection(), quarantine, now)
     pairs: set[tuple[str, date]] = set()
     if good:
         pairs = _store(session, good, source, now, hall_tz, result)

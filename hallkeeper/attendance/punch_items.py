@@ -9,7 +9,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from devices.events import Punch
+from devices.adms.text import is_valid_pin, shorten, validate_sn
+from devices.errors import ProtocolError
+from devices.events import PIN_MAX, Punch
 from hallkeeper.attendance.common import parse_instant
 from hallkeeper.attendance.ingest import IngestResult, store_punches
 from hallkeeper.models import Staff
@@ -36,6 +38,9 @@ class ItemsResult:
         }
 
 
+VERIFY_MAX = 65535  # verify codes are small; terminals send 0-255
+
+
 def _text(item: Mapping[str, Any], key: str) -> str | None:
     value = item.get(key)
     if value is None or value == "":
@@ -58,6 +63,8 @@ def to_punch(
         pin = pins[staff_no]
     if not pin:
         raise ValueError("staff_no or pin is required")
+    if not is_valid_pin(pin):
+        raise ValueError(f"pin {shorten(pin)} is not 1-{PIN_MAX} letters or digits")
     raw_time = item.get("time")
     if raw_time is None or raw_time == "":
         raise ValueError("time is required")
@@ -69,12 +76,18 @@ def to_punch(
         try:
             verify = int(verify)
         except (TypeError, ValueError):
-            raise ValueError(f"verify {verify!r} is not a number") from None
+            raise ValueError(f"verify {shorten(str(verify))} is not a number") from None
+        if not 0 <= verify <= VERIFY_MAX:
+            raise ValueError(f"verify {shorten(str(verify))} is outside 0..{VERIFY_MAX}")
     else:
         verify = None
     device = _text(item, "device_sn") or default_device
+    try:
+        validate_sn(device)
+    except ProtocolError as exc:
+        raise ValueError(f"device_sn: {exc}") from None
     raw = repr(dict(item)).encode()
-    return Punch(device_sn=device[:40], pin=pin, time=at, verify=verify, raw=raw)
+    return Punch(device_sn=device, pin=pin, time=at, verify=verify, raw=raw)
 
 
 def store_items(

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from devices.events import PIN_MAX, SERIAL_MAX, WORKCODE_MAX
 from hallkeeper.models.types import UTCDateTime
 
 
@@ -15,36 +16,44 @@ class Punch(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("device_sn", "pin", "device_time", name="uq_punch_natural"),)
     id: int | None = Field(default=None, primary_key=True)
-    device_sn: str = Field(max_length=40)
-    pin: str = Field(max_length=20, index=True)
+    device_sn: str = Field(max_length=SERIAL_MAX)
+    pin: str = Field(max_length=PIN_MAX, index=True)
     device_time: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     staff_no: str | None = Field(default=None, max_length=20, index=True)
     verify: int | None = None
     status: int | None = None
-    workcode: str | None = Field(default=None, max_length=20)
+    workcode: str | None = Field(default=None, max_length=WORKCODE_MAX)
     source: str = Field(max_length=10)
     received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     repeats: int = 0
 
 
 class QuarantinedRecord(SQLModel, table=True):
-    """A record kept with its raw bytes but not counted: bad time, undecodable, from far off."""
+    """A record kept with its raw bytes but not counted: bad time, undecodable, from far off.
+
+    Its natural key is (device serial, digest of the record): a record sent or downloaded
+    again is stored once and only counted (`repeats`, `last_received_at`).
+    """
 
     __tablename__ = "quarantined_record"
+    __table_args__ = (UniqueConstraint("device_sn", "digest", name="uq_quarantine_natural"),)
     id: int | None = Field(default=None, primary_key=True)
-    device_sn: str = Field(max_length=40, index=True)
-    pin: str | None = Field(default=None, max_length=20)
+    device_sn: str = Field(max_length=SERIAL_MAX, index=True)
+    digest: str = Field(max_length=64)
+    pin: str | None = Field(default=None, max_length=PIN_MAX)
     device_time: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     reason: str = Field(max_length=200)
     raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    repeats: int = 0
+    last_received_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class Device(SQLModel, table=True):
     """A terminal the hall knows; ADMS terminals stay refused until an admin approves them."""
 
     id: int | None = Field(default=None, primary_key=True)
-    serial: str = Field(max_length=40, unique=True, index=True)
+    serial: str = Field(max_length=SERIAL_MAX, unique=True, index=True)
     name: str = Field(default="", max_length=100)
     protocol: str = Field(max_length=10)
     address: str = Field(default="", max_length=200)

@@ -5,18 +5,33 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from hallkeeper.db import driver_mark, driver_rows
 from hallkeeper.models import AdmsStamp, Device, DeviceCommand
 
+# Unknown terminals waiting for an admin: anyone on the network can invent serials, so only
+# this many are recorded; past it a new serial is refused without a row (and logged).
+MAX_PENDING = 50
+
+
+def pending_count(session: Session) -> int:
+    """How many terminals wait for an admin's approval."""
+    return session.exec(
+        select(func.count()).select_from(Device).where(col(Device.approved).is_(False))
+    ).one()
+
 
 def find_or_record(
     session: Session, serial: str, protocol: str, now: datetime, zone: str
-) -> Device:
-    """The device row for ``serial``; an unknown one is recorded unapproved for an admin."""
+) -> Device | None:
+    """The device row for ``serial``; an unknown one is recorded unapproved for an admin,
+    unless MAX_PENDING terminals already wait (then None: nothing is stored)."""
     device = session.exec(select(Device).where(Device.serial == serial)).first()
     if device is None:
+        if pending_count(session) >= MAX_PENDING:
+            return None
         device = Device(
             serial=serial, protocol=protocol, timezone=zone, approved=False, first_seen=now
         )

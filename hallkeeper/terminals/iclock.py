@@ -3,6 +3,9 @@
 A terminal resends a batch until it reads exactly ``OK``, so ``OK`` is written only after the
 punches are committed; any failure answers with an error text and the batch comes again.
 A serial number the hall does not know is recorded and refused until an admin approves it.
+Newer firmware (PUSH 3.x) also calls ``/iclock/registry``, ``/iclock/push`` and
+``/iclock/ping`` (devices/adms/registry.py), and some models add ``.aspx`` to every path:
+each route answers under both names.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from fastapi.responses import PlainTextResponse
 from sqlmodel import Session, col, select
 
 from devices.adms import protocol as adms
+from devices.adms import registry
 from devices.common.gcpause import collector_paused
 from devices.errors import ProtocolError
 from devices.events import BadRecord, Punch
@@ -36,7 +40,6 @@ from hallkeeper.terminals.devicedb import (
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/iclock", include_in_schema=False)
-MAX_BODY = 8 * 1024 * 1024
 
 
 def _text(body: str, status: int = 200) -> PlainTextResponse:
@@ -50,6 +53,9 @@ def _now(request: Request) -> datetime:
 
 def _approved(session: Session, sn: str, now: datetime, zone: str) -> Device | None:
     device = find_or_record(session, sn, "adms", now, zone)
+    if device is None:
+        log.warning("ADMS terminal %s is unknown and too many wait for approval: refused", sn)
+        return None
     if not device.approved:
         log.warning("ADMS terminal %s is not approved: refused (approve it to accept)", sn)
         return None
@@ -59,39 +65,108 @@ def _approved(session: Session, sn: str, now: datetime, zone: str) -> Device | N
 REFUSED = "ERROR: device not approved by the hall"
 
 
+def _options(
+    request: Request, engine: EngineDep, settings: Settings, sn: str
+) -> adms.HandshakeOptions | None:
+    """The options for an approved terminal (None: refused), its stamps read in the session."""
+    now = _now(request)
+    with write_session(engine) as session:
+        device = _approved(session, sn, now, str(settings.zone))
+        if device is None:
+            return None
+        stamps = session.get(AdmsStamp, sn)
+        # Read inside the session: the commit expires its objects, and a stamp row read
+        # after it closed raised, so a terminal that had uploaded once could never return.
+        attlog, operlog = (stamps.attlog_stamp, stamps.operlog_stamp) if stamps else (None, None)
+        offset = device_zone(device).utcoffset(now.replace(tzinfo=None))
+    return adms.HandshakeOptions(
+        attlog_stamp=attlog,
+        operlog_stamp=operlog,
+        time_zone=int(offset.total_seconds() // 3600) if offset is not None else 8,
+    )
+
+
 @router.get("/cdata")
+@router.get("/cdata.aspx")
 def handshake(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTextResponse:
     """Answer a terminal's handshake with its options and the stamps to resume from."""
     try:
         query = adms.parse_handshake_query(request.url.query)
     except adms.QueryError as exc:
         return _text(f"ERROR: {exc}", 400)
-    now = _now(request)
-    with write_session(engine) as session:
-        device = _approved(session, query.sn, now, str(settings.zone))
-        if device is None:
-            return _text(REFUSED, 403)
-        stamps = session.get(AdmsStamp, query.sn)
-        offset = device_zone(device).utcoffset(now.replace(tzinfo=None))
-    options = adms.HandshakeOptions(
-        attlog_stamp=stamps.attlog_stamp if stamps else None,
-        operlog_stamp=stamps.operlog_stamp if stamps else None,
-        time_zone=int(offset.total_seconds() // 3600) if offset is not None else 8,
-    )
+    options = _options(request, engine, settings, query.sn)
+    if options is None:
+        return _text(REFUSED, 403)
     return _text(adms.handshake_response(query.sn, options))
 
 
+@router.post("/registry")
+@router.post("/registry.aspx")
+@router.get("/registry")
+@router.get("/registry.aspx")
+async def register(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTextResponse:
+    """PUSH 3.x: a terminal announces its parameters and is answered its registry code."""
+    try:
+        query = adms.parse_poll_query(request.url.query)
+    except adms.QueryError as exc:
+        return _text(f"ERROR: {exc}", 400)
+    params = registry.parse_registry(await request.body())
+    with write_session(engine) as session:
+        if _approved(session, query.sn, _now(request), str(settings.zone)) is None:
+            return _text(REFUSED, 403)
+    log.info(
+        "ADMS %s registered: %s %s, firmware %s, push %s",
+        query.sn,
+        params.get("DeviceType", "?"),
+        params.get("DeviceName", "?"),
+        params.get("FirmVer", "?"),
+        params.get("PushVersion", "?"),
+    )
+    return _text(registry.registry_response(query.sn))
+
+
+@router.post("/push")
+@router.post("/push.aspx")
+@router.get("/push")
+@router.get("/push.aspx")
+def push_options(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTextResponse:
+    """PUSH 3.x: the options a registered terminal runs with."""
+    try:
+        query = adms.parse_poll_query(request.url.query)
+    except adms.QueryError as exc:
+        return _text(f"ERROR: {exc}", 400)
+    options = _options(request, engine, settings, query.sn)
+    if options is None:
+        return _text(REFUSED, 403)
+    return _text(registry.push_response(options, request.app.version))
+
+
+@router.get("/ping")
+@router.get("/ping.aspx")
+@router.post("/ping")
+@router.post("/ping.aspx")
+def ping(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTextResponse:
+    """PUSH 3.x keep-alive: the terminal is seen."""
+    try:
+        query = adms.parse_poll_query(request.url.query)
+    except adms.QueryError as exc:
+        return _text(f"ERROR: {exc}", 400)
+    with write_session(engine) as session:
+        if _approved(session, query.sn, _now(request), str(settings.zone)) is None:
+            return _text(REFUSED, 403)
+    return _text("OK")
+
+
 @router.post("/cdata")
+@router.post("/cdata.aspx")
 async def upload(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTextResponse:
     """Store an ATTLOG / OPERLOG batch; `OK` only after the commit."""
     try:
         query = adms.parse_upload_query(request.url.query)
     except adms.QueryError as exc:
         return _text(f"ERROR: {exc}", 400)
+    # hallkeeper.body_limit refuses a body over 8 MB before it is read.
     body = await request.body()
-    if len(body) > MAX_BODY:
-        log.warning("ADMS %s sent %d bytes, over the %d limit", query.sn, len(body), MAX_BODY)
-        return _text("ERROR: body too large", 413)
     # A 1,000-line batch makes tens of thousands of short-lived objects: see bulk.py.
     with collector_paused():
         return _store_upload(request, engine, settings, query, body)
@@ -161,6 +236,7 @@ def _store_attlog(
 
 
 @router.get("/getrequest")
+@router.get("/getrequest.aspx")
 def poll(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTextResponse:
     """Hand the terminal its queued data commands (`C:<id>:<command>` lines) or `OK`."""
     try:
@@ -186,6 +262,7 @@ def poll(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTex
 
 
 @router.post("/devicecmd")
+@router.post("/devicecmd.aspx")
 async def results(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTextResponse:
     """Record the terminal's answers to the commands it ran."""
     try:

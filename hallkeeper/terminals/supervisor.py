@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
-from sqlmodel import select
+from sqlalchemy import Engine, func
+from sqlmodel import col, select
 
 from devices.events import BadRecord, Punch
 from devices.serial_reader.adapter import SerialReaderAdapter
@@ -225,11 +225,16 @@ class DeviceWatch:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def statuses(self) -> list[dict[str, object]]:
-        """Every known terminal with its availability, last sync and last error."""
+    def statuses(
+        self, *, limit: int | None = None, offset: int = 0, approved_only: bool = False
+    ) -> list[dict[str, object]]:
+        """Known terminals (by serial, a page of them) with availability, last sync and error."""
         now = self.clock()
+        query = select(Device).order_by(Device.serial).offset(offset).limit(limit)
+        if approved_only:
+            query = query.where(col(Device.approved).is_(True))
         with read_session(self.engine) as session:
-            devices = session.exec(select(Device).order_by(Device.serial)).all()
+            devices = session.exec(query).all()
         out: list[dict[str, object]] = []
         for device in devices:
             available, error = self._availability(device, now)
@@ -247,6 +252,15 @@ class DeviceWatch:
             )
         return out
 
+    def counts(self) -> dict[str, int]:
+        """How many terminals are known, and how many of them wait for approval."""
+        with read_session(self.engine) as session:
+            total = session.exec(select(func.count()).select_from(Device)).one()
+            pending = session.exec(
+                select(func.count()).select_from(Device).where(col(Device.approved).is_(False))
+            ).one()
+        return {"total": total, "pending": pending}
+
     def _availability(self, device: Device, now: datetime) -> tuple[bool | None, str | None]:
         terminal = self.terminals.get(device.serial)
         if terminal is not None:
@@ -262,7 +276,7 @@ class DeviceWatch:
     def check(self) -> None:
         """One look at every terminal; alerts on each change of availability."""
         now = self.clock()
-        for status in self.statuses():
+        for status in self.statuses(approved_only=True):
             serial = str(status["serial"])
             available = status["available"]
             seen = self.seen.setdefault(serial, _Seen())

@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Request
 from sqlmodel import select
 
-from devices.errors import DeviceUnavailable
+from devices.adms.text import validate_sn
+from devices.errors import DeviceUnavailable, ProtocolError
 from devices.zk.adapter import ZKClient
-from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep
+from hallkeeper.api.deps import Admin, PageDep, ReadSessionDep, SessionDep, SettingsDep
+from hallkeeper.attendance.api_punches import quarantine_page
 from hallkeeper.models import Device, QuarantinedRecord
 from hallkeeper.terminals.supervisor import ZKTerminal
 from hallkeeper.terminals.users import queue_adms_sync, sync_zk, user_plan
@@ -31,24 +33,29 @@ def _device(session: ReadSessionDep | SessionDep, serial: str) -> Device:
     return device
 
 
-@router.get("", summary="Every terminal with its availability, last sync and last error")
-def list_devices(request: Request) -> dict[str, Any]:
-    data = request.app.state.devices.statuses()
-    return {"data": data, "count": len(data)}
+@router.get("", summary="Terminals with their availability, last sync and last error (a page)")
+def list_devices(request: Request, page: PageDep) -> dict[str, Any]:
+    watch = request.app.state.devices
+    data = watch.statuses(limit=page.limit, offset=page.offset)
+    return {"data": data, "count": watch.counts()["total"], **page.echo()}
 
 
-@router.get("/{serial}/quarantined", summary="Records held back from one terminal")
-def quarantined(serial: str, session: ReadSessionDep) -> dict[str, Any]:
-    rows = session.exec(
-        select(QuarantinedRecord).where(QuarantinedRecord.device_sn == serial)
-    ).all()
-    data = [{**r.model_dump(exclude={"raw"}), "raw_hex": r.raw.hex(" ")} for r in rows]
-    return {"data": data, "count": len(data)}
+@router.get("/{serial}/quarantined", summary="Records held back from one terminal (a page)")
+def quarantined(serial: str, session: ReadSessionDep, page: PageDep) -> dict[str, Any]:
+    return quarantine_page(session, page, QuarantinedRecord.device_sn == serial)
 
 
 @router.post("/{serial}/approve", dependencies=[Admin], summary="Accept a new ADMS terminal")
-def approve(serial: str, session: SessionDep) -> Device:
-    device = _device(session, serial)
+def approve(serial: str, session: SessionDep, settings: SettingsDep) -> Device:
+    device = session.exec(select(Device).where(Device.serial == serial)).first()
+    if device is None:
+        # Approving a serial not seen yet registers it in advance: a real terminal is let in
+        # even while the list of unknown ones waiting is full (see devicedb.MAX_PENDING).
+        try:
+            validate_sn(serial)
+        except ProtocolError as exc:
+            raise HTTPException(422, detail=f"serial: {exc}") from None
+        device = Device(serial=serial, protocol="adms", timezone=str(settings.zone))
     device.approved = True
     session.add(device)
     return device

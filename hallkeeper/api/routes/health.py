@@ -39,11 +39,21 @@ def healthz(
     relay = getattr(request.app.state, "mqtt_relay", None)
     broker = relay.status() if relay is not None else _broker(settings.mqtt_url)
     registry = getattr(request.app.state, "devices", None)
-    devices = registry.statuses() if registry is not None else []
+    # Approved terminals only (an admin bounds them); unknown ones anyone can invent are
+    # counted, never listed.
+    devices = registry.statuses(approved_only=True) if registry is not None else []
+    counts = registry.counts() if registry is not None else {"total": 0, "pending": 0}
     # Only the database decides readiness: alerts wait in the outbox while the broker is
     # down, and a device that is down is reported, not fatal.
     ok = bool(database["ok"])
     degraded = not broker["ok"] or any(d.get("available") is False for d in devices)
     response.status_code = 200 if ok else 503
     status = "down" if not ok else "degraded" if degraded else "ok"
-    return {"ok": ok, "status": status, "database": database, "broker": broker, "devices": devices}
+    return {
+        "ok": ok,
+        "status": status,
+        "database": database,
+        "broker": broker,
+        "devices": devices,
+        "devices_pending": counts["pending"],
+    }

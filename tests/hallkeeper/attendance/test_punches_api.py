@@ -104,3 +104,39 @@ def test_live_late_verdict_and_single_alert(hall: Hall) -> None:
     hall.clock.set("08:50")
     hall.punch("SC001", "08:49")  # a later punch: the in-slot keeps the earliest
     assert hall.alerts("attendance.late") == ["attendance.late:SC001:2026-03-10:am_in:late"]
+
+
+def test_a_downloaded_log_kept_aside_again_is_counted_not_stored_twice(hall: Hall) -> None:
+    """A ZK log is downloaded on every poll: its clock-reset records must not pile up."""
+    now = at("09:00")
+    record = b"\x05\x002001\x00" + bytes(30)  # a 40-byte record, as the ZK poller keeps it
+    batch = [
+        Punch("ZK2", "2001", datetime(2000, 1, 1, 0, 3, tzinfo=TZ), raw=record),
+        Punch("ZK2", "2002", datetime(2000, 1, 1, 0, 4, tzinfo=TZ), raw=record[:-1] + b"\x01"),
+        BadRecord("ZK2", b"\xff" * 40, "record at byte 80 (40 bytes): bad PIN"),
+        Punch("ZK2", "2001", at("08:31"), raw=b"good"),
+    ]
+    for _ in range(2):
+        with write_session(hall.engine) as session:
+            result = store_punches(session, batch, source="zk", now=now, settings=hall.settings)
+        assert len(result.quarantined) == 3
+    listed = hall.client.get("/api/v1/devices/ZK2/quarantined").json()
+    assert listed["count"] == 3
+    assert sorted(r["repeats"] for r in listed["data"]) == [1, 1, 1]
+
+
+def test_parsers_and_columns_agree_on_field_sizes() -> None:
+    """What a terminal's parser accepts fits the columns it is stored in."""
+    from devices.adms import protocol
+    from devices.events import PIN_MAX, SERIAL_MAX, WORKCODE_MAX
+    from hallkeeper.models import QuarantinedRecord
+
+    tables = (PunchRow.__table__, QuarantinedRecord.__table__, Device.__table__)  # type: ignore[attr-defined]
+    for table in tables:
+        for name, size in (("device_sn", SERIAL_MAX), ("serial", SERIAL_MAX), ("pin", PIN_MAX)):
+            if name in table.c:
+                assert table.c[name].type.length == size, (table.name, name)
+    assert PunchRow.__table__.c["workcode"].type.length == WORKCODE_MAX  # type: ignore[attr-defined]
+    line = f"{'9' * PIN_MAX}\t2026-03-10 08:00:00\t0\t1\t{'w' * WORKCODE_MAX}".encode()
+    punches, bad = protocol.parse_attlog("S" * SERIAL_MAX, line + b"\n" + b"1" * 25 + line[24:])
+    assert [p.pin for p in punches] == ["9" * PIN_MAX] and len(bad) == 1
