@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, HTTPException, Request
@@ -16,6 +16,7 @@ from hallkeeper.attendance.common import context, http_error, now_of, parse_inst
 from hallkeeper.attendance.context import AttendanceContext
 from hallkeeper.attendance.derive import rederive
 from hallkeeper.attendance.requests import RequestError
+from hallkeeper.fields import Day, DbInt
 from hallkeeper.models import LeaveRequest, MakeUpPunch, OutRegistration, Window, WindowAway
 
 router = APIRouter()
@@ -31,9 +32,9 @@ class LeaveIn(_In):
     kind: str = Field(description="personal/sick/annual/... or 事假/病假/年休假/...")
     start: str | None = Field(default=None, description="ISO 8601; hall-local when naive")
     end: str | None = None
-    start_date: date | None = Field(default=None, description="instead of start: a half day")
+    start_date: Day | None = Field(default=None, description="instead of start: a half day")
     start_half: Literal["am", "pm"] = "am"
-    end_date: date | None = None
+    end_date: Day | None = None
     end_half: Literal["am", "pm"] = "pm"
     reason: str = Field(default="", max_length=500)
     substitute: str | None = None
@@ -52,7 +53,7 @@ class OutIn(_In):
 
 class MakeUpIn(_In):
     staff_no: str
-    date: date
+    date: Day
     slot: str
     time: str | None = Field(default=None, description="default: the slot's due time")
     reason: str = Field(default="", max_length=500)
@@ -60,7 +61,7 @@ class MakeUpIn(_In):
 
 
 class AwayIn(_In):
-    window: int
+    window: DbInt
     staff_no: str | None = Field(default=None, description="default: the window's A post")
     start: str
     end: str | None = None
@@ -152,7 +153,7 @@ def list_leaves(
     "/leaves/{ident}/{action}", dependencies=[Admin], summary="approve/reject/close/cancel"
 )
 def act_on_leave(
-    ident: int,
+    ident: DbInt,
     action: Literal["approve", "reject", "close", "cancel"],
     request: Request,
     session: SessionDep,
@@ -198,7 +199,7 @@ def list_outs(
 
 @router.post("/outs/{ident}/{action}", dependencies=[Admin], summary="approve/reject/cancel")
 def act_on_out(
-    ident: int,
+    ident: DbInt,
     action: Literal["approve", "reject", "cancel"],
     request: Request,
     session: SessionDep,
@@ -237,7 +238,7 @@ def list_makeups(
 
 @router.post("/makeups/{ident}/{action}", dependencies=[Admin], summary="approve/reject/cancel")
 def act_on_makeup(
-    ident: int,
+    ident: DbInt,
     action: Literal["approve", "reject", "cancel"],
     request: Request,
     session: SessionDep,
@@ -284,7 +285,7 @@ def start_away(body: AwayIn, request: Request, session: SessionDep) -> WindowAwa
 
 
 @router.post("/away/{ident}/end", dependencies=[Admin], summary="The window is staffed again")
-def end_away(ident: int, body: AwayEnd, request: Request, session: SessionDep) -> WindowAway:
+def end_away(ident: DbInt, body: AwayEnd, request: Request, session: SessionDep) -> WindowAway:
     row = _get(session, WindowAway, ident, "away period")
     end = _instant(body.end, request, "end")
     if end < row.start:
@@ -297,7 +298,7 @@ def end_away(ident: int, body: AwayEnd, request: Request, session: SessionDep) -
 
 
 @router.get("/away", summary="Window away periods (from the API)")
-def list_away(session: ReadSessionDep, window: int | None = None) -> dict[str, Any]:
+def list_away(session: ReadSessionDep, window: DbInt | None = None) -> dict[str, Any]:
     query = select(WindowAway).order_by(col(WindowAway.start).desc()).limit(1000)
     if window is not None:
         query = query.where(WindowAway.window_number == window)
