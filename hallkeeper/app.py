@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
 from hallkeeper import migrations
+from hallkeeper.api.body_guard import JsonDepthLimit
 from hallkeeper.api.routes import (
     calendar,
     devices,
@@ -183,4 +184,6 @@ def create_app(
     install_attendance(app, API, clock or utcnow)
     app.state.pages.append(PageLink(BOARD_PATH, TITLES["board"]))
     app.state.pages.append(PageLink(MONTH_PATH, TITLES["month"]))
+    # Added last, so outermost: no part of the app parses a body nested past the limit.
+    app.add_middleware(JsonDepthLimit)
     return app
