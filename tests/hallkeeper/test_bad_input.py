@@ -19,11 +19,9 @@ from hallkeeper.db import read_session, write_session
 from hallkeeper.errors import ConfigError
 from hallkeeper.fields import DB_INT_MAX
 from hallkeeper.hallconfig import parse_config
-from hallkeeper.models import Hall, Staff, Window
+from hallkeeper.models import Device, Hall, Staff, Window
 from hallkeeper.settings import REPO_CONFIG, Settings
 from hallkeeper.staff_io import import_staff
-from hallkeeper.terminals.users import queue_adms_sync, user_plan
-from tests.kiosk.conftest import MONDAY_9AM
 
 RATING = {"attitude": 5, "quality": 5, "efficiency": 5, "integrity": 5, "overall": 5}
 NEW_STAFF = {"staff_no": "T01", "pin": "9001", "unit_code": "SCJ", "category": "聘用"}
@@ -176,11 +174,30 @@ def test_staff_names_with_control_characters_are_refused(
     assert where(created) == [("body", "name")]
     assert "control characters" in created.text
     assert where(client.patch("/api/v1/staff/ZW001", json={"name": name})) == [("body", "name")]
-    # Every terminal still takes the whole staff list.
-    with write_session(app.state.engine) as session:
-        plan = user_plan(session, MONDAY_9AM.date())
-        assert queue_adms_sync(session, "T1", plan, MONDAY_9AM) == len(plan.keep)
+    with read_session(app.state.engine) as session:
         assert session.exec(select(Staff).where(Staff.staff_no == "T01")).first() is None
+    assert sync_adms(app, client)["skipped"] == []  # every terminal takes the whole list
+
+
+def sync_adms(app: FastAPI, client: TestClient) -> dict[str, Any]:
+    """Ask an approved ADMS terminal for the staff list."""
+    with write_session(app.state.engine) as session:
+        session.add(Device(serial="T1", protocol="adms", approved=True))
+    response = client.post("/api/v1/devices/T1/sync-users")
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_a_name_stored_before_the_check_skips_only_that_person(
+    app: FastAPI, client: TestClient
+) -> None:
+    with write_session(app.state.engine) as session:
+        everyone = len(session.exec(select(Staff)).all())
+        session.add(Staff(**NEW_STAFF, name="张\t三"))  # as the API took it before
+    synced = sync_adms(app, client)
+    assert synced["queued"] == everyone
+    assert len(synced["skipped"]) == 1 and synced["skipped"][0].startswith("PIN 9001: name")
 
 
 def test_staff_names_with_control_characters_are_refused_in_the_hall_file() -> None:
