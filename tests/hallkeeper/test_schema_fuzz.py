@@ -8,12 +8,11 @@ change route runs its handler instead of answering 401.
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 
@@ -26,19 +25,13 @@ CONFIG = {
     "checks": {"enabled": False, "not_a_server_error": {"enabled": True}},
 }
 DATA = Path(tempfile.mkdtemp(prefix="hallkeeper-fuzz-"))
+atexit.register(shutil.rmtree, DATA, ignore_errors=True)  # also when no test here runs
 APP = create_app(load_settings(data_dir=DATA, database_url="", admin_token="", mqtt_url=""))
 # The schema is read at collection (schemathesis makes one test per operation from it). The
 # event stream never ends by itself: its own tests are in tests/kiosk.
 schema = schemathesis.openapi.from_asgi(
     "/openapi.json", APP, config=SchemathesisConfig.from_dict(CONFIG)
 ).exclude(path="/api/v1/events")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _remove_database() -> Iterator[None]:
-    yield
-    APP.state.engine.dispose()
-    shutil.rmtree(DATA, ignore_errors=True)
 
 
 @schema.parametrize()
