@@ -18,6 +18,7 @@ from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
 from hallkeeper import migrations
+from hallkeeper.api.body_guard import JsonDepthLimit
 from hallkeeper.api.routes import (
     calendar,
     devices,
@@ -205,4 +206,6 @@ def create_app(
     app.state.pages.append(PageLink(DUTY_PATH, DUTY_TITLE))
     # Added last, so it is the outermost of the app's middleware: no body passes it unchecked.
     app.add_middleware(BodyLimit, limits=BODY_LIMITS, default=BODY_LIMIT_DEFAULT)
+    # Added last, so outermost: no part of the app parses a body nested past the limit.
+    app.add_middleware(JsonDepthLimit)
     return app

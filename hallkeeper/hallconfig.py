@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from hallkeeper.errors import ConfigError
+from hallkeeper.fields import LocalTime, OneLine
 from hallkeeper.queue_config import QueueDevicesSection
 
 PIN_PATTERN = r"^[0-9]{1,9}$"
@@ -22,6 +23,10 @@ Role = Literal["staff", "window_lead", "leader_in_charge", "director", "duty_chi
 WindowKind = Literal["comprehensive", "special", "acceptance", "consultation", "complaint"]
 ServiceKind = Literal["instant", "committed"]
 SlotName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,19}$")]
+# A staff member's name goes to every terminal's user list and onto boards: one line.
+StaffName = Annotated[OneLine, Field(min_length=1, max_length=40)]
+Minutes = Annotated[int, Field(ge=1, le=24 * 60)]
+Quota = Annotated[int, Field(ge=1, le=100_000)]
 
 
 class _Strict(BaseModel):
@@ -29,10 +34,10 @@ class _Strict(BaseModel):
 
 
 class HallSection(_Strict):
-    name: str = Field(min_length=1)
+    name: OneLine = Field(min_length=1)
     # Short name on shared infrastructure (a city's MQTT broker): part of the client id.
     code: str = Field(default="hall", pattern=r"^[A-Za-z0-9_-]{1,20}$")
-    name_en: str = ""
+    name_en: OneLine = ""
     timezone: str = "Asia/Shanghai"
     go_live: date | None = None
     language: Literal["zh", "en"] = "zh"
@@ -91,11 +96,11 @@ class AttendanceSection(_Strict):
 
 class SlotEntry(_Strict):
     name: SlotName
-    due: time
+    due: LocalTime
     kind: Literal["in", "out"] | None = None
     half: Literal["am", "pm"] | None = None
-    window_start: time | None = None
-    window_end: time | None = None
+    window_start: LocalTime | None = None
+    window_end: LocalTime | None = None
 
     @model_validator(mode="after")
     def _kind_known(self) -> SlotEntry:
@@ -135,12 +140,12 @@ class ScheduleEntry(_Strict):
 
 class UnitEntry(_Strict):
     code: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,20}$")]
-    name: str = Field(min_length=1)
+    name: OneLine = Field(min_length=1, max_length=100)
 
 
 class StaffEntry(_Strict):
     staff_no: Annotated[str, Field(pattern=STAFF_NO_PATTERN)]
-    name: str = Field(min_length=1, max_length=40)
+    name: StaffName
     pin: Annotated[str, Field(pattern=PIN_PATTERN)]
     unit: str
     category: Category
@@ -158,18 +163,18 @@ class StaffEntry(_Strict):
 
 class ServiceEntry(_Strict):
     code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-    name: str = Field(min_length=1)
-    name_en: str = ""
-    group: str = ""
+    name: OneLine = Field(min_length=1, max_length=100)
+    name_en: OneLine = Field(default="", max_length=100)
+    group: OneLine = Field(default="", max_length=40)
     prefix: Annotated[str, Field(pattern=r"^[A-Z]$")]
     kind: ServiceKind = "instant"
     promised_days: int | None = Field(default=None, ge=1, le=365)
-    max_wait_minutes: int = Field(default=30, ge=1)
-    max_service_minutes: int = Field(default=20, ge=1)
-    daily_quota: int | None = Field(default=None, ge=1)
-    open_from: time = time(8, 30)
-    open_to: time = time(17, 30)
-    documents: tuple[str, ...] = ()
+    max_wait_minutes: Minutes = 30
+    max_service_minutes: Minutes = 20
+    daily_quota: Quota | None = None
+    open_from: LocalTime = time(8, 30)
+    open_to: LocalTime = time(17, 30)
+    documents: tuple[OneLine, ...] = ()
 
     @model_validator(mode="after")
     def _committed_has_days(self) -> ServiceEntry:
@@ -182,7 +187,7 @@ class ServiceEntry(_Strict):
 
 class WindowEntry(_Strict):
     number: int = Field(ge=1, le=999)
-    name: str = Field(min_length=1)
+    name: OneLine = Field(min_length=1, max_length=100)
     kind: WindowKind = "comprehensive"
     services: tuple[str, ...] = Field(min_length=1)
     a_post: str

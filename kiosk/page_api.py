@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from sqlmodel import col, select
 
+from hallkeeper.fields import DbInt
 from hallkeeper.models import Service, Window
 from kiosk.api.common import QueueDep
 from kiosk.context import Ctx
@@ -41,7 +42,7 @@ def ticket_to_rate(ctx: Ctx, window: int) -> Ticket | None:
 
 
 @router.get("/windows/{number}/to-rate", summary="The ticket a window's rating pad offers")
-def to_rate(number: int, queue: QueueDep) -> dict[str, Any]:
+def to_rate(number: DbInt, queue: QueueDep) -> dict[str, Any]:
     def op(ctx: Ctx) -> dict[str, Any]:
         ticket = ticket_to_rate(ctx, number)
         return {"ticket": ticket_public(ctx, ticket, with_estimate=False) if ticket else None}

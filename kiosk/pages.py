@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 from sqlmodel import col, select
 
 from hallkeeper.api.deps import ReadSessionDep
+from hallkeeper.fields import DbInt
 from hallkeeper.models import Hall, Window
 from kiosk import page_api
 from kiosk.config import PRIORITY_REASONS
@@ -133,7 +134,7 @@ def _window_info(session: Any, number: int) -> dict[str, Any]:
 
 @router.get("/console/{number}", response_class=HTMLResponse)
 def console_page(
-    request: Request, number: int, session: ReadSessionDep, lang: str | None = None
+    request: Request, number: DbInt, session: ReadSessionDep, lang: str | None = None
 ) -> HTMLResponse:
     return _render(request, session, "console", lang, window=_window_info(session, number))
 
@@ -141,10 +142,10 @@ def console_page(
 @router.get("/rate/{number}", response_class=HTMLResponse)
 def rate_page(
     request: Request,
-    number: int,
+    number: DbInt,
     session: ReadSessionDep,
     lang: str | None = None,
-    ticket: int | None = None,
+    ticket: DbInt | None = None,
 ) -> HTMLResponse:
     info = _window_info(session, number)
     return _render(request, session, "rate", lang, window=info, ticket_id=ticket)

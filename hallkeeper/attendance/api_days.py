@@ -22,12 +22,13 @@ from hallkeeper.attendance.reports import (
     month_report,
 )
 from hallkeeper.errors import CodedError
+from hallkeeper.fields import Day
 from hallkeeper.i18n import error_message
 from hallkeeper.models import DayVerdict, DutySignature, Hall, Staff
 
 router = APIRouter()
 DUTY_SIGNERS = frozenset({"duty_chief", "window_lead", "leader_in_charge", "director"})
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTH = re.compile(r"^(19\d\d|2\d{3})-(0[1-9]|1[0-2])$")  # the years of fields.Day
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -43,8 +44,8 @@ def get_days(
     request: Request,
     session: ReadSessionDep,
     settings: SettingsDep,
-    date_from: date = Query(...),
-    date_to: date = Query(...),
+    date_from: Day,
+    date_to: Day,
     staff_no: str | None = None,
 ) -> dict[str, Any]:
     _check_range(date_from, date_to)
@@ -65,7 +66,7 @@ def get_month(
 ) -> Any:
     found = MONTH.match(month)
     if not found:
-        raise HTTPException(422, detail=f"month {month!r} must be YYYY-MM")
+        raise HTTPException(422, detail=f"month {month!r} must be YYYY-MM, 1900-01 to 2999-12")
     year, number = int(found[1]), int(found[2])
     ctx = context(session, settings, [date(year, 1, 1)])
     report = month_report(session, ctx, year, number, now_of(request))
@@ -83,7 +84,7 @@ def get_month(
 
 @router.get("/board", summary="Stored verdicts of a date, for the live board")
 def board(
-    request: Request, session: ReadSessionDep, settings: SettingsDep, day: date | None = None
+    request: Request, session: ReadSessionDep, settings: SettingsDep, day: Day | None = None
 ) -> dict[str, Any]:
     when = day or now_of(request).astimezone(settings.zone).date()
     verdicts = {
@@ -113,8 +114,8 @@ def post_rederive(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    date_from: date = Query(...),
-    date_to: date = Query(...),
+    date_from: Day,
+    date_to: Day,
 ) -> dict[str, int]:
     _check_range(date_from, date_to)
     ctx = context(session, settings, [date_from, date_to])
@@ -131,7 +132,7 @@ class SignIn(BaseModel):
 
 @router.get("/duty/{day}", summary="The duty chief's daily record (值班记录)")
 def get_duty(
-    day: date, request: Request, session: ReadSessionDep, settings: SettingsDep
+    day: Day, request: Request, session: ReadSessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
     ctx = context(session, settings, [day])
     return duty_report(session, ctx, day, now_of(request))
@@ -139,7 +140,7 @@ def get_duty(
 
 @router.post("/duty/{day}/sign", dependencies=[Admin], summary="The duty chief signs a day")
 def sign_duty(
-    day: date, body: SignIn, request: Request, session: SessionDep, settings: SettingsDep
+    day: Day, body: SignIn, request: Request, session: SessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
     now = now_of(request)
     if day > now.astimezone(settings.zone).date():

@@ -19,6 +19,7 @@ from hallkeeper.attendance.away import rederive_away
 from hallkeeper.attendance.common import context, http_error, now_of, parse_instant
 from hallkeeper.attendance.context import AttendanceContext
 from hallkeeper.attendance.requests import RequestError
+from hallkeeper.fields import Day, DbInt
 from hallkeeper.models import LeaveRequest, MakeUpPunch, OutRegistration, Window, WindowAway
 
 router = APIRouter()
@@ -34,9 +35,9 @@ class LeaveIn(_In):
     kind: str = Field(description="personal/sick/annual/... or 事假/病假/年休假/...")
     start: str | None = Field(default=None, description="ISO 8601; hall-local when naive")
     end: str | None = None
-    start_date: date | None = Field(default=None, description="instead of start: a half day")
+    start_date: Day | None = Field(default=None, description="instead of start: a half day")
     start_half: Literal["am", "pm"] = "am"
-    end_date: date | None = None
+    end_date: Day | None = None
     end_half: Literal["am", "pm"] = "pm"
     reason: str = Field(default="", max_length=500)
     substitute: str | None = None
@@ -59,7 +60,7 @@ class OutIn(_In):
 
 class MakeUpIn(_In):
     staff_no: str
-    date: date
+    date: Day
     slot: str
     time: str | None = Field(
         default=None, description="HH:MM on `date`, or an ISO instant; default: the slot's due"
@@ -69,7 +70,7 @@ class MakeUpIn(_In):
 
 
 class AwayIn(_In):
-    window: int
+    window: DbInt
     staff_no: str | None = Field(default=None, description="default: the window's A post")
     start: str
     end: str | None = None
@@ -174,7 +175,7 @@ def list_leaves(
     "/leaves/{ident}/{action}", dependencies=[Admin], summary="approve/reject/close/cancel"
 )
 def act_on_leave(
-    ident: int,
+    ident: DbInt,
     action: Literal["approve", "reject", "close", "cancel"],
     request: Request,
     session: SessionDep,
@@ -234,7 +235,7 @@ def list_outs(
 
 @router.post("/outs/{ident}/{action}", dependencies=[Admin], summary="approve/reject/cancel")
 def act_on_out(
-    ident: int,
+    ident: DbInt,
     action: Literal["approve", "reject", "cancel"],
     request: Request,
     session: SessionDep,
@@ -274,7 +275,7 @@ def list_makeups(
 
 @router.post("/makeups/{ident}/{action}", dependencies=[Admin], summary="approve/reject/cancel")
 def act_on_makeup(
-    ident: int,
+    ident: DbInt,
     action: Literal["approve", "reject", "cancel"],
     request: Request,
     session: SessionDep,
@@ -314,7 +315,7 @@ def start_away(body: AwayIn, request: Request, session: SessionDep) -> WindowAwa
 
 
 @router.post("/away/{ident}/end", dependencies=[Admin], summary="The window is staffed again")
-def end_away(ident: int, body: AwayEnd, request: Request, session: SessionDep) -> WindowAway:
+def end_away(ident: DbInt, body: AwayEnd, request: Request, session: SessionDep) -> WindowAway:
     row = _get(session, WindowAway, ident, "away period")
     end = _instant(body.end, request, "end")
     if end < row.start:
@@ -327,7 +328,7 @@ def end_away(ident: int, body: AwayEnd, request: Request, session: SessionDep) -
 
 
 @router.get("/away", summary="Window away periods (from the API)")
-def list_away(session: ReadSessionDep, window: int | None = None) -> dict[str, Any]:
+def list_away(session: ReadSessionDep, window: DbInt | None = None) -> dict[str, Any]:
     query = select(WindowAway).order_by(col(WindowAway.start).desc()).limit(1000)
     if window is not None:
         query = query.where(WindowAway.window_number == window)

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from hallkeeper.attendance.context import AttendanceContext, load_context
 from hallkeeper.attendance.requests import RequestError
 from hallkeeper.errors import CodedError
+from hallkeeper.fields import FIRST_DAY, LAST_DAY
 from hallkeeper.settings import Settings
 
 Clock = Callable[[], datetime]
@@ -49,6 +50,8 @@ def parse_instant(value: str | datetime, tz: ZoneInfo, what: str = "time") -> da
             parsed = datetime.fromisoformat(value.strip())
         except (ValueError, AttributeError) as exc:
             raise ValueError(f"{what} {value!r} is not an ISO 8601 date-time") from exc
+    if not FIRST_DAY <= parsed.date() <= LAST_DAY:
+        raise ValueError(f"{what} {value!r} is not between {FIRST_DAY} and {LAST_DAY}")
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         parsed = parsed.replace(tzinfo=tz)
     return parsed

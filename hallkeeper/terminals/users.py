@@ -33,17 +33,30 @@ def user_plan(session: Session, today: date) -> UserPlan:
     return UserPlan(keep, remove)
 
 
-def queue_adms_sync(session: Session, serial: str, plan: UserPlan, now: datetime) -> int:
-    """Queue `DATA UPDATE/DELETE USERINFO` commands for an ADMS terminal's next polls."""
-    count = 0
+@dataclass(frozen=True)
+class AdmsSync:
+    """Commands queued for a terminal, and the people it cannot take (with the reason)."""
+
+    queued: int
+    skipped: list[str]
+
+
+def queue_adms_sync(session: Session, serial: str, plan: UserPlan, now: datetime) -> AdmsSync:
+    """Queue `DATA UPDATE/DELETE USERINFO` commands for an ADMS terminal's next polls.
+
+    A name the terminal cannot take (stored before names were checked, or too long for it) skips
+    that person with the reason; everyone else is still sent.
+    """
+    texts, skipped = [], []
     for pin, name in plan.keep:
-        text = adms.update_user(1, pin, name).text
+        try:
+            texts.append(adms.update_user(1, pin, name).text)
+        except ValueError as exc:
+            skipped.append(f"PIN {pin}: {exc}")
+    texts += [adms.delete_user(1, pin).text for pin in plan.remove]
+    for text in texts:
         queue_command(session, serial, text, now)
-        count += 1
-    for pin in plan.remove:
-        queue_command(session, serial, adms.delete_user(1, pin).text, now)
-        count += 1
-    return count
+    return AdmsSync(len(texts), skipped)
 
 
 def sync_zk(client: ZKClient, plan: UserPlan) -> tuple[int, int]:

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel import col, select
 
 from hallkeeper.api.deps import Admin
+from hallkeeper.fields import DbInt
 from kiosk import appointments as appts
 from kiosk import committed
 from kiosk.api.bodies import BookingIn, CheckInIn, SlotIn, SlotPatch
@@ -38,7 +39,7 @@ async def create_slot(body: SlotIn, queue: QueueDep) -> JSONResponse:
 @router.patch(
     "/appointment-slots/{slot_id}", dependencies=[Admin], summary="Change capacity (admin)"
 )
-async def patch_slot(slot_id: int, body: SlotPatch, queue: QueueDep) -> JSONResponse:
+async def patch_slot(slot_id: DbInt, body: SlotPatch, queue: QueueDep) -> JSONResponse:
     return await queue.write_json(
         lambda ctx: appts.slot_public(ctx, appts.set_capacity(ctx, slot_id, body.capacity))
     )
@@ -116,7 +117,7 @@ async def list_items(queue: QueueDep, open_only: bool = False) -> JSONResponse:
 
 
 @router.post("/committed-items/{item_id}/complete", summary="Mark a committed item completed")
-async def complete_item(item_id: int, queue: QueueDep) -> JSONResponse:
+async def complete_item(item_id: DbInt, queue: QueueDep) -> JSONResponse:
     return await queue.write_json(
         lambda ctx: committed.item_public(committed.complete(ctx, item_id), ctx)
     )

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hallkeeper.fields import DbInt
+
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -24,7 +26,7 @@ class StaffIn(_In):
 
 
 class CallIn(StaffIn):
-    ticket_id: int
+    ticket_id: DbInt
 
 
 class FinishIn(_In):
@@ -33,7 +35,7 @@ class FinishIn(_In):
 
 
 class TransferIn(_In):
-    to_window: int | None = None
+    to_window: DbInt | None = None
     to_service: str | None = None
     come_back: bool = Field(default=False, description="return to this window afterwards")
 
@@ -59,7 +61,7 @@ class SlotPatch(_In):
 
 
 class BookingIn(_In):
-    slot_id: int
+    slot_id: DbInt
     name: str = Field(default="", max_length=40)
     phone: str = Field(default="", max_length=20)
     id_number: str | None = Field(default=None, description="kept only as a salted hash")

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlmodel import col, func, select
 
+from hallkeeper.fields import DbInt
 from hallkeeper.models import Service
 from kiosk.api.bodies import RatingIn, TicketIn
 from kiosk.api.common import QueueDep
@@ -30,14 +31,14 @@ async def take_ticket(body: TicketIn, queue: QueueDep) -> JSONResponse:
 
 
 @router.get("/tickets/{ticket_id}", summary="One ticket: state, people ahead, estimated wait")
-async def get_ticket(ticket_id: int, queue: QueueDep) -> JSONResponse:
+async def get_ticket(ticket_id: DbInt, queue: QueueDep) -> JSONResponse:
     return await queue.read_json(
         lambda ctx: ticket_public(ctx, ticket_by_id(ctx.session, ticket_id))
     )
 
 
 @router.post("/tickets/{ticket_id}/rating", status_code=201, summary="Rate a ticket (once)")
-async def rate_ticket(ticket_id: int, body: RatingIn, queue: QueueDep) -> JSONResponse:
+async def rate_ticket(ticket_id: DbInt, body: RatingIn, queue: QueueDep) -> JSONResponse:
     scores = Scores(**body.model_dump())
     return await queue.write_json(
         lambda ctx: rate(ctx, ticket_id, scores).model_dump(mode="json"), 201

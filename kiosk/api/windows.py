@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 from sqlmodel import col, select
 
+from hallkeeper.fields import DbInt
 from kiosk import calling, transfers
 from kiosk.api.bodies import CallIn, FinishIn, StaffIn, TransferIn
 from kiosk.api.common import QueueDep
@@ -30,47 +31,47 @@ def _done(ctx: Ctx, ticket: Ticket) -> dict[str, Any]:
 
 
 @router.post("/windows/{number}/call-next", summary="Call the next citizen")
-async def call_next(number: int, queue: QueueDep, body: StaffIn | None = NoBody) -> JSONResponse:
+async def call_next(number: DbInt, queue: QueueDep, body: StaffIn | None = NoBody) -> JSONResponse:
     staff = body.staff_no if body else None
     return await queue.write_json(lambda ctx: _done(ctx, calling.call_next(ctx, number, staff)))
 
 
 @router.post("/windows/{number}/call", summary="Call a named waiting ticket")
-async def call_ticket(number: int, body: CallIn, queue: QueueDep) -> JSONResponse:
+async def call_ticket(number: DbInt, body: CallIn, queue: QueueDep) -> JSONResponse:
     return await queue.write_json(
         lambda ctx: _done(ctx, calling.call_ticket(ctx, number, body.ticket_id, body.staff_no))
     )
 
 
 @router.post("/windows/{number}/recall", summary="Call the current ticket again")
-async def recall(number: int, queue: QueueDep) -> JSONResponse:
+async def recall(number: DbInt, queue: QueueDep) -> JSONResponse:
     return await queue.write_json(lambda ctx: _done(ctx, calling.recall(ctx, number)))
 
 
 @router.post("/windows/{number}/start", summary="The citizen arrived: start service")
-async def start(number: int, queue: QueueDep) -> JSONResponse:
+async def start(number: DbInt, queue: QueueDep) -> JSONResponse:
     return await queue.write_json(lambda ctx: _done(ctx, calling.start(ctx, number)))
 
 
 @router.post("/windows/{number}/no-show", summary="The called citizen did not come")
-async def no_show(number: int, queue: QueueDep) -> JSONResponse:
+async def no_show(number: DbInt, queue: QueueDep) -> JSONResponse:
     return await queue.write_json(lambda ctx: _done(ctx, calling.no_show(ctx, number)))
 
 
 @router.post("/windows/{number}/suspend", summary="Set the current citizen aside")
-async def suspend(number: int, queue: QueueDep) -> JSONResponse:
+async def suspend(number: DbInt, queue: QueueDep) -> JSONResponse:
     return await queue.write_json(lambda ctx: _done(ctx, calling.suspend(ctx, number)))
 
 
 @router.post("/windows/{number}/call-back", summary="Call back a suspended ticket")
-async def call_back(number: int, body: CallIn, queue: QueueDep) -> JSONResponse:
+async def call_back(number: DbInt, body: CallIn, queue: QueueDep) -> JSONResponse:
     return await queue.write_json(
         lambda ctx: _done(ctx, calling.call_back(ctx, number, body.ticket_id, body.staff_no))
     )
 
 
 @router.post("/windows/{number}/finish", summary="Finish: done, or documents missing")
-async def finish(number: int, queue: QueueDep, body: FinishIn | None = NoBody) -> JSONResponse:
+async def finish(number: DbInt, queue: QueueDep, body: FinishIn | None = NoBody) -> JSONResponse:
     given = body or FinishIn()
     return await queue.write_json(
         lambda ctx: _done(
@@ -80,7 +81,7 @@ async def finish(number: int, queue: QueueDep, body: FinishIn | None = NoBody) -
 
 
 @router.post("/windows/{number}/transfer", summary="Send on to another window or service")
-async def transfer(number: int, body: TransferIn, queue: QueueDep) -> JSONResponse:
+async def transfer(number: DbInt, body: TransferIn, queue: QueueDep) -> JSONResponse:
     return await queue.write_json(
         lambda ctx: _done(
             ctx,
@@ -90,7 +91,9 @@ async def transfer(number: int, body: TransferIn, queue: QueueDep) -> JSONRespon
 
 
 def _state_route(action: WindowAction, path: str, summary: str) -> None:
-    async def handler(number: int, queue: QueueDep, body: StaffIn | None = NoBody) -> JSONResponse:
+    async def handler(
+        number: DbInt, queue: QueueDep, body: StaffIn | None = NoBody
+    ) -> JSONResponse:
         staff = body.staff_no if body else None
 
         def op(ctx: Ctx) -> dict[str, Any]:
@@ -109,7 +112,7 @@ _state_route("away", "away", "Staff away from the window (暂离)")
 _state_route("back", "back", "Staff back at the window")
 
 
-def _window_queue(ctx: Ctx, number: int) -> dict[str, Any]:
+def _window_queue(ctx: Ctx, number: DbInt) -> dict[str, Any]:
     window = window_by_number(ctx.session, number)
     service_ids = window_service_ids(ctx.session, window)
     order = {sid: i for i, sid in enumerate(service_ids)}
@@ -142,12 +145,12 @@ def _window_queue(ctx: Ctx, number: int) -> dict[str, Any]:
 
 
 @router.get("/windows/{number}/queue", summary="This window's queue, current and suspended")
-async def window_queue(number: int, queue: QueueDep) -> JSONResponse:
+async def window_queue(number: DbInt, queue: QueueDep) -> JSONResponse:
     return await queue.read_json(lambda ctx: _window_queue(ctx, number))
 
 
 @router.get("/windows/{number}/history", summary="The window's state periods (newest first)")
-async def window_history(number: int, queue: QueueDep, limit: int = 200) -> JSONResponse:
+async def window_history(number: DbInt, queue: QueueDep, limit: int = 200) -> JSONResponse:
     def op(ctx: Ctx) -> dict[str, Any]:
         window_by_number(ctx.session, number)
         rows = ctx.session.exec(

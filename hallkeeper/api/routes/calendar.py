@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, HTTPException, Request, Response
+from pydantic import MISSING, BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
 from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
 from hallkeeper.attendance.common import context, now_of
 from hallkeeper.attendance.derive import rederive
+from hallkeeper.fields import Day, OneLine
 from hallkeeper.holidays import calendar_covers, day_kind
 from hallkeeper.models import Hall, HolidayOverride
 from hallkeeper.settings import Settings
@@ -21,11 +22,13 @@ MAX_CALENDAR_DAYS = 366
 
 
 class HallPatch(BaseModel):
+    """A field left out keeps its value; only go_live may be cleared with null."""
+
     model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(default=None, min_length=1)
-    name_en: str | None = None
-    go_live: date | None = None
-    language: str | None = Field(default=None, pattern=r"^(zh|en)$")
+    name: OneLine | MISSING = Field(default=MISSING, min_length=1, max_length=100)
+    name_en: OneLine | MISSING = Field(default=MISSING, max_length=100)
+    go_live: Day | MISSING | None = MISSING
+    language: Literal["zh", "en"] | MISSING = MISSING
 
 
 class OverrideIn(BaseModel):
@@ -67,8 +70,8 @@ def patch_hall(body: HallPatch, session: SessionDep) -> Hall:
 @router.get("/calendar", summary="Working days in a date range")
 def get_calendar(
     session: ReadSessionDep,
-    date_from: date = Query(...),
-    date_to: date = Query(...),
+    date_from: Day,
+    date_to: Day,
 ) -> dict[str, Any]:
     if date_to < date_from:
         raise HTTPException(422, detail="date_to is before date_from")
@@ -107,7 +110,7 @@ def _rederive(request: Request, session: Session, settings: Settings, day: date)
 
 @router.put("/holidays/{day}", dependencies=[Admin], summary="Set a holiday override")
 def put_override(
-    day: date, body: OverrideIn, request: Request, session: SessionDep, settings: SettingsDep
+    day: Day, body: OverrideIn, request: Request, session: SessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
     row = session.get(HolidayOverride, day) or HolidayOverride(day=day, workday=body.workday)
     row.workday, row.note = body.workday, body.note
@@ -119,7 +122,7 @@ def put_override(
 
 @router.delete("/holidays/{day}", status_code=204, dependencies=[Admin])
 def delete_override(
-    day: date, request: Request, session: SessionDep, settings: SettingsDep
+    day: Day, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
     row = session.get(HolidayOverride, day)
     if row is None:

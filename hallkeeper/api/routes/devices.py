@@ -69,8 +69,12 @@ def sync_users(serial: str, request: Request, session: SessionDep) -> dict[str, 
     now = _now(request)
     plan = user_plan(session, now.astimezone(ZoneInfo(device.timezone)).date())
     if device.protocol == "adms":
-        queued = queue_adms_sync(session, serial, plan, now)
-        return {"queued": queued, "note": "sent on the terminal's next poll"}
+        sync = queue_adms_sync(session, serial, plan, now)
+        return {
+            "queued": sync.queued,
+            "skipped": sync.skipped,
+            "note": "sent on the terminal's next poll",
+        }
     terminal = request.app.state.devices.terminals.get(serial)
     if not isinstance(terminal, ZKTerminal):
         raise HTTPException(409, detail=f"terminal {serial} ({device.protocol}) keeps no user list")

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import time
 from typing import Annotated, Any
 
 from fastapi import HTTPException, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import MISSING, BaseModel, ConfigDict, Field
 from sqlmodel import Session, select
 
 from hallkeeper.api.crud import crud_router
-from hallkeeper.hallconfig import PIN_PATTERN, STAFF_NO_PATTERN, Category, Role, ServiceKind
+from hallkeeper.fields import Day, LocalTime, OneLine
+from hallkeeper.hallconfig import (
+    PIN_PATTERN,
+    STAFF_NO_PATTERN,
+    Category,
+    Minutes,
+    Quota,
+    Role,
+    ServiceKind,
+    StaffName,
+)
 from hallkeeper.models import Schedule, Service, Staff, Unit
 
 
@@ -20,34 +30,36 @@ class _In(BaseModel):
 
 class UnitCreate(_In):
     code: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,20}$")]
-    name: str = Field(min_length=1, max_length=100)
+    name: OneLine = Field(min_length=1, max_length=100)
 
 
 class UnitUpdate(_In):
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+    name: OneLine | MISSING = Field(default=MISSING, min_length=1, max_length=100)
 
 
 class StaffCreate(_In):
     staff_no: Annotated[str, Field(pattern=STAFF_NO_PATTERN)]
-    name: str = Field(min_length=1, max_length=40)
+    name: StaffName
     pin: Annotated[str, Field(pattern=PIN_PATTERN)]
     unit_code: str
     category: Category
     role: Role = "staff"
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     schedule: str | None = None
 
 
 class StaffUpdate(_In):
-    name: str | None = Field(default=None, min_length=1, max_length=40)
-    pin: Annotated[str, Field(pattern=PIN_PATTERN)] | None = None
-    unit_code: str | None = None
-    category: Category | None = None
-    role: Role | None = None
-    start_date: date | None = None
-    end_date: date | None = None
-    schedule: str | None = None
+    """A field left out keeps its value; only the dates and the schedule may be cleared."""
+
+    name: StaffName | MISSING = MISSING
+    pin: Annotated[str, Field(pattern=PIN_PATTERN)] | MISSING = MISSING
+    unit_code: str | MISSING = MISSING
+    category: Category | MISSING = MISSING
+    role: Role | MISSING = MISSING
+    start_date: Day | MISSING | None = MISSING
+    end_date: Day | MISSING | None = MISSING
+    schedule: str | MISSING | None = MISSING
 
 
 def check_staff(session: Session, fields: dict[str, Any]) -> None:
@@ -77,32 +89,34 @@ def credit_pins(session: Session, request: Request) -> None:
 
 class ServiceCreate(_In):
     code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-    name: str = Field(min_length=1, max_length=100)
-    name_en: str = ""
-    group: str = ""
+    name: OneLine = Field(min_length=1, max_length=100)
+    name_en: OneLine = Field(default="", max_length=100)
+    group: OneLine = Field(default="", max_length=40)
     prefix: Annotated[str, Field(pattern=r"^[A-Z]$")]
     kind: ServiceKind = "instant"
     promised_days: int | None = Field(default=None, ge=1, le=365)
-    max_wait_minutes: int = Field(default=30, ge=1)
-    max_service_minutes: int = Field(default=20, ge=1)
-    daily_quota: int | None = Field(default=None, ge=1)
-    open_from: time = time(8, 30)
-    open_to: time = time(17, 30)
-    documents: list[str] = []
+    max_wait_minutes: Minutes = 30
+    max_service_minutes: Minutes = 20
+    daily_quota: Quota | None = None
+    open_from: LocalTime = time(8, 30)
+    open_to: LocalTime = time(17, 30)
+    documents: list[OneLine] = []
 
 
 class ServiceUpdate(_In):
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    name_en: str | None = None
-    group: str | None = None
-    kind: ServiceKind | None = None
-    promised_days: int | None = Field(default=None, ge=1, le=365)
-    max_wait_minutes: int | None = Field(default=None, ge=1)
-    max_service_minutes: int | None = Field(default=None, ge=1)
-    daily_quota: int | None = Field(default=None, ge=1)
-    open_from: time | None = None
-    open_to: time | None = None
-    documents: list[str] | None = None
+    """A field left out keeps its value; only promised_days and daily_quota may be cleared."""
+
+    name: OneLine | MISSING = Field(default=MISSING, min_length=1, max_length=100)
+    name_en: OneLine | MISSING = Field(default=MISSING, max_length=100)
+    group: OneLine | MISSING = Field(default=MISSING, max_length=40)
+    kind: ServiceKind | MISSING = MISSING
+    promised_days: int | MISSING | None = Field(default=MISSING, ge=1, le=365)
+    max_wait_minutes: Minutes | MISSING = MISSING
+    max_service_minutes: Minutes | MISSING = MISSING
+    daily_quota: Quota | MISSING | None = MISSING
+    open_from: LocalTime | MISSING = MISSING
+    open_to: LocalTime | MISSING = MISSING
+    documents: list[OneLine] | MISSING = MISSING
 
 
 def check_service(_session: Session, fields: dict[str, Any]) -> None:

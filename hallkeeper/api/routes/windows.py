@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import MISSING, BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, delete, select
 
 from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep
+from hallkeeper.fields import DbInt, OneLine
 from hallkeeper.hallconfig import WindowKind
 from hallkeeper.models import Service, Staff, Window, WindowService, set_window_services
 
@@ -18,7 +19,7 @@ router = APIRouter()
 class WindowIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     number: int = Field(ge=1, le=999)
-    name: str = Field(min_length=1, max_length=100)
+    name: OneLine = Field(min_length=1, max_length=100)
     kind: WindowKind = "comprehensive"
     services: list[str] = Field(min_length=1)
     a_post: str
@@ -26,12 +27,14 @@ class WindowIn(BaseModel):
 
 
 class WindowPatch(BaseModel):
+    """A field left out keeps its value; only b_post may be cleared with null."""
+
     model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    kind: WindowKind | None = None
-    services: list[str] | None = Field(default=None, min_length=1)
-    a_post: str | None = None
-    b_post: str | None = None
+    name: OneLine | MISSING = Field(default=MISSING, min_length=1, max_length=100)
+    kind: WindowKind | MISSING = MISSING
+    services: list[str] | MISSING = Field(default=MISSING, min_length=1)
+    a_post: str | MISSING = MISSING
+    b_post: str | MISSING | None = MISSING
 
 
 def window_public(session: Session, window: Window) -> dict[str, Any]:
@@ -88,7 +91,7 @@ def list_windows(session: ReadSessionDep) -> dict[str, Any]:
 
 
 @router.get("/{number}", summary="Get one window")
-def get_window(number: int, session: ReadSessionDep) -> dict[str, Any]:
+def get_window(number: DbInt, session: ReadSessionDep) -> dict[str, Any]:
     return window_public(session, _find(session, number))
 
 
@@ -103,14 +106,14 @@ def create_window(body: WindowIn, session: SessionDep) -> dict[str, Any]:
 
 
 @router.patch("/{number}", dependencies=[Admin], summary="Change a window")
-def update_window(number: int, body: WindowPatch, session: SessionDep) -> dict[str, Any]:
+def update_window(number: DbInt, body: WindowPatch, session: SessionDep) -> dict[str, Any]:
     window = _find(session, number)
     _apply(session, window, body.model_dump(exclude_unset=True))
     return window_public(session, window)
 
 
 @router.delete("/{number}", status_code=204, dependencies=[Admin], summary="Delete a window")
-def delete_window(number: int, session: SessionDep) -> Response:
+def delete_window(number: DbInt, session: SessionDep) -> Response:
     window = _find(session, number)
     session.exec(delete(WindowService).where(col(WindowService.window_id) == window.id))
     session.delete(window)
