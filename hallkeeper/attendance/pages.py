@@ -46,6 +46,9 @@ WORDS: dict[str, dict[Lang, str]] = {
     "grade": {"zh": "等级", "en": "Grade"},
     "flags": {"zh": "处理", "en": "Flags"},
     "legend": {"zh": "图例", "en": "Legend"},
+    "away": {"zh": "暂离", "en": "Away"},
+    "away_minutes": {"zh": "暂离(分钟)", "en": "Away (min)"},
+    "minutes": {"zh": "分钟", "en": "min"},
 }
 
 
@@ -77,7 +80,9 @@ def board_page(
     labels = {
         "status": {k: v[index] for k, v in STATUS.items()},
         "slot": {k: v[index] for k, v in SLOT.items()},
-        "words": {"provisional": WORDS["provisional"][language]},
+        "words": {
+            key: WORDS[key][language] for key in ("provisional", "away", "minutes")
+        },
     }
     page["words"]["board"] = TITLES["board"][language]
     context_ = {
@@ -116,6 +121,7 @@ def month_page(
         "month": month,
         "rows": report.rows,
         "days": report.days,
+        "away": report.away,
         "dates": report.dates,
         "symbols": SYMBOLS,
         "grades": GRADE,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -121,6 +121,7 @@ class MonthReport:
     rows: list[dict[str, Any]]
     days: dict[str, list[str]]
     dates: list[date]
+    away: dict[str, list[int]] = field(default_factory=dict)  # minutes away (暂离) per day
 
 
 @bulk
@@ -134,6 +135,7 @@ def month_report(
     units = {u.code: u.name for u in session.exec(select(Unit)).all()}
     rows: list[dict[str, Any]] = []
     days: dict[str, list[str]] = {}
+    away: dict[str, list[int]] = {}
     for staff_no, results in sorted(evaluation.results.items()):
         person = ctx.staff[staff_no]
         if not any(person.info.on_duty(r.date) for r in results):
@@ -157,7 +159,8 @@ def month_report(
             }
         )
         days[staff_no] = [str(r.status) for r in results]
-    return MonthReport(year, month, rows, days, date_range(first, last))
+        away[staff_no] = [r.away_minutes for r in results]
+    return MonthReport(year, month, rows, days, date_range(first, last), away)
 
 
 @bulk
