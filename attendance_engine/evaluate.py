@@ -269,9 +269,7 @@ def _evaluate(staff: StaffInfo, day: date, facts: Facts, setting: _Setting) -> D
             away_minutes = sum(e.minutes for e in off_post)
     else:
         halves = ()
-    return _day_result(
-        staff.staff_no, day, workday, slots, halves, status, off_post, away_minutes
-    )
+    return _day_result(staff.staff_no, day, workday, slots, halves, status, off_post, away_minutes)
 
 
 def evaluate_days(

@@ -92,9 +92,8 @@ class Rules:
         if not 0 <= self.off_post_grace_minutes <= self.off_post_absent_minutes:
             raise ValueError("Rules: off_post_grace_minutes must be 0..off_post_absent_minutes")
         if self.off_post_grace_per not in ("period", "day"):
-            raise ValueError(
-                f"Rules.off_post_grace_per must be 'period' or 'day', not {self.off_post_grace_per!r}"
-            )
+            per = self.off_post_grace_per
+            raise ValueError(f"Rules.off_post_grace_per must be 'period' or 'day', not {per!r}")
         if not self.qualified_min <= self.excellent_min:
             raise ValueError("Rules: qualified_min must not exceed excellent_min")
         for category, ladder in self.ladders.items():

@@ -80,9 +80,7 @@ def board_page(
     labels = {
         "status": {k: v[index] for k, v in STATUS.items()},
         "slot": {k: v[index] for k, v in SLOT.items()},
-        "words": {
-            key: WORDS[key][language] for key in ("provisional", "away", "minutes")
-        },
+        "words": {key: WORDS[key][language] for key in ("provisional", "away", "minutes")},
     }
     page["words"]["board"] = TITLES["board"][language]
     context_ = {
