@@ -14,6 +14,8 @@ from rich.progress import Progress
 
 from hallkeeper import migrations
 from hallkeeper.attendance.cli import attendance_app
+from hallkeeper.attendance.common import system_clock
+from hallkeeper.attendance.refresh import rederive_span
 from hallkeeper.db import make_engine, read_session, write_session
 from hallkeeper.errors import ConfigError, RowError
 from hallkeeper.hallconfig import load_config
@@ -147,6 +149,8 @@ def config_apply() -> None:
     migrations.upgrade(engine)
     with write_session(engine) as session:
         counts = apply_config(session, settings.hall)
+        # Staff dates, schedules, holidays or go-live may have changed: judge the past again.
+        rederive_span(session, settings, system_clock())
     out.print(f"applied: {counts}", highlight=False)
 
 
@@ -163,6 +167,8 @@ def staff_import(file: Annotated[Path, typer.Argument(help=".csv or .xlsx")]) ->
         with write_session(engine) as session, Progress(console=err) as bar:
             task = bar.add_task("importing staff", total=total)
             result = import_staff(session, file, progress=lambda n: bar.advance(task, n))
+            # Start dates, end dates and schedules decide who was due at work on past days.
+            rederive_span(session, settings, system_clock())
     except RowError as exc:
         _fail(f"{file}: {exc}")
     for row in result.rejected:

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar, cast
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
@@ -21,9 +21,17 @@ class Page(BaseModel, Generic[T]):
 
 
 Check = Callable[[Session, dict[str, Any]], None]
+# Called after a row was created or changed: (request, session, fields before or None, row).
+After = Callable[[Request, Session, dict[str, Any] | None, Any], None]
 
 
 def _no_check(_session: Session, _fields: dict[str, Any]) -> None:
+    return None
+
+
+def _nothing_after(
+    _request: Request, _session: Session, _old: dict[str, Any] | None, _row: Any
+) -> None:
     return None
 
 
@@ -36,6 +44,7 @@ def crud_router(
     key_type: type,
     name: str,
     check: Check = _no_check,
+    after: After = _nothing_after,
     order_by: str | None = None,
 ) -> APIRouter:
     """Build the routes for ``table`` keyed by its natural key ``key``."""
@@ -71,21 +80,25 @@ def crud_router(
         return find(session, value)
 
     @router.post("", status_code=201, dependencies=[Admin], summary=f"Create a {name}")
-    def create_row(body: create, session: SessionDep) -> Any:  # type: ignore[valid-type]
+    def create_row(body: create, request: Request, session: SessionDep) -> Any:  # type: ignore[valid-type]
         fields = cast(BaseModel, body).model_dump()
         check(session, fields)
         if session.exec(select(table).where(column == fields[key])).first() is not None:
             raise HTTPException(status_code=409, detail=f"{name} {fields[key]!r} already exists")
-        return save(session, table(**fields))
+        row = save(session, table(**fields))
+        after(request, session, None, row)
+        return row
 
     @router.patch("/{value}", dependencies=[Admin], summary=f"Change a {name}")
-    def update_row(value: key_type, body: update, session: SessionDep) -> Any:  # type: ignore[valid-type]
+    def update_row(value: key_type, body: update, request: Request, session: SessionDep) -> Any:  # type: ignore[valid-type]
         row = find(session, value)
         fields = cast(BaseModel, body).model_dump(exclude_unset=True)
-        merged = {**row.model_dump(), **fields}
-        check(session, merged)
+        before = row.model_dump()
+        check(session, {**before, **fields})
         row.sqlmodel_update(fields)
-        return save(session, row)
+        row = save(session, row)
+        after(request, session, before, row)
+        return row
 
     @router.delete("/{value}", status_code=204, dependencies=[Admin], summary=f"Delete a {name}")
     def delete_row(value: key_type, session: SessionDep) -> Response:  # type: ignore[valid-type]

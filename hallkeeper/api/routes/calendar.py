@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
 from hallkeeper.attendance.common import context, now_of
 from hallkeeper.attendance.derive import rederive
+from hallkeeper.attendance.refresh import first_stored_day, rederive_span
 from hallkeeper.holidays import calendar_covers, day_kind
 from hallkeeper.models import Hall, HolidayOverride
 from hallkeeper.settings import Settings
@@ -53,15 +54,38 @@ def get_hall(session: ReadSessionDep) -> Hall:
 
 
 @router.patch("/hall", dependencies=[Admin], summary="Change the hall's name or go-live date")
-def patch_hall(body: HallPatch, session: SessionDep) -> Hall:
+def patch_hall(
+    body: HallPatch, request: Request, session: SessionDep, settings: SettingsDep
+) -> Hall:
     hall = session.exec(select(Hall)).first()
     if hall is None:
         raise HTTPException(404, detail="the hall is not configured yet")
+    before = hall.go_live
     hall.sqlmodel_update(body.model_dump(exclude_unset=True))
     session.add(hall)
     session.flush()
     session.refresh(hall)
+    if hall.go_live != before:
+        _go_live_moved(request, session, settings, before, hall.go_live)
+        session.refresh(hall)
     return hall
+
+
+def _go_live_moved(
+    request: Request, session: Session, settings: Settings, old: date | None, new: date | None
+) -> None:
+    """Judge again the days between the old and the new go-live (now judged, or now `off`)."""
+    day = timedelta(days=1)
+    if old is not None and new is not None:
+        first: date | None = min(old, new)
+        last = max(old, new) - day
+    else:
+        first = first_stored_day(session)
+        last = (old or new or date.max) - day
+    if first is not None and first <= last:
+        rederive_span(
+            session, settings, now_of(request), first=first, last=last, from_go_live=False
+        )
 
 
 @router.get("/calendar", summary="Working days in a date range")

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Annotated, Any
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, select
 
 from hallkeeper.api.crud import crud_router
+from hallkeeper.api.deps import get_settings
+from hallkeeper.attendance.common import now_of
+from hallkeeper.attendance.refresh import rederive_span
 from hallkeeper.hallconfig import PIN_PATTERN, STAFF_NO_PATTERN, Category, Role, ServiceKind
 from hallkeeper.models import Schedule, Service, Staff, Unit
 
@@ -65,6 +68,27 @@ def check_staff(session: Session, fields: dict[str, Any]) -> None:
         raise HTTPException(409, detail=f"PIN {fields['pin']} belongs to {pin_owner.staff_no}")
 
 
+DUTY_FIELDS = ("start_date", "end_date", "schedule")
+
+
+def staff_changed(
+    request: Request, session: Session, before: dict[str, Any] | None, row: Staff
+) -> None:
+    """Re-derive the person's past days when the days they are due at work changed."""
+    if before is not None and all(before[k] == getattr(row, k) for k in DUTY_FIELDS):
+        return
+    first = row.start_date if before is None else None  # None: from go-live
+    old = before["start_date"] if before is not None else None
+    moved_start_only = before is not None and all(
+        before[k] == getattr(row, k) for k in DUTY_FIELDS if k != "start_date"
+    )
+    if moved_start_only and old is not None and row.start_date is not None:
+        first = min(old, row.start_date)
+    rederive_span(
+        session, get_settings(request), now_of(request), staff_nos=[row.staff_no], first=first
+    )
+
+
 class ServiceCreate(_In):
     code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
     name: str = Field(min_length=1, max_length=100)
@@ -114,6 +138,7 @@ staff_router = crud_router(
     key_type=str,
     name="staff member",
     check=check_staff,
+    after=staff_changed,
 )
 services_router = crud_router(
     table=Service,
