@@ -29,9 +29,11 @@ app = typer.Typer(help="HallKeeper: a government service hall's attendance, queu
 db_app = typer.Typer(help="Database schema.")
 config_app = typer.Typer(help="The hall configuration file.")
 staff_app = typer.Typer(help="Staff lists (CSV / XLSX).")
+holidays_app = typer.Typer(help="Statutory holidays and moved working days (调休).")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(staff_app, name="staff")
+app.add_typer(holidays_app, name="holidays")
 app.add_typer(attendance_app, name="attendance")
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
@@ -194,6 +196,29 @@ def staff_export(file: Annotated[Path, typer.Argument(help=".csv or .xlsx")]) ->
     except RowError as exc:
         _fail(str(exc))
     out.print(f"exported {count} staff to {file}", highlight=False)
+
+
+@holidays_app.command("import")
+def holidays_import(
+    file: Annotated[Path, typer.Argument(help="the year's notice as TOML (see README)")],
+) -> None:
+    """Enter a year's holidays and moved working days; the changed days are judged again."""
+    from hallkeeper.holiday_file import import_notice, load_notice
+
+    settings = _settings()
+    try:
+        notice = load_notice(file)
+    except ConfigError as exc:
+        _fail(str(exc))
+    engine = make_engine(settings.effective_database_url)
+    migrations.upgrade(engine)
+    with write_session(engine) as session:
+        done = import_notice(session, settings, notice, system_clock())
+    out.print(
+        f"{notice.year}: {done['days_off']} days off, {done['workdays']} moved working days, "
+        f"{done['changed']} verdicts changed",
+        highlight=False,
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m hallkeeper`

@@ -83,3 +83,26 @@ def rederive_span(
         done.held += part.held
         day = end + timedelta(days=1)
     return done
+
+
+def rederive_days(
+    session: Session, settings: Settings, days: Iterable[date], now: datetime
+) -> DeriveResult:
+    """Re-derive everyone on each of ``days`` from go-live to today, a month at a time."""
+    today = now.astimezone(settings.zone).date()
+    start = history_start(session) or date.min
+    months: dict[tuple[int, int], list[date]] = {}
+    for day in sorted(set(days)):
+        if start <= day <= today:
+            months.setdefault((day.year, day.month), []).append(day)
+    done = DeriveResult()
+    if not months:
+        return done
+    ctx = load_context(session, settings, {year for year, _ in months})
+    for found in months.values():
+        part = rederive(session, ctx, [(s, d) for s in ctx.staff for d in found], now)
+        done.evaluated += part.evaluated
+        done.changed += part.changed
+        done.alerts += part.alerts
+        done.held += part.held
+    return done

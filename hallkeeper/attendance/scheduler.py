@@ -21,6 +21,7 @@ from hallkeeper.attendance.common import Clock, context, system_clock
 from hallkeeper.attendance.derive import DeriveResult, rederive
 from hallkeeper.attendance.refresh import last_stored_day, rederive_span
 from hallkeeper.db import read_session, write_session
+from hallkeeper.holidays import warn_missing_years
 from hallkeeper.models import DayVerdict, WindowAway
 from hallkeeper.settings import Settings
 
@@ -84,8 +85,11 @@ class AttendanceScheduler:
         zone = self.settings.zone
         today = now.astimezone(zone).date()
         days = [today]
-        if self._last is None or self._last.astimezone(zone).date() < today:
+        new_day = self._last is None or self._last.astimezone(zone).date() < today
+        if new_day:
             days.insert(0, today - timedelta(days=1))
+            with read_session(self.engine) as session:
+                warn_missing_years(session, today)  # from December: next year's holidays
         if self._last is None:
             self._fill_gap(now, today)
         with write_session(self.engine) as session:

@@ -13,7 +13,9 @@ from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
 from hallkeeper.attendance.common import context, now_of
 from hallkeeper.attendance.derive import rederive
 from hallkeeper.attendance.refresh import first_stored_day, rederive_span
-from hallkeeper.holidays import calendar_covers, day_kind
+from hallkeeper.errors import ConfigError
+from hallkeeper.holiday_file import import_notice, parse_notice
+from hallkeeper.holidays import calendar_covers, day_kind, imported_years, missing_years
 from hallkeeper.models import Hall, HolidayOverride
 from hallkeeper.settings import Settings
 
@@ -90,7 +92,9 @@ def _go_live_moved(
 
 @router.get("/calendar", summary="Working days in a date range")
 def get_calendar(
+    request: Request,
     session: ReadSessionDep,
+    settings: SettingsDep,
     date_from: date = Query(...),
     date_to: date = Query(...),
 ) -> dict[str, Any]:
@@ -107,10 +111,15 @@ def get_calendar(
             {"date": day, "workday": kind.workday, "source": kind.source, "note": kind.note}
         )
         day += timedelta(days=1)
-    years = sorted({date_from.year, date_to.year})
-    uncovered = [y for y in years if not calendar_covers(y)]
+    imported = imported_years(session)
+    # The years asked about, and the hall's own gaps: from December, next year's too.
+    today = now_of(request).astimezone(settings.zone).date()
+    years = {date_from.year, date_to.year} | set(missing_years(today, imported))
+    uncovered = sorted(y for y in years if y not in imported and not calendar_covers(y))
     warning = (
-        f"no national holiday data for {', '.join(map(str, uncovered))}: weekends, overrides only"
+        f"no national holiday data for {', '.join(map(str, uncovered))}: weekends and "
+        "overrides only; import the State Council's arrangement (POST /api/v1/holidays/import "
+        "or hallkeeper holidays import FILE)"
         if uncovered
         else None
     )
@@ -127,6 +136,22 @@ def _rederive(request: Request, session: Session, settings: Settings, day: date)
     """Judge everyone's ``day`` again now that it is (or is not) a working day."""
     ctx = context(session, settings, [day])
     return rederive(session, ctx, [(s, day) for s in ctx.staff], now_of(request)).changed
+
+
+@router.post(
+    "/holidays/import",
+    dependencies=[Admin],
+    summary="Import a year's holidays and moved working days (the State Council's notice)",
+)
+def import_holidays(
+    body: dict[str, Any], request: Request, session: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
+    try:
+        notice = parse_notice(body, "body")
+    except ConfigError as exc:
+        problems = [f"{key}: {problem}" for key, problem in exc.problems]
+        raise HTTPException(422, detail=problems) from None
+    return import_notice(session, settings, notice, now_of(request))
 
 
 @router.put("/holidays/{day}", dependencies=[Admin], summary="Set a holiday override")
