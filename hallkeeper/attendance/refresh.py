@@ -47,6 +47,13 @@ def last_stored_day(session: Session) -> date | None:
     return last
 
 
+def _add(total: DeriveResult, part: DeriveResult) -> None:
+    total.evaluated += part.evaluated
+    total.changed += part.changed
+    total.alerts += part.alerts
+    total.held += part.held
+
+
 def rederive_span(
     session: Session,
     settings: Settings,
@@ -76,11 +83,7 @@ def rederive_span(
     while day <= hi and people:
         end = min(day + timedelta(days=CHUNK_DAYS - 1), hi)
         days = [day + timedelta(days=i) for i in range((end - day).days + 1)]
-        part = rederive(session, ctx, [(s, d) for s in people for d in days], now)
-        done.evaluated += part.evaluated
-        done.changed += part.changed
-        done.alerts += part.alerts
-        done.held += part.held
+        _add(done, rederive(session, ctx, [(s, d) for s in people for d in days], now))
         day = end + timedelta(days=1)
     return done
 
@@ -100,9 +103,5 @@ def rederive_days(
         return done
     ctx = load_context(session, settings, {year for year, _ in months})
     for found in months.values():
-        part = rederive(session, ctx, [(s, d) for s in ctx.staff for d in found], now)
-        done.evaluated += part.evaluated
-        done.changed += part.changed
-        done.alerts += part.alerts
-        done.held += part.held
+        _add(done, rederive(session, ctx, [(s, d) for s in ctx.staff for d in found], now))
     return done
