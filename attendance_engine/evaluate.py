@@ -44,8 +44,11 @@ paths cannot disagree.
 6. A half day is absent when one of its slots is `absent`, or `missing` with
    `missing_makes_absent`, or an off-post event in it is over the threshold.
    `absent_days` is half a day per absent half.
-7. The day's status is the worst of its slot statuses, `absent` for an absent half and
-   `off_post` for an off-post event, ranked by `results.DAY_STATUS_ORDER`.
+7. The day's status is the worst of its slot statuses and of its off-post events
+   (`off_post`, or `absent` past the threshold), ranked by `results.DAY_STATUS_ORDER`.
+   A half made absent by missing punches shows `missing` (缺卡: a make-up can mend it),
+   not `absent`; `absent_days` counts it all the same. `away_minutes` is the day's
+   unregistered time away in working hours, within the grace or not.
 """
 
 from __future__ import annotations
@@ -180,6 +183,7 @@ def evaluate_slot(
 _STATUS = attrgetter("status")
 _ABSENT = frozenset({Status.ABSENT})
 _ABSENT_OR_MISSING = frozenset({Status.ABSENT, Status.MISSING})
+_COUNTED = frozenset({Status.OFF_POST, Status.ABSENT})  # off-post events a day status shows
 
 
 def _absent_halves(
@@ -244,7 +248,7 @@ def _evaluate(staff: StaffInfo, day: date, facts: Facts, setting: _Setting) -> D
     schedules, calendar, rules, tz, now, go_live = setting
     workday = calendar.is_workday(day)
     if not workday or (go_live is not None and day < go_live) or not staff.on_duty(day):
-        return _day_result(staff.staff_no, day, workday, (), (), OFF, ())
+        return _day_result(staff.staff_no, day, workday, (), (), OFF, (), 0)
     schedule, plan = _planned(schedules, day, staff.schedules, tz)
     mine = facts.for_staff(staff.staff_no)
     bests = plan.place(mine.punches)
@@ -255,16 +259,17 @@ def _evaluate(staff: StaffInfo, day: date, facts: Facts, setting: _Setting) -> D
         slots = _graded(plan.slots, bests, tz, rules, now)
     off_post = off_post_events(schedule, day, tz, mine, rules, now) if mine.away else ()
     status = worst(map(_STATUS, slots))
+    away_minutes = 0
     # ABSENT and MISSING are the worst statuses: a day better than both has no absent slot.
     if status in _ABSENT_OR_MISSING or off_post:
         halves = _absent_halves(slots, off_post, rules)
         if off_post:
-            status = worst([status, *(e.status for e in off_post if e.status is Status.OFF_POST)])
-        if halves:
-            status = ABSENT
+            # A half made absent by off-post time has no slot of its own: its event counts.
+            status = worst([status, *(e.status for e in off_post if e.status in _COUNTED)])
+            away_minutes = sum(e.minutes for e in off_post)
     else:
         halves = ()
-    return _day_result(staff.staff_no, day, workday, slots, halves, status, off_post)
+    return _day_result(staff.staff_no, day, workday, slots, halves, status, off_post, away_minutes)
 
 
 def evaluate_days(

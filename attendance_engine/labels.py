@@ -14,6 +14,7 @@ STATUS = {
     "off_post": ("脱岗", "Off post"),
     "window_uncovered": ("空岗", "Window uncovered"),
     "off": ("休息", "Day off"),
+    "away": ("暂离", "Stepped away"),
     "duty_unrecorded": ("值班漏记", "Not recorded by the duty chief"),
 }
 SLOT = {

@@ -96,6 +96,7 @@ class MonthSummary:
     absent_days: float
     leave_days: float  # half a day per half whose slots were all on leave
     pending: int  # slots not yet decided
+    away_minutes: int  # unregistered minutes away (暂离 within the grace, off post, absent)
     window_uncovered: int
     lost_records: int
     events: int  # violations deducted at deduction_per_violation
@@ -149,6 +150,7 @@ def summarize_month(
     # way (a month report summarises 1,000 people): most slots are normal, and most days
     # yield no violation.
     late = early = missing = pending = off_post = workdays = leave_halves = absent_halves = 0
+    away = 0
     # The days that can yield violations (all_violations decides which do): a day's status
     # is the worst of everything in it, so a normal or off day yields none.
     offending: list[DayResult] = []
@@ -159,6 +161,7 @@ def summarize_month(
                 f"summary of {staff_no} for {year}-{month:02d} got the result of "
                 f"{r.staff_no} on {day.isoformat()}"
             )
+        away += r.away_minutes
         if r.status is NORMAL or r.status is OFF:
             workdays += 1 if r.slots else 0  # nothing else to count
             continue
@@ -210,6 +213,7 @@ def summarize_month(
         absent_days=absent_days,
         leave_days=leave_halves / 2,
         pending=pending,
+        away_minutes=away,
         window_uncovered=sum(1 for v in extra if v.kind == "window_uncovered"),
         lost_records=lost_records,
         events=events,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -58,4 +59,31 @@ def off_post_events(
     events.sort(
         key=lambda e: (e.start, e.half, e.window, e.end is None, e.end or e.start, e.minutes)
     )
-    return tuple(events)
+    return _forgive(events, rules) if rules.off_post_grace_minutes else tuple(events)
+
+
+def _forgive(events: list[OffPostEvent], rules: Rules) -> tuple[OffPostEvent, ...]:
+    """Turn the `off_post` events within the grace into `away` (events in time order).
+
+    Per period: a period whose minutes in working hours (both halves together) are within
+    the grace. Per day: an event while the day's away minutes so far, its own included,
+    are within the grace; every minute away counts towards it, whatever its verdict.
+    `absent` (over the threshold) and `pending` (still running) events are never changed.
+    """
+    grace = rules.off_post_grace_minutes
+    if rules.off_post_grace_per == "day":
+        used = 0
+        forgiven = []
+        for e in events:
+            used += e.minutes
+            forgiven.append(used <= grace)
+    else:
+        totals: dict[tuple[str, str, datetime, datetime | None], int] = {}
+        for e in events:
+            key = (e.window, e.staff_no, e.start, e.end)
+            totals[key] = totals.get(key, 0) + e.minutes
+        forgiven = [totals[(e.window, e.staff_no, e.start, e.end)] <= grace for e in events]
+    return tuple(
+        replace(e, status=Status.AWAY) if ok and e.status is Status.OFF_POST else e
+        for e, ok in zip(events, forgiven, strict=True)
+    )

@@ -92,7 +92,8 @@ class OffPostEvent:
     start: datetime  # the away period's start, as recorded
     end: datetime | None  # as recorded; None while still away
     minutes: int  # uncovered minutes within the half's working hours (seconds dropped)
-    status: Status  # off_post, absent (over the threshold) or pending (still away)
+    # off_post, absent (over the threshold), pending (still away) or away (within the grace)
+    status: Status
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -118,6 +119,7 @@ class DayResult:
     absent_halves: tuple[str, ...]
     status: Status
     off_post: tuple[OffPostEvent, ...] = ()
+    away_minutes: int = 0  # minutes away from the window in working hours, unregistered
 
     @property
     def absent_days(self) -> float:
@@ -143,5 +145,6 @@ class DayResult:
             "absent_days": self.absent_days,
             "absent_halves": list(self.absent_halves),
             "off_post": [e.to_dict() for e in self.off_post],
+            "away_minutes": self.away_minutes,
             "status": str(self.status),
         }

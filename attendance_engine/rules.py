@@ -61,6 +61,11 @@ class Rules:
 
     late_threshold_minutes: int = 15
     off_post_absent_minutes: int = 30
+    # Away time (暂离) forgiven before it is off post: 0 is the published rule (none). Per
+    # "period": each away period of at most this many minutes; per "day": the day's first
+    # minutes away, in time order, until they add up to more than this.
+    off_post_grace_minutes: int = 0
+    off_post_grace_per: str = "period"
     missing_makes_absent: bool = True
     return_to_unit_events: int = 4
     return_to_unit_absent_days: float = 2
@@ -84,6 +89,11 @@ class Rules:
             )
         if self.late_threshold_minutes < 0 or self.off_post_absent_minutes < 0:
             raise ValueError("Rules: thresholds in minutes must not be negative")
+        if not 0 <= self.off_post_grace_minutes <= self.off_post_absent_minutes:
+            raise ValueError("Rules: off_post_grace_minutes must be 0..off_post_absent_minutes")
+        if self.off_post_grace_per not in ("period", "day"):
+            per = self.off_post_grace_per
+            raise ValueError(f"Rules.off_post_grace_per must be 'period' or 'day', not {per!r}")
         if not self.qualified_min <= self.excellent_min:
             raise ValueError("Rules: qualified_min must not exceed excellent_min")
         for category, ladder in self.ladders.items():

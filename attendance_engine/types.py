@@ -26,6 +26,7 @@ class Status(StrEnum):
     OFF_POST = "off_post"
     WINDOW_UNCOVERED = "window_uncovered"
     OFF = "off"  # nothing expected that day: rest day, not yet employed, before go-live
+    AWAY = "away"  # 暂离: time away from the window within the hall's grace, no violation
 
     # The hash it already has (a member hashes as its value), named here so that the type
     # calls str's directly instead of looking it up through the class on every dict or
@@ -37,7 +38,7 @@ class Status(StrEnum):
 # goes through the enum's metaclass, ten times the cost of a global.
 NORMAL, LATE, EARLY, ABSENT = Status.NORMAL, Status.LATE, Status.EARLY, Status.ABSENT
 MISSING, LEAVE, PENDING, OFF_POST = Status.MISSING, Status.LEAVE, Status.PENDING, Status.OFF_POST
-OFF = Status.OFF
+OFF, AWAY = Status.OFF, Status.AWAY
 
 
 def _require_aware(owner: str, field: str, value: datetime | None) -> None:

@@ -37,7 +37,7 @@ from hallkeeper.attendance.pages import BOARD_PATH, MONTH_PATH, TITLES
 from hallkeeper.attendance.scheduler import AttendanceScheduler
 from hallkeeper.body_limit import MB, BodyLimit
 from hallkeeper.db import make_engine, write_session
-from hallkeeper.holidays import calendar_covers
+from hallkeeper.holidays import warn_missing_years
 from hallkeeper.mqtt import MqttRelay
 from hallkeeper.queue_devices import install_queue_devices
 from hallkeeper.queue_limits import LimitWatch
@@ -93,12 +93,8 @@ def prepare_database(settings: Settings, engine: Engine) -> None:
     with write_session(engine) as session:
         if not is_seeded(session):
             apply_config(session, settings.hall)
-    year = datetime.now(settings.zone).year
-    if not calendar_covers(year):
-        log.warning(
-            "holiday calendar has no data for %d: working days follow weekends and overrides only",
-            year,
-        )
+        # This year's holidays, and from December the next year's, must be known.
+        warn_missing_years(session, datetime.now(settings.zone).date())
 
 
 # Young-generation collections every this many allocations (CPython's default is 700).

@@ -8,7 +8,6 @@ import socket
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -18,6 +17,8 @@ from rich.progress import Progress
 
 from hallkeeper import migrations
 from hallkeeper.attendance.cli import attendance_app
+from hallkeeper.attendance.common import system_clock
+from hallkeeper.attendance.refresh import rederive_span
 from hallkeeper.attendance.unmapped import Actor, credit_assigned_pins
 from hallkeeper.db import make_engine, read_session, write_session
 from hallkeeper.errors import ConfigError, RowError
@@ -33,9 +34,11 @@ app = typer.Typer(help="HallKeeper: a government service hall's attendance, queu
 db_app = typer.Typer(help="Database schema.")
 config_app = typer.Typer(help="The hall configuration file.")
 staff_app = typer.Typer(help="Staff lists (CSV / XLSX).")
+holidays_app = typer.Typer(help="Statutory holidays and moved working days (调休).")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(staff_app, name="staff")
+app.add_typer(holidays_app, name="holidays")
 app.add_typer(attendance_app, name="attendance")
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
@@ -173,11 +176,14 @@ def config_apply() -> None:
     migrations.upgrade(engine)
     with write_session(engine) as session:
         counts = apply_config(session, settings.hall)
+        now = system_clock()
         credited = _credited(
             credit_assigned_pins(
-                session, settings, datetime.now(UTC), Actor("hall_file", "cli", getpass.getuser())
+                session, settings, now, Actor("hall_file", "cli", getpass.getuser())
             )
         )
+        # Staff dates, schedules, holidays or go-live may have changed: judge the past again.
+        rederive_span(session, settings, now)
     out.print(f"applied: {counts}", highlight=False)
     if credited:
         out.print("\n".join(credited), highlight=False)
@@ -201,8 +207,11 @@ def staff_import(file: Annotated[Path, typer.Argument(help=".csv or .xlsx")]) ->
         with write_session(engine) as session, Progress(console=err) as bar:
             task = bar.add_task("importing staff", total=total)
             result = import_staff(session, file, progress=lambda n: bar.advance(task, n))
+            now = system_clock()
             actor = Actor("staff_import", "cli", getpass.getuser())
-            credited = _credited(credit_assigned_pins(session, settings, datetime.now(UTC), actor))
+            credited = _credited(credit_assigned_pins(session, settings, now, actor))
+            # Start dates, end dates and schedules decide who was due at work on past days.
+            rederive_span(session, settings, now)
     except RowError as exc:
         _fail(f"{file}: {exc}")
     for row in result.rejected:
@@ -230,6 +239,29 @@ def staff_export(file: Annotated[Path, typer.Argument(help=".csv or .xlsx")]) ->
     except RowError as exc:
         _fail(str(exc))
     out.print(f"exported {count} staff to {file}", highlight=False)
+
+
+@holidays_app.command("import")
+def holidays_import(
+    file: Annotated[Path, typer.Argument(help="the year's notice as TOML (see README)")],
+) -> None:
+    """Enter a year's holidays and moved working days; the changed days are judged again."""
+    from hallkeeper.holiday_file import import_notice, load_notice
+
+    settings = _settings()
+    try:
+        notice = load_notice(file)
+    except ConfigError as exc:
+        _fail(str(exc))
+    engine = make_engine(settings.effective_database_url)
+    migrations.upgrade(engine)
+    with write_session(engine) as session:
+        done = import_notice(session, settings, notice, system_clock())
+    out.print(
+        f"{notice.year}: {done['days_off']} days off, {done['workdays']} moved working days, "
+        f"{done['changed']} verdicts changed",
+        highlight=False,
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m hallkeeper`

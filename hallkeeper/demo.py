@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import socket
 import threading
 import tomllib
@@ -49,9 +50,23 @@ class ScriptedPunch:
     terminal: str = field(compare=False)
 
 
-def demo_config_text(zk_port: int, serial_path: str, today: date, workday: bool) -> str:
-    """The shipped hall file plus the demo's terminals (and today as a working day if needed)."""
+GO_LIVE_LINE = re.compile(r"^go_live\s*=.*$", re.MULTILINE)
+
+
+def demo_config_text(
+    zk_port: int, serial_path: str, today: date, workday: bool, go_live: date | None = None
+) -> str:
+    """The shipped hall file plus the demo's terminals (and today as a working day if needed).
+
+    ``go_live``: the first day the demo has a history for. The shipped go-live is earlier,
+    and every working day between would be judged absent for everyone.
+    """
     text = REPO_CONFIG.read_text("utf-8")
+    if go_live is not None:
+        line = f'go_live = "{go_live.isoformat()}"  # the demo\'s first day of history'
+        text, found = GO_LIVE_LINE.subn(line, text, count=1)
+        if not found:
+            text = text.replace("[hall]\n", f"[hall]\n{line}\n", 1)
     text += f"""
 
 # ---- Added by `hallkeeper demo`: simulated terminals on this machine ----
@@ -143,20 +158,19 @@ class DemoHall:
         self.serial = SerialReaderSimulator(str(data_dir / "staff-reader.tty"), zone=self.zone)
         self.adms = AdmsTerminal(self.base_url, ADMS_SN, zone=self.zone, poll_interval=5)
         queue_text, self.queue_sims = queue_simulators(data_dir)
+        # The terminals' logs also hold the last week's working days, so that the monthly
+        # sheet has something in it and the board is not empty before the first arrival;
+        # the hall goes live on the first of them, so that its history is all there is.
+        earlier = recent_workdays(self.today, 5)
         config_path = data_dir / "hall.toml"
-        config_path.write_text(
-            demo_config_text(self.zk.port, self.serial.path, self.today, workday) + queue_text,
-            "utf-8",
-        )
+        text = demo_config_text(self.zk.port, self.serial.path, self.today, workday, earlier[0])
+        config_path.write_text(text + queue_text, "utf-8")
         self.settings = load_settings(
             data_dir=data_dir, database_url="", config=config_path, host=host, port=port
         )
         cfg = HallConfig.model_validate(tomllib.loads(config_path.read_text("utf-8")))
         for uid, person in enumerate(cfg.staff, start=1):
             self.zk.add_user(uid, person.pin, person.name)
-        # The terminals' logs also hold the last week's working days, so that the monthly
-        # sheet has something in it and the board is not empty before the first arrival.
-        earlier = recent_workdays(self.today, 5)
         self.script = sorted(
             p
             for n, day in enumerate([*earlier, self.today])

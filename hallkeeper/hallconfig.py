@@ -60,6 +60,9 @@ class ApprovalStep(_Strict):
 class AttendanceSection(_Strict):
     late_threshold_minutes: int = Field(default=15, ge=0, le=240)
     off_post_absent_minutes: int = Field(default=30, ge=1, le=480)
+    # 暂离 forgiven before it is off post (0: none, the published rule); see the README.
+    off_post_grace_minutes: int = Field(default=15, ge=0, le=480)
+    off_post_grace_per: Literal["period", "day"] = "period"
     missing_makes_absent: bool = True
     return_to_unit_events: int = Field(default=4, ge=1)
     return_to_unit_absent_days: float = Field(default=2, ge=0)
@@ -75,6 +78,15 @@ class AttendanceSection(_Strict):
         ApprovalStep(role="leader_in_charge", max_days=2),
         ApprovalStep(role="director"),
     )
+
+    @model_validator(mode="after")
+    def _grace_below_absence(self) -> AttendanceSection:
+        if self.off_post_grace_minutes > self.off_post_absent_minutes:
+            raise ValueError(
+                "off_post_grace_minutes must not exceed off_post_absent_minutes "
+                f"({self.off_post_grace_minutes} > {self.off_post_absent_minutes})"
+            )
+        return self
 
     @field_validator("approval_chain")
     @classmethod

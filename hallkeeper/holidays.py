@@ -8,12 +8,16 @@ weekends plus the admins' overrides: it never crashes on an unknown year.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
 import chinese_calendar
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from hallkeeper.models import HolidayYear
 
 log = logging.getLogger(__name__)
 HOLIDAY_NAMES_ZH = {
@@ -48,13 +52,20 @@ def calendar_covers(year: int) -> bool:
     return True
 
 
+def missing_years(today: date, imported: Collection[int] = ()) -> list[int]:
+    """The years neither the package nor an import covers: this one, and from December the
+    next (the State Council publishes it then, and the hall must enter it before 1 January)."""
+    years = [today.year, today.year + 1] if today.month == 12 else [today.year]
+    return [y for y in years if y not in imported and not calendar_covers(y)]
+
+
 def _warn_uncovered(year: int) -> None:
     if year not in _warned_years:
         _warned_years.add(year)
         log.warning(
             "holiday calendar has no data for %d: using weekends plus holiday overrides only; "
-            "add that year's statutory holidays and moved working days as overrides, "
-            "or upgrade the chinesecalendar package",
+            "import that year's statutory holidays and moved working days "
+            "(hallkeeper holidays import FILE) or upgrade the chinesecalendar package",
             year,
         )
 
@@ -89,3 +100,22 @@ def _calendar_kind(day: date) -> DayKind | None:
     elif workday and day.weekday() >= 5:
         note = "调休上班"
     return DayKind(day, workday, "calendar", note)
+
+
+def imported_years(session: Session) -> set[int]:
+    """The years whose arrangement an admin imported."""
+    table = HolidayYear.__table__  # type: ignore[attr-defined]
+    return {row[0] for row in session.connection().execute(sa.select(table.c.year))}
+
+
+def warn_missing_years(session: Session, today: date) -> list[int]:
+    """Log (and return) the years the hall has no holiday data for: this one, and from
+    December the next."""
+    years = missing_years(today, imported_years(session))
+    for year in years:
+        log.warning(
+            "no holiday data for %d: working days follow weekends and overrides only; "
+            "import the State Council's notice for it (hallkeeper holidays import FILE)",
+            year,
+        )
+    return years

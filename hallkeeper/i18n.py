@@ -16,8 +16,10 @@ TEXT: dict[str, dict[Lang, str]] = {
     "home.windows": {"zh": "窗口", "en": "Windows"},
     "home.services": {"zh": "办理事项", "en": "Services"},
     "home.calendar_warning": {
-        "zh": "节假日数据不含{years}年：仅按周末及人工设置判断工作日，请补充节假日设置。",
-        "en": "No holiday data for {years}: working days follow weekends and overrides only.",
+        "zh": "节假日数据不含{years}年：仅按周末及人工设置判断工作日。"
+        "国务院办公厅发布该年节假日安排后，请导入（hallkeeper holidays import 文件）。",
+        "en": "No holiday data for {years}: working days follow weekends and overrides only. "
+        "Import the State Council's arrangement for it (hallkeeper holidays import FILE).",
     },
     "lang.switch": {"zh": "English", "en": "中文"},
     "devices.refresh": {"zh": "每10秒自动刷新", "en": "Refreshes every 10 seconds"},

@@ -21,10 +21,17 @@ class Page(BaseModel, Generic[T]):
 
 
 Check = Callable[[Session, dict[str, Any]], None]
-After = Callable[[Session, Request], None]
+# Called after a row was created or changed: (request, session, fields before or None, row).
+After = Callable[[Request, Session, dict[str, Any] | None, Any], None]
 
 
 def _no_check(_session: Session, _fields: dict[str, Any]) -> None:
+    return None
+
+
+def _nothing_after(
+    _request: Request, _session: Session, _old: dict[str, Any] | None, _row: Any
+) -> None:
     return None
 
 
@@ -37,8 +44,8 @@ def crud_router(
     key_type: type,
     name: str,
     check: Check = _no_check,
+    after: After = _nothing_after,
     order_by: str | None = None,
-    after: After | None = None,
 ) -> APIRouter:
     """Build the routes for ``table`` keyed by its natural key ``key``.
 
@@ -76,26 +83,24 @@ def crud_router(
         return find(session, value)
 
     @router.post("", status_code=201, dependencies=[Admin], summary=f"Create a {name}")
-    def create_row(body: create, session: SessionDep, request: Request) -> Any:  # type: ignore[valid-type]
+    def create_row(body: create, request: Request, session: SessionDep) -> Any:  # type: ignore[valid-type]
         fields = cast(BaseModel, body).model_dump()
         check(session, fields)
         if session.exec(select(table).where(column == fields[key])).first() is not None:
             raise HTTPException(status_code=409, detail=f"{name} {fields[key]!r} already exists")
         row = save(session, table(**fields))
-        if after is not None:
-            after(session, request)
+        after(request, session, None, row)
         return row
 
     @router.patch("/{value}", dependencies=[Admin], summary=f"Change a {name}")
-    def update_row(value: key_type, body: update, session: SessionDep, request: Request) -> Any:  # type: ignore[valid-type]
+    def update_row(value: key_type, body: update, request: Request, session: SessionDep) -> Any:  # type: ignore[valid-type]
         row = find(session, value)
         fields = cast(BaseModel, body).model_dump(exclude_unset=True)
-        merged = {**row.model_dump(), **fields}
-        check(session, merged)
+        before = row.model_dump()
+        check(session, {**before, **fields})
         row.sqlmodel_update(fields)
         row = save(session, row)
-        if after is not None:
-            after(session, request)
+        after(request, session, before, row)
         return row
 
     @router.delete("/{value}", status_code=204, dependencies=[Admin], summary=f"Delete a {name}")

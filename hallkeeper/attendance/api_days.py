@@ -103,6 +103,7 @@ def board(
                 "provisional": v.provisional if v else None,
                 "slots": v.result.get("slots", []) if v else [],
                 "absent_days": v.absent_days if v else 0,
+                "away_minutes": v.result.get("away_minutes", 0) if v else 0,
                 "computed_at": v.computed_at.isoformat() if v else None,
             }
         )

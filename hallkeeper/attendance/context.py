@@ -41,6 +41,8 @@ def rules_from(section: AttendanceSection) -> eng.Rules:
     return eng.Rules(
         late_threshold_minutes=section.late_threshold_minutes,
         off_post_absent_minutes=section.off_post_absent_minutes,
+        off_post_grace_minutes=section.off_post_grace_minutes,
+        off_post_grace_per=section.off_post_grace_per,
         missing_makes_absent=section.missing_makes_absent,
         return_to_unit_events=section.return_to_unit_events,
         return_to_unit_absent_days=section.return_to_unit_absent_days,

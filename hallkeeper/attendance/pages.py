@@ -47,6 +47,9 @@ WORDS: dict[str, dict[Lang, str]] = {
     "flags": {"zh": "处理", "en": "Flags"},
     "legend": {"zh": "图例", "en": "Legend"},
     "half_absent": {"zh": "旷工半天", "en": "Absent half a day"},
+    "away": {"zh": "暂离", "en": "Away"},
+    "away_minutes": {"zh": "暂离(分钟)", "en": "Away (min)"},
+    "minutes": {"zh": "分钟", "en": "min"},
 }
 
 
@@ -79,7 +82,7 @@ def board_page(
     labels = {
         "status": {k: v[index] for k, v in STATUS.items()},
         "slot": {k: v[index] for k, v in SLOT.items()},
-        "words": {"provisional": WORDS["provisional"][language]},
+        "words": {key: WORDS[key][language] for key in ("provisional", "away", "minutes")},
     }
     page["words"]["board"] = TITLES["board"][language]
     context_ = {
@@ -123,6 +126,7 @@ def month_page(
             for no, statuses in report.days.items()
         },
         "half_absent": HALF_ABSENT,
+        "away": report.away,
         "dates": report.dates,
         "symbols": SYMBOLS,
         "grades": GRADE,

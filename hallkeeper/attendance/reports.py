@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -122,6 +122,7 @@ class MonthReport:
     days: dict[str, list[str]]
     dates: list[date]
     absent: dict[str, list[float]]  # absent days of each date: 0.5 a half, 1 a whole day
+    away: dict[str, list[int]] = field(default_factory=dict)  # minutes away (暂离) per day
 
 
 @bulk
@@ -136,6 +137,7 @@ def month_report(
     rows: list[dict[str, Any]] = []
     days: dict[str, list[str]] = {}
     absent: dict[str, list[float]] = {}
+    away: dict[str, list[int]] = {}
     for staff_no, results in sorted(evaluation.results.items()):
         person = ctx.staff[staff_no]
         if not any(person.info.on_duty(r.date) for r in results):
@@ -163,7 +165,8 @@ def month_report(
         )
         days[staff_no] = [str(r.status) for r in results]
         absent[staff_no] = [r.absent_days for r in results]
-    return MonthReport(year, month, rows, days, date_range(first, last), absent)
+        away[staff_no] = [r.away_minutes for r in results]
+    return MonthReport(year, month, rows, days, date_range(first, last), absent, away)
 
 
 @bulk

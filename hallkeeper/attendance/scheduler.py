@@ -20,13 +20,17 @@ import attendance_engine as eng
 from hallkeeper.attendance.common import Clock, context, system_clock
 from hallkeeper.attendance.derive import DeriveResult, rederive
 from hallkeeper.attendance.facts import open_queue_away
+from hallkeeper.attendance.refresh import last_stored_day, rederive_span
 from hallkeeper.attendance.standin import check_stand_ins
 from hallkeeper.db import read_session, write_session
+from hallkeeper.holidays import warn_missing_years
 from hallkeeper.models import DayVerdict, WindowAway
 from hallkeeper.settings import Settings
 
 log = logging.getLogger(__name__)
 MINUTE = timedelta(minutes=1)
+DAY = timedelta(days=1)
+GAP_DAYS = timedelta(days=31)
 
 
 class AttendanceScheduler:
@@ -84,8 +88,13 @@ class AttendanceScheduler:
         zone = self.settings.zone
         today = now.astimezone(zone).date()
         days = [today]
-        if self._last is None or self._last.astimezone(zone).date() < today:
+        new_day = self._last is None or self._last.astimezone(zone).date() < today
+        if new_day:
             days.insert(0, today - timedelta(days=1))
+            with read_session(self.engine) as session:
+                warn_missing_years(session, today)  # from December: next year's holidays
+        if self._last is None:
+            self._fill_gap(now, today)
         with write_session(self.engine) as session:
             ctx = context(session, self.settings, days)
             result = rederive(session, ctx, [(s, d) for s in ctx.staff for d in days], now)
@@ -101,6 +110,19 @@ class AttendanceScheduler:
                 result.held,
             )
         return result
+
+    def _fill_gap(self, now: datetime, today: date) -> None:
+        """On start, judge the days before yesterday that the service may have missed.
+
+        Days nobody punched on get a stored verdict only from a tick: while the service was
+        down, none came. The last month (and back to the last stored verdict) is judged.
+        """
+        with write_session(self.engine) as session:
+            last = last_stored_day(session)
+            first = min(last or today, today - GAP_DAYS)
+            done = rederive_span(session, self.settings, now, first=first, last=today - 2 * DAY)
+        if done.changed:
+            log.info("attendance: %d staff-days judged that no tick had judged", done.changed)
 
     def next_wake(self, now: datetime) -> datetime:
         """The next decision instant, or a minute from now when something is running."""

@@ -11,7 +11,7 @@ from hallkeeper.models.attendance import (
     WindowAway,
     WindowCoverVerdict,
 )
-from hallkeeper.models.hall import Hall, HolidayOverride, Unit
+from hallkeeper.models.hall import Hall, HolidayOverride, HolidayYear, Unit
 from hallkeeper.models.punch import Device, Punch, PunchAssignment, QuarantinedRecord
 from hallkeeper.models.schedule import Schedule, ScheduleSlot
 from hallkeeper.models.service import Service
@@ -29,6 +29,7 @@ __all__ = [
     "DutySignature",
     "Hall",
     "HolidayOverride",
+    "HolidayYear",
     "LeaveRequest",
     "MakeUpPunch",
     "OutRegistration",

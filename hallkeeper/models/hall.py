@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
+from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
+
+from hallkeeper.models.types import UTCDateTime
 
 
 class Hall(SQLModel, table=True):
@@ -39,3 +42,15 @@ class HolidayOverride(HolidayOverrideBase, table=True):
 
     __tablename__ = "holiday_override"
     day: date = Field(primary_key=True)
+
+
+class HolidayYear(SQLModel, table=True):
+    """A year whose statutory holidays and moved working days an admin imported (see
+    hallkeeper/holiday_file.py): the national calendar data need not cover it any more."""
+
+    __tablename__ = "holiday_year"
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    title: str = Field(default="", max_length=200)
+    days_off: int = 0
+    workdays: int = 0
+    imported_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

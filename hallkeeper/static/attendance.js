@@ -26,6 +26,9 @@
       tr.className = "st-" + (row.status || "none");
       var status = text("status", row.status);
       if (row.provisional) { status += " (" + labels.words.provisional + ")"; }
+      if (row.away_minutes) {
+        status += " · " + labels.words.away + " " + row.away_minutes + labels.words.minutes;
+      }
       var slots = document.createElement("span");
       row.slots.forEach(function (s) {
         var span = document.createElement("span");

@@ -162,6 +162,17 @@ def test_a_day_with_no_punch_is_a_whole_day_absent() -> None:
     assert set(statuses(result).values()) == {"missing"}
 
 
+def test_forgotten_punches_show_missing_not_absent() -> None:
+    # 缺卡 (a make-up can mend it), though the halves still count as absent days.
+    nothing = evaluate(Facts())
+    assert (nothing.status, nothing.absent_halves) == (Status.MISSING, ("am", "pm"))
+    one = evaluate(punches(MONDAY, "08:20", "14:25", "18:40"))
+    assert (one.status, one.absent_days) == (Status.MISSING, 0.5)
+    # A slot that is itself absent (too late) makes the day absent.
+    both = evaluate(punches(MONDAY, "08:20", "14:50", "18:40"))
+    assert both.status is Status.ABSENT
+
+
 def half_day_leave(approved: bool = True) -> Leave:
     return Leave("S001", at(MONDAY, "14:00"), at(MONDAY, "18:30"), "personal", approved)
 

@@ -209,7 +209,7 @@ def test_built_results_equal_constructed_ones(
     values = (name, kind, "am", due, punch, status, minutes, source, None)
     built = frozen_builder(SlotResult)(*values)
     assert built == SlotResult(*values) and hash(built) == hash(SlotResult(*values))
-    day = (name, due.date(), True, (built,), ("am",), status, ())
+    day = (name, due.date(), True, (built,), ("am",), status, (), 0)
     assert frozen_builder(DayResult)(*day) == DayResult(*day)
     offence = (name, due.date(), str(status), due, name, minutes, 0.5, source)
     assert frozen_builder(Violation)(*offence) == Violation(*offence)

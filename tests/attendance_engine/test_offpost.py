@@ -9,11 +9,13 @@ from attendance_engine import (
     Facts,
     Leave,
     OutRegistration,
+    Rules,
     Status,
     day_violations,
+    summarize_month,
     two_punch_schedule,
 )
-from tests.attendance_engine.helpers import MONDAY, RULES, at, evaluate, punches
+from tests.attendance_engine.helpers import MONDAY, RULES, STAFF, at, evaluate, punches
 
 PRESENT = punches(MONDAY, "08:20", "11:45", "14:25", "18:40").punches
 
@@ -83,6 +85,7 @@ def test_a_period_over_lunch_is_split_per_half() -> None:
     by_half = {e.half: (e.minutes, e.status) for e in result.off_post}
     assert by_half == {"am": (40, Status.ABSENT), "pm": (20, Status.OFF_POST)}
     assert result.absent_halves == ("am",)
+    assert result.status is Status.ABSENT  # the absent half has no slot: its event shows
 
 
 def test_still_away_is_pending_until_over_the_threshold() -> None:
@@ -105,3 +108,65 @@ def test_two_punch_day_splits_the_working_hours_at_its_midpoint() -> None:
     result = evaluate(facts, schedules=two)
     assert {e.half: e.minutes for e in result.off_post} == {"am": 20, "pm": 20}
     assert result.absent_days == 0
+
+
+PER_PERIOD = Rules(off_post_grace_minutes=15, off_post_grace_per="period")
+PER_DAY = Rules(off_post_grace_minutes=15, off_post_grace_per="day")
+
+
+@pytest.mark.parametrize(
+    ("end", "status", "day_status", "absent_days"),
+    [
+        ("09:15", Status.AWAY, Status.NORMAL, 0),  # within the grace: 暂离, no violation
+        ("09:16", Status.OFF_POST, Status.OFF_POST, 0),
+        ("09:31", Status.ABSENT, Status.ABSENT, 0.5),  # the threshold is unchanged
+    ],
+)
+def test_a_short_away_within_the_grace_is_not_off_post(
+    end: str, status: Status, day_status: Status, absent_days: float
+) -> None:
+    result = evaluate(Facts(punches=PRESENT, away=(away("09:00", end),)), rules=PER_PERIOD)
+    (event,) = result.off_post
+    assert event.status is status
+    assert (result.status, result.absent_days) == (day_status, absent_days)
+    assert result.away_minutes == event.minutes
+    assert result.to_dict()["away_minutes"] == event.minutes
+    kinds = [v.kind for v in day_violations(result, PER_PERIOD)]
+    assert ("off_post" in kinds) is (status is Status.OFF_POST)
+    summary = summarize_month(STAFF, 2025, 3, [result], PER_PERIOD)
+    assert summary.off_post == (1 if status is Status.OFF_POST else 0)
+
+
+def test_the_grace_per_period_forgives_each_short_period() -> None:
+    periods = (away("09:00", "09:10"), away("10:00", "10:10"), away("15:00", "15:05"))
+    result = evaluate(Facts(punches=PRESENT, away=periods), rules=PER_PERIOD)
+    assert [e.status for e in result.off_post] == [Status.AWAY] * 3
+    assert (result.status, result.away_minutes) == (Status.NORMAL, 25)
+    # A period over lunch is judged on its minutes in both halves together.
+    lunch = evaluate(Facts(punches=PRESENT, away=(away("11:30", "14:40"),)), rules=PER_PERIOD)
+    assert [(e.minutes, e.status) for e in lunch.off_post] == [
+        (10, Status.OFF_POST),
+        (10, Status.OFF_POST),
+    ]
+
+
+def test_the_grace_per_day_is_spent_in_time_order() -> None:
+    periods = (away("09:00", "09:10"), away("10:00", "10:05"), away("15:00", "15:02"))
+    result = evaluate(Facts(punches=PRESENT, away=periods), rules=PER_DAY)
+    assert [e.status for e in result.off_post] == [Status.AWAY, Status.AWAY, Status.OFF_POST]
+    assert result.status is Status.OFF_POST
+    assert result.away_minutes == 17
+
+
+def test_a_running_period_within_the_grace_stays_pending() -> None:
+    facts = Facts(punches=PRESENT, away=(away("09:00", None),))
+    running = evaluate(facts, now=at(MONDAY, "09:10"), rules=PER_PERIOD)
+    assert running.off_post[0].status is Status.PENDING
+    assert (running.status, running.away_minutes) == (Status.NORMAL, 10)
+
+
+def test_the_grace_cannot_pass_the_absent_threshold() -> None:
+    with pytest.raises(ValueError, match="off_post_grace_minutes"):
+        Rules(off_post_grace_minutes=31)
+    with pytest.raises(ValueError, match="off_post_grace_per"):
+        Rules(off_post_grace_per="week")

@@ -157,3 +157,14 @@ def test_queue_section_is_checked_and_reaches_the_queue(tmp_path: Path) -> None:
     assert config.priority_reasons == ("elderly", "disabled", "military")
     with pytest.raises(ConfigError, match="HALLKEEPER_ID_PEPPER"):
         load_settings(data_dir=tmp_path, environment="production", admin_token="t", id_pepper="")
+
+
+def test_off_post_grace_is_checked() -> None:
+    data = shipped()
+    data["attendance"]["off_post_grace_minutes"] = 45  # past the 30-minute absence
+    ((key, message),) = problems_of(data)
+    assert key == "attendance" and "off_post_grace_minutes" in message
+    data = shipped()
+    data["attendance"]["off_post_grace_per"] = "week"
+    ((key, _message),) = problems_of(data)
+    assert key == "attendance.off_post_grace_per"

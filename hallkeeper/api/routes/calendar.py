@@ -12,8 +12,11 @@ from sqlmodel import Session, col, select
 from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
 from hallkeeper.attendance.common import context, now_of
 from hallkeeper.attendance.derive import rederive
+from hallkeeper.attendance.refresh import first_stored_day, rederive_span
+from hallkeeper.errors import ConfigError
 from hallkeeper.fields import Day, OneLine
-from hallkeeper.holidays import calendar_covers, day_kind
+from hallkeeper.holiday_file import import_notice, parse_notice
+from hallkeeper.holidays import calendar_covers, day_kind, imported_years, missing_years
 from hallkeeper.models import Hall, HolidayOverride
 from hallkeeper.settings import Settings
 
@@ -56,20 +59,45 @@ def get_hall(session: ReadSessionDep) -> Hall:
 
 
 @router.patch("/hall", dependencies=[Admin], summary="Change the hall's name or go-live date")
-def patch_hall(body: HallPatch, session: SessionDep) -> Hall:
+def patch_hall(
+    body: HallPatch, request: Request, session: SessionDep, settings: SettingsDep
+) -> Hall:
     hall = session.exec(select(Hall)).first()
     if hall is None:
         raise HTTPException(404, detail="the hall is not configured yet")
+    before = hall.go_live
     hall.sqlmodel_update(body.model_dump(exclude_unset=True))
     session.add(hall)
     session.flush()
     session.refresh(hall)
+    if hall.go_live != before:
+        _go_live_moved(request, session, settings, before, hall.go_live)
+        session.refresh(hall)
     return hall
+
+
+def _go_live_moved(
+    request: Request, session: Session, settings: Settings, old: date | None, new: date | None
+) -> None:
+    """Judge again the days between the old and the new go-live (now judged, or now `off`)."""
+    day = timedelta(days=1)
+    if old is not None and new is not None:
+        first: date | None = min(old, new)
+        last = max(old, new) - day
+    else:
+        first = first_stored_day(session)
+        last = (old or new or date.max) - day
+    if first is not None and first <= last:
+        rederive_span(
+            session, settings, now_of(request), first=first, last=last, from_go_live=False
+        )
 
 
 @router.get("/calendar", summary="Working days in a date range")
 def get_calendar(
+    request: Request,
     session: ReadSessionDep,
+    settings: SettingsDep,
     date_from: Day,
     date_to: Day,
 ) -> dict[str, Any]:
@@ -86,10 +114,15 @@ def get_calendar(
             {"date": day, "workday": kind.workday, "source": kind.source, "note": kind.note}
         )
         day += timedelta(days=1)
-    years = sorted({date_from.year, date_to.year})
-    uncovered = [y for y in years if not calendar_covers(y)]
+    imported = imported_years(session)
+    # The years asked about, and the hall's own gaps: from December, next year's too.
+    today = now_of(request).astimezone(settings.zone).date()
+    years = {date_from.year, date_to.year} | set(missing_years(today, imported))
+    uncovered = sorted(y for y in years if y not in imported and not calendar_covers(y))
     warning = (
-        f"no national holiday data for {', '.join(map(str, uncovered))}: weekends, overrides only"
+        f"no national holiday data for {', '.join(map(str, uncovered))}: weekends and "
+        "overrides only; import the State Council's arrangement (POST /api/v1/holidays/import "
+        "or hallkeeper holidays import FILE)"
         if uncovered
         else None
     )
@@ -106,6 +139,22 @@ def _rederive(request: Request, session: Session, settings: Settings, day: date)
     """Judge everyone's ``day`` again now that it is (or is not) a working day."""
     ctx = context(session, settings, [day])
     return rederive(session, ctx, [(s, day) for s in ctx.staff], now_of(request)).changed
+
+
+@router.post(
+    "/holidays/import",
+    dependencies=[Admin],
+    summary="Import a year's holidays and moved working days (the State Council's notice)",
+)
+def import_holidays(
+    body: dict[str, Any], request: Request, session: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
+    try:
+        notice = parse_notice(body, "body")
+    except ConfigError as exc:
+        problems = [f"{key}: {problem}" for key, problem in exc.problems]
+        raise HTTPException(422, detail=problems) from None
+    return import_notice(session, settings, notice, now_of(request))
 
 
 @router.put("/holidays/{day}", dependencies=[Admin], summary="Set a holiday override")

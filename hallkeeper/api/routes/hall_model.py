@@ -10,6 +10,9 @@ from pydantic import MISSING, BaseModel, ConfigDict, Field
 from sqlmodel import Session, select
 
 from hallkeeper.api.crud import crud_router
+from hallkeeper.api.deps import get_settings
+from hallkeeper.attendance.common import now_of
+from hallkeeper.attendance.refresh import rederive_span
 from hallkeeper.fields import Day, LocalTime, OneLine
 from hallkeeper.hallconfig import (
     PIN_PATTERN,
@@ -80,11 +83,33 @@ def check_staff(session: Session, fields: dict[str, Any]) -> None:
 def credit_pins(session: Session, request: Request) -> None:
     """A PIN given to someone takes over its unmapped punches (hallkeeper.attendance.unmapped)."""
     from hallkeeper.attendance.api_punches import api_actor
-    from hallkeeper.attendance.common import now_of
     from hallkeeper.attendance.unmapped import credit_assigned_pins
 
     settings = request.app.state.settings
     credit_assigned_pins(session, settings, now_of(request), api_actor(settings, "staff_api"))
+
+
+DUTY_FIELDS = ("start_date", "end_date", "schedule")
+
+
+def staff_changed(
+    request: Request, session: Session, before: dict[str, Any] | None, row: Staff
+) -> None:
+    """Credit the person's PIN its unmapped punches, and re-derive their past days when the
+    days they are due at work changed."""
+    credit_pins(session, request)
+    if before is not None and all(before[k] == getattr(row, k) for k in DUTY_FIELDS):
+        return
+    first = row.start_date if before is None else None  # None: from go-live
+    old = before["start_date"] if before is not None else None
+    moved_start_only = before is not None and all(
+        before[k] == getattr(row, k) for k in DUTY_FIELDS if k != "start_date"
+    )
+    if moved_start_only and old is not None and row.start_date is not None:
+        first = min(old, row.start_date)
+    rederive_span(
+        session, get_settings(request), now_of(request), staff_nos=[row.staff_no], first=first
+    )
 
 
 class ServiceCreate(_In):
@@ -138,7 +163,7 @@ staff_router = crud_router(
     key_type=str,
     name="staff member",
     check=check_staff,
-    after=credit_pins,
+    after=staff_changed,
 )
 services_router = crud_router(
     table=Service,

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import func
 from sqlmodel import select
 
 from hallkeeper.api.deps import ReadSessionDep, SettingsDep
-from hallkeeper.holidays import calendar_covers
+from hallkeeper.attendance.common import now_of
+from hallkeeper.holidays import imported_years, missing_years
 from hallkeeper.i18n import pick_lang, t
 from hallkeeper.models import Hall, Service, Staff, Window
 
@@ -23,13 +22,15 @@ def home(
 ) -> HTMLResponse:
     hall = session.exec(select(Hall)).first()
     language = pick_lang(lang, default="en" if hall and hall.language == "en" else "zh")
-    year = datetime.now(settings.zone).year
+    today = now_of(request).astimezone(settings.zone).date()
     counts = {
         "staff": session.exec(select(func.count()).select_from(Staff)).one(),
         "windows": session.exec(select(func.count()).select_from(Window)).one(),
         "services": session.exec(select(func.count()).select_from(Service)).one(),
     }
-    warning = None if calendar_covers(year) else t("home.calendar_warning", language, years=year)
+    missing = missing_years(today, imported_years(session))
+    years = "、".join(map(str, missing)) if language == "zh" else ", ".join(map(str, missing))
+    warning = t("home.calendar_warning", language, years=years) if missing else None
     name = (hall.name_en or hall.name) if hall and language == "en" else (hall.name if hall else "")
     templates = request.app.state.templates
     response: HTMLResponse = templates.TemplateResponse(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep
+from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
+from hallkeeper.attendance.common import now_of
+from hallkeeper.attendance.refresh import rederive_span
 from hallkeeper.hallconfig import ScheduleEntry
 from hallkeeper.models import Schedule, ScheduleSlot
 from hallkeeper.schedules import save_schedule, schedule_problem
@@ -38,7 +40,9 @@ def list_schedules(session: ReadSessionDep) -> dict[str, Any]:
 
 
 @router.put("/{name}", dependencies=[Admin], summary="Create or replace a schedule")
-def put_schedule(name: str, body: dict[str, Any], session: SessionDep) -> dict[str, Any]:
+def put_schedule(
+    name: str, body: dict[str, Any], request: Request, session: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
     try:
         entry = ScheduleEntry.model_validate({**body, "name": name})
     except ValidationError as exc:
@@ -48,4 +52,7 @@ def put_schedule(name: str, body: dict[str, Any], session: SessionDep) -> dict[s
     problem = schedule_problem(entry)
     if problem:
         raise HTTPException(422, detail=f"schedule {name!r}: {problem}")
-    return schedule_public(session, save_schedule(session, entry))
+    saved = save_schedule(session, entry)
+    # Every stored verdict is judged again by the new slots (and, for a new season, days).
+    rederive_span(session, settings, now_of(request))
+    return schedule_public(session, saved)

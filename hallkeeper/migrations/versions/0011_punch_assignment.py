@@ -1,7 +1,7 @@
 """punch assignment: unmapped punches credited to a staff member, with who, when and what
 
 Revision ID: 0011
-Revises: 0005
+Revises: 0010
 Create Date: 2026-12-06 23:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '0011'
-down_revision: str | None = '0005'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

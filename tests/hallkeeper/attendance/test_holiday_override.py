@@ -9,7 +9,8 @@ def test_override_rederives_the_day_and_removing_it_restores_it(hall: Hall) -> N
     hall.clock.set("19:00")
     hall.punch("SC001", "08:41")  # late by 11 minutes on an ordinary Tuesday
     before = hall.verdict("SC001")
-    assert before is not None and before.status == "absent"  # and nothing else all day
+    # and nothing else all day: 缺卡, the halves absent
+    assert before is not None and (before.status, before.absent_days) == ("missing", 1.0)
     assert before.result["slots"][0]["status"] == "late"
 
     closed = hall.client.put(

@@ -28,7 +28,8 @@ def test_missing_becomes_a_verdict_at_due_plus_16(hall: Hall) -> None:
     assert scheduler.due(hall.clock())
     scheduler.tick()
     after = hall.verdict("SC003")
-    assert after is not None and after.status == "absent"  # a missing punch: the half is absent
+    assert after is not None and after.status == "missing"  # 缺卡: a make-up can mend it
+    assert after.absent_days == 0.5  # yet the half is absent until one does
     assert after.result["slots"][0]["status"] == "missing"  # type: ignore[index]
     assert "attendance.missing:SC003:2026-03-10:am_in:missing" in hall.alerts()
     count = len(hall.alerts())
@@ -102,4 +103,4 @@ def test_scheduler_thread_starts_ticks_and_stops(hall: Hall) -> None:
         scheduler.stop()
     assert scheduler.ticks >= 1
     verdict = hall.verdict("SC003")
-    assert verdict is not None and verdict.status == "absent"
+    assert verdict is not None and (verdict.status, verdict.absent_days) == ("missing", 0.5)

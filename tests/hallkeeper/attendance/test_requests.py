@@ -93,7 +93,7 @@ def test_leave_filed_afterwards_turns_missing_into_leave(hall: Hall) -> None:
     hall.clock.set("09:00")
     scheduler.tick()
     missing = hall.verdict("GA002")
-    assert missing is not None and missing.status == "absent"
+    assert missing is not None and (missing.status, missing.absent_days) == ("missing", 0.5)
     hall.clock.set("10:00")
     leave = _leave(hall, staff_no="GA002", kind="病假", start_date="2026-03-10", start_half="am",
                    end_half="am")  # fmt: skip
