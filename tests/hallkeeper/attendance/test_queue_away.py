@@ -27,11 +27,12 @@ def test_console_away_and_back_update_the_live_board_and_alert(hall: Hall) -> No
     hall.punch("SC001", "08:20")
     hall.clock.set("10:00")
     _console(hall, "away")
-    hall.clock.set("10:10")
+    hall.clock.set("10:20")
     _console(hall, "back")
-    # The stored verdict (the live board's) has the ten minutes, and the alert is queued.
+    # The stored verdict (the live board's) has the twenty minutes (past the 15-minute grace of
+    # 暂离, under the 30 of absence), and the alert is queued.
     events = _off_post(hall, "SC001")
-    assert [(e["window"], e["minutes"], e["status"]) for e in events] == [("1", 10, "off_post")]
+    assert [(e["window"], e["minutes"], e["status"]) for e in events] == [("1", 20, "off_post")]
     board = hall.client.get("/api/v1/attendance/board").json()
     mine = next(row for row in board["data"] if row["staff_no"] == "SC001")
     assert mine["status"] == "off_post"
@@ -79,9 +80,9 @@ def test_a_failing_watcher_never_costs_the_window_its_state(hall: Hall) -> None:
     hall.punch("SC001", "08:20")
     hall.clock.set("10:00")
     _console(hall, "away")
-    hall.clock.set("10:10")
+    hall.clock.set("10:20")
     _console(hall, "back")
     live = hall.client.get("/api/v1/windows/1/history").json()["data"]
     assert [row["state"] for row in live[:2]] == ["idle", "away"]
     events = _off_post(hall, "SC001")
-    assert [(e["minutes"], e["status"]) for e in events] == [(10, "off_post")]
+    assert [(e["minutes"], e["status"]) for e in events] == [(20, "off_post")]
