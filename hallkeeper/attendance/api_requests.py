@@ -199,7 +199,7 @@ def act_on_leave(
     "/leaves/{ident}/substitute", dependencies=[Admin], summary="Name another stand-in (顶岗)"
 )
 def put_substitute(
-    ident: int, body: SubstituteIn, request: Request, session: SessionDep, settings: SettingsDep
+    ident: DbInt, body: SubstituteIn, request: Request, session: SessionDep, settings: SettingsDep
 ) -> LeaveRequest:
     row = _get(session, LeaveRequest, ident, "leave")
     ctx = context(session, settings, [row.start.date(), now_of(request).date()])

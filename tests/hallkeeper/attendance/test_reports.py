@@ -105,6 +105,7 @@ def test_month_sheet_is_ready_to_print_and_sign(hall: Hall) -> None:
     _march(hall)
     _day(hall, "SC002", date(2026, 3, 11), ("08:50", *FULL_DAY[1:]))  # the morning absent
     _day(hall, "SC002", date(2026, 3, 10))
+    _day(hall, "SC002", date(2026, 3, 12), ("08:50", "12:03", "14:50", "17:35"))  # both halves
     xlsx = hall.client.get("/api/v1/attendance/months/2026-03", params={"format": "xlsx"})
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet is not None
@@ -112,6 +113,7 @@ def test_month_sheet_is_ready_to_print_and_sign(hall: Hall) -> None:
     header = values[1]
     sc002 = next(v for v in values if v[0] == "SC002")
     assert sc002[header.index("11")] == "半旷" and sc002[header.index("12")] == "旷"
+    assert sc002[header.index("13")] == "缺"  # no punch at all: missing, which a make-up can fix
     assert sc002[header.index("10")] == "√"
     assert sc002[header.index("半天旷工(次)")] == 1
     assert sc002[header.index("全天旷工(天)")] >= 1
