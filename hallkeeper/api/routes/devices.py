@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,8 +14,9 @@ from devices.errors import DeviceUnavailable
 from devices.zk.adapter import ZKClient
 from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep
 from hallkeeper.models import Device, QuarantinedRecord
+from hallkeeper.settings import Settings
 from hallkeeper.terminals.supervisor import ZKTerminal
-from hallkeeper.terminals.users import queue_adms_sync, sync_zk, user_plan
+from hallkeeper.terminals.users import SyncResult, queue_adms_sync, sync_zk, user_plan
 
 router = APIRouter()
 
@@ -62,14 +64,29 @@ def sync_users(serial: str, request: Request, session: SessionDep) -> dict[str, 
     now = _now(request)
     plan = user_plan(session, now.astimezone(ZoneInfo(device.timezone)).date())
     if device.protocol == "adms":
-        queued = queue_adms_sync(session, serial, plan, now)
-        return {"queued": queued, "note": "sent on the terminal's next poll"}
+        settings: Settings = request.app.state.settings
+        entry = next((d for d in settings.hall.devices if d.serial == serial), None)
+        result = SyncResult()
+        queued = queue_adms_sync(
+            session,
+            serial,
+            plan,
+            now,
+            encoding=entry.name_encoding if entry is not None else "gbk",
+            result=result,
+        )
+        return {
+            "queued": queued,
+            "truncated": result.truncated,
+            "note": "sent on the terminal's next poll",
+        }
     terminal = request.app.state.devices.terminals.get(serial)
     if not isinstance(terminal, ZKTerminal):
         raise HTTPException(409, detail=f"terminal {serial} ({device.protocol}) keeps no user list")
     try:
         with ZKClient(terminal.settings) as client:
-            written, deleted = sync_zk(client, plan)
+            done = sync_zk(client, plan)
     except DeviceUnavailable as exc:
         raise HTTPException(503, detail=f"terminal {serial} unavailable: {exc}") from None
-    return {"written": written, "deleted": deleted}
+    # Names cut to fit the terminal and users it refused are listed for the admin.
+    return asdict(done)
