@@ -7,6 +7,8 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -168,3 +170,20 @@ def test_clearing_the_log_spares_a_punch_made_since_the_download(
     assert len(sim.device.records) == 5 and sim.enabled
     assert client.clear_attendance(expected=5) is True
     assert sim.device.records == [] and sim.enabled
+
+
+def test_punches_of_a_deleted_uid_are_not_credited_to_the_pin_equal_to_it(
+    transport: str,
+) -> None:
+    with ZKSimulator(record_size=8) as old:
+        old.add_user(5, "3005", "赵磊")
+        old.add_punch("3005", datetime(2024, 3, 1, 8, 1, tzinfo=ZoneInfo("Asia/Shanghai")))
+        del old.device.users[5]  # deleted on the terminal; its records keep uid 5
+        old.add_user(6, "5", "钱敏")  # whose PIN is "5"
+        old.add_punch("5", datetime(2024, 3, 1, 8, 2, tzinfo=ZoneInfo("Asia/Shanghai")))
+        settings = ZKSettings("127.0.0.1", old.port, transport=transport, timeout=1.0)  # type: ignore[arg-type]
+        with ZKClient(settings) as client:
+            log = client.read_attendance()
+    assert [(p.pin, p.time.minute) for p in log.punches] == [("5", 2)]
+    (bad,) = log.bad
+    assert "uid 5 is no longer on the terminal" in bad.reason and len(bad.raw) == 8
