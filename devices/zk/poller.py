@@ -86,6 +86,8 @@ class ZKPoller:
                 backoff = min(backoff * 2, self._backoff_max)
             finally:
                 client.close()
+        if self.pending:  # still on the terminal: the next start downloads them again
+            log.warning("zk poller stopped with %d records not stored", self.pending)
 
     def _cycle(self, client: ZKClient, stop: threading.Event) -> None:
         """Catch up with the stored log, then take live events until stop or failure."""

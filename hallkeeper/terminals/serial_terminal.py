@@ -121,3 +121,12 @@ class SerialTerminal:
 
     def stop(self) -> None:
         self.adapter.stop()
+        self._retry_at = 0.0  # one last try for records still waiting
+        self._store()
+        if self._pending:
+            log.error(
+                "serial reader %s: %d records not stored at stop: %r",
+                self.serial,
+                len(self._pending),
+                [r.raw for r in self._pending],
+            )
