@@ -168,3 +168,28 @@ def test_a_terminal_left_disabled_is_alerted_and_enabled_again(
         zk.device.refuse_enable = False
         wait_for(lambda: zk.enabled and zk.subscribers() == 1, timeout=40)
         assert len(alerts(any_engine, "device_left_disabled")) == 1
+
+
+def test_sync_users_reports_cut_names_and_keeps_the_terminals_admin(
+    tmp_path: Path, any_engine: Engine
+) -> None:
+    zk = ZKSimulator("127.0.0.1", free_port(), serial=ZK_SN)
+    zk.add_user(1, "1001", "周晓梅", privilege=14, password="8888", card=90210)
+    with hall(tmp_path, any_engine, zk) as h:
+        long_name = "阿卜杜萨拉木·阿卜杜热合曼"
+        renamed = h.client.patch("/api/v1/staff/ZW001", json={"name": long_name})
+        assert renamed.status_code == 200, renamed.text
+        answer = h.client.post(f"/api/v1/devices/{ZK_SN}/sync-users")
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        assert body["truncated"] == [
+            {"pin": "1001", "name": long_name, "written_as": "阿卜杜萨拉木·阿卜杜热合"}
+        ]
+        assert body["written"] >= 2 and body["failed"] == []  # the others were written too
+        admin = zk.device.users[1]
+        assert (admin.name, admin.privilege, admin.password, admin.card) == (
+            "阿卜杜萨拉木·阿卜杜热合",
+            14,
+            "8888",
+            90210,
+        )
