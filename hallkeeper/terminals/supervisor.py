@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from hallkeeper.alerts import raise_alert
@@ -89,8 +90,13 @@ class DeviceWatch:
     def statuses(self) -> list[dict[str, object]]:
         """Every known terminal with its availability, last sync and last error."""
         now = self.clock()
-        with read_session(self.engine) as session:
-            devices = session.exec(select(Device).order_by(Device.serial)).all()
+        try:
+            with read_session(self.engine) as session:
+                devices = session.exec(select(Device).order_by(Device.serial)).all()
+        except SQLAlchemyError as exc:
+            # The database is down: what the supervised terminals know is still worth showing.
+            log.debug("device rows unreadable: %s", exc)
+            return [self._unstored(terminal) for terminal in self.terminals.values()]
         out: list[dict[str, object]] = []
         for device in devices:
             available, error = self._availability(device, now)
@@ -107,6 +113,19 @@ class DeviceWatch:
                 }
             )
         return out
+
+    @staticmethod
+    def _unstored(terminal: Terminal) -> dict[str, object]:
+        return {
+            "serial": terminal.serial,
+            "name": None,
+            "protocol": None,
+            "approved": True,
+            "available": terminal.available,
+            "last_seen": None,
+            "last_sync": None,
+            "last_error": terminal.last_error,
+        }
 
     def _availability(self, device: Device, now: datetime) -> tuple[bool | None, str | None]:
         terminal = self.terminals.get(device.serial)

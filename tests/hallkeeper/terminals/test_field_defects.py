@@ -193,3 +193,22 @@ def test_sync_users_reports_cut_names_and_keeps_the_terminals_admin(
             "8888",
             90210,
         )
+
+
+def test_the_devices_view_answers_while_the_device_table_is_unreadable(
+    tmp_path: Path, any_engine: Engine
+) -> None:
+    zk = ZKSimulator("127.0.0.1", free_port(), serial=ZK_SN)
+    with hall(tmp_path, any_engine, zk) as h:
+        wait_for(lambda: h.status(ZK_SN)["available"] is True, timeout=20)
+        with any_engine.begin() as conn:
+            conn.execute(text("ALTER TABLE device RENAME TO device_away"))
+        try:
+            rows = h.client.get("/api/v1/devices").json()["data"]
+            health = h.client.get("/healthz")
+        finally:
+            with any_engine.begin() as conn:
+                conn.execute(text("ALTER TABLE device_away RENAME TO device"))
+        assert {r["serial"] for r in rows} == {ZK_SN, SERIAL_SN}  # from the supervisors
+        assert health.status_code == 200
+        assert ZK_SN in {d["serial"] for d in health.json()["devices"]}
