@@ -103,9 +103,12 @@ def driver_rows(conn: sa.Connection, sql: str, params: Sequence[Any] = ()) -> li
     driver returns them (SQLite: dates and instants as text).
     """
     cursor = conn.connection.cursor()
+    error = conn.dialect.loaded_dbapi.Error
     try:
         cursor.execute(sql, params)
         return list(cursor.fetchall()) if cursor.description is not None else []
+    except error as exc:  # raised as SQLAlchemy would: callers catch one family of errors
+        raise sa.exc.DBAPIError.instance(sql, params, exc, error) from exc
     finally:
         cursor.close()
 
@@ -113,8 +116,11 @@ def driver_rows(conn: sa.Connection, sql: str, params: Sequence[Any] = ()) -> li
 def driver_many(conn: sa.Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
     """Run one statement per parameter row on the driver's own cursor (see `driver_rows`)."""
     cursor = conn.connection.cursor()
+    error = conn.dialect.loaded_dbapi.Error
     try:
         cursor.executemany(sql, rows)
+    except error as exc:  # as in `driver_rows`
+        raise sa.exc.DBAPIError.instance(sql, rows, exc, error) from exc
     finally:
         cursor.close()
 

@@ -224,6 +224,10 @@ class DeviceEntry(_Strict):
     timeout_seconds: float = Field(default=10, gt=0, le=300)
     clock_drift_max_seconds: int = Field(default=60, ge=1)
     correct_clock: bool = False
+    clock_check_seconds: float = Field(default=3600, ge=10, le=86_400)  # while connected
+    log_reread_seconds: float = Field(default=300, ge=5, le=86_400)  # while listening live
+    log_warn_percent: int = Field(default=80, ge=1, le=100)  # alert when the log is this full
+    clear_log: bool = False  # clear a ZK terminal's log after a verified download
     baudrate: int = Field(default=9600, ge=300, le=921_600)
 
     @model_validator(mode="after")

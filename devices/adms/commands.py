@@ -124,16 +124,22 @@ def update_user(
     pin: str,
     name: str,
     *,
-    privilege: int = 0,
+    privilege: int | None = 0,
     card: str | None = None,
     group: int | None = None,
 ) -> Command:
-    """``DATA UPDATE USERINFO PIN=..\\tName=..\\tPri=..`` (creates or changes the user)."""
+    """``DATA UPDATE USERINFO PIN=..\\tName=..\\tPri=..`` (creates or changes the user).
+
+    A field left out (``privilege=None``, no card, no group) is not sent, and the terminal
+    keeps what it has: a rename must not demote an administrator or erase a card.
+    """
     if len(name) > 24:
         raise ValueError(f"name {shorten(name)} is longer than 24 characters")
-    if not 0 <= privilege <= 255:
+    if privilege is not None and not 0 <= privilege <= 255:
         raise ValueError(f"privilege must be 0..255, got {privilege}")
-    fields = [f"PIN={_pin(pin)}", f"Name={_value('name', name)}", f"Pri={privilege}"]
+    fields = [f"PIN={_pin(pin)}", f"Name={_value('name', name)}"]
+    if privilege is not None:
+        fields.append(f"Pri={privilege}")
     if card is not None:
         if not card.isascii() or not card.isdigit():
             raise ValueError(f"card {shorten(card)} is not a decimal number")

@@ -2,7 +2,9 @@
 
 It logs one line when the reader goes down and one when it comes back, keeps an
 ``available`` flag, reconnects with exponential backoff, and hands every Punch (and every
-BadRecord, if asked) to callbacks on its own thread.
+BadRecord, if asked) to callbacks on its own thread.  ``on_idle`` is called whenever the open
+line stays quiet for a read timeout with no record half-read: everything the reader sent
+has been handed on by then.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class SerialReaderAdapter(BackgroundWorker):
         device_sn: str,
         on_punch: Callable[[Punch], None],
         on_bad: Callable[[BadRecord], None] | None = None,
+        on_idle: Callable[[], None] | None = None,
         zone: tzinfo = DEFAULT_ZONE,
         line_format: LineFormat | None = None,
         baudrate: int = 9600,
@@ -46,6 +49,7 @@ class SerialReaderAdapter(BackgroundWorker):
         self.device_sn = device_sn
         self._on_punch = on_punch
         self._on_bad = on_bad
+        self._on_idle = on_idle
         self._transport = SerialTransport(
             url, baudrate=baudrate, parity=parity, read_timeout=read_timeout
         )
@@ -106,6 +110,14 @@ class SerialReaderAdapter(BackgroundWorker):
                     "serial reader %s: on_punch failed for %r", self.device_sn, event.raw
                 )
 
+    def _idle(self) -> None:
+        """The port is open, nothing arrived for a read timeout and no record is half-read."""
+        assert self._on_idle is not None
+        try:
+            self._on_idle()
+        except Exception:
+            _log.exception("serial reader %s: on_idle callback failed", self.device_sn)
+
     def _run(self) -> None:
         delay = self._backoff_initial
         try:
@@ -124,6 +136,8 @@ class SerialReaderAdapter(BackgroundWorker):
                     continue
                 if data:
                     self._dispatch(data)
+                elif self._on_idle is not None and not self._parser.buffered:
+                    self._idle()
         finally:
             self._transport.close()
             self._health.clear()

@@ -31,6 +31,7 @@ from devices.zk.records import (
     decode_sizes,
     decode_users,
     encode_user,
+    name_width,
     record_size,
     table_payload,
 )
@@ -39,6 +40,7 @@ from devices.zk.settings import (
     ClockReading,
     CommandRejected,
     DeviceHealth,
+    SerialMismatch,
     ZKSettings,
 )
 
@@ -48,6 +50,7 @@ __all__ = [
     "ClockReading",
     "CommandRejected",
     "DeviceHealth",
+    "SerialMismatch",
     "User",
     "ZKClient",
     "ZKSettings",
@@ -84,12 +87,21 @@ class ZKClient:
         return self._sn or f"{self.settings.host}:{self.settings.port}"
 
     def connect(self) -> None:
-        """Open the link, authenticate with the comm key, learn the serial number."""
+        """Open the link, authenticate, learn the serial number or check the configured one.
+
+        A terminal reporting another serial than the configured one is refused
+        (:class:`SerialMismatch`): its punches would be filed under the wrong terminal.
+        """
         with self._track():
             self.close()
             self._session = ZKLink.open(self.settings, self._deadline())
+            reported = self.read_option("~SerialNumber")
             if self._sn is None:
-                self._sn = self.read_option("~SerialNumber") or None
+                self._sn = reported or None
+            elif reported and reported != self._sn:
+                self._drop_link()
+                address = f"{self.settings.host}:{self.settings.port}"
+                raise SerialMismatch(address, self._sn, reported)
 
     def close(self) -> None:
         """Say goodbye (best effort) and close the link."""
@@ -212,6 +224,7 @@ class ZKClient:
         if record_size(table_payload(data)[0], count) == 8:
             # 8-byte records carry the internal uid only: one user read, one dict.
             uid_to_pin = {u.uid: u.pin for u in self._read_users(deadline)}
+        # 8-byte records of a uid no longer on the terminal come back as bad records.
         result = decode_attendance(
             data, count, device_sn=self.device_sn, tz=self.zone, uid_to_pin=uid_to_pin
         )
@@ -237,18 +250,33 @@ class ZKClient:
         self.health.left_disabled = True
         log.warning("zk %s may be left disabled: re-enable failed: %s", self.device_sn, last)
 
-    def clear_attendance(self) -> None:
-        """Erase the terminal's log (only after the punches are safely stored)."""
+    def clear_attendance(self, expected: int | None = None) -> bool:
+        """Erase the terminal's log (only after the punches are safely stored).
+
+        With ``expected``, the log is erased only if it still holds exactly that many
+        records, checked with the terminal disabled: a punch made since the download is
+        never erased.  Returns whether the log was erased.
+        """
         with self._track():
             deadline = self._deadline()
             try:
                 self._request(p.CMD_DISABLEDEVICE, b"", deadline)
+                if expected is not None:
+                    sizes = decode_sizes(self._request(p.CMD_GET_FREE_SIZES, b"", deadline).data)
+                    if sizes.records != expected:
+                        return False
                 self._request(p.CMD_CLEAR_ATTLOG, b"", deadline)
                 self._request(p.CMD_REFRESHDATA, b"", deadline)
+                return True
             finally:
                 self._reenable()
 
     # -------------------------------------------------------------------- users
+    @property
+    def name_width(self) -> int:
+        """Bytes a user's name may take on this terminal (known after ``read_users``)."""
+        return name_width(self._user_size or (72 if self.settings.transport == "tcp" else 28))
+
     def set_user(self, user: User) -> None:
         """Create or update a user (name encoded in ``settings.encoding``, GBK by default)."""
         with self._track():

@@ -26,17 +26,35 @@ REC40: Final = struct.Struct("<H24sBIB")  # uid, pin, verify (26), time (27), st
 REC40_TAIL: Final = b"\x00\x00\x00\x00\xff\x00\x00\x00"  # bytes 32-39 as devices send them
 USER28: Final = struct.Struct("<HB5s8sIxBHI")  # uid, priv, password, name, card, group, tz, pin
 USER72: Final = struct.Struct("<HB8s24sIx7sx24s")  # uid, priv, password, name, card, group, pin
-EVENT_SIZES: Final = (52, 36, 32, 12)
+# Real-time event layouts by firmware; all start with the PIN (u16 for 10/14, u32 for 12, 24
+# ASCII bytes otherwise), then verify, status and the 6-byte time; the rest is padding.
+EVENT_SIZES: Final = (52, 37, 36, 32, 14, 12, 10)
+_SHORT_EVENTS: Final = {
+    10: struct.Struct("<HBB"),
+    12: struct.Struct("<IBB"),
+    14: struct.Struct("<HBB"),
+}
 SIZES_FORMAT: Final = struct.Struct("<20i")
 
 
 @dataclass(frozen=True, slots=True)
 class AttendanceLog:
-    """A downloaded attendance log: good punches, undecodable records, the record size."""
+    """A downloaded attendance log: good punches, undecodable records, the record size.
+
+    ``declared`` is the record count the terminal announced; ``intact`` is False when the
+    table came short or with bytes that are not whole records.
+    """
 
     punches: list[Punch]
     bad: list[BadRecord]
     record_size: int
+    declared: int = 0
+    intact: bool = True
+
+    @property
+    def verified(self) -> bool:
+        """Every announced record is here, as a punch or as a bad record kept aside."""
+        return self.intact and len(self.punches) + len(self.bad) == self.declared
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +124,14 @@ class _TimeDecoder:
         return datetime(ymd[0], ymd[1], ymd[2], hour, minute, second, tzinfo=self.tz)
 
 
+def _uid_pin(uid: int, uid_to_pin: Mapping[int, str] | None) -> str:
+    """The PIN of an 8-byte record whose uid the user list does not hold."""
+    if uid_to_pin is None:  # no user list to ask: the uid is all there is
+        return str(uid)
+    # The user was deleted on the terminal: the uid as PIN would be somebody else's PIN.
+    raise LookupError(f"uid {uid} is no longer on the terminal (user deleted?): PIN unknown")
+
+
 def decode_attendance(
     data: bytes,
     count: int,
@@ -117,7 +143,7 @@ def decode_attendance(
     """Decode an attendance table (with its size prefix) in one linear pass."""
     total, body = table_payload(data)
     if total == 0 or count == 0:
-        return AttendanceLog([], [], 0)
+        return AttendanceLog([], [], 0, 0, total == 0 and count == 0)
     size = record_size(total, count)
     punches: list[Punch] = []
     bad: list[BadRecord] = []
@@ -135,6 +161,7 @@ def decode_attendance(
     elif size < 40:
         bad.append(BadRecord(device_sn, raw_all, f"unknown attendance record size {size}"))
         whole = 0
+    intact = whole == total and len(body) == total
     # 100,000 acyclic objects in a row trigger many useless collections: pause the collector.
     with collector_paused():
         for off in range(0, whole, size):
@@ -143,7 +170,7 @@ def decode_attendance(
                 fields = unpack(raw)
                 if size == 8:
                     uid, verify, tvalue, status = fields
-                    pin = pins.get(uid) or str(uid)
+                    pin = pins.get(uid) or _uid_pin(uid, uid_to_pin)
                     workcode: str | None = None
                 elif size == 16:
                     pin_num, tvalue, verify, status, _, wc = fields
@@ -157,7 +184,7 @@ def decode_attendance(
                     workcode = None
                 when = to_time(tvalue)
                 punches.append(Punch(device_sn, pin, when, verify, status, workcode, raw))
-            except (ProtocolError, ValueError, UnicodeDecodeError) as exc:
+            except (ProtocolError, ValueError, UnicodeDecodeError, LookupError) as exc:
                 reason = f"record at byte {off} ({size} bytes): {exc}"
                 bad.append(BadRecord(device_sn, raw, reason))
     if usable > whole and whole:
@@ -172,7 +199,7 @@ def decode_attendance(
         bad.append(
             BadRecord(device_sn, b"", f"table declares {total} bytes but {len(body)} arrived")
         )
-    return AttendanceLog(punches, bad, size)
+    return AttendanceLog(punches, bad, size, count, intact)
 
 
 def encode_attendance_record(
@@ -218,6 +245,27 @@ def decode_users(data: bytes, count: int, *, encoding: str = "gbk") -> list[User
     return users
 
 
+def name_width(user_size: int) -> int:
+    """Bytes the name field holds in a user layout (8 in the 28-byte one, else 24)."""
+    return 8 if user_size == 28 else 24
+
+
+def fit_name(name: str, encoding: str, width: int) -> str:
+    """The longest prefix of ``name`` whose encoding fits ``width`` bytes (whole characters).
+
+    A character the encoding cannot write ends the name there as well.
+    """
+    size = 0
+    for index, char in enumerate(name):
+        try:
+            size += len(char.encode(encoding))
+        except UnicodeEncodeError:
+            return name[:index]
+        if size > width:
+            return name[:index]
+    return name
+
+
 def _fit(value: str, encoding: str, width: int, what: str) -> bytes:
     raw = value.encode(encoding)
     if len(raw) > width:
@@ -260,12 +308,13 @@ def decode_events(data: bytes, *, device_sn: str, tz: tzinfo) -> list[Punch | Ba
     except ProtocolError as exc:
         return [BadRecord(device_sn, bytes(data), str(exc))]
     out: list[Punch | BadRecord] = []
+    short = _SHORT_EVENTS.get(size)
     for off in range(0, len(data), size):
         raw = bytes(data[off : off + size])
         try:
-            if size == 12:
-                pin_num, verify, status = struct.unpack_from("<IBB", raw)
-                pin, tbytes = str(pin_num), raw[6:12]
+            if short is not None:
+                pin_num, verify, status = short.unpack_from(raw)
+                pin, tbytes = str(pin_num), raw[short.size : short.size + 6]
             else:
                 pin, (verify, status) = _pin_from(raw[:24]), raw[24:26]
                 tbytes = raw[26:32]
@@ -276,9 +325,12 @@ def decode_events(data: bytes, *, device_sn: str, tz: tzinfo) -> list[Punch | Ba
 
 
 def encode_event(pin: str, when: datetime, verify: int, status: int, size: int = 32) -> bytes:
-    """One EF_ATTLOG event record (24-byte PIN, verify, status, 6-byte time, padding)."""
-    if size == 12:
-        return struct.pack("<IBB", int(pin), verify, status) + encode_time6(when)
+    """One EF_ATTLOG event record (PIN, verify, status, 6-byte time, padding)."""
+    short = _SHORT_EVENTS.get(size)
+    if short is not None:
+        return (short.pack(int(pin), verify, status) + encode_time6(when)).ljust(size, b"\x00")
+    if size not in EVENT_SIZES:
+        raise ValueError(f"no event layout of {size} bytes")
     body = pin.encode("ascii").ljust(24, b"\x00")[:24] + bytes((verify, status))
     return (body + encode_time6(when)).ljust(size, b"\x00")
 

@@ -17,6 +17,22 @@ class CommandRejected(DeviceUnavailable):
     """The terminal answered a command with an error code."""
 
 
+class LeftDisabled(DeviceUnavailable):
+    """The terminal may still be disabled (nobody can punch): re-enabling it failed."""
+
+
+class SerialMismatch(DeviceUnavailable):
+    """The terminal at the address reports another serial number than the one configured."""
+
+    def __init__(self, address: str, configured: str, reported: str) -> None:
+        super().__init__(
+            f"terminal at {address} reports serial {reported!r}, configured {configured!r}: "
+            "refused (was the address given to another terminal?)"
+        )
+        self.configured = configured
+        self.reported = reported
+
+
 @dataclass(frozen=True, slots=True)
 class ZKSettings:
     """How to reach one terminal."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import struct
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from itertools import count
 from zoneinfo import ZoneInfo
@@ -47,6 +47,7 @@ class SimRecord:
     verify: int = 1
     status: int = 0
     workcode: int = 0
+    uid: int | None = None  # the user's uid when punched (8-byte logs keep only this)
 
 
 @dataclass(slots=True)
@@ -63,6 +64,8 @@ class SimDevice:
     users: dict[int, User] = field(default_factory=dict)
     records: list[SimRecord] = field(default_factory=list)
     clock_offset: timedelta = timedelta(0)
+    records_cap: int = 100000
+    refuse_enable: bool = False  # answer CMD_ENABLEDEVICE with an error (stays disabled)
     template_requests: int = 0
     commands_seen: list[int] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -85,8 +88,11 @@ class SimDevice:
             return SimSession(next(self._sessions) & 0xFFFF)
 
     def add_record(self, record: SimRecord) -> None:
-        """Append one punch to the log."""
+        """Append one punch to the log (with the punching user's uid)."""
         with self.lock:
+            if record.uid is None:
+                uid = next((u.uid for u in self.users.values() if u.pin == record.pin), None)
+                record = replace(record, uid=uid)
             self.records.append(record)
             self._log_cache = None
 
@@ -104,7 +110,9 @@ class SimDevice:
                 body = b"".join(
                     encode_attendance_record(
                         self.record_size,
-                        uid=uids.get(r.pin, int(r.pin) if r.pin.isdigit() else 0),
+                        uid=r.uid
+                        if r.uid is not None
+                        else uids.get(r.pin, int(r.pin) if r.pin.isdigit() else 0),
                         pin=r.pin,
                         when=r.when,
                         verify=r.verify,
@@ -176,11 +184,13 @@ class SimDevice:
         if cmd in (p.CMD_EXIT, p.CMD_REFRESHDATA, p.CMD_OPTIONS_WRQ, p.CMD_CANCELCAPTURE,
                    p.CMD_STARTVERIFY):  # fmt: skip
             return ok
+        if cmd == p.CMD_ENABLEDEVICE and self.refuse_enable:
+            return [self._reply(s, req, p.CMD_ACK_ERROR)]
         if cmd in (p.CMD_ENABLEDEVICE, p.CMD_DISABLEDEVICE):
             self.enabled = cmd == p.CMD_ENABLEDEVICE
             return ok
         if cmd == p.CMD_GET_FREE_SIZES:
-            sizes = Sizes(len(self.users), 0, len(self.records), 3000, 100000)
+            sizes = Sizes(len(self.users), 0, len(self.records), 3000, self.records_cap)
             return [self._reply(s, req, p.CMD_ACK_OK, encode_sizes(sizes))]
         if cmd == p.CMD_OPTIONS_RRQ:
             name = data.split(b"\x00", 1)[0].decode("ascii", errors="replace")

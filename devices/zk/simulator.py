@@ -196,14 +196,20 @@ class ZKSimulator:
         *,
         when: datetime | None = None,
         event_size: int = 32,
+        garbled: bool = False,
     ) -> int:
         """Punch (pin, verify, status) now: log them, push one event packet each to every
-        subscriber, all in one write per TCP link; returns how many links got them."""
+        subscriber, all in one write per TCP link; returns how many links got them.
+
+        ``garbled``: the events arrive cut to 13 bytes, which no layout decodes (the punches
+        are in the log all the same)."""
         stamp = (when or self.device.now()).astimezone(self.device.zone)
         packets = []
         for pin, verify, status in punches:
             self.device.add_record(SimRecord(pin, stamp, verify, status))
             data = encode_event(pin, stamp, verify, status, event_size)
+            if garbled:
+                data = data[:13]
             packets.append(p.build_packet(p.CMD_REG_EVENT, p.EF_ATTLOG, 0, data))
         sent = 0
         with self._lock:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from devices.adms import protocol as adms
@@ -63,6 +64,8 @@ def _approved(session: Session, sn: str, now: datetime, zone: str) -> Device | N
 
 
 REFUSED = "ERROR: device not approved by the hall"
+# Terminals whose last batch the database refused: one log line per outage, not per resend.
+_STORAGE_DOWN: set[str] = set()
 
 
 def _options(
@@ -188,6 +191,15 @@ def _store_upload(
                 return _text(REFUSED, 403)
     except ProtocolError as exc:
         return _text(f"ERROR: {exc}", 400)
+    except SQLAlchemyError as exc:
+        # Not OK: the terminal keeps the batch and sends it again after ErrorDelay.
+        if query.sn not in _STORAGE_DOWN:
+            _STORAGE_DOWN.add(query.sn)
+            log.error("ADMS %s: batch not stored, the terminal will resend it: %s", query.sn, exc)
+        return _text("ERROR: storage unavailable, send the batch again", 503)
+    if query.sn in _STORAGE_DOWN:
+        _STORAGE_DOWN.discard(query.sn)
+        log.warning("ADMS %s: batches stored again", query.sn)
     return _text("OK")
 
 

@@ -9,53 +9,26 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 
-from devices.events import BadRecord, Punch
-from devices.serial_reader.adapter import SerialReaderAdapter
-from devices.zk.adapter import ZKClient
-from devices.zk.poller import ZKPoller
-from devices.zk.settings import ZKSettings
 from hallkeeper.alerts import raise_alert
-from hallkeeper.attendance.ingest import store_punches
 from hallkeeper.db import read_session, write_session
-from hallkeeper.hallconfig import DeviceEntry
 from hallkeeper.models import Device
-from hallkeeper.settings import Settings
+from hallkeeper.terminals.serial_terminal import SerialTerminal
+from hallkeeper.terminals.sink import Clock, Sink, device_key
+from hallkeeper.terminals.zk_terminal import ZKTerminal
+
+__all__ = ["DeviceWatch", "SerialTerminal", "Sink", "Terminal", "ZKTerminal", "build_terminals"]
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 ADMS_SILENCE = timedelta(seconds=90)
-
-
-@dataclass(frozen=True)
-class Sink:
-    """Where a terminal's records go: the database and the hall's settings."""
-
-    engine: Engine
-    settings: Settings
-    clock: Clock
-
-    def __call__(self, records: Sequence[Punch | BadRecord], source: str) -> None:
-        """Store records through the one ingest path; the terminal is synced up to now."""
-        if not records:
-            return
-        with write_session(self.engine) as session:
-            store_punches(
-                session,
-                list(records),
-                source=source,
-                now=self.clock(),
-                settings=self.settings,
-                synced_device=records[0].device_sn,
-            )
 
 
 class Terminal(Protocol):
@@ -67,124 +40,12 @@ class Terminal(Protocol):
     def available(self) -> bool | None: ...
     @property
     def last_error(self) -> str | None: ...
+    @property
+    def outages(self) -> int: ...
+    @property
+    def last_outage(self) -> str | None: ...
     def start(self) -> None: ...
     def stop(self) -> None: ...
-
-
-class ZKTerminal:
-    """A ZK terminal pulled over TCP or UDP: log download, live events, clock check."""
-
-    def __init__(self, entry: DeviceEntry, sink: Sink) -> None:
-        host, _, port = entry.address.rpartition(":")
-        zone = str(sink.settings.zone)
-        self.serial = entry.serial
-        self.entry = entry
-        self.engine = sink.engine
-        self.clock = sink.clock
-        self.settings = ZKSettings(
-            host=host,
-            port=int(port),
-            transport="udp" if entry.protocol == "zk_udp" else "tcp",
-            comm_key=entry.comm_key,
-            zone=entry.timezone or zone,
-            device_sn=entry.serial,
-            encoding=entry.name_encoding,
-            timeout=min(entry.timeout_seconds, 10.0),
-            transfer_timeout=max(entry.timeout_seconds, 60.0),
-        )
-        self.poller = ZKPoller(
-            lambda: ZKClient(self.settings),
-            lambda punches: sink(punches, "zk"),
-            on_bad=lambda bad: sink(bad, "zk"),
-            on_connect=self.check_clock,
-            backoff_max=max(entry.poll_seconds, 30.0),
-        )
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    @property
-    def available(self) -> bool | None:
-        return self.poller.available
-
-    @property
-    def last_error(self) -> str | None:
-        return self.poller.last_error
-
-    def check_clock(self, client: ZKClient) -> None:
-        """Alert on drift beyond the limit or a reset clock; correct it when configured."""
-        reading = client.read_clock()
-        drift = reading.drift.total_seconds()
-        if not reading.looks_reset and abs(drift) <= self.entry.clock_drift_max_seconds:
-            return
-        corrected = self.entry.correct_clock
-        if corrected:
-            client.sync_clock()
-        now = self.clock()
-        kind = "clock_reset" if reading.looks_reset else "clock_drift"
-        log.warning(
-            "zk %s clock %s by %+.0f s (device %s)%s",
-            self.serial,
-            "was reset" if reading.looks_reset else "drifts",
-            drift,
-            reading.device_time.isoformat(),
-            ", corrected" if corrected else "",
-        )
-        with write_session(self.engine) as session:
-            raise_alert(
-                session,
-                kind=kind,
-                key=f"{self.serial}:{now.astimezone(ZoneInfo(self.settings.zone)).date()}",
-                payload={
-                    "device_sn": self.serial,
-                    "drift_seconds": round(drift),
-                    "device_time": reading.device_time.isoformat(),
-                    "corrected": corrected,
-                    "text": f"考勤机 {self.serial} 时钟偏差 {round(drift)} 秒"
-                    + ("，已自动校正" if corrected else ""),
-                },
-                now=now,
-            )
-
-    def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self.poller.run, args=(self._stop,), name=f"zk-{self.serial}", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=15)
-
-
-class SerialTerminal:
-    """A punch reader on a serial line."""
-
-    def __init__(self, entry: DeviceEntry, sink: Sink) -> None:
-        self.serial = entry.serial
-        self.adapter = SerialReaderAdapter(
-            entry.address,
-            device_sn=entry.serial,
-            on_punch=lambda punch: sink([punch], "serial"),
-            on_bad=lambda bad: sink([bad], "serial"),
-            zone=ZoneInfo(entry.timezone or str(sink.settings.zone)),
-            baudrate=entry.baudrate,
-        )
-        self._last_error: str | None = None
-
-    @property
-    def available(self) -> bool | None:
-        return self.adapter.available
-
-    @property
-    def last_error(self) -> str | None:
-        return None if self.adapter.available else "serial reader not reachable"
-
-    def start(self) -> None:
-        self.adapter.start()
-
-    def stop(self) -> None:
-        self.adapter.stop()
 
 
 def build_terminals(sink: Sink) -> list[Terminal]:
@@ -202,6 +63,7 @@ def build_terminals(sink: Sink) -> list[Terminal]:
 class _Seen:
     available: bool | None = None
     since: datetime | None = None
+    outages: int = 0
 
 
 class DeviceWatch:
@@ -233,8 +95,13 @@ class DeviceWatch:
         query = select(Device).order_by(Device.serial).offset(offset).limit(limit)
         if approved_only:
             query = query.where(col(Device.approved).is_(True))
-        with read_session(self.engine) as session:
-            devices = session.exec(query).all()
+        try:
+            with read_session(self.engine) as session:
+                devices = session.exec(query).all()
+        except SQLAlchemyError as exc:
+            # The database is down: what the supervised terminals know is still worth showing.
+            log.debug("device rows unreadable: %s", exc)
+            return [self._unstored(terminal) for terminal in self.terminals.values()]
         out: list[dict[str, object]] = []
         for device in devices:
             available, error = self._availability(device, now)
@@ -254,12 +121,29 @@ class DeviceWatch:
 
     def counts(self) -> dict[str, int]:
         """How many terminals are known, and how many of them wait for approval."""
-        with read_session(self.engine) as session:
-            total = session.exec(select(func.count()).select_from(Device)).one()
-            pending = session.exec(
-                select(func.count()).select_from(Device).where(col(Device.approved).is_(False))
-            ).one()
+        try:
+            with read_session(self.engine) as session:
+                total = session.exec(select(func.count()).select_from(Device)).one()
+                pending = session.exec(
+                    select(func.count()).select_from(Device).where(col(Device.approved).is_(False))
+                ).one()
+        except SQLAlchemyError as exc:
+            log.debug("device rows unreadable: %s", exc)
+            return {"total": len(self.terminals), "pending": 0}  # the supervised ones
         return {"total": total, "pending": pending}
+
+    @staticmethod
+    def _unstored(terminal: Terminal) -> dict[str, object]:
+        return {
+            "serial": terminal.serial,
+            "name": None,
+            "protocol": None,
+            "approved": True,
+            "available": terminal.available,
+            "last_seen": None,
+            "last_sync": None,
+            "last_error": terminal.last_error,
+        }
 
     def _availability(self, device: Device, now: datetime) -> tuple[bool | None, str | None]:
         terminal = self.terminals.get(device.serial)
@@ -274,36 +158,55 @@ class DeviceWatch:
         return None, device.last_error
 
     def check(self) -> None:
-        """One look at every terminal; alerts on each change of availability."""
+        """One look at every terminal; alerts on each change of availability.
+
+        An outage that began and ended between two looks (the database refused writes for a
+        few seconds) is reported too, from the terminal's outage count.  What was seen is
+        remembered only once its alerts are written, so a round that cannot write (the
+        database is down) is repeated by the next one.
+        """
         now = self.clock()
         for status in self.statuses(approved_only=True):
             serial = str(status["serial"])
             available = status["available"]
             seen = self.seen.setdefault(serial, _Seen())
-            if available is None or available == seen.available:
+            terminal = self.terminals.get(serial)
+            outages = terminal.outages if terminal is not None else seen.outages
+            if available is None:
                 continue
-            first = seen.available is None
-            seen.available, seen.since = bool(available), now
-            if first and available:
-                continue
-            with write_session(self.engine) as session:
-                row = session.exec(select(Device).where(Device.serial == serial)).one()
-                row.last_error = None if available else str(status["last_error"])
-                session.add(row)
+            changes: list[tuple[bool, object]] = []
+            if available != seen.available and not (seen.available is None and available):
+                changes.append((bool(available), status["last_error"]))
+            elif available and outages > seen.outages and seen.available is not None:
+                brief = terminal.last_outage if terminal is not None else None
+                changes += [(False, brief), (True, None)]  # down and back between two looks
+            if changes:
+                self._report(serial, status["name"], changes, now)
+            seen.available, seen.outages = bool(available), outages
+            if changes:
+                seen.since = now
+
+    def _report(
+        self, serial: str, name: object, changes: list[tuple[bool, object]], now: datetime
+    ) -> None:
+        with write_session(self.engine) as session:
+            row = session.exec(select(Device).where(Device.serial == serial)).one()
+            for available, error in changes:
+                row.last_error = None if available else str(error)
                 raise_alert(
                     session,
                     kind="device_recovered" if available else "device_offline",
-                    key=f"{serial}:{now.isoformat()}",
+                    key=device_key(serial, now),
                     severity="info" if available else "critical",
                     payload={
                         "device_sn": serial,
-                        "name": status["name"],
-                        "error": status["last_error"],
-                        "text": f"考勤机 {status['name'] or serial} "
-                        + ("已恢复" if available else "离线"),
+                        "name": name,
+                        "error": error,
+                        "text": f"考勤机 {name or serial} " + ("已恢复" if available else "离线"),
                     },
                     now=now,
                 )
+            session.add(row)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,8 +16,9 @@ from devices.zk.adapter import ZKClient
 from hallkeeper.api.deps import Admin, PageDep, ReadSessionDep, SessionDep, SettingsDep
 from hallkeeper.attendance.api_punches import quarantine_page
 from hallkeeper.models import Device, QuarantinedRecord
+from hallkeeper.settings import Settings
 from hallkeeper.terminals.supervisor import ZKTerminal
-from hallkeeper.terminals.users import queue_adms_sync, sync_zk, user_plan
+from hallkeeper.terminals.users import SyncResult, queue_adms_sync, sync_zk, user_plan
 
 router = APIRouter()
 
@@ -69,10 +71,22 @@ def sync_users(serial: str, request: Request, session: SessionDep) -> dict[str, 
     now = _now(request)
     plan = user_plan(session, now.astimezone(ZoneInfo(device.timezone)).date())
     if device.protocol == "adms":
-        sync = queue_adms_sync(session, serial, plan, now)
+        settings: Settings = request.app.state.settings
+        entry = next((d for d in settings.hall.devices if d.serial == serial), None)
+        result = SyncResult()
+        queued = queue_adms_sync(
+            session,
+            serial,
+            plan,
+            now,
+            encoding=entry.name_encoding if entry is not None else "gbk",
+            result=result,
+        )
         return {
-            "queued": sync.queued,
-            "skipped": sync.skipped,
+            "queued": queued,
+            "truncated": result.truncated,
+            # People the terminal cannot take (a name stored before names were checked).
+            "skipped": [f"PIN {f['pin']}: {f['error']}" for f in result.failed],
             "note": "sent on the terminal's next poll",
         }
     terminal = request.app.state.devices.terminals.get(serial)
@@ -80,7 +94,8 @@ def sync_users(serial: str, request: Request, session: SessionDep) -> dict[str, 
         raise HTTPException(409, detail=f"terminal {serial} ({device.protocol}) keeps no user list")
     try:
         with ZKClient(terminal.settings) as client:
-            written, deleted = sync_zk(client, plan)
+            done = sync_zk(client, plan)
     except DeviceUnavailable as exc:
         raise HTTPException(503, detail=f"terminal {serial} unavailable: {exc}") from None
-    return {"written": written, "deleted": deleted}
+    # Names cut to fit the terminal and users it refused are listed for the admin.
+    return asdict(done)

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from devices.errors import ProtocolError
+from devices.events import Punch
+from devices.zk.protocol import encode_time6
 from devices.zk.records import (
     Sizes,
     User,
@@ -153,7 +155,7 @@ def test_two_events_in_one_packet() -> None:
     assert (second.verify, second.status, second.time) == (15, 1, WHEN)  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("size", [12, 32, 36, 52])
+@pytest.mark.parametrize("size", [10, 12, 14, 32, 36, 37, 52])
 def test_event_layouts(size: int) -> None:
     (event,) = decode_events(encode_event("77", WHEN, 2, 1, size), device_sn="S", tz=SH)
     assert (event.pin, event.verify, event.status, event.time) == ("77", 2, 1, WHEN)  # type: ignore[union-attr]
@@ -171,3 +173,44 @@ def test_sizes_roundtrip() -> None:
     assert decode_sizes(data) == sizes
     with pytest.raises(ProtocolError):
         decode_sizes(data[:40])
+
+
+@pytest.mark.parametrize(
+    ("size", "head"),
+    [(10, struct.pack("<HBB", 77, 2, 1)), (14, struct.pack("<HBB", 77, 2, 1))],
+)
+def test_newer_firmware_short_events(size: int, head: bytes) -> None:
+    # u16 PIN, verify, status, the 6-byte time, padding (pyzk's live_capture sizes 10 and 14).
+    raw = (head + encode_time6(WHEN)).ljust(size, b"\x00")
+    (event,) = decode_events(raw, device_sn="S", tz=SH)
+    assert isinstance(event, Punch)
+    assert (event.pin, event.verify, event.status, event.time) == ("77", 2, 1, WHEN)
+
+
+def test_newer_firmware_37_byte_event() -> None:
+    raw = b"3005".ljust(24, b"\x00") + bytes((15, 0)) + encode_time6(WHEN) + b"\x01" * 5
+    (event,) = decode_events(raw, device_sn="S", tz=SH)
+    assert isinstance(event, Punch)
+    assert (event.pin, event.verify, event.status, event.time) == ("3005", 15, 0, WHEN)
+
+
+def test_8_byte_record_of_a_deleted_uid_is_kept_aside() -> None:
+    # uid 5 was deleted on the terminal; "5" is somebody else's PIN: never credit it to them.
+    gone = encode_attendance_record(8, uid=5, pin="", when=WHEN, verify=1, status=0)
+    kept = encode_attendance_record(8, uid=1, pin="", when=WHEN, verify=1, status=0)
+    log = decode_attendance(table(gone, kept), 2, device_sn="S", tz=SH, uid_to_pin={1: "1001"})
+    assert [p.pin for p in log.punches] == ["1001"]
+    (bad,) = log.bad
+    assert bad.raw == gone and "uid 5 is no longer on the terminal" in bad.reason
+    assert log.verified  # every record accounted for: one punch, one kept aside
+
+
+def test_fit_name_cuts_at_a_character_boundary() -> None:
+    from devices.zk.records import fit_name
+
+    name = "阿卜杜萨拉木·阿卜杜热合曼"
+    assert len(name.encode("gbk")) == 26
+    fitted = fit_name(name, "gbk", 24)
+    assert fitted == "阿卜杜萨拉木·阿卜杜热合" and len(fitted.encode("gbk")) == 24
+    assert fit_name("张伟", "gbk", 24) == "张伟"
+    assert fit_name("王小明", "utf-8", 8) == "王小"  # 6 bytes: a third character would not fit

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import select
 
 from devices.adms.simulator import AdmsTerminal
@@ -148,3 +148,25 @@ def test_stamps_and_sync_times_are_stored(server: tuple[str, Engine]) -> None:
     with read_session(engine) as session:
         stamps = session.get(AdmsStamp, "T7")
         assert stamps is not None and (stamps.attlog_stamp, stamps.operlog_stamp) == (7, 3)
+
+
+def test_a_batch_the_database_refuses_is_not_acknowledged_and_comes_again(
+    server: tuple[str, Engine],
+) -> None:
+    url, engine = server
+    approve_url = f"{url}/iclock/cdata?SN=OUT-1&options=all"
+    assert httpx.get(approve_url).status_code == 403  # recorded, then approved
+    approve(url, "OUT-1")
+    body = b"2001\t2026-11-20 08:20:00\t0\t1\t0\n"
+    post = f"{url}/iclock/cdata?SN=OUT-1&table=ATTLOG&Stamp=1"
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE punch RENAME TO punch_away"))
+    try:
+        refused = httpx.post(post, content=body)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE punch_away RENAME TO punch"))
+    assert refused.status_code == 503 and refused.text.startswith("ERROR")
+    again = httpx.post(post, content=body)  # what the terminal does after ErrorDelay
+    assert (again.status_code, again.text) == (200, "OK")
+    assert [p.pin for p in punches(engine, "OUT-1")] == ["2001"]
