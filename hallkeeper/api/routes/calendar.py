@@ -21,6 +21,8 @@ from hallkeeper.models import Hall, HolidayOverride
 from hallkeeper.settings import Settings
 
 router = APIRouter()
+# How far back PATCH /hall may move go-live: the days between are judged within the request.
+GO_LIVE_BACK = timedelta(days=400)
 MAX_CALENDAR_DAYS = 366
 
 
@@ -66,7 +68,18 @@ def patch_hall(
     if hall is None:
         raise HTTPException(404, detail="the hall is not configured yet")
     before = hall.go_live
-    hall.sqlmodel_update(body.model_dump(exclude_unset=True))
+    fields = body.model_dump(exclude_unset=True)
+    go_live = fields.get("go_live")
+    earliest = now_of(request).astimezone(settings.zone).date() - GO_LIVE_BACK
+    if go_live is not None and go_live != before and go_live < earliest:
+        # Every staff-day from go-live on is judged again inside this request.
+        raise HTTPException(
+            422,
+            detail=f"go_live may be at most {GO_LIVE_BACK.days} days in the past through the API "
+            f"(earliest {earliest}); set an earlier one in the hall file and run "
+            "`hallkeeper config apply`",
+        )
+    hall.sqlmodel_update(fields)
     session.add(hall)
     session.flush()
     session.refresh(hall)

@@ -57,3 +57,16 @@ def test_the_first_tick_judges_the_days_the_service_missed(hall: Hall) -> None:
     earlier = DAY - timedelta(days=7)  # the Tuesday before: nobody punched, nothing ran
     AttendanceScheduler(hall.settings, hall.engine, hall.clock).tick()
     assert _board(hall, earlier)["SC001"]["status"] == "missing"
+
+
+def test_go_live_moved_years_back_through_the_api_is_refused_with_the_way_to_do_it(
+    hall: Hall,
+) -> None:
+    """Judging decades of staff-days would hold the request for minutes: the hall file does it."""
+    hall.clock.set("19:00")
+    answer = hall.client.patch("/api/v1/hall", json={"go_live": "2000-01-01"})
+    assert answer.status_code == 422
+    assert "hallkeeper config apply" in answer.json()["detail"]
+    assert hall.client.get("/api/v1/hall").json()["go_live"] != "2000-01-01"
+    year_ago = DAY - timedelta(days=300)  # within the API's reach
+    assert hall.client.patch("/api/v1/hall", json={"go_live": str(year_ago)}).status_code == 200
