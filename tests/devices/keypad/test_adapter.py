@@ -180,6 +180,7 @@ def test_unplugged_line_then_back(tmp_path: Path, caplog: pytest.LogCaptureFixtu
     ):
         assert bus.wait_available()
         assert keypads.press(CallNext(1))
+        assert collector.wait(1)  # read before the line is pulled: bytes in flight die with it
         keypads.pty.close()
         deadline = time.monotonic() + 5
         while bus.available and time.monotonic() < deadline:
