@@ -198,6 +198,29 @@ def _absent_halves(
     return tuple(h for h in ("am", "pm") if h in halves)
 
 
+# Equal schedule tuples map to one canonical tuple (frozen dataclasses compare by value), so
+# the memos below, keyed by identity, hold one entry per distinct value however often callers
+# build the same schedules afresh (the service reads them for every report).
+_SCHEDULE_SETS: dict[tuple[Schedule, ...], tuple[Schedule, ...]] = {}
+_LAST_SET: list[tuple[Schedule, ...]] = [()]  # the latest canonical tuple: no hashing for it
+
+
+def _canonical(schedules: Sequence[Schedule]) -> Sequence[Schedule]:
+    """The one tuple equal to ``schedules`` that the memos know (once per call, not per day)."""
+    if type(schedules) is not tuple:
+        return schedules  # a mutable sequence is never memoised
+    last = _LAST_SET[0]
+    if schedules is last:
+        return last
+    found = _SCHEDULE_SETS.get(schedules)
+    if found is None:
+        if len(_SCHEDULE_SETS) >= 64:  # schedules change rarely: this is a hall's edits
+            _SCHEDULE_SETS.clear()
+        found = _SCHEDULE_SETS[schedules] = schedules
+    _LAST_SET[0] = found
+    return found
+
+
 _Planned = tuple[Schedule, DayPlan]
 _PLANNED: dict[
     tuple[int, date, tuple[str, ...], ZoneInfo], tuple[Sequence[Schedule], _Planned]
@@ -237,7 +260,8 @@ def evaluate_day(
     go_live: date | None = None,
 ) -> DayResult:
     """Evaluate one staff-day from all facts known (facts of other people are ignored)."""
-    return _evaluate(staff, day, facts, (schedules, calendar, rules, tz, now, go_live))
+    setting = (_canonical(schedules), calendar, rules, tz, now, go_live)
+    return _evaluate(staff, day, facts, setting)
 
 
 # What stays the same across a person's days: schedules, calendar, rules, zone, now, go-live.
@@ -284,7 +308,7 @@ def evaluate_days(
     go_live: date | None = None,
 ) -> list[DayResult]:
     """`evaluate_day` for each (date, facts) of one person, in order."""
-    setting = (schedules, calendar, rules, tz, now, go_live)
+    setting = (_canonical(schedules), calendar, rules, tz, now, go_live)
     return [_evaluate(staff, day, facts, setting) for day, facts in days]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cache, lru_cache
+from functools import lru_cache
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -106,10 +106,11 @@ def resolve_windows(name: str, slots: Sequence[SlotSpec]) -> tuple[SlotWindow, .
     return tuple(out)
 
 
-@cache
+@lru_cache(maxsize=256)
 def _cached_windows(name: str, slots: tuple[SlotSpec, ...]) -> tuple[SlotWindow, ...]:
     # Schedules are frozen and few: resolving once per distinct slot tuple keeps a month of
-    # evaluations from re-deriving the same windows tens of thousands of times.
+    # evaluations from re-deriving the same windows tens of thousands of times (bounded: a
+    # hall edits its schedules over the years).
     return resolve_windows(name, slots)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import struct
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -41,6 +42,7 @@ from devices.zk.settings import (
     CommandRejected,
     DeviceHealth,
     SerialMismatch,
+    TransferCancelled,
     ZKSettings,
 )
 
@@ -51,6 +53,7 @@ __all__ = [
     "CommandRejected",
     "DeviceHealth",
     "SerialMismatch",
+    "TransferCancelled",
     "User",
     "ZKClient",
     "ZKSettings",
@@ -63,9 +66,16 @@ class ZKClient:
     """A connection to one ZK terminal over TCP or UDP."""
 
     def __init__(
-        self, settings: ZKSettings, *, now: Callable[[ZoneInfo], datetime] | None = None
+        self,
+        settings: ZKSettings,
+        *,
+        now: Callable[[ZoneInfo], datetime] | None = None,
+        cancel: threading.Event | None = None,
     ) -> None:
+        """``cancel``: once set, a buffered transfer stops at its next chunk (the service is
+        stopping); a log download still re-enables the terminal."""
         self.settings = settings
+        self._cancel = cancel
         self.zone = ZoneInfo(settings.zone)
         self.health = DeviceHealth()
         self._now = now or (lambda tz: datetime.now(tz))
@@ -184,10 +194,12 @@ class ZKClient:
         size = p.parse_buffer_size(reply.data)
         link = self._link()
         step = 0xFFC0 if link.transport.is_tcp else 16 * 1024
-        parts = [
-            link.read_chunk(start, min(step, size - start), deadline)
-            for start in range(0, size, step)
-        ]
+        parts = []
+        for start in range(0, size, step):
+            if self._cancel is not None and self._cancel.is_set():
+                # Abandoned, not lost: the records stay on the terminal for the next start.
+                raise TransferCancelled(f"{self.device_sn}: transfer abandoned at {start}/{size}")
+            parts.append(link.read_chunk(start, min(step, size - start), deadline))
         self._request(p.CMD_FREE_DATA, b"", deadline)
         return b"".join(parts)
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from devices.errors import DeviceUnavailable
 from devices.events import BadRecord, Punch
 from devices.zk.adapter import AttendanceLog, ZKClient
-from devices.zk.settings import LeftDisabled
+from devices.zk.settings import LeftDisabled, TransferCancelled
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,12 @@ class ZKPoller:
                 client.connect()
                 self._cycle(client, stop)
                 backoff = self._backoff_initial
+            except TransferCancelled as exc:
+                # Stopping: the download was abandoned, its records stay on the terminal.
+                log.info("zk %s: %s", client.device_sn, exc)
+                if client.health.left_disabled:
+                    self._down(client, LeftDisabled(f"{client.device_sn} may be left disabled"))
+                break
             except Exception as exc:
                 self._down(client, exc)
                 stop.wait(backoff)

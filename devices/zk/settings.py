@@ -21,6 +21,10 @@ class LeftDisabled(DeviceUnavailable):
     """The terminal may still be disabled (nobody can punch): re-enabling it failed."""
 
 
+class TransferCancelled(Exception):
+    """A transfer was abandoned because the service is stopping (the terminal is fine)."""
+
+
 class SerialMismatch(DeviceUnavailable):
     """The terminal at the address reports another serial number than the one configured."""
 

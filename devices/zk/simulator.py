@@ -37,6 +37,7 @@ class Faults:
     garbage: bool = False  # answer garbage instead of packets
     garbage_prefix: bool = False  # garbage before each real answer
     drop_mid_download: bool = False  # half a chunk, then TCP close / UDP silence
+    delay: float = 0.0  # seconds before each TCP answer: a slow terminal or link
 
 
 @dataclass(slots=True)
@@ -277,6 +278,8 @@ class ZKSimulator:
             with conn.lock:
                 conn.sock.sendall(GARBAGE)
             return True
+        if f.delay > 0:
+            self._stop.wait(f.delay)
         replies = self.device.handle(conn.session, req, tcp=True)
         frames = [p.wrap_tcp(x) for x in replies]
         if f.drop_mid_download and req.command == p.CMD_READ_BUFFER and len(frames) > 2:

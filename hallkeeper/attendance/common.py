@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from fastapi import HTTPException, Request
 from sqlmodel import Session
 
-from hallkeeper.attendance.context import AttendanceContext, load_context
+from hallkeeper.attendance.context import AttendanceContext, cached_context
 from hallkeeper.attendance.requests import RequestError
 from hallkeeper.errors import CodedError
 from hallkeeper.fields import FIRST_DAY, LAST_DAY
@@ -33,12 +33,13 @@ def now_of(request: Request) -> datetime:
 
 
 def context(session: Session, settings: Settings, days: Iterable[date]) -> AttendanceContext:
-    """The evaluation context covering the years of ``days``."""
+    """The evaluation context covering the years of ``days``, reused while its rows are
+    unchanged (a report builds no new context, so nothing keyed by one accumulates)."""
     years: set[int] = set()
     for d in days:  # a UTC date near new year may belong to the neighbouring local year
         years |= {d.year} | ({d.year + 1} if d.month == 12 else set())
         years |= {d.year - 1} if d.month == 1 else set()
-    return load_context(session, settings, years)
+    return cached_context(session, settings, years)
 
 
 def parse_instant(value: str | datetime, tz: ZoneInfo, what: str = "time") -> datetime:

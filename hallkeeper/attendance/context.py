@@ -256,9 +256,15 @@ class _Cached:
     context: AttendanceContext
 
 
-_cache: weakref.WeakKeyDictionary[sa.Engine, dict[tuple[int, frozenset[int]], _Cached]] = (
+_cache: weakref.WeakKeyDictionary[sa.Pool, dict[tuple[int, frozenset[int]], _Cached]] = (
     weakref.WeakKeyDictionary()
 )
+
+
+def _database(session: Session) -> sa.Pool:
+    """The key of the session's database in the caches: its engine's pool, which the engines
+    made by `execution_options` (a new one for each read session) share with their engine."""
+    return session.get_bind().engine.pool
 
 
 def context_version(session: Session) -> int | None:
@@ -269,9 +275,7 @@ def context_version(session: Session) -> int | None:
     return None if row is None else int(row[0])
 
 
-_pins: weakref.WeakKeyDictionary[sa.Engine, tuple[int, dict[str, str]]] = (
-    weakref.WeakKeyDictionary()
-)
+_pins: weakref.WeakKeyDictionary[sa.Pool, tuple[int, dict[str, str]]] = weakref.WeakKeyDictionary()
 
 
 def staff_by_pin(session: Session) -> Mapping[str, str]:
@@ -279,15 +283,15 @@ def staff_by_pin(session: Session) -> Mapping[str, str]:
 
     The mapping must not be changed by its users.
     """
-    engine = session.get_bind().engine
+    database = _database(session)
     version = context_version(session)  # before the table: see cached_context
-    hit = _pins.get(engine)
+    hit = _pins.get(database)
     if hit is not None and hit[0] == version:
         return hit[1]
     table = Staff.__table__  # type: ignore[attr-defined]
     found = dict(driver_rows(session.connection(), f"SELECT pin, staff_no FROM {table.name}"))
     if version is not None:
-        _pins[engine] = (version, found)
+        _pins[database] = (version, found)
     return found
 
 
@@ -298,8 +302,7 @@ def cached_context(session: Session, settings: Settings, years: Iterable[int]) -
     by its users (none does: it is read-only data for the engine).
     """
     wanted = frozenset(years)
-    engine = session.get_bind().engine
-    per_engine = _cache.setdefault(engine, {})
+    per_engine = _cache.setdefault(_database(session), {})
     key = (id(settings), wanted)
     # Read before the tables: a change committed in between makes the next call reload.
     version = context_version(session)

@@ -150,20 +150,21 @@ def _punch_groups(
     return ((staff_no, source, times) for (staff_no, source), times in groups.items())
 
 
-# Per engine: when the queue's table was last found missing (-1: it exists).
-_known_tables: weakref.WeakKeyDictionary[sa.Engine, float] = weakref.WeakKeyDictionary()
+# Per database (its engine's pool, shared with the engine each read session makes): when the
+# queue's table was last found missing (-1: it exists).
+_known_tables: weakref.WeakKeyDictionary[sa.Pool, float] = weakref.WeakKeyDictionary()
 
 
 def _queue_history_exists(session: Session) -> bool:
     """Whether the queue's history table exists; a miss is re-checked after a minute."""
-    engine = session.get_bind().engine
-    missing_since = _known_tables.get(engine)
+    database = session.get_bind().engine.pool
+    missing_since = _known_tables.get(database)
     if missing_since == -1.0:
         return True
     if missing_since is not None and monotonic() - missing_since < 60:
         return False
     found = sa.inspect(session.connection()).has_table(QUEUE_HISTORY)
-    _known_tables[engine] = -1.0 if found else monotonic()
+    _known_tables[database] = -1.0 if found else monotonic()
     return found
 
 

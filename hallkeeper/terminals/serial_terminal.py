@@ -119,8 +119,11 @@ class SerialTerminal:
     def start(self) -> None:
         self.adapter.start()
 
-    def stop(self) -> None:
-        self.adapter.stop()
+    def request_stop(self) -> None:
+        """Nothing to signal ahead: the reader stops within one read of its line."""
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self.adapter.stop(min(5.0, max(0.0, timeout)))
         self._retry_at = 0.0  # one last try for records still waiting
         self._store()
         if self._pending:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,6 +30,9 @@ __all__ = ["DeviceWatch", "SerialTerminal", "Sink", "Terminal", "ZKTerminal", "b
 
 log = logging.getLogger(__name__)
 ADMS_SILENCE = timedelta(seconds=90)
+# How long stopping may take in all, however many terminals: each is told at once and all are
+# awaited against one deadline (one by one, 200 terminals outlast systemd's stop timeout).
+STOP_SECONDS = 10.0
 
 
 class Terminal(Protocol):
@@ -45,7 +49,8 @@ class Terminal(Protocol):
     @property
     def last_outage(self) -> str | None: ...
     def start(self) -> None: ...
-    def stop(self) -> None: ...
+    def request_stop(self) -> None: ...
+    def stop(self, timeout: float = ...) -> None: ...
 
 
 def build_terminals(sink: Sink) -> list[Terminal]:
@@ -222,8 +227,12 @@ class DeviceWatch:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop the watch and every terminal together, within ``STOP_SECONDS`` in all."""
+        deadline = time.monotonic() + STOP_SECONDS
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
         for terminal in self.terminals.values():
-            terminal.stop()
+            terminal.request_stop()
+        if self._thread is not None:
+            self._thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        for terminal in self.terminals.values():
+            terminal.stop(deadline - time.monotonic())

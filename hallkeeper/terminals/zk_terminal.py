@@ -46,7 +46,7 @@ class ZKTerminal:
             transfer_timeout=max(entry.timeout_seconds, 60.0),
         )
         self.poller = ZKPoller(
-            lambda: ZKClient(self.settings),
+            lambda: ZKClient(self.settings, cancel=self._stop),  # stop abandons a download
             lambda punches: sink(punches, "zk"),
             on_bad=lambda bad: sink(bad, "zk"),
             on_connect=self.check_clock,
@@ -176,7 +176,14 @@ class ZKTerminal:
         )
         self._thread.start()
 
-    def stop(self) -> None:
+    def request_stop(self) -> None:
+        """Tell the poller to stop (a download under way is abandoned, the terminal enabled)."""
+        self._stop.set()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Stop the poller and wait for it, at most ``timeout`` seconds."""
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=15)
+            self._thread.join(timeout=max(0.0, timeout))
+            if self._thread.is_alive():
+                log.warning("zk %s: poller still running at stop", self.serial)
