@@ -11,8 +11,8 @@ from sqlalchemy import Insert, Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from hallkeeper.db import compiled_rows
-from hallkeeper.models import AlertOutbox
+from hallbase.db import compiled_rows
+from hallbase.models import AlertOutbox
 
 SEVERITIES = ("info", "warning", "critical")
 

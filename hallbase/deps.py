@@ -11,8 +11,8 @@ from fastapi import Depends, Header, HTTPException, Query, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from hallkeeper.db import read_session, write_session
-from hallkeeper.settings import Settings
+from hallbase.db import read_session, write_session
+from hallbase.settings import Settings
 
 
 def get_engine(request: Request) -> Engine:

@@ -17,7 +17,7 @@ import chinese_calendar
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from hallkeeper.models import HolidayYear
+from hallbase.models import HolidayYear
 
 log = logging.getLogger(__name__)
 HOLIDAY_NAMES_ZH = {

@@ -37,7 +37,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "devices.led": {"zh": "LED显示屏总线", "en": "LED board bus"},
     "devices.keypads": {"zh": "呼叫器/评价器总线", "en": "Keypad bus"},
 }
-# Messages of refused attendance requests, by error code (see hallkeeper.errors.CodedError).
+# Messages of refused attendance requests, by error code (see hallbase.errors.CodedError).
 ERRORS: dict[str, dict[Lang, str]] = {
     "unknown_staff": {
         "zh": "没有工号为{staff_no}的工作人员",

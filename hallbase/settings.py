@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from hallkeeper.errors import ConfigError
-from hallkeeper.hallconfig import HallConfig, load_config
+from hallbase.errors import ConfigError
+from hallbase.hallconfig import HallConfig, load_config
 
-# The shipped hall: in a checkout `hallkeeper/default_hall.toml` links to `config/hall.toml`
+# The shipped hall: in a checkout `hallbase/default_hall.toml` links to `config/hall.toml`
 # (the documented place), and a wheel carries a copy of it, so an installed service finds it.
 REPO_CONFIG = (Path(__file__).parent / "default_hall.toml").resolve()
 

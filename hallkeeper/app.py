@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -17,6 +17,11 @@ from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
+from hallbase.clock import Clock, utcnow
+from hallbase.db import make_engine, write_session
+from hallbase.holidays import warn_missing_years
+from hallbase.pages import PageLink
+from hallbase.settings import Settings
 from hallkeeper import migrations
 from hallkeeper.api.body_guard import JsonDepthLimit
 from hallkeeper.api.routes import (
@@ -36,13 +41,10 @@ from hallkeeper.attendance.duty_page import TITLE as DUTY_TITLE
 from hallkeeper.attendance.pages import BOARD_PATH, MONTH_PATH, TITLES
 from hallkeeper.attendance.scheduler import AttendanceScheduler
 from hallkeeper.body_limit import MB, BodyLimit
-from hallkeeper.db import make_engine, write_session
-from hallkeeper.holidays import warn_missing_years
 from hallkeeper.mqtt import MqttRelay
 from hallkeeper.queue_devices import install_queue_devices
 from hallkeeper.queue_limits import LimitWatch
 from hallkeeper.seed import apply_config, is_seeded
-from hallkeeper.settings import Settings
 from hallkeeper.terminals import iclock
 from hallkeeper.terminals.supervisor import DeviceWatch, Sink, build_terminals
 from kiosk.api import install_queue
@@ -59,25 +61,11 @@ BODY_LIMITS = (("/iclock", 8 * MB), (f"{API}/punches", 4 * MB))
 BODY_LIMIT_DEFAULT = 1 * MB
 
 
-Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    """The real clock, timezone-aware."""
-    return datetime.now(UTC)
-
-
 class Component(Protocol):
     """A background part (device poller, MQTT relay, scheduler) started with the app."""
 
     def start(self) -> None: ...
     def stop(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class PageLink:
-    path: str
-    title: dict[str, str]
 
 
 @dataclass

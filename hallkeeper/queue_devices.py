@@ -18,8 +18,7 @@ from __future__ import annotations
 import logging
 import queue as jobs_queue
 import threading
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI
@@ -35,9 +34,11 @@ from devices.led.protocol import call_text
 from devices.printer.adapter import PrinterNotReady, TicketPrinter
 from devices.printer.protocol import NoticePrint, TicketPrint
 from devices.printer.status import PrinterState
-from hallkeeper.alerts import raise_alert
-from hallkeeper.db import write_session
-from hallkeeper.queue_config import QueueDevicesSection
+from hallbase.alerts import raise_alert
+from hallbase.clock import Clock
+from hallbase.db import write_session
+from hallbase.hallconfig.queue_devices import QueueDevicesSection
+from hallbase.settings import Settings
 from hallkeeper.queue_keys import key_operations
 from hallkeeper.queue_printing import (
     ALERT_KINDS,
@@ -49,7 +50,6 @@ from hallkeeper.queue_printing import (
     notice_print,
     ticket_print,
 )
-from hallkeeper.settings import Settings
 from kiosk.api import flow_message
 from kiosk.api.common import Queue
 from kiosk.config import QueueConfig
@@ -61,7 +61,6 @@ from kiosk.models import WindowLive
 from kiosk.words import word
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 
 
 class QueueDevices:

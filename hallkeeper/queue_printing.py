@@ -11,8 +11,8 @@ from devices.printer.adapter import TicketPrinter
 from devices.printer.protocol import NoticePrint, RenderOptions, TicketPrint
 from devices.printer.status import PrinterState
 from devices.printer.transport import PrinterTransport, SerialTransport, TcpTransport
-from hallkeeper.models import Hall
-from hallkeeper.queue_config import QueueDevicesSection, printer_link
+from hallbase.hallconfig.queue_devices import QueueDevicesSection, printer_link
+from hallbase.models import Hall
 from kiosk.context import Ctx
 from kiosk.lookup import service_by_id
 from kiosk.models import Ticket

@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel, select
 
-from hallkeeper.hallconfig import HallConfig
-from hallkeeper.models import (
+from hallbase.hallconfig import HallConfig
+from hallbase.models import (
     Device,
     Hall,
     HolidayOverride,
@@ -18,7 +18,7 @@ from hallkeeper.models import (
     Window,
     set_window_services,
 )
-from hallkeeper.schedules import save_schedule
+from hallbase.schedules import save_schedule
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=SQLModel)

@@ -15,7 +15,7 @@ from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, or_, select
 
-from hallkeeper.db import compiled_rows
+from hallbase.db import compiled_rows
 from kiosk import rows
 from kiosk.context import Ctx, WindowChange
 from kiosk.errors import Invalid

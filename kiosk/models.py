@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from hallkeeper.models.types import UTCDateTime
+from hallbase.models.types import UTCDateTime
 
 
 class QueueCounter(SQLModel, table=True):

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from hallkeeper.errors import ConfigError
-from hallkeeper.fields import LocalTime, OneLine
-from hallkeeper.queue_config import QueueDevicesSection
+from hallbase.errors import ConfigError
+from hallbase.fields import LocalTime, OneLine
+from hallbase.hallconfig.queue_devices import QueueDevicesSection
+from hallbase.hallconfig.schedules import schedule_problem
 
 PIN_PATTERN = r"^[0-9]{1,9}$"
 STAFF_NO_PATTERN = r"^[A-Za-z0-9_-]{1,20}$"
@@ -292,8 +293,6 @@ def _location(loc: tuple[int | str, ...]) -> str:
 
 def _cross_check(cfg: HallConfig) -> list[tuple[str, str]]:
     """Checks that span sections: references, uniqueness, schedule slot order."""
-    from hallkeeper.schedules import schedule_problem
-
     problems: list[tuple[str, str]] = []
 
     def unique(section: str, key: str, values: list[Any]) -> None:

@@ -1,7 +1,7 @@
 """Database tables (SQLModel). Import this package to register every table on the metadata."""
 
-from hallkeeper.models.alert import AlertOutbox
-from hallkeeper.models.attendance import (
+from hallbase.models.alert import AlertOutbox
+from hallbase.models.attendance import (
     ContextVersion,
     DayVerdict,
     DutySignature,
@@ -11,13 +11,13 @@ from hallkeeper.models.attendance import (
     WindowAway,
     WindowCoverVerdict,
 )
-from hallkeeper.models.hall import Hall, HolidayOverride, HolidayYear, Unit
-from hallkeeper.models.punch import Device, Punch, PunchAssignment, QuarantinedRecord
-from hallkeeper.models.schedule import Schedule, ScheduleSlot
-from hallkeeper.models.service import Service
-from hallkeeper.models.staff import Staff
-from hallkeeper.models.terminal import AdmsStamp, DeviceCommand
-from hallkeeper.models.window import Window, WindowService, set_window_services
+from hallbase.models.hall import Hall, HolidayOverride, HolidayYear, Unit
+from hallbase.models.punch import Device, Punch, PunchAssignment, QuarantinedRecord
+from hallbase.models.schedule import Schedule, ScheduleSlot
+from hallbase.models.service import Service
+from hallbase.models.staff import Staff
+from hallbase.models.terminal import AdmsStamp, DeviceCommand
+from hallbase.models.window import Window, WindowService, set_window_services
 
 __all__ = [
     "AdmsStamp",

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from hallkeeper.models.types import UTCDateTime
+from hallbase.models.types import UTCDateTime
 
 
 class AlertOutbox(SQLModel, table=True):

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, Column
 from sqlmodel import Field, SQLModel
 
-from hallkeeper.models.types import UTCDateTime
+from hallbase.models.types import UTCDateTime
 
 # Approval states shared by leave, out-of-office registrations and make-up punches.
 REQUEST_STATES = ("pending", "approved", "rejected", "cancelled")

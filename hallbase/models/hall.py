@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
-from hallkeeper.models.types import UTCDateTime
+from hallbase.models.types import UTCDateTime
 
 
 class Hall(SQLModel, table=True):

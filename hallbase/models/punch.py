@@ -8,7 +8,7 @@ from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from devices.events import PIN_MAX, SERIAL_MAX, WORKCODE_MAX
-from hallkeeper.models.types import UTCDateTime
+from hallbase.models.types import UTCDateTime
 
 
 class Punch(SQLModel, table=True):

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
-from hallkeeper.models.types import UTCDateTime
+from hallbase.models.types import UTCDateTime
 
 
 class DeviceCommand(SQLModel, table=True):

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
-from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep
+from hallbase.deps import Admin, ReadSessionDep, SessionDep
 
 T = TypeVar("T", bound=SQLModel)
 

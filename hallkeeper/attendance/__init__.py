@@ -14,8 +14,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from hallbase.errors import CodedError
 from hallkeeper.attendance.ingest import IngestResult, store_punches
-from hallkeeper.errors import CodedError
 
 __all__ = ["IngestResult", "install_attendance", "store_punches"]
 

@@ -10,7 +10,11 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
-from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
+from hallbase.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
+from hallbase.errors import CodedError
+from hallbase.fields import Day
+from hallbase.i18n import error_message
+from hallbase.models import DayVerdict, DutySignature, Hall, Staff
 from hallkeeper.attendance.common import context, now_of
 from hallkeeper.attendance.derive import rederive
 from hallkeeper.attendance.export import month_csv, month_xlsx
@@ -21,10 +25,6 @@ from hallkeeper.attendance.reports import (
     duty_report,
     month_report,
 )
-from hallkeeper.errors import CodedError
-from hallkeeper.fields import Day
-from hallkeeper.i18n import error_message
-from hallkeeper.models import DayVerdict, DutySignature, Hall, Staff
 
 router = APIRouter()
 DUTY_SIGNERS = frozenset({"duty_chief", "window_lead", "leader_in_charge", "director"})

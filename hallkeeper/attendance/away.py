@@ -13,10 +13,10 @@ from typing import Protocol
 
 from sqlmodel import Session
 
+from hallbase.settings import Settings
 from hallkeeper.attendance import requests as rq
 from hallkeeper.attendance.common import context
 from hallkeeper.attendance.derive import DeriveResult, rederive
-from hallkeeper.settings import Settings
 
 
 class AwayChange(Protocol):

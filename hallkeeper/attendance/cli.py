@@ -15,15 +15,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlmodel import select
 
+from hallbase.clock import utcnow
+from hallbase.db import make_engine, read_session, write_session
+from hallbase.errors import ConfigError
+from hallbase.models import Hall
+from hallbase.settings import Settings, load_settings
 from hallkeeper import migrations
-from hallkeeper.attendance.common import context, system_clock
+from hallkeeper.attendance.common import context
 from hallkeeper.attendance.export import month_csv, month_xlsx
 from hallkeeper.attendance.punch_items import store_items
 from hallkeeper.attendance.reports import MAX_DAYS, days_report, month_report
-from hallkeeper.db import make_engine, read_session, write_session
-from hallkeeper.errors import ConfigError
-from hallkeeper.models import Hall
-from hallkeeper.settings import Settings, load_settings
 
 attendance_app = typer.Typer(help="Attendance: days, the monthly report, punch import.")
 err = Console(stderr=True, soft_wrap=True)
@@ -81,7 +82,7 @@ def days(
         ctx = context(session, settings, [first, last])
         if staff_no is not None and staff_no not in ctx.staff:
             _fail(f"unknown staff number {staff_no!r}")
-        data = days_report(session, ctx, first, last, system_clock(), staff_no)
+        data = days_report(session, ctx, first, last, utcnow(), staff_no)
     _write(json.dumps(data, ensure_ascii=False, indent=1) + "\n", None)
 
 
@@ -106,7 +107,7 @@ def month(
     migrations.upgrade(engine)
     with read_session(engine) as session:
         ctx = context(session, settings, [date(year, number, 1)])
-        report = month_report(session, ctx, year, number, system_clock())
+        report = month_report(session, ctx, year, number, utcnow())
         hall = session.exec(select(Hall)).first()
     if format == "json":
         body = {"month": which, "data": report.rows}
@@ -147,7 +148,7 @@ def import_punches(
             # counts those rows as duplicates.
             with write_session(engine) as session:
                 result = store_items(
-                    session, chunk, settings=settings, now=system_clock(), source="import",
+                    session, chunk, settings=settings, now=utcnow(), source="import",
                     default_device="import", first_index=start,
                 )  # fmt: skip
             for key in totals:

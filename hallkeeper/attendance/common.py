@@ -2,32 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime
+from collections.abc import Iterable
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from fastapi import HTTPException, Request
 from sqlmodel import Session
 
+from hallbase.clock import Clock, utcnow
+from hallbase.errors import CodedError
+from hallbase.fields import FIRST_DAY, LAST_DAY
+from hallbase.settings import Settings
 from hallkeeper.attendance.context import AttendanceContext, load_context
 from hallkeeper.attendance.requests import RequestError
-from hallkeeper.errors import CodedError
-from hallkeeper.fields import FIRST_DAY, LAST_DAY
-from hallkeeper.settings import Settings
-
-Clock = Callable[[], datetime]
-
-
-def system_clock() -> datetime:
-    """The real time, timezone-aware."""
-    return datetime.now(UTC)
 
 
 def now_of(request: Request) -> datetime:
     """The app's clock (tests inject one as ``create_app(..., clock=)``), else the real one."""
     state = request.app.state
     clock: Clock = (
-        getattr(state, "attendance_clock", None) or getattr(state, "clock", None) or system_clock
+        getattr(state, "attendance_clock", None) or getattr(state, "clock", None) or utcnow
     )
     return clock()
 

@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 import attendance_engine as eng
-from hallkeeper.attendance.facts import FactSet
-from hallkeeper.db import driver_rows
-from hallkeeper.hallconfig import AttendanceSection
-from hallkeeper.holidays import _warn_uncovered, calendar_covers
-from hallkeeper.models import (
+from hallbase.db import driver_rows
+from hallbase.hallconfig import AttendanceSection
+from hallbase.hallconfig.schedules import month_day
+from hallbase.holidays import _warn_uncovered, calendar_covers
+from hallbase.models import (
     ContextVersion,
     Hall,
     HolidayOverride,
@@ -28,8 +28,8 @@ from hallkeeper.models import (
     Staff,
     Window,
 )
-from hallkeeper.schedules import month_day
-from hallkeeper.settings import Settings
+from hallbase.settings import Settings
+from hallkeeper.attendance.facts import FactSet
 
 
 def rules_from(section: AttendanceSection) -> eng.Rules:

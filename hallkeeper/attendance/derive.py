@@ -29,11 +29,11 @@ from sqlmodel import Session
 
 import attendance_engine as eng
 from attendance_engine.labels import label
-from hallkeeper.alerts import Alert, raise_alerts
+from hallbase.alerts import Alert, raise_alerts
+from hallbase.models import Device, WindowCoverVerdict
 from hallkeeper.attendance.context import AttendanceContext, WindowPosts
 from hallkeeper.attendance.facts import FactSet, load_facts
 from hallkeeper.attendance.verdict_store import stored_verdicts, upsert_day_verdicts
-from hallkeeper.models import Device, WindowCoverVerdict
 
 ALERT_SLOT_STATUSES = frozenset({eng.Status.LATE, eng.Status.EARLY, eng.Status.ABSENT})
 WAITING_STATUSES = frozenset({eng.Status.MISSING})

@@ -10,14 +10,14 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
 
 from attendance_engine.labels import label
-from hallkeeper.api.deps import ReadSessionDep, SettingsDep
+from hallbase.deps import ReadSessionDep, SettingsDep
+from hallbase.i18n import Lang
+from hallbase.models import DutySignature, Staff
 from hallkeeper.attendance.api_days import DUTY_SIGNERS
 from hallkeeper.attendance.common import context, now_of
 from hallkeeper.attendance.context import AttendanceContext
 from hallkeeper.attendance.pages import page_setup
 from hallkeeper.attendance.reports import duty_report
-from hallkeeper.i18n import Lang
-from hallkeeper.models import DutySignature, Staff
 
 router = APIRouter()
 DUTY_PATH = "/attendance/duty"

@@ -18,8 +18,8 @@ from sqlmodel import Session
 import attendance_engine as eng
 from attendance_engine.build import frozen_builder
 from attendance_engine.types import trusted_punch
-from hallkeeper.models import LeaveRequest, MakeUpPunch, OutRegistration, Punch, WindowAway
-from hallkeeper.models.types import SQLITE_JOIN, UTCDateTime, sqlite_joined, sqlite_text
+from hallbase.models import LeaveRequest, MakeUpPunch, OutRegistration, Punch, WindowAway
+from hallbase.models.types import SQLITE_JOIN, UTCDateTime, sqlite_joined, sqlite_text
 
 # The queue (kiosk/models.py, WindowStateHistory) records every window state with its span.
 # It is read by name so that attendance works whether or not the queue's tables exist yet.

@@ -19,13 +19,13 @@ from sqlmodel import Session
 
 from devices.common.gcpause import bulk
 from devices.events import PIN_MAX, SERIAL_MAX, WORKCODE_MAX, BadRecord, Punch
+from hallbase.db import driver_mark, driver_rows
+from hallbase.models import DayVerdict, Device
+from hallbase.settings import Settings
 from hallkeeper.attendance.context import AttendanceContext, cached_context, staff_by_pin
 from hallkeeper.attendance.derive import DeriveResult, rederive
 from hallkeeper.attendance.punch_store import Key, store_new, stored_instant
 from hallkeeper.attendance.quarantine import Aside, keep_aside
-from hallkeeper.db import driver_mark, driver_rows
-from hallkeeper.models import DayVerdict, Device
-from hallkeeper.settings import Settings
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 CLOCK_RESET_YEAR = 2000  # a power cut resets ZK terminals to 2000-01-01

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 import attendance_engine as eng
 from attendance_engine.labels import label
+from hallbase.models import MakeUpPunch
 from hallkeeper.attendance.context import AttendanceContext
 from hallkeeper.attendance.derive import DeriveResult, rederive
 from hallkeeper.attendance.requests import (
@@ -19,7 +20,6 @@ from hallkeeper.attendance.requests import (
     staff_known,
     status_words,
 )
-from hallkeeper.models import MakeUpPunch
 
 
 def _month(day: date) -> tuple[date, date]:

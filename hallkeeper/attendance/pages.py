@@ -12,13 +12,13 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import select
 
 from attendance_engine.labels import FLAG, GRADE, SLOT, STATUS, label
-from hallkeeper.api.deps import ReadSessionDep, SettingsDep
+from hallbase.deps import ReadSessionDep, SettingsDep
+from hallbase.i18n import Lang, pick_lang, t
+from hallbase.models import Hall
 from hallkeeper.attendance.api_days import board
 from hallkeeper.attendance.common import context, now_of
 from hallkeeper.attendance.export import HALF_ABSENT, SYMBOLS, day_symbol
 from hallkeeper.attendance.reports import month_report
-from hallkeeper.i18n import Lang, pick_lang, t
-from hallkeeper.models import Hall
 
 router = APIRouter()
 BOARD_PATH = "/attendance/board"

@@ -17,9 +17,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hallkeeper.db import driver_mark, driver_rows
-from hallkeeper.models import Punch
-from hallkeeper.models.types import sqlite_text
+from hallbase.db import driver_mark, driver_rows
+from hallbase.models import Punch
+from hallbase.models.types import sqlite_text
 
 # (device serial, PIN, device time as `stored_instant` passes it): the natural key
 Key = tuple[str, str, Any]

@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from devices.adms.biometric import strip_biometric
 from devices.events import PIN_MAX, SERIAL_MAX
-from hallkeeper.models import QuarantinedRecord
+from hallbase.models import QuarantinedRecord
 
 RAW_MAX = 4096
 REASON_MAX = 200

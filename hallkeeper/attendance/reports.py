@@ -11,9 +11,9 @@ from sqlmodel import Session, select
 
 import attendance_engine as eng
 from devices.common.gcpause import bulk
+from hallbase.models import DutySignature, Unit
 from hallkeeper.attendance.context import AttendanceContext
 from hallkeeper.attendance.facts import load_facts
-from hallkeeper.models import DutySignature, Unit
 
 MAX_DAYS = 62
 

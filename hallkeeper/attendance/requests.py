@@ -9,10 +9,10 @@ from sqlmodel import Session, col, select
 
 import attendance_engine as eng
 from attendance_engine.labels import LEAVE_KIND
+from hallbase.i18n import REQUEST_STATUS, error_message
+from hallbase.models import LeaveRequest, MakeUpPunch, OutRegistration
 from hallkeeper.attendance.context import AttendanceContext
 from hallkeeper.attendance.derive import DeriveResult, rederive
-from hallkeeper.i18n import REQUEST_STATUS, error_message
-from hallkeeper.models import LeaveRequest, MakeUpPunch, OutRegistration
 
 Half = Literal["am", "pm"]
 # The names staff use besides the codes and the official Chinese names (年假 for 年休假).
@@ -47,7 +47,7 @@ class RequestError(ValueError):
 
     @classmethod
     def coded(cls, code: str, http_status: int = 422, /, **fields: object) -> RequestError:
-        """The refusal ``code`` with its catalogue message (hallkeeper.i18n.ERRORS)."""
+        """The refusal ``code`` with its catalogue message (hallbase.i18n.ERRORS)."""
         message = error_message(code, **fields)
         return cls(message["en"], http_status, code=code, zh=message["zh"])
 

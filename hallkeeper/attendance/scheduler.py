@@ -17,15 +17,16 @@ from sqlalchemy import Engine
 from sqlmodel import col, func, select
 
 import attendance_engine as eng
-from hallkeeper.attendance.common import Clock, context, system_clock
+from hallbase.clock import Clock, utcnow
+from hallbase.db import read_session, write_session
+from hallbase.holidays import warn_missing_years
+from hallbase.models import DayVerdict, WindowAway
+from hallbase.settings import Settings
+from hallkeeper.attendance.common import context
 from hallkeeper.attendance.derive import DeriveResult, rederive
 from hallkeeper.attendance.facts import open_queue_away
 from hallkeeper.attendance.refresh import last_stored_day, rederive_span
 from hallkeeper.attendance.standin import check_stand_ins
-from hallkeeper.db import read_session, write_session
-from hallkeeper.holidays import warn_missing_years
-from hallkeeper.models import DayVerdict, WindowAway
-from hallkeeper.settings import Settings
 
 log = logging.getLogger(__name__)
 MINUTE = timedelta(minutes=1)
@@ -38,7 +39,7 @@ class AttendanceScheduler:
 
     def __init__(self, settings: Settings, engine: Engine, clock: Clock | None = None) -> None:
         self.settings, self.engine = settings, engine
-        self.clock: Clock = clock or system_clock
+        self.clock: Clock = clock or utcnow
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last: datetime | None = None

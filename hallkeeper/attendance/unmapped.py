@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from hallbase.models import Punch, PunchAssignment, Staff
+from hallbase.settings import Settings
 from hallkeeper.attendance.common import context
 from hallkeeper.attendance.derive import rederive
-from hallkeeper.models import Punch, PunchAssignment, Staff
-from hallkeeper.settings import Settings
 
 
 @dataclass(frozen=True)

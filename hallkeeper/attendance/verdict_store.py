@@ -18,8 +18,8 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from hallkeeper.db import driver_many, driver_mark, driver_rows
-from hallkeeper.models.types import sqlite_text
+from hallbase.db import driver_many, driver_mark, driver_rows
+from hallbase.models.types import sqlite_text
 
 COLUMNS = (
     "staff_no", "day", "status", "absent_days", "provisional", "result", "alerted", "held",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import hallkeeper.models  # noqa: F401 - registers the tables
+import hallbase.models  # noqa: F401 - registers the tables
 import kiosk.models  # noqa: F401 - registers the queue's tables
 
 engine = context.config.attributes["engine"]

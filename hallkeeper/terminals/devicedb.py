@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from hallkeeper.db import driver_mark, driver_rows
-from hallkeeper.models import AdmsStamp, Device, DeviceCommand
+from hallbase.db import driver_mark, driver_rows
+from hallbase.models import AdmsStamp, Device, DeviceCommand
 
 # Unknown terminals waiting for an admin: anyone on the network can invent serials, so only
 # this many are recorded; past it a new serial is refused without a row (and logged).
@@ -45,7 +45,7 @@ def approval(session: Session, serial: str) -> tuple[bool, str] | None:
     """(approved, timezone) of a known terminal, read in one statement; None when unknown."""
     conn = session.connection()
     t = Device.__table__  # type: ignore[attr-defined]
-    # Through the driver: every ADMS post asks (see hallkeeper.db.driver_rows).
+    # Through the driver: every ADMS post asks (see hallbase.db.driver_rows).
     rows = driver_rows(
         conn,
         f"SELECT approved, timezone FROM {t.name} WHERE serial = {driver_mark(conn)}",

@@ -25,11 +25,11 @@ from devices.adms import registry
 from devices.common.gcpause import collector_paused
 from devices.errors import ProtocolError
 from devices.events import BadRecord, Punch
-from hallkeeper.api.deps import EngineDep, SettingsDep
+from hallbase.db import write_session
+from hallbase.deps import EngineDep, SettingsDep
+from hallbase.models import AdmsStamp, Device, DeviceCommand
+from hallbase.settings import Settings
 from hallkeeper.attendance.ingest import store_punches
-from hallkeeper.db import write_session
-from hallkeeper.models import AdmsStamp, Device, DeviceCommand
-from hallkeeper.settings import Settings
 from hallkeeper.terminals.devicedb import (
     approval,
     device_zone,

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from devices.events import BadRecord, Punch
 from devices.serial_reader.adapter import SerialReaderAdapter
-from hallkeeper.hallconfig import DeviceEntry
+from hallbase.hallconfig import DeviceEntry
 from hallkeeper.terminals.sink import Sink
 
 log = logging.getLogger(__name__)

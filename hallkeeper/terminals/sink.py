@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy import Engine
 
 from devices.events import BadRecord, Punch
-from hallkeeper.alerts import raise_alert
+from hallbase.alerts import raise_alert
+from hallbase.clock import Clock
+from hallbase.db import write_session
+from hallbase.settings import Settings
 from hallkeeper.attendance.ingest import store_punches
-from hallkeeper.db import write_session
-from hallkeeper.settings import Settings
 
-Clock = Callable[[], datetime]
 KEY_MAX = 40  # the outbox's message id (64) holds the longest device alert kind and this
 
 

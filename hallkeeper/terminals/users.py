@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from devices.adms import protocol as adms
 from devices.zk.adapter import CommandRejected, ZKClient
 from devices.zk.records import User, fit_name
-from hallkeeper.models import Staff
+from hallbase.models import Staff
 from hallkeeper.terminals.devicedb import queue_command
 
 log = logging.getLogger(__name__)

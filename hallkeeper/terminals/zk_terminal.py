@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from devices.zk.adapter import AttendanceLog, ZKClient
 from devices.zk.poller import ZKPoller
 from devices.zk.settings import LeftDisabled, SerialMismatch, ZKSettings
-from hallkeeper.hallconfig import DeviceEntry
+from hallbase.hallconfig import DeviceEntry
 from hallkeeper.terminals.sink import Sink, device_key
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 from sqlmodel import col, select
 
-from hallkeeper.fields import DbInt
+from hallbase.fields import DbInt
 from kiosk import calling, transfers
 from kiosk.api.bodies import CallIn, FinishIn, StaffIn, TransferIn
 from kiosk.api.common import QueueDep

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from hallkeeper.errors import ConfigError
-from hallkeeper.hallconfig import load_config, parse_config
-from hallkeeper.settings import REPO_CONFIG, load_settings
+from hallbase.errors import ConfigError
+from hallbase.hallconfig import load_config, parse_config
+from hallbase.settings import REPO_CONFIG, load_settings
 
 
 def shipped() -> dict[str, Any]:

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from hallkeeper import holidays
-from hallkeeper.holidays import calendar_covers, day_kind
+from hallbase import holidays
+from hallbase.holidays import calendar_covers, day_kind
 
 
 def test_national_day_is_a_holiday_and_moved_saturday_is_a_workday() -> None:
@@ -30,7 +30,7 @@ def test_uncovered_year_warns_once_and_falls_back(caplog: pytest.LogCaptureFixtu
     year = 2031
     assert not calendar_covers(year)
     holidays._warned_years.discard(year)
-    with caplog.at_level(logging.WARNING, logger="hallkeeper.holidays"):
+    with caplog.at_level(logging.WARNING, logger="hallbase.holidays"):
         monday = day_kind(date(year, 1, 6), {})
         sunday = day_kind(date(year, 1, 5), {})
         day_kind(date(year, 1, 7), {})

@@ -14,12 +14,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from devices.keypad.protocol import CallNext, Evaluate, NoShow
+from hallbase.hallconfig.queue_devices import QueueDevicesSection, WindowDevices
+from hallbase.models import AlertOutbox
+from hallbase.settings import Settings
 from hallkeeper.app import create_app
 from hallkeeper.demo_queue import QueueSimulators, devices_toml, queue_simulators, start_simulators
-from hallkeeper.models import AlertOutbox
-from hallkeeper.queue_config import QueueDevicesSection, WindowDevices
 from hallkeeper.queue_devices import install_queue_devices
-from hallkeeper.settings import Settings
 from kiosk.models import Rating, Ticket
 from tests.kiosk.conftest import MONDAY_9AM, Clock
 from tests.kiosk.snapshot import queue_alerts

@@ -13,10 +13,10 @@ from sqlmodel import select
 from devices.adms.text import validate_sn
 from devices.errors import DeviceUnavailable, ProtocolError
 from devices.zk.adapter import ZKClient
-from hallkeeper.api.deps import Admin, PageDep, ReadSessionDep, SessionDep, SettingsDep
+from hallbase.deps import Admin, PageDep, ReadSessionDep, SessionDep, SettingsDep
+from hallbase.models import Device, QuarantinedRecord
+from hallbase.settings import Settings
 from hallkeeper.attendance.api_punches import quarantine_page
-from hallkeeper.models import Device, QuarantinedRecord
-from hallkeeper.settings import Settings
 from hallkeeper.terminals.supervisor import ZKTerminal
 from hallkeeper.terminals.users import SyncResult, queue_adms_sync, sync_zk, user_plan
 

@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from hallkeeper.api.deps import SettingsDep
-from hallkeeper.i18n import pick_lang, t
+from hallbase.deps import SettingsDep
+from hallbase.i18n import pick_lang, t
 
 router = APIRouter()
 PATH = "/devices"

@@ -9,12 +9,9 @@ from fastapi import HTTPException, Request
 from pydantic import MISSING, BaseModel, ConfigDict, Field
 from sqlmodel import Session, select
 
-from hallkeeper.api.crud import crud_router
-from hallkeeper.api.deps import get_settings
-from hallkeeper.attendance.common import now_of
-from hallkeeper.attendance.refresh import rederive_span
-from hallkeeper.fields import Day, LocalTime, OneLine
-from hallkeeper.hallconfig import (
+from hallbase.deps import get_settings
+from hallbase.fields import Day, LocalTime, OneLine
+from hallbase.hallconfig import (
     PIN_PATTERN,
     STAFF_NO_PATTERN,
     Category,
@@ -24,7 +21,10 @@ from hallkeeper.hallconfig import (
     ServiceKind,
     StaffName,
 )
-from hallkeeper.models import Schedule, Service, Staff, Unit
+from hallbase.models import Schedule, Service, Staff, Unit
+from hallkeeper.api.crud import crud_router
+from hallkeeper.attendance.common import now_of
+from hallkeeper.attendance.refresh import rederive_span
 
 
 class _In(BaseModel):

@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from hallbase.db import read_session
+from hallbase.models import AlertOutbox, DayVerdict
+from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from hallkeeper.db import read_session
-from hallkeeper.models import AlertOutbox, DayVerdict
-from hallkeeper.settings import Settings
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 3, 10)  # a Tuesday and a working day; four_punch: 08:30 12:00 14:00 17:30

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from devices.events import Punch
+from hallbase.db import write_session
+from hallbase.models import MakeUpPunch
 from hallkeeper.attendance.context import load_context
 from hallkeeper.attendance.derive import rederive
 from hallkeeper.attendance.ingest import store_punches
-from hallkeeper.db import write_session
-from hallkeeper.models import MakeUpPunch
 from tests.hallkeeper.attendance.conftest import DAY, Hall, at
 
 LATER = at("12:00") + timedelta(days=3)

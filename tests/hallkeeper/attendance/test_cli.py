@@ -11,10 +11,10 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from hallbase.db import make_engine
+from hallbase.settings import load_settings
 from hallkeeper.app import prepare_database
 from hallkeeper.cli import app
-from hallkeeper.db import make_engine
-from hallkeeper.settings import load_settings
 
 runner = CliRunner()
 

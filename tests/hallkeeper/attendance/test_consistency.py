@@ -19,6 +19,9 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from devices.events import Punch
+from hallbase.db import make_engine, read_session, write_session
+from hallbase.models import DayVerdict, WindowAway
+from hallbase.settings import Settings
 from hallkeeper.app import prepare_database
 from hallkeeper.attendance import makeups
 from hallkeeper.attendance import requests as rq
@@ -27,9 +30,6 @@ from hallkeeper.attendance.derive import rederive
 from hallkeeper.attendance.ingest import store_punches
 from hallkeeper.attendance.reports import days_report
 from hallkeeper.attendance.scheduler import AttendanceScheduler
-from hallkeeper.db import make_engine, read_session, write_session
-from hallkeeper.models import DayVerdict, WindowAway
-from hallkeeper.settings import Settings
 from tests.hallkeeper.attendance.conftest import TZ, Clock, at
 
 PEOPLE = {"SC001": "2001", "SC002": "2002", "SC003": "2003"}
@@ -54,7 +54,7 @@ events = st.lists(
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, Settings]]:
-    from hallkeeper.settings import load_settings
+    from hallbase.settings import load_settings
 
     path = tmp_path_factory.mktemp("consistency")
     cfg = load_settings(data_dir=path, database_url="", admin_token="", mqtt_url="")
@@ -240,8 +240,8 @@ def _assert_every_day_consistent(engine: Engine, cfg: Settings, now: datetime) -
 def test_every_staff_day_is_stored_as_recomputed_after_calendar_and_staff_changes(
     tmp_path_factory: pytest.TempPathFactory, changes: list[tuple[object, ...]]
 ) -> None:
+    from hallbase.settings import load_settings
     from hallkeeper.app import create_app
-    from hallkeeper.settings import load_settings
 
     path = tmp_path_factory.mktemp("every-day")
     cfg = load_settings(data_dir=path, database_url="", admin_token="", mqtt_url="")

@@ -6,9 +6,9 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from hallbase.db import read_session, write_session
+from hallbase.models import Staff
 from hallkeeper.attendance.context import SOURCES, cached_context, context_version
-from hallkeeper.db import read_session, write_session
-from hallkeeper.models import Staff
 from tests.hallkeeper.attendance.conftest import DAY, Hall
 
 

@@ -9,6 +9,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from attendance_engine import Facts, Leave, PunchFact
+from hallbase.db import read_session, write_session
+from hallbase.models import Punch as PunchRow
+from hallbase.models.types import SQLITE_JOIN, _sqlite_value, sqlite_joined, sqlite_text
 from hallkeeper.attendance.facts import (
     FactSet,
     day_bounds,
@@ -16,9 +19,6 @@ from hallkeeper.attendance.facts import (
     local_converter,
     punches_query,
 )
-from hallkeeper.db import read_session, write_session
-from hallkeeper.models import Punch as PunchRow
-from hallkeeper.models.types import SQLITE_JOIN, _sqlite_value, sqlite_joined, sqlite_text
 from tests.hallkeeper.attendance.conftest import DAY, TZ, Hall, at
 
 instants = st.datetimes(

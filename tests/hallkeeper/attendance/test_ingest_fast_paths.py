@@ -9,13 +9,13 @@ from sqlalchemy.dialects import sqlite
 from sqlmodel import select
 
 from devices.events import Punch
+from hallbase.db import read_session, write_session
+from hallbase.models import DayVerdict, HolidayOverride, Schedule, ScheduleSlot, Staff, Window
+from hallbase.models import Hall as HallRow
+from hallbase.models import Punch as PunchRow
 from hallkeeper.attendance.context import AttendanceContext, cached_context, staff_by_pin
 from hallkeeper.attendance.ingest import store_punches
 from hallkeeper.attendance.verdict_store import Stored, stored_verdicts, upsert_day_verdicts
-from hallkeeper.db import read_session, write_session
-from hallkeeper.models import DayVerdict, HolidayOverride, Schedule, ScheduleSlot, Staff, Window
-from hallkeeper.models import Hall as HallRow
-from hallkeeper.models import Punch as PunchRow
 from tests.hallkeeper.attendance.conftest import DAY, Hall, at
 
 YEARS = {DAY.year}

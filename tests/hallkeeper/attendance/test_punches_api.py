@@ -8,10 +8,10 @@ import pytest
 from sqlmodel import select
 
 from devices.events import BadRecord, Punch
+from hallbase.db import read_session, write_session
+from hallbase.models import AlertOutbox, Device
+from hallbase.models import Punch as PunchRow
 from hallkeeper.attendance.ingest import store_punches
-from hallkeeper.db import read_session, write_session
-from hallkeeper.models import AlertOutbox, Device
-from hallkeeper.models import Punch as PunchRow
 from tests.hallkeeper.attendance.conftest import DAY, TZ, Hall, at
 
 
@@ -129,7 +129,7 @@ def test_parsers_and_columns_agree_on_field_sizes() -> None:
     """What a terminal's parser accepts fits the columns it is stored in."""
     from devices.adms import protocol
     from devices.events import PIN_MAX, SERIAL_MAX, WORKCODE_MAX
-    from hallkeeper.models import QuarantinedRecord
+    from hallbase.models import QuarantinedRecord
 
     tables = (PunchRow.__table__, QuarantinedRecord.__table__, Device.__table__)  # type: ignore[attr-defined]
     for table in tables:

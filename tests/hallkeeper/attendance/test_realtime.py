@@ -7,10 +7,10 @@ import time
 from sqlmodel import select
 
 from devices.events import Punch
+from hallbase.db import read_session, write_session
+from hallbase.models import Device, WindowCoverVerdict
 from hallkeeper.attendance.ingest import store_punches
 from hallkeeper.attendance.scheduler import AttendanceScheduler
-from hallkeeper.db import read_session, write_session
-from hallkeeper.models import Device, WindowCoverVerdict
 from tests.hallkeeper.attendance.conftest import DAY, Hall, at
 
 

@@ -194,10 +194,10 @@ def test_queue_window_history_feeds_off_post(hall: Hall) -> None:
     """The queue's own window states (kiosk: queue_window_history) count like API periods."""
     import sqlalchemy as sa
 
+    from hallbase.db import write_session
     from hallkeeper.attendance.context import load_context
     from hallkeeper.attendance.derive import rederive
     from hallkeeper.attendance.facts import _queue_history
-    from hallkeeper.db import write_session
 
     hall.clock.set("12:30")
     for hhmm in ("08:20", "12:05"):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hallbase.db import write_session
 from hallkeeper.attendance.unmapped import Actor, credit_assigned_pins
-from hallkeeper.db import write_session
 from tests.hallkeeper.attendance.conftest import DAY, Hall
 
 NEW = {"staff_no": "SC009", "name": "林新", "unit_code": "SCJ", "category": "聘用"}

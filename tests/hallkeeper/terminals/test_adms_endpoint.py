@@ -12,10 +12,10 @@ from sqlalchemy import Engine, text
 from sqlmodel import select
 
 from devices.adms.simulator import AdmsTerminal
+from hallbase.db import read_session
+from hallbase.models import AdmsStamp, Device, DeviceCommand, Punch, QuarantinedRecord
+from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from hallkeeper.db import read_session
-from hallkeeper.models import AdmsStamp, Device, DeviceCommand, Punch, QuarantinedRecord
-from hallkeeper.settings import Settings
 from tests.live_server import live_server, wait_for
 
 TZ = ZoneInfo("Asia/Shanghai")

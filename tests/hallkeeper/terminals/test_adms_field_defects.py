@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel, select
 
+from hallbase.db import read_session
+from hallbase.models import Device, Punch, QuarantinedRecord
+from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from hallkeeper.db import read_session
-from hallkeeper.models import Device, Punch, QuarantinedRecord
-from hallkeeper.settings import Settings
 from hallkeeper.terminals.devicedb import MAX_PENDING
 from tests.live_server import live_server
 

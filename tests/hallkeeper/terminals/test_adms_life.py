@@ -14,10 +14,10 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from devices.adms.simulator import AdmsTerminal
+from hallbase.db import read_session
+from hallbase.models import Punch
+from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from hallkeeper.db import read_session
-from hallkeeper.models import Punch
-from hallkeeper.settings import Settings
 from tests.live_server import free_port, live_server, wait_for
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -12,11 +12,11 @@ from sqlmodel import select
 
 from devices.serial_reader.simulator import SerialReaderSimulator
 from devices.zk.simulator import ZKSimulator
+from hallbase.db import read_session
+from hallbase.models import AlertOutbox, Punch
+from hallbase.settings import load_settings
 from hallkeeper.app import create_app
-from hallkeeper.db import read_session
 from hallkeeper.demo import SERIAL_SN, ZK_SN, demo_config_text
-from hallkeeper.models import AlertOutbox, Punch
-from hallkeeper.settings import load_settings
 from tests.live_server import free_port, wait_for
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 
 from devices.zk.adapter import ZKClient, ZKSettings
 from devices.zk.simulator import ZKSimulator
+from hallbase.models import DeviceCommand
 from hallkeeper import migrations
-from hallkeeper.models import DeviceCommand
 from hallkeeper.terminals.users import SyncResult, UserPlan, queue_adms_sync, sync_zk
 
 LONG = "阿卜杜萨拉木·阿卜杜热合曼"  # 26 bytes in GBK: two more than the name field
