@@ -10,21 +10,22 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
-from hallbase.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
-from hallbase.errors import CodedError
-from hallbase.fields import Day
-from hallbase.i18n import error_message
-from hallbase.models import DayVerdict, DutySignature, Hall, Staff
-from hallkeeper.attendance.common import context, now_of
-from hallkeeper.attendance.derive import rederive
-from hallkeeper.attendance.export import month_csv, month_xlsx
-from hallkeeper.attendance.reports import (
+from attendance.common import context, now_of
+from attendance.derive import rederive
+from attendance.export import month_csv, month_xlsx
+from attendance.models import DayVerdict, DutySignature
+from attendance.reports import (
     MAX_DAYS,
     date_range,
     days_report,
     duty_report,
     month_report,
 )
+from hallbase.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
+from hallbase.errors import CodedError
+from hallbase.fields import Day
+from hallbase.i18n import error_message
+from hallbase.models import Hall, Staff
 
 router = APIRouter()
 DUTY_SIGNERS = frozenset({"duty_chief", "window_lead", "leader_in_charge", "director"})

@@ -10,12 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from attendance.common import now_of
+from attendance.models import Punch, PunchAssignment, QuarantinedRecord
+from attendance.punch_items import store_items
+from attendance.unmapped import Actor, credit_pin, unmapped_pins
 from hallbase.deps import Admin, Page, PageDep, ReadSessionDep, SessionDep, SettingsDep
-from hallbase.models import Punch, PunchAssignment, QuarantinedRecord, Staff
+from hallbase.models import Staff
 from hallbase.settings import Settings
-from hallkeeper.attendance.common import now_of
-from hallkeeper.attendance.punch_items import store_items
-from hallkeeper.attendance.unmapped import Actor, credit_pin, unmapped_pins
 
 router = APIRouter()
 MAX_ITEMS = 10_000

@@ -12,15 +12,16 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, SQLModel, col, select
 
+from attendance import makeups
+from attendance import requests as rq
+from attendance.away import rederive_away
+from attendance.common import context, http_error, now_of, parse_instant
+from attendance.context import AttendanceContext
+from attendance.models import LeaveRequest, MakeUpPunch, OutRegistration, WindowAway
+from attendance.requests import RequestError
 from hallbase.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
 from hallbase.fields import Day, DbInt
-from hallbase.models import LeaveRequest, MakeUpPunch, OutRegistration, Window, WindowAway
-from hallkeeper.attendance import makeups
-from hallkeeper.attendance import requests as rq
-from hallkeeper.attendance.away import rederive_away
-from hallkeeper.attendance.common import context, http_error, now_of, parse_instant
-from hallkeeper.attendance.context import AttendanceContext
-from hallkeeper.attendance.requests import RequestError
+from hallbase.models import Window
 
 router = APIRouter()
 M = TypeVar("M", bound=SQLModel)

@@ -13,10 +13,10 @@ from typing import Protocol
 
 from sqlmodel import Session
 
+from attendance import requests as rq
+from attendance.common import context
+from attendance.derive import DeriveResult, rederive
 from hallbase.settings import Settings
-from hallkeeper.attendance import requests as rq
-from hallkeeper.attendance.common import context
-from hallkeeper.attendance.derive import DeriveResult, rederive
 
 
 class AwayChange(Protocol):

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 from fastapi import HTTPException, Request
 from sqlmodel import Session
 
+from attendance.context import AttendanceContext, load_context
+from attendance.requests import RequestError
 from hallbase.clock import Clock, utcnow
 from hallbase.errors import CodedError
 from hallbase.fields import FIRST_DAY, LAST_DAY
 from hallbase.settings import Settings
-from hallkeeper.attendance.context import AttendanceContext, load_context
-from hallkeeper.attendance.requests import RequestError
 
 
 def now_of(request: Request) -> datetime:

@@ -15,21 +15,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 import attendance_engine as eng
+from attendance.facts import FactSet
+from attendance.models import ContextVersion
 from hallbase.db import driver_rows
 from hallbase.hallconfig import AttendanceSection
 from hallbase.hallconfig.schedules import month_day
 from hallbase.holidays import _warn_uncovered, calendar_covers
-from hallbase.models import (
-    ContextVersion,
-    Hall,
-    HolidayOverride,
-    Schedule,
-    ScheduleSlot,
-    Staff,
-    Window,
-)
+from hallbase.models import Hall, HolidayOverride, Schedule, ScheduleSlot, Staff, Window
 from hallbase.settings import Settings
-from hallkeeper.attendance.facts import FactSet
 
 
 def rules_from(section: AttendanceSection) -> eng.Rules:

@@ -28,12 +28,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 import attendance_engine as eng
+from attendance.context import AttendanceContext, WindowPosts
+from attendance.facts import FactSet, load_facts
+from attendance.models import Device, WindowCoverVerdict
+from attendance.verdict_store import stored_verdicts, upsert_day_verdicts
 from attendance_engine.labels import label
 from hallbase.alerts import Alert, raise_alerts
-from hallbase.models import Device, WindowCoverVerdict
-from hallkeeper.attendance.context import AttendanceContext, WindowPosts
-from hallkeeper.attendance.facts import FactSet, load_facts
-from hallkeeper.attendance.verdict_store import stored_verdicts, upsert_day_verdicts
 
 ALERT_SLOT_STATUSES = frozenset({eng.Status.LATE, eng.Status.EARLY, eng.Status.ABSENT})
 WAITING_STATUSES = frozenset({eng.Status.MISSING})

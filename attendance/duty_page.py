@@ -9,15 +9,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
 
+from attendance.api_days import DUTY_SIGNERS
+from attendance.common import context, now_of
+from attendance.context import AttendanceContext
+from attendance.models import DutySignature
+from attendance.pages import page_setup
+from attendance.reports import duty_report
 from attendance_engine.labels import label
 from hallbase.deps import ReadSessionDep, SettingsDep
 from hallbase.i18n import Lang
-from hallbase.models import DutySignature, Staff
-from hallkeeper.attendance.api_days import DUTY_SIGNERS
-from hallkeeper.attendance.common import context, now_of
-from hallkeeper.attendance.context import AttendanceContext
-from hallkeeper.attendance.pages import page_setup
-from hallkeeper.attendance.reports import duty_report
+from hallbase.models import Staff
 
 router = APIRouter()
 DUTY_PATH = "/attendance/duty"

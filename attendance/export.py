@@ -12,8 +12,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from attendance.reports import MonthReport
 from attendance_engine.labels import label
-from hallkeeper.attendance.reports import MonthReport
 
 # One symbol per day status, as halls print them on the monthly sheet.
 SYMBOLS = {

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 import attendance_engine as eng
+from attendance.models import LeaveRequest, MakeUpPunch, OutRegistration, Punch, WindowAway
 from attendance_engine.build import frozen_builder
 from attendance_engine.types import trusted_punch
-from hallbase.models import LeaveRequest, MakeUpPunch, OutRegistration, Punch, WindowAway
 from hallbase.models.types import SQLITE_JOIN, UTCDateTime, sqlite_joined, sqlite_text
 
 # The queue (kiosk/models.py, WindowStateHistory) records every window state with its span.

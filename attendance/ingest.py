@@ -17,15 +17,15 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from attendance.context import AttendanceContext, cached_context, staff_by_pin
+from attendance.derive import DeriveResult, rederive
+from attendance.models import DayVerdict, Device
+from attendance.punch_store import Key, store_new, stored_instant
+from attendance.quarantine import Aside, keep_aside
 from devices.common.gcpause import bulk
 from devices.events import PIN_MAX, SERIAL_MAX, WORKCODE_MAX, BadRecord, Punch
 from hallbase.db import driver_mark, driver_rows
-from hallbase.models import DayVerdict, Device
 from hallbase.settings import Settings
-from hallkeeper.attendance.context import AttendanceContext, cached_context, staff_by_pin
-from hallkeeper.attendance.derive import DeriveResult, rederive
-from hallkeeper.attendance.punch_store import Key, store_new, stored_instant
-from hallkeeper.attendance.quarantine import Aside, keep_aside
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 CLOCK_RESET_YEAR = 2000  # a power cut resets ZK terminals to 2000-01-01

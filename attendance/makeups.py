@@ -8,11 +8,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 import attendance_engine as eng
-from attendance_engine.labels import label
-from hallbase.models import MakeUpPunch
-from hallkeeper.attendance.context import AttendanceContext
-from hallkeeper.attendance.derive import DeriveResult, rederive
-from hallkeeper.attendance.requests import (
+from attendance.context import AttendanceContext
+from attendance.derive import DeriveResult, rederive
+from attendance.models import MakeUpPunch
+from attendance.requests import (
     LIVE,
     RequestError,
     check_approver,
@@ -20,6 +19,7 @@ from hallkeeper.attendance.requests import (
     staff_known,
     status_words,
 )
+from attendance_engine.labels import label
 
 
 def _month(day: date) -> tuple[date, date]:

@@ -11,14 +11,14 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import select
 
+from attendance.api_days import board
+from attendance.common import context, now_of
+from attendance.export import HALF_ABSENT, SYMBOLS, day_symbol
+from attendance.reports import month_report
 from attendance_engine.labels import FLAG, GRADE, SLOT, STATUS, label
 from hallbase.deps import ReadSessionDep, SettingsDep
 from hallbase.i18n import Lang, pick_lang, t
 from hallbase.models import Hall
-from hallkeeper.attendance.api_days import board
-from hallkeeper.attendance.common import context, now_of
-from hallkeeper.attendance.export import HALF_ABSENT, SYMBOLS, day_symbol
-from hallkeeper.attendance.reports import month_report
 
 router = APIRouter()
 BOARD_PATH = "/attendance/board"

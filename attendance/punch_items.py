@@ -9,13 +9,13 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from attendance.common import parse_instant
+from attendance.ingest import IngestResult, store_punches
 from devices.adms.text import is_valid_pin, shorten, validate_sn
 from devices.errors import ProtocolError
 from devices.events import PIN_MAX, Punch
 from hallbase.models import Staff
 from hallbase.settings import Settings
-from hallkeeper.attendance.common import parse_instant
-from hallkeeper.attendance.ingest import IngestResult, store_punches
 
 
 @dataclass

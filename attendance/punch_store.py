@@ -17,8 +17,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from attendance.models import Punch
 from hallbase.db import driver_mark, driver_rows
-from hallbase.models import Punch
 from hallbase.models.types import sqlite_text
 
 # (device serial, PIN, device time as `stored_instant` passes it): the natural key

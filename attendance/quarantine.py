@@ -19,9 +19,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from attendance.models import QuarantinedRecord
 from devices.adms.biometric import strip_biometric
 from devices.events import PIN_MAX, SERIAL_MAX
-from hallbase.models import QuarantinedRecord
 
 RAW_MAX = 4096
 REASON_MAX = 200

@@ -16,10 +16,11 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from hallbase.models import DayVerdict, Hall
+from attendance.context import load_context
+from attendance.derive import DeriveResult, rederive
+from attendance.models import DayVerdict
+from hallbase.models import Hall
 from hallbase.settings import Settings
-from hallkeeper.attendance.context import load_context
-from hallkeeper.attendance.derive import DeriveResult, rederive
 
 CHUNK_DAYS = 31  # facts are loaded per chunk: a year of a big hall's punches at once is too many
 

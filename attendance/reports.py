@@ -10,10 +10,11 @@ from typing import Any
 from sqlmodel import Session, select
 
 import attendance_engine as eng
+from attendance.context import AttendanceContext
+from attendance.facts import load_facts
+from attendance.models import DutySignature
 from devices.common.gcpause import bulk
-from hallbase.models import DutySignature, Unit
-from hallkeeper.attendance.context import AttendanceContext
-from hallkeeper.attendance.facts import load_facts
+from hallbase.models import Unit
 
 MAX_DAYS = 62
 

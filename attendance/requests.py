@@ -8,11 +8,11 @@ from typing import Any, Literal
 from sqlmodel import Session, col, select
 
 import attendance_engine as eng
+from attendance.context import AttendanceContext
+from attendance.derive import DeriveResult, rederive
+from attendance.models import LeaveRequest, MakeUpPunch, OutRegistration
 from attendance_engine.labels import LEAVE_KIND
 from hallbase.i18n import REQUEST_STATUS, error_message
-from hallbase.models import LeaveRequest, MakeUpPunch, OutRegistration
-from hallkeeper.attendance.context import AttendanceContext
-from hallkeeper.attendance.derive import DeriveResult, rederive
 
 Half = Literal["am", "pm"]
 # The names staff use besides the codes and the official Chinese names (年假 for 年休假).

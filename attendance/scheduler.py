@@ -17,16 +17,16 @@ from sqlalchemy import Engine
 from sqlmodel import col, func, select
 
 import attendance_engine as eng
+from attendance.common import context
+from attendance.derive import DeriveResult, rederive
+from attendance.facts import open_queue_away
+from attendance.models import DayVerdict, WindowAway
+from attendance.refresh import last_stored_day, rederive_span
+from attendance.standin import check_stand_ins
 from hallbase.clock import Clock, utcnow
 from hallbase.db import read_session, write_session
 from hallbase.holidays import warn_missing_years
-from hallbase.models import DayVerdict, WindowAway
 from hallbase.settings import Settings
-from hallkeeper.attendance.common import context
-from hallkeeper.attendance.derive import DeriveResult, rederive
-from hallkeeper.attendance.facts import open_queue_away
-from hallkeeper.attendance.refresh import last_stored_day, rederive_span
-from hallkeeper.attendance.standin import check_stand_ins
 
 log = logging.getLogger(__name__)
 MINUTE = timedelta(minutes=1)

@@ -13,10 +13,10 @@ from datetime import datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 import attendance_engine as eng
+from attendance.context import AttendanceContext
+from attendance.models import LeaveRequest, Punch
+from attendance.requests import b_post_of, begins, substitute_check
 from hallbase.alerts import Alert, raise_alerts
-from hallbase.models import LeaveRequest, Punch
-from hallkeeper.attendance.context import AttendanceContext
-from hallkeeper.attendance.requests import b_post_of, begins, substitute_check
 
 HORIZON = timedelta(days=1)  # leaves that began longer ago are history, not an alert
 

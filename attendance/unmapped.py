@@ -17,10 +17,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from hallbase.models import Punch, PunchAssignment, Staff
+from attendance.common import context
+from attendance.derive import rederive
+from attendance.models import Punch, PunchAssignment
+from hallbase.models import Staff
 from hallbase.settings import Settings
-from hallkeeper.attendance.common import context
-from hallkeeper.attendance.derive import rederive
 
 
 @dataclass(frozen=True)

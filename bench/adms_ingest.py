@@ -31,8 +31,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from attendance.models import Device
 from hallbase.db import make_engine, write_session
-from hallbase.models import Device, Staff
+from hallbase.models import Staff
 from hallbase.settings import load_settings
 from hallkeeper.app import prepare_database
 from tests.live_server import free_port

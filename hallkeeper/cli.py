@@ -15,16 +15,16 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from attendance.models import PunchAssignment
+from attendance.refresh import rederive_span
+from attendance.unmapped import Actor, credit_assigned_pins
 from hallbase.clock import utcnow
 from hallbase.db import make_engine, read_session, write_session
 from hallbase.errors import ConfigError, RowError
 from hallbase.hallconfig import load_config
-from hallbase.models import PunchAssignment
 from hallbase.settings import Settings, load_settings
 from hallkeeper import migrations
-from hallkeeper.attendance.cli import attendance_app
-from hallkeeper.attendance.refresh import rederive_span
-from hallkeeper.attendance.unmapped import Actor, credit_assigned_pins
+from hallkeeper.cli_attendance import attendance_app
 from hallkeeper.seed import apply_config
 
 if TYPE_CHECKING:

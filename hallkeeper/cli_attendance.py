@@ -15,16 +15,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlmodel import select
 
+from attendance.common import context
+from attendance.export import month_csv, month_xlsx
+from attendance.punch_items import store_items
+from attendance.reports import MAX_DAYS, days_report, month_report
 from hallbase.clock import utcnow
 from hallbase.db import make_engine, read_session, write_session
 from hallbase.errors import ConfigError
 from hallbase.models import Hall
 from hallbase.settings import Settings, load_settings
 from hallkeeper import migrations
-from hallkeeper.attendance.common import context
-from hallkeeper.attendance.export import month_csv, month_xlsx
-from hallkeeper.attendance.punch_items import store_items
-from hallkeeper.attendance.reports import MAX_DAYS, days_report, month_report
 
 attendance_app = typer.Typer(help="Attendance: days, the monthly report, punch import.")
 err = Console(stderr=True, soft_wrap=True)

@@ -35,10 +35,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlmodel import Session
 
+from attendance.refresh import rederive_days
 from hallbase.errors import ConfigError
 from hallbase.models import HolidayOverride, HolidayYear
 from hallbase.settings import Settings
-from hallkeeper.attendance.refresh import rederive_days
 
 log = logging.getLogger(__name__)
 WORKDAY_NOTE = "调休上班"

@@ -7,17 +7,9 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel, select
 
+from attendance.models import Device
 from hallbase.hallconfig import HallConfig
-from hallbase.models import (
-    Device,
-    Hall,
-    HolidayOverride,
-    Service,
-    Staff,
-    Unit,
-    Window,
-    set_window_services,
-)
+from hallbase.models import Hall, HolidayOverride, Service, Staff, Unit, Window, set_window_services
 from hallbase.schedules import save_schedule
 
 log = logging.getLogger(__name__)

@@ -10,15 +10,15 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Request
 from sqlmodel import select
 
+from attendance.api_punches import quarantine_page
+from attendance.models import Device, QuarantinedRecord
+from attendance.terminals.supervisor import ZKTerminal
+from attendance.terminals.users import SyncResult, queue_adms_sync, sync_zk, user_plan
 from devices.adms.text import validate_sn
 from devices.errors import DeviceUnavailable, ProtocolError
 from devices.zk.adapter import ZKClient
 from hallbase.deps import Admin, PageDep, ReadSessionDep, SessionDep, SettingsDep
-from hallbase.models import Device, QuarantinedRecord
 from hallbase.settings import Settings
-from hallkeeper.attendance.api_punches import quarantine_page
-from hallkeeper.terminals.supervisor import ZKTerminal
-from hallkeeper.terminals.users import SyncResult, queue_adms_sync, sync_zk, user_plan
 
 router = APIRouter()
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from attendance.models import AdmsStamp, Device, DeviceCommand
 from hallbase.db import driver_mark, driver_rows
-from hallbase.models import AdmsStamp, Device, DeviceCommand
 
 # Unknown terminals waiting for an admin: anyone on the network can invent serials, so only
 # this many are recorded; past it a new serial is refused without a row (and logged).

@@ -20,17 +20,9 @@ from fastapi.responses import PlainTextResponse
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from devices.adms import protocol as adms
-from devices.adms import registry
-from devices.common.gcpause import collector_paused
-from devices.errors import ProtocolError
-from devices.events import BadRecord, Punch
-from hallbase.db import write_session
-from hallbase.deps import EngineDep, SettingsDep
-from hallbase.models import AdmsStamp, Device, DeviceCommand
-from hallbase.settings import Settings
-from hallkeeper.attendance.ingest import store_punches
-from hallkeeper.terminals.devicedb import (
+from attendance.ingest import store_punches
+from attendance.models import AdmsStamp, Device, DeviceCommand
+from attendance.terminals.devicedb import (
     approval,
     device_zone,
     find_or_record,
@@ -38,6 +30,14 @@ from hallkeeper.terminals.devicedb import (
     save_stamp,
     take_queued,
 )
+from devices.adms import protocol as adms
+from devices.adms import registry
+from devices.common.gcpause import collector_paused
+from devices.errors import ProtocolError
+from devices.events import BadRecord, Punch
+from hallbase.db import write_session
+from hallbase.deps import EngineDep, SettingsDep
+from hallbase.settings import Settings
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/iclock", include_in_schema=False)

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from attendance.terminals.sink import Sink
 from devices.events import BadRecord, Punch
 from devices.serial_reader.adapter import SerialReaderAdapter
 from hallbase.hallconfig import DeviceEntry
-from hallkeeper.terminals.sink import Sink
 
 log = logging.getLogger(__name__)
 SYNC_EVERY = 5.0  # seconds between "synced up to now" marks on a healthy line

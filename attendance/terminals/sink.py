@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from attendance.ingest import store_punches
 from devices.events import BadRecord, Punch
 from hallbase.alerts import raise_alert
 from hallbase.clock import Clock
 from hallbase.db import write_session
 from hallbase.settings import Settings
-from hallkeeper.attendance.ingest import store_punches
 
 KEY_MAX = 40  # the outbox's message id (64) holds the longest device alert kind and this
 

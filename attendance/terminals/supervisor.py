@@ -18,13 +18,13 @@ from sqlalchemy import Engine, func
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 
+from attendance.models import Device
+from attendance.terminals.serial_terminal import SerialTerminal
+from attendance.terminals.sink import Sink, device_key
+from attendance.terminals.zk_terminal import ZKTerminal
 from hallbase.alerts import raise_alert
 from hallbase.clock import Clock
 from hallbase.db import read_session, write_session
-from hallbase.models import Device
-from hallkeeper.terminals.serial_terminal import SerialTerminal
-from hallkeeper.terminals.sink import Sink, device_key
-from hallkeeper.terminals.zk_terminal import ZKTerminal
 
 __all__ = ["DeviceWatch", "SerialTerminal", "Sink", "Terminal", "ZKTerminal", "build_terminals"]
 

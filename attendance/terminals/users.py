@@ -8,11 +8,11 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
+from attendance.terminals.devicedb import queue_command
 from devices.adms import protocol as adms
 from devices.zk.adapter import CommandRejected, ZKClient
 from devices.zk.records import User, fit_name
 from hallbase.models import Staff
-from hallkeeper.terminals.devicedb import queue_command
 
 log = logging.getLogger(__name__)
 ADMS_NAME_BYTES = 24  # the terminals' name field, in their name encoding

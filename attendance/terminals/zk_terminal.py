@@ -14,11 +14,11 @@ import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from attendance.terminals.sink import Sink, device_key
 from devices.zk.adapter import AttendanceLog, ZKClient
 from devices.zk.poller import ZKPoller
 from devices.zk.settings import LeftDisabled, SerialMismatch, ZKSettings
 from hallbase.hallconfig import DeviceEntry
-from hallkeeper.terminals.sink import Sink, device_key
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from attendance.models import DayVerdict
 from hallbase.db import read_session
-from hallbase.models import AlertOutbox, DayVerdict
+from hallbase.models import AlertOutbox
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
 

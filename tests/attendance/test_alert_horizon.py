@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from attendance.context import load_context
+from attendance.derive import rederive
+from attendance.ingest import store_punches
+from attendance.models import MakeUpPunch
 from devices.events import Punch
 from hallbase.db import write_session
-from hallbase.models import MakeUpPunch
-from hallkeeper.attendance.context import load_context
-from hallkeeper.attendance.derive import rederive
-from hallkeeper.attendance.ingest import store_punches
-from tests.hallkeeper.attendance.conftest import DAY, Hall, at
+from tests.attendance.conftest import DAY, Hall, at
 
 LATER = at("12:00") + timedelta(days=3)
 

@@ -18,19 +18,19 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from attendance import makeups
+from attendance import requests as rq
+from attendance.context import load_context
+from attendance.derive import rederive
+from attendance.ingest import store_punches
+from attendance.models import DayVerdict, WindowAway
+from attendance.reports import days_report
+from attendance.scheduler import AttendanceScheduler
 from devices.events import Punch
 from hallbase.db import make_engine, read_session, write_session
-from hallbase.models import DayVerdict, WindowAway
 from hallbase.settings import Settings
 from hallkeeper.app import prepare_database
-from hallkeeper.attendance import makeups
-from hallkeeper.attendance import requests as rq
-from hallkeeper.attendance.context import load_context
-from hallkeeper.attendance.derive import rederive
-from hallkeeper.attendance.ingest import store_punches
-from hallkeeper.attendance.reports import days_report
-from hallkeeper.attendance.scheduler import AttendanceScheduler
-from tests.hallkeeper.attendance.conftest import TZ, Clock, at
+from tests.attendance.conftest import TZ, Clock, at
 
 PEOPLE = {"SC001": "2001", "SC002": "2002", "SC003": "2003"}
 APPROVER = {"SC001": "ZW002", "SC002": "SC001", "SC003": "SC001"}

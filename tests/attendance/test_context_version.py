@@ -6,10 +6,10 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from attendance.context import SOURCES, cached_context, context_version
 from hallbase.db import read_session, write_session
 from hallbase.models import Staff
-from hallkeeper.attendance.context import SOURCES, cached_context, context_version
-from tests.hallkeeper.attendance.conftest import DAY, Hall
+from tests.attendance.conftest import DAY, Hall
 
 
 def _version(hall: Hall) -> int | None:

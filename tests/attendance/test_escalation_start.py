@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.hallkeeper.attendance.conftest import Hall, at
+from tests.attendance.conftest import Hall, at
 
 
 def _absences(hall: Hall, month: str, staff_no: str) -> list[int]:

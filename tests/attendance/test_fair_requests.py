@@ -11,12 +11,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from attendance.scheduler import AttendanceScheduler
 from hallbase.db import read_session
 from hallbase.models import AlertOutbox
 from hallbase.settings import REPO_CONFIG, load_settings
 from hallkeeper.app import create_app
-from hallkeeper.attendance.scheduler import AttendanceScheduler
-from tests.hallkeeper.attendance.conftest import DAY, Clock, Hall, at
+from tests.attendance.conftest import DAY, Clock, Hall, at
 
 LEAVES = "/api/v1/attendance/leaves"
 MAKEUPS = "/api/v1/attendance/makeups"

@@ -8,15 +8,16 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 from sqlmodel import select
 
+from attendance.context import AttendanceContext, cached_context, staff_by_pin
+from attendance.ingest import store_punches
+from attendance.models import DayVerdict
+from attendance.models import Punch as PunchRow
+from attendance.verdict_store import Stored, stored_verdicts, upsert_day_verdicts
 from devices.events import Punch
 from hallbase.db import read_session, write_session
-from hallbase.models import DayVerdict, HolidayOverride, Schedule, ScheduleSlot, Staff, Window
 from hallbase.models import Hall as HallRow
-from hallbase.models import Punch as PunchRow
-from hallkeeper.attendance.context import AttendanceContext, cached_context, staff_by_pin
-from hallkeeper.attendance.ingest import store_punches
-from hallkeeper.attendance.verdict_store import Stored, stored_verdicts, upsert_day_verdicts
-from tests.hallkeeper.attendance.conftest import DAY, Hall, at
+from hallbase.models import HolidayOverride, Schedule, ScheduleSlot, Staff, Window
+from tests.attendance.conftest import DAY, Hall, at
 
 YEARS = {DAY.year}
 PUNCH: sa.Table = PunchRow.__table__  # type: ignore[attr-defined]

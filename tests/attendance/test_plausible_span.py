@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from attendance.ingest import _DeviceInfo, implausible, plausible_span
 from devices.events import Punch
-from hallkeeper.attendance.ingest import _DeviceInfo, implausible, plausible_span
 
 HALL = ZoneInfo("Asia/Shanghai")
 # Zones at the ends of the offset range, with DST, with half hours, and a dateline jumper.

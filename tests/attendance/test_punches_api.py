@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
+from attendance.ingest import store_punches
+from attendance.models import Device
+from attendance.models import Punch as PunchRow
 from devices.events import BadRecord, Punch
 from hallbase.db import read_session, write_session
-from hallbase.models import AlertOutbox, Device
-from hallbase.models import Punch as PunchRow
-from hallkeeper.attendance.ingest import store_punches
-from tests.hallkeeper.attendance.conftest import DAY, TZ, Hall, at
+from hallbase.models import AlertOutbox
+from tests.attendance.conftest import DAY, TZ, Hall, at
 
 
 def test_post_punches_counts_rejects_and_local_time(hall: Hall) -> None:
@@ -127,9 +128,9 @@ def test_a_downloaded_log_kept_aside_again_is_counted_not_stored_twice(hall: Hal
 
 def test_parsers_and_columns_agree_on_field_sizes() -> None:
     """What a terminal's parser accepts fits the columns it is stored in."""
+    from attendance.models import QuarantinedRecord
     from devices.adms import protocol
     from devices.events import PIN_MAX, SERIAL_MAX, WORKCODE_MAX
-    from hallbase.models import QuarantinedRecord
 
     tables = (PunchRow.__table__, QuarantinedRecord.__table__, Device.__table__)  # type: ignore[attr-defined]
     for table in tables:

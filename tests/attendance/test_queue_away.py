@@ -6,8 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from hallkeeper.attendance.scheduler import AttendanceScheduler
-from tests.hallkeeper.attendance.conftest import Hall, at
+from attendance.scheduler import AttendanceScheduler
+from tests.attendance.conftest import Hall, at
 
 
 def _console(hall: Hall, action: str, window: int = 1) -> None:

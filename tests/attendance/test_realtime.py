@@ -6,12 +6,12 @@ import time
 
 from sqlmodel import select
 
+from attendance.ingest import store_punches
+from attendance.models import Device, WindowCoverVerdict
+from attendance.scheduler import AttendanceScheduler
 from devices.events import Punch
 from hallbase.db import read_session, write_session
-from hallbase.models import Device, WindowCoverVerdict
-from hallkeeper.attendance.ingest import store_punches
-from hallkeeper.attendance.scheduler import AttendanceScheduler
-from tests.hallkeeper.attendance.conftest import DAY, Hall, at
+from tests.attendance.conftest import DAY, Hall, at
 
 
 def test_missing_becomes_a_verdict_at_due_plus_16(hall: Hall) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from hallkeeper.attendance.scheduler import AttendanceScheduler
-from tests.hallkeeper.attendance.conftest import DAY, Hall
+from attendance.scheduler import AttendanceScheduler
+from tests.attendance.conftest import DAY, Hall
 
 
 def _board(hall: Hall, day: object) -> dict[str, dict[str, object]]:

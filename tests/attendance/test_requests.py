@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from hallkeeper.attendance.scheduler import AttendanceScheduler
-from tests.hallkeeper.attendance.conftest import DAY, Hall, at
+from attendance.scheduler import AttendanceScheduler
+from tests.attendance.conftest import DAY, Hall, at
 
 
 def _leave(hall: Hall, **body: object) -> dict[str, object]:
@@ -194,10 +194,10 @@ def test_queue_window_history_feeds_off_post(hall: Hall) -> None:
     """The queue's own window states (kiosk: queue_window_history) count like API periods."""
     import sqlalchemy as sa
 
+    from attendance.context import load_context
+    from attendance.derive import rederive
+    from attendance.facts import _queue_history
     from hallbase.db import write_session
-    from hallkeeper.attendance.context import load_context
-    from hallkeeper.attendance.derive import rederive
-    from hallkeeper.attendance.facts import _queue_history
 
     hall.clock.set("12:30")
     for hhmm in ("08:20", "12:05"):

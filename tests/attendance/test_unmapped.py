@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from attendance.unmapped import Actor, credit_assigned_pins
 from hallbase.db import write_session
-from hallkeeper.attendance.unmapped import Actor, credit_assigned_pins
-from tests.hallkeeper.attendance.conftest import DAY, Hall
+from tests.attendance.conftest import DAY, Hall
 
 NEW = {"staff_no": "SC009", "name": "林新", "unit_code": "SCJ", "category": "聘用"}
 

@@ -7,7 +7,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 from sqlmodel import SQLModel
 
-import hallbase.models  # noqa: F401 - registers the tables
+import attendance.models  # noqa: F401 - registers the attendance tables
+import hallbase.models  # noqa: F401 - registers the shared tables
 from hallbase.db import read_session, write_session
 from hallbase.settings import Settings
 from hallkeeper import migrations

@@ -9,6 +9,8 @@ from fastapi import HTTPException, Request
 from pydantic import MISSING, BaseModel, ConfigDict, Field
 from sqlmodel import Session, select
 
+from attendance.common import now_of
+from attendance.refresh import rederive_span
 from hallbase.deps import get_settings
 from hallbase.fields import Day, LocalTime, OneLine
 from hallbase.hallconfig import (
@@ -23,8 +25,6 @@ from hallbase.hallconfig import (
 )
 from hallbase.models import Schedule, Service, Staff, Unit
 from hallkeeper.api.crud import crud_router
-from hallkeeper.attendance.common import now_of
-from hallkeeper.attendance.refresh import rederive_span
 
 
 class _In(BaseModel):
@@ -81,9 +81,9 @@ def check_staff(session: Session, fields: dict[str, Any]) -> None:
 
 
 def credit_pins(session: Session, request: Request) -> None:
-    """A PIN given to someone takes over its unmapped punches (hallkeeper.attendance.unmapped)."""
-    from hallkeeper.attendance.api_punches import api_actor
-    from hallkeeper.attendance.unmapped import credit_assigned_pins
+    """A PIN given to someone takes over its unmapped punches (attendance.unmapped)."""
+    from attendance.api_punches import api_actor
+    from attendance.unmapped import credit_assigned_pins
 
     settings = request.app.state.settings
     credit_assigned_pins(session, settings, now_of(request), api_actor(settings, "staff_api"))

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import select
 
+from attendance.models import AdmsStamp, Device, DeviceCommand, Punch, QuarantinedRecord
 from devices.adms.simulator import AdmsTerminal
 from hallbase.db import read_session
-from hallbase.models import AdmsStamp, Device, DeviceCommand, Punch, QuarantinedRecord
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
 from tests.live_server import live_server, wait_for

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel, select
 
+from attendance.models import Device, Punch, QuarantinedRecord
+from attendance.terminals.devicedb import MAX_PENDING
 from hallbase.db import read_session
-from hallbase.models import Device, Punch, QuarantinedRecord
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from hallkeeper.terminals.devicedb import MAX_PENDING
 from tests.live_server import live_server
 
 TZ = ZoneInfo("Asia/Shanghai")

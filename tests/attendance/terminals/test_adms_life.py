@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from attendance.models import Punch
 from devices.adms.simulator import AdmsTerminal
 from hallbase.db import read_session
-from hallbase.models import Punch
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
 from tests.live_server import free_port, live_server, wait_for

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from attendance.models import DeviceCommand
+from attendance.terminals.users import SyncResult, UserPlan, queue_adms_sync, sync_zk
 from devices.zk.adapter import ZKClient, ZKSettings
 from devices.zk.simulator import ZKSimulator
-from hallbase.models import DeviceCommand
 from hallkeeper import migrations
-from hallkeeper.terminals.users import SyncResult, UserPlan, queue_adms_sync, sync_zk
 
 LONG = "阿卜杜萨拉木·阿卜杜热合曼"  # 26 bytes in GBK: two more than the name field
 
