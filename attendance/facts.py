@@ -21,7 +21,7 @@ from attendance_engine.build import frozen_builder
 from attendance_engine.types import trusted_punch
 from hallbase.models.types import SQLITE_JOIN, UTCDateTime, sqlite_joined, sqlite_text
 
-# The queue (kiosk/models.py, WindowStateHistory) records every window state with its span.
+# The queue (hallbase.models.WindowStateHistory) records every window state with its span.
 # It is read by name so that attendance works whether or not the queue's tables exist yet.
 QUEUE_HISTORY = "queue_window_history"
 _queue_history = sa.table(

@@ -39,12 +39,12 @@ from hallkeeper.api.routes import (
 )
 from hallkeeper.body_limit import MB, BodyLimit
 from hallkeeper.mqtt import MqttRelay
-from hallkeeper.queue_devices import install_queue_devices
-from hallkeeper.queue_limits import LimitWatch
 from hallkeeper.seed import apply_config, is_seeded
 from kiosk.api import install_queue
 from kiosk.api.common import queue_of
 from kiosk.config import QueueConfig
+from kiosk.hardware.coordinator import install_queue_devices
+from kiosk.limit_watch import LimitWatch
 from kiosk.pages import install_pages
 
 log = logging.getLogger(__name__)

@@ -35,7 +35,7 @@ from hallbase.hallconfig.schedules import engine_schedule
 from hallbase.holidays import day_kind
 from hallbase.models import Service
 from hallbase.settings import REPO_CONFIG, load_settings
-from hallkeeper.demo_queue import free_port, queue_simulators
+from kiosk.hardware.simulated import free_port, queue_simulators
 
 log = logging.getLogger(__name__)
 ZK_SN, ADMS_SN, SERIAL_SN = "DEMO-ZK-EAST", "DEMO-ADMS-WEST", "DEMO-SERIAL-STAFF"

@@ -9,7 +9,12 @@ from hallbase.models.hall import Hall, HolidayOverride, HolidayYear, Unit
 from hallbase.models.schedule import Schedule, ScheduleSlot
 from hallbase.models.service import Service
 from hallbase.models.staff import Staff
-from hallbase.models.window import Window, WindowService, set_window_services
+from hallbase.models.window import (
+    Window,
+    WindowService,
+    WindowStateHistory,
+    set_window_services,
+)
 
 __all__ = [
     "AlertOutbox",
@@ -23,5 +28,6 @@ __all__ = [
     "Unit",
     "Window",
     "WindowService",
+    "WindowStateHistory",
     "set_window_services",
 ]

@@ -39,8 +39,15 @@ from hallbase.clock import Clock
 from hallbase.db import write_session
 from hallbase.hallconfig.queue_devices import QueueDevicesSection
 from hallbase.settings import Settings
-from hallkeeper.queue_keys import key_operations
-from hallkeeper.queue_printing import (
+from kiosk.api import flow_message
+from kiosk.api.common import Queue
+from kiosk.config import QueueConfig
+from kiosk.context import Ctx, WindowWatcher
+from kiosk.errors import QueueError
+from kiosk.events import EventBus, Published
+from kiosk.flow import FlowError
+from kiosk.hardware.keys import key_operations
+from kiosk.hardware.printing import (
     ALERT_KINDS,
     PRINTER_TEXT,
     Job,
@@ -50,13 +57,6 @@ from hallkeeper.queue_printing import (
     notice_print,
     ticket_print,
 )
-from kiosk.api import flow_message
-from kiosk.api.common import Queue
-from kiosk.config import QueueConfig
-from kiosk.context import Ctx, WindowWatcher
-from kiosk.errors import QueueError
-from kiosk.events import EventBus, Published
-from kiosk.flow import FlowError
 from kiosk.models import WindowLive
 from kiosk.words import word
 

@@ -18,8 +18,13 @@ from hallbase.hallconfig.queue_devices import QueueDevicesSection, WindowDevices
 from hallbase.models import AlertOutbox
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from hallkeeper.demo_queue import QueueSimulators, devices_toml, queue_simulators, start_simulators
-from hallkeeper.queue_devices import install_queue_devices
+from kiosk.hardware.coordinator import install_queue_devices
+from kiosk.hardware.simulated import (
+    QueueSimulators,
+    devices_toml,
+    queue_simulators,
+    start_simulators,
+)
 from kiosk.models import Rating, Ticket
 from tests.kiosk.conftest import MONDAY_9AM, Clock
 from tests.kiosk.snapshot import queue_alerts
