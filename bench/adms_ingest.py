@@ -31,10 +31,11 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from attendance.models import Device
+from hallbase.db import make_engine, write_session
+from hallbase.models import Staff
+from hallbase.settings import load_settings
 from hallkeeper.app import prepare_database
-from hallkeeper.db import make_engine, write_session
-from hallkeeper.models import Device, Staff
-from hallkeeper.settings import load_settings
 from tests.live_server import free_port
 
 TZ = ZoneInfo("Asia/Shanghai")

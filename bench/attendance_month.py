@@ -28,17 +28,17 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from attendance.context import load_context
+from attendance.facts import day_bounds, punches_query
+from attendance.ingest import store_punches
+from attendance.models import Punch as PunchRow
+from attendance.reports import month_report
 from devices.common.gcpause import collector_paused
 from devices.events import Punch
+from hallbase.db import make_engine, read_session, write_session
+from hallbase.models import Hall, Staff
+from hallbase.settings import Settings, load_settings
 from hallkeeper.app import prepare_database
-from hallkeeper.attendance.context import load_context
-from hallkeeper.attendance.facts import day_bounds, punches_query
-from hallkeeper.attendance.ingest import store_punches
-from hallkeeper.attendance.reports import month_report
-from hallkeeper.db import make_engine, read_session, write_session
-from hallkeeper.models import Hall, Staff
-from hallkeeper.models import Punch as PunchRow
-from hallkeeper.settings import Settings, load_settings
 
 TZ = ZoneInfo("Asia/Shanghai")
 YEAR, MONTH = 2026, 3

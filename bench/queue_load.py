@@ -61,8 +61,8 @@ def serve(data_dir: str, port: int, http: str, loop: str) -> None:
     sys.path.insert(0, str(ROOT))
     import uvicorn
 
+    from hallbase.settings import load_settings
     from hallkeeper.app import create_app, settle_heap
-    from hallkeeper.settings import load_settings
 
     settings = load_settings(data_dir=Path(data_dir), database_url="", admin_token="", mqtt_url="")
     app = create_app(settings)

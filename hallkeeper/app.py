@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -17,37 +17,34 @@ from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
+import attendance
+import hallbase
+from attendance import install_attendance
+from attendance.away import window_watcher
+from attendance.scheduler import AttendanceScheduler
+from attendance.terminals.supervisor import DeviceWatch, Sink, build_terminals
+from hallbase.clock import Clock, utcnow
+from hallbase.db import make_engine, write_session
+from hallbase.holidays import warn_missing_years
+from hallbase.settings import Settings
 from hallkeeper import migrations
 from hallkeeper.api.body_guard import JsonDepthLimit
 from hallkeeper.api.routes import (
     calendar,
-    devices,
-    devices_page,
     hall_model,
     health,
     home,
     schedules,
     windows,
 )
-from hallkeeper.attendance import install_attendance
-from hallkeeper.attendance.away import window_watcher
-from hallkeeper.attendance.duty_page import DUTY_PATH
-from hallkeeper.attendance.duty_page import TITLE as DUTY_TITLE
-from hallkeeper.attendance.pages import BOARD_PATH, MONTH_PATH, TITLES
-from hallkeeper.attendance.scheduler import AttendanceScheduler
 from hallkeeper.body_limit import MB, BodyLimit
-from hallkeeper.db import make_engine, write_session
-from hallkeeper.holidays import warn_missing_years
 from hallkeeper.mqtt import MqttRelay
-from hallkeeper.queue_devices import install_queue_devices
-from hallkeeper.queue_limits import LimitWatch
 from hallkeeper.seed import apply_config, is_seeded
-from hallkeeper.settings import Settings
-from hallkeeper.terminals import iclock
-from hallkeeper.terminals.supervisor import DeviceWatch, Sink, build_terminals
 from kiosk.api import install_queue
 from kiosk.api.common import queue_of
 from kiosk.config import QueueConfig
+from kiosk.hardware.coordinator import install_queue_devices
+from kiosk.limit_watch import LimitWatch
 from kiosk.pages import install_pages
 
 log = logging.getLogger(__name__)
@@ -59,25 +56,11 @@ BODY_LIMITS = (("/iclock", 8 * MB), (f"{API}/punches", 4 * MB))
 BODY_LIMIT_DEFAULT = 1 * MB
 
 
-Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    """The real clock, timezone-aware."""
-    return datetime.now(UTC)
-
-
 class Component(Protocol):
     """A background part (device poller, MQTT relay, scheduler) started with the app."""
 
     def start(self) -> None: ...
     def stop(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class PageLink:
-    path: str
-    title: dict[str, str]
 
 
 @dataclass
@@ -168,11 +151,18 @@ def create_app(
     app.state.clock = clock or utcnow
     app.state.devices = watch
     app.state.mqtt_relay = relay
-    app.state.pages = []
+    app.state.pages = []  # PageLinks: each room adds its pages (hallbase.pages.link_page)
     # A window's `away` from the queue (console, keypad) is judged in its own transaction.
     app.state.window_watchers = [window_watcher(settings)]
-    app.state.templates = Jinja2Templates(directory=HERE / "templates")
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    # One loader for the shell's, the attendance room's and the shared page frame's templates.
+    app.state.templates = Jinja2Templates(
+        directory=[HERE / "templates", attendance.TEMPLATES, hallbase.TEMPLATES]
+    )
+    app.mount(
+        "/static",
+        StaticFiles(directory=hallbase.STATIC, packages=[("attendance", "static")]),
+        name="static",
+    )
 
     # The queue's API first: its routes take most of the requests (kiosks, windows, boards),
     # and a request is matched against the routes in order. No other route shares its paths.
@@ -190,16 +180,9 @@ def create_app(
     app.include_router(hall_model.services_router, prefix=f"{API}/services", tags=["hall"])
     app.include_router(windows.router, prefix=f"{API}/windows", tags=["hall"])
     app.include_router(schedules.router, prefix=f"{API}/schedules", tags=["hall"])
-    app.include_router(devices.router, prefix=f"{API}/devices", tags=["devices"])
-    app.include_router(iclock.router)
-    app.include_router(devices_page.router)
     install_pages(app)
     install_queue_devices(app)
-    app.state.pages.append(PageLink(devices_page.PATH, devices_page.TITLE))
     install_attendance(app, API, clock or utcnow)
-    app.state.pages.append(PageLink(BOARD_PATH, TITLES["board"]))
-    app.state.pages.append(PageLink(MONTH_PATH, TITLES["month"]))
-    app.state.pages.append(PageLink(DUTY_PATH, DUTY_TITLE))
     # Added last, so it is the outermost of the app's middleware: no body passes it unchecked.
     app.add_middleware(BodyLimit, limits=BODY_LIMITS, default=BODY_LIMIT_DEFAULT)
     # Added last, so outermost: no part of the app parses a body nested past the limit.

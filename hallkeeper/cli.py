@@ -15,17 +15,17 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from attendance.models import PunchAssignment
+from attendance.refresh import rederive_span
+from attendance.unmapped import Actor, credit_assigned_pins
+from hallbase.clock import utcnow
+from hallbase.db import make_engine, read_session, write_session
+from hallbase.errors import ConfigError, RowError
+from hallbase.hallconfig import load_config
+from hallbase.settings import Settings, load_settings
 from hallkeeper import migrations
-from hallkeeper.attendance.cli import attendance_app
-from hallkeeper.attendance.common import system_clock
-from hallkeeper.attendance.refresh import rederive_span
-from hallkeeper.attendance.unmapped import Actor, credit_assigned_pins
-from hallkeeper.db import make_engine, read_session, write_session
-from hallkeeper.errors import ConfigError, RowError
-from hallkeeper.hallconfig import load_config
-from hallkeeper.models import PunchAssignment
+from hallkeeper.cli_attendance import attendance_app
 from hallkeeper.seed import apply_config
-from hallkeeper.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from hallkeeper.demo import DemoHall
@@ -176,7 +176,7 @@ def config_apply() -> None:
     migrations.upgrade(engine)
     with write_session(engine) as session:
         counts = apply_config(session, settings.hall)
-        now = system_clock()
+        now = utcnow()
         credited = _credited(
             credit_assigned_pins(
                 session, settings, now, Actor("hall_file", "cli", getpass.getuser())
@@ -207,7 +207,7 @@ def staff_import(file: Annotated[Path, typer.Argument(help=".csv or .xlsx")]) ->
         with write_session(engine) as session, Progress(console=err) as bar:
             task = bar.add_task("importing staff", total=total)
             result = import_staff(session, file, progress=lambda n: bar.advance(task, n))
-            now = system_clock()
+            now = utcnow()
             actor = Actor("staff_import", "cli", getpass.getuser())
             credited = _credited(credit_assigned_pins(session, settings, now, actor))
             # Start dates, end dates and schedules decide who was due at work on past days.
@@ -256,7 +256,7 @@ def holidays_import(
     engine = make_engine(settings.effective_database_url)
     migrations.upgrade(engine)
     with write_session(engine) as session:
-        done = import_notice(session, settings, notice, system_clock())
+        done = import_notice(session, settings, notice, utcnow())
     out.print(
         f"{notice.year}: {done['days_off']} days off, {done['workdays']} moved working days, "
         f"{done['changed']} verdicts changed",

@@ -29,13 +29,13 @@ import attendance_engine as eng
 from devices.adms.simulator import AdmsTerminal
 from devices.serial_reader.simulator import SerialReaderSimulator
 from devices.zk.simulator import ZKSimulator
-from hallkeeper.db import make_engine, write_session
-from hallkeeper.demo_queue import free_port, queue_simulators
-from hallkeeper.hallconfig import HallConfig
-from hallkeeper.holidays import day_kind
-from hallkeeper.models import Service
-from hallkeeper.schedules import engine_schedule
-from hallkeeper.settings import REPO_CONFIG, load_settings
+from hallbase.db import make_engine, write_session
+from hallbase.hallconfig import HallConfig
+from hallbase.hallconfig.schedules import engine_schedule
+from hallbase.holidays import day_kind
+from hallbase.models import Service
+from hallbase.settings import REPO_CONFIG, load_settings
+from kiosk.hardware.simulated import free_port, queue_simulators
 
 log = logging.getLogger(__name__)
 ZK_SN, ADMS_SN, SERIAL_SN = "DEMO-ZK-EAST", "DEMO-ADMS-WEST", "DEMO-SERIAL-STAFF"

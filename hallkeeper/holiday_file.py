@@ -35,10 +35,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlmodel import Session
 
-from hallkeeper.attendance.refresh import rederive_days
-from hallkeeper.errors import ConfigError
-from hallkeeper.models import HolidayOverride, HolidayYear
-from hallkeeper.settings import Settings
+from attendance.refresh import rederive_days
+from hallbase.errors import ConfigError
+from hallbase.models import HolidayOverride, HolidayYear
+from hallbase.settings import Settings
 
 log = logging.getLogger(__name__)
 WORKDAY_NOTE = "调休上班"

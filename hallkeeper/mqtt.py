@@ -20,8 +20,7 @@ import json
 import logging
 import ssl
 import threading
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,16 +29,12 @@ from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import Engine
 from sqlmodel import col, select, update
 
-from hallkeeper.db import read_session, write_session
-from hallkeeper.models import AlertOutbox
-from hallkeeper.settings import Settings
+from hallbase.clock import Clock, utcnow
+from hallbase.db import read_session, write_session
+from hallbase.models import AlertOutbox
+from hallbase.settings import Settings
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class MqttRelay:
@@ -56,7 +51,7 @@ class MqttRelay:
         batch: int = 100,
         poll_seconds: float = 1.0,
         publish_timeout: float = 5.0,
-        clock: Clock = _utcnow,
+        clock: Clock = utcnow,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:

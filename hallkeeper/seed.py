@@ -7,18 +7,10 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel, select
 
-from hallkeeper.hallconfig import HallConfig
-from hallkeeper.models import (
-    Device,
-    Hall,
-    HolidayOverride,
-    Service,
-    Staff,
-    Unit,
-    Window,
-    set_window_services,
-)
-from hallkeeper.schedules import save_schedule
+from attendance.models import Device
+from hallbase.hallconfig import HallConfig
+from hallbase.models import Hall, HolidayOverride, Service, Staff, Unit, Window, set_window_services
+from hallbase.schedules import save_schedule
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=SQLModel)

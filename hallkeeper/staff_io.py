@@ -18,9 +18,9 @@ from openpyxl import Workbook, load_workbook
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
-from hallkeeper.errors import RowError
-from hallkeeper.hallconfig import StaffEntry
-from hallkeeper.models import Schedule, Staff, Unit
+from hallbase.errors import RowError
+from hallbase.hallconfig import StaffEntry
+from hallbase.models import Schedule, Staff, Unit
 
 COLUMNS: list[tuple[str, str]] = [
     ("staff_no", "工号"),

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, Table, bindparam, literal, or_, select
 from sqlmodel import col
 
-from hallkeeper.db import compiled_mappings
+from hallbase.db import compiled_mappings
 from kiosk import rows
 from kiosk.context import Ctx
 from kiosk.errors import Conflict, NotFound

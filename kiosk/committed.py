@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import Table, bindparam
 from sqlmodel import Session, col, select
 
-from hallkeeper.db import compiled_rows
-from hallkeeper.holidays import day_kind
-from hallkeeper.models import HolidayOverride
+from hallbase.db import compiled_rows
+from hallbase.holidays import day_kind
+from hallbase.models import HolidayOverride
 from kiosk import rows
 from kiosk.context import Ctx
 from kiosk.errors import Conflict, NotFound

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from sqlmodel import col, select
 
-from hallkeeper.alerts import raise_alert
+from hallbase.alerts import raise_alert
 from kiosk.context import Ctx
 from kiosk.lookup import ServiceInfo, service_by_id
 from kiosk.models import CommittedItem, Ticket

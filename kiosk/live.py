@@ -15,13 +15,14 @@ from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, or_, select
 
-from hallkeeper.db import compiled_rows
+from hallbase.db import compiled_rows
+from hallbase.models import WindowStateHistory
 from kiosk import rows
 from kiosk.context import Ctx, WindowChange
 from kiosk.errors import Invalid
 from kiosk.flow import WindowAction, window_next
 from kiosk.lookup import WindowInfo, WindowLike, window_by_number
-from kiosk.models import WindowLive, WindowStateHistory
+from kiosk.models import WindowLive
 from kiosk.words import both
 
 log = logging.getLogger(__name__)

@@ -18,8 +18,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlmodel import Session, col, select
 
-from hallkeeper.db import database_key
-from hallkeeper.models import Service, Staff, Window, WindowService
+from hallbase.db import database_key
+from hallbase.models import Service, Staff, Window, WindowService
 from kiosk import rows
 from kiosk.errors import NotFound
 from kiosk.models import Ticket

@@ -1,5 +1,6 @@
-"""The queue's tables: counters, tickets, window live state and history, appointments,
-ratings and committed items (承诺件). Every instant is an aware UTC datetime."""
+"""The queue's tables: counters, tickets, window live state, appointments, ratings and
+committed items (承诺件). Every instant is an aware UTC datetime. The windows' state history
+is shared with attendance (`hallbase.models.WindowStateHistory`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from hallkeeper.models.types import UTCDateTime
+from hallbase.models.types import UTCDateTime
 
 
 class QueueCounter(SQLModel, table=True):
@@ -67,18 +68,6 @@ class WindowLive(SQLModel, table=True):
     staff_no: str | None = Field(default=None, max_length=20)
     ticket_id: int | None = Field(default=None, foreign_key="queue_ticket.id")
     since: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-
-
-class WindowStateHistory(SQLModel, table=True):
-    """One period of a window's state; ``end`` is None while it lasts (feeds off-post rules)."""
-
-    __tablename__ = "queue_window_history"
-    id: int | None = Field(default=None, primary_key=True)
-    window_number: int = Field(index=True)
-    state: str = Field(max_length=10)
-    staff_no: str | None = Field(default=None, max_length=20, index=True)
-    start: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
-    end: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class AppointmentSlot(SQLModel, table=True):

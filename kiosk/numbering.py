@@ -17,7 +17,7 @@ from sqlalchemy import Date, Integer, Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from hallkeeper.db import compiled_rows
+from hallbase.db import compiled_rows
 from kiosk.models import QueueCounter
 
 

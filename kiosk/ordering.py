@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Boolean, ColumnElement, and_, bindparam, case, literal
 from sqlmodel import col
 
-from hallkeeper.models.types import UTCDateTime
+from hallbase.models.types import UTCDateTime
 from kiosk.config import QueueConfig
 from kiosk.models import Ticket
 

@@ -9,8 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from sqlmodel import col, select
 
-from hallkeeper.fields import DbInt
-from hallkeeper.models import Service, Window
+from hallbase.fields import DbInt
+from hallbase.models import Service, Window
 from kiosk.api.common import QueueDep
 from kiosk.context import Ctx
 from kiosk.live import live_public

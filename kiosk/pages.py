@@ -18,9 +18,10 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlmodel import col, select
 
-from hallkeeper.api.deps import ReadSessionDep
-from hallkeeper.fields import DbInt
-from hallkeeper.models import Hall, Window
+from hallbase.deps import ReadSessionDep
+from hallbase.fields import DbInt
+from hallbase.models import Hall, Window
+from hallbase.pages import link_page
 from kiosk import page_api
 from kiosk.config import PRIORITY_REASONS
 from kiosk.errors import NotFound
@@ -161,11 +162,9 @@ def console_index(
 
 def install_pages(app: FastAPI) -> None:
     """Serve the pages, their static files and their API helpers; link them from the home page."""
-    from hallkeeper.app import PageLink  # the app imports this module: import when called
-
     app.mount(STATIC_URL, StaticFiles(directory=HERE / "static"), name="queue-static")
     app.include_router(router)
     app.include_router(page_api.router, prefix="/api/v1", tags=["queue"])
     for path, key in [*((f"/{p}", p) for p in PAGES), ("/console", "console_index")]:
         title: dict[str, str] = {lang: text for lang, text in TITLES[key].items()}
-        app.state.pages.append(PageLink(path, title))
+        link_page(app, path, title)

@@ -4,7 +4,7 @@ The ORM's identity map and unit of work cost more than the one-row statements th
 operations need. Objects read here are not attached to the session: change them with `save`
 (one UPDATE of the named columns by primary key), never with ``session.add``, which would
 insert them. Statements are built once per table and column list, and run compiled once
-(`hallkeeper.db.compiled_rows`).
+(`hallbase.db.compiled_rows`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy import Insert, Select, Table, Update, bindparam, insert, select,
 from sqlalchemy.orm import class_mapper
 from sqlmodel import Session, SQLModel
 
-from hallkeeper.db import compiled_mappings, compiled_rows
+from hallbase.db import compiled_mappings, compiled_rows
 
 M = TypeVar("M", bound=SQLModel)
 

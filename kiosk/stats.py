@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from hallkeeper.models import Service, Staff, Window
+from hallbase.models import Service, Staff, Window
 from kiosk.models import CommittedItem, Rating, Ticket
 
 Dimension = Literal["service", "window", "staff", "hour"]

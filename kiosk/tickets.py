@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, or_
 from sqlmodel import Session, col, func, select
 
-from hallkeeper.alerts import raise_alert
-from hallkeeper.db import compiled_rows, database_key
-from hallkeeper.models import Window, WindowService
-from hallkeeper.models.types import UTCDateTime
+from hallbase.alerts import raise_alert
+from hallbase.db import compiled_rows, database_key
+from hallbase.models import Window, WindowService
+from hallbase.models.types import UTCDateTime
 from kiosk import rows
 from kiosk.context import Ctx
 from kiosk.errors import Conflict, Invalid

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from hallkeeper.db import make_engine
-from hallkeeper.settings import Settings, load_settings
+from hallbase.db import make_engine
+from hallbase.settings import Settings, load_settings
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_ADMIN_URL = os.environ.get(

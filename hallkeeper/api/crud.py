@@ -1,24 +1,14 @@
 """One generic set of list / get / create / update / delete routes for a hall-model table."""
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, cast
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
-from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep
-
-T = TypeVar("T", bound=SQLModel)
-
-
-class Page(BaseModel, Generic[T]):
-    """A list answer: the rows and how many there are."""
-
-    data: list[T]
-    count: int
-
+from hallbase.deps import Admin, ReadSessionDep, SessionDep
 
 Check = Callable[[Session, dict[str, Any]], None]
 # Called after a row was created or changed: (request, session, fields before or None, row).

@@ -10,8 +10,8 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from hallbase.clock import Clock, utcnow
 from kiosk.api import appointments, events, stats, tickets, windows
-from kiosk.api.common import Clock, system_clock
 from kiosk.api.fastpath import QueueFastPath
 from kiosk.config import QueueConfig
 from kiosk.errors import QueueError
@@ -61,7 +61,7 @@ def install_queue(
     app.state.queue_config = config
     app.state.bus = bus or EventBus(config.event_ring, config.subscriber_queue)
     # Keep a clock the app factory already set (tests and the app pass their own).
-    app.state.clock = clock or getattr(app.state, "clock", None) or system_clock
+    app.state.clock = clock or getattr(app.state, "clock", None) or utcnow
     # Who must hear of a window going away in its transaction (the shell adds attendance).
     app.state.window_watchers = getattr(app.state, "window_watchers", [])
     app.add_exception_handler(QueueError, _queue_error)

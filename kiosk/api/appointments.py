@@ -10,8 +10,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlmodel import col, select
 
-from hallkeeper.api.deps import Admin
-from hallkeeper.fields import DbInt
+from hallbase.deps import Admin
+from hallbase.fields import DbInt
 from kiosk import appointments as appts
 from kiosk import committed
 from kiosk.api.bodies import BookingIn, CheckInIn, SlotIn, SlotPatch

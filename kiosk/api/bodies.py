@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hallkeeper.fields import DbInt
+from hallbase.fields import DbInt
 
 
 class _In(BaseModel):

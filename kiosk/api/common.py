@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
@@ -15,8 +14,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from hallkeeper.db import read_session, write_session
-from hallkeeper.settings import Settings
+from hallbase.clock import Clock
+from hallbase.db import read_session, write_session
+from hallbase.settings import Settings
 from kiosk.api.writer import group_writer, writer_turn
 from kiosk.config import QueueConfig
 from kiosk.context import Ctx, WindowWatcher
@@ -24,12 +24,6 @@ from kiosk.events import EventBus
 from kiosk.pgrelay import notify
 
 T = TypeVar("T")
-Clock = Callable[[], datetime]
-
-
-def system_clock() -> datetime:
-    """The real time, aware UTC."""
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlmodel import col, func, select
 
-from hallkeeper.fields import DbInt
-from hallkeeper.models import Service
+from hallbase.fields import DbInt
+from hallbase.models import Service
 from kiosk.api.bodies import RatingIn, TicketIn
 from kiosk.api.common import QueueDep
 from kiosk.context import Ctx

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 from sqlmodel import col, select
 
-from hallkeeper.fields import DbInt
+from hallbase.fields import DbInt
+from hallbase.models import WindowStateHistory
 from kiosk import calling, transfers
 from kiosk.api.bodies import CallIn, FinishIn, StaffIn, TransferIn
 from kiosk.api.common import QueueDep
@@ -18,7 +19,7 @@ from kiosk.context import Ctx
 from kiosk.flow import WindowAction
 from kiosk.live import live_public
 from kiosk.lookup import all_windows, staff_names, window_by_number, window_service_ids
-from kiosk.models import Ticket, WindowLive, WindowStateHistory
+from kiosk.models import Ticket, WindowLive
 from kiosk.ordering import sort_key
 from kiosk.tickets import ticket_public
 

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
-from hallkeeper.db import database_key, write_session
+from hallbase.db import database_key, write_session
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from hallbase.settings import Settings, load_settings
 from hallkeeper.app import create_app
-from hallkeeper.settings import Settings, load_settings
 
 
 @pytest.fixture

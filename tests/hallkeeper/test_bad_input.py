@@ -13,14 +13,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from attendance.models import Device
+from hallbase.db import read_session, write_session
+from hallbase.errors import ConfigError
+from hallbase.fields import DB_INT_MAX
+from hallbase.hallconfig import parse_config
+from hallbase.models import Hall, Staff, Window
+from hallbase.settings import REPO_CONFIG, Settings
 from hallkeeper.api.body_guard import MAX_JSON_DEPTH, too_deep
 from hallkeeper.app import create_app
-from hallkeeper.db import read_session, write_session
-from hallkeeper.errors import ConfigError
-from hallkeeper.fields import DB_INT_MAX
-from hallkeeper.hallconfig import parse_config
-from hallkeeper.models import Device, Hall, Staff, Window
-from hallkeeper.settings import REPO_CONFIG, Settings
 from hallkeeper.staff_io import import_staff
 
 RATING = {"attitude": 5, "quality": 5, "efficiency": 5, "integrity": 5, "overall": 5}

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine
 from starlette.types import Message, Receive, Scope, Send
 
+from hallbase.settings import Settings
 from hallkeeper.app import create_app
 from hallkeeper.body_limit import MB, BodyLimit
-from hallkeeper.settings import Settings
 from tests.live_server import live_server
 
 CHUNK = 64 * 1024

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
+from hallbase.settings import REPO_CONFIG
 from hallkeeper.cli import app
-from hallkeeper.settings import REPO_CONFIG
 from tests.live_server import free_port
 
 runner = CliRunner()

@@ -6,9 +6,9 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
+from hallbase.hallconfig import parse_config
 from hallkeeper.demo import DemoHall, demo_config_text
-from hallkeeper.demo_queue import free_port
-from hallkeeper.hallconfig import parse_config
+from kiosk.hardware.simulated import free_port
 
 
 def test_the_demo_goes_live_on_its_first_day_of_history(tmp_path: Path) -> None:

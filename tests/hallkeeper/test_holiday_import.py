@@ -12,16 +12,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from attendance.models import DayVerdict
+from attendance.scheduler import AttendanceScheduler
+from hallbase.db import read_session
+from hallbase.errors import ConfigError
+from hallbase.holidays import missing_years, warn_missing_years
+from hallbase.settings import REPO_CONFIG, Settings
 from hallkeeper.app import create_app
-from hallkeeper.attendance.scheduler import AttendanceScheduler
 from hallkeeper.cli import app as cli
-from hallkeeper.db import read_session
-from hallkeeper.errors import ConfigError
 from hallkeeper.holiday_file import load_notice, parse_notice
-from hallkeeper.holidays import missing_years, warn_missing_years
-from hallkeeper.models import DayVerdict
-from hallkeeper.settings import REPO_CONFIG, Settings
-from tests.hallkeeper.attendance.conftest import Clock, at
+from tests.attendance.conftest import Clock, at
 
 SAMPLE = REPO_CONFIG.parent / "holidays.sample.toml"
 DECEMBER = date(2026, 12, 7)

@@ -7,11 +7,12 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 from sqlmodel import SQLModel
 
-import hallkeeper.models  # noqa: F401 - registers the tables
+import attendance.models  # noqa: F401 - registers the attendance tables
+import hallbase.models  # noqa: F401 - registers the shared tables
+from hallbase.db import read_session, write_session
+from hallbase.settings import Settings
 from hallkeeper import migrations
-from hallkeeper.db import read_session, write_session
 from hallkeeper.seed import apply_config, is_seeded
-from hallkeeper.settings import Settings
 
 
 def test_upgrade_matches_models_and_downgrade_empties(any_engine: Engine) -> None:
@@ -47,7 +48,7 @@ def test_seed_is_idempotent(any_engine: Engine, settings: Settings) -> None:
 
 
 def test_sqlite_pragmas(tmp_path: object, settings: Settings) -> None:
-    from hallkeeper.db import make_engine
+    from hallbase.db import make_engine
 
     engine = make_engine(settings.effective_database_url)
     with engine.connect() as conn:

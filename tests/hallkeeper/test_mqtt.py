@@ -20,12 +20,12 @@ from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from hallbase.alerts import raise_alert
+from hallbase.db import make_engine, read_session, write_session
+from hallbase.models import AlertOutbox
+from hallbase.settings import Settings, load_settings
 from hallkeeper import migrations
-from hallkeeper.alerts import raise_alert
-from hallkeeper.db import make_engine, read_session, write_session
-from hallkeeper.models import AlertOutbox
 from hallkeeper.mqtt import MqttRelay
-from hallkeeper.settings import Settings, load_settings
 from tests.conftest import MQTT_URL, service_missing
 from tests.live_server import free_port, wait_for
 

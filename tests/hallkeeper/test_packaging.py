@@ -12,7 +12,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # What a wheel is built from; the checkout's other folders (tests, .venv, data) are left out.
-SOURCES = ("pyproject.toml", "README.md", "config", "hallkeeper", "kiosk", "devices")
+SOURCES = (
+    "pyproject.toml",
+    "README.md",
+    "config",
+    "hallkeeper",
+    "hallbase",
+    "attendance",
+    "kiosk",
+    "devices",
+)
 
 
 def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

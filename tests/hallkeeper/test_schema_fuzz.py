@@ -16,8 +16,8 @@ from pathlib import Path
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 
+from hallbase.settings import load_settings
 from hallkeeper.app import create_app
-from hallkeeper.settings import load_settings
 
 CONFIG = {
     "seed": 18,

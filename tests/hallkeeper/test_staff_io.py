@@ -9,12 +9,12 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from hallbase.db import read_session, write_session
+from hallbase.errors import RowError
+from hallbase.models import Staff
+from hallbase.settings import Settings
 from hallkeeper import migrations
-from hallkeeper.db import read_session, write_session
-from hallkeeper.errors import RowError
-from hallkeeper.models import Staff
 from hallkeeper.seed import apply_config
-from hallkeeper.settings import Settings
 from hallkeeper.staff_io import export_staff, import_staff
 
 

@@ -12,8 +12,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from hallkeeper.settings import Settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Monday 2026-11-23, 09:00 in the hall: a working day within every service's opening hours.

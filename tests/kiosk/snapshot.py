@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
 
-from hallkeeper.models import AlertOutbox
+from hallbase.models import AlertOutbox
 
 TABLES = (
     "queue_counter",

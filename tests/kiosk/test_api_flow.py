@@ -197,7 +197,7 @@ def test_queue_length_alert_and_away_periods(
 ) -> None:
     from dataclasses import replace
 
-    from hallkeeper.db import read_session
+    from hallbase.db import read_session
     from kiosk.live import state_periods
 
     app.state.queue_config = replace(app.state.queue_config, max_waiting=2)

@@ -65,8 +65,8 @@ def test_full_slot_refused_and_capacity_admin(app: FastAPI, client: TestClient) 
 def test_slot_capacity_needs_admin_token(tmp_path: object) -> None:
     from pathlib import Path
 
+    from hallbase.settings import load_settings
     from hallkeeper.app import create_app
-    from hallkeeper.settings import load_settings
 
     assert isinstance(tmp_path, Path)
     settings = load_settings(data_dir=tmp_path, database_url="", admin_token="s3cret", mqtt_url="")

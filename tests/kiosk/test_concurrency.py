@@ -10,9 +10,9 @@ from dataclasses import replace
 
 from sqlalchemy import Engine
 
+from hallbase.db import make_engine
+from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from hallkeeper.db import make_engine
-from hallkeeper.settings import Settings
 from kiosk import calling
 from kiosk.api.common import Queue
 from kiosk.config import QueueConfig

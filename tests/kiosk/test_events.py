@@ -14,8 +14,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from hallkeeper.settings import Settings
 from kiosk.events import EventBus
 from kiosk.words import announcement
 from tests.kiosk.conftest import MONDAY_9AM, Clock

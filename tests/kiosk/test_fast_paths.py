@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from hallbase.db import make_engine
+from hallbase.models import HolidayOverride
+from hallbase.settings import Settings
 from hallkeeper.app import GC_YOUNG_THRESHOLD, create_app, settle_heap
-from hallkeeper.db import make_engine
-from hallkeeper.models import HolidayOverride
-from hallkeeper.settings import Settings
 from kiosk import calling, lookup, rows, transfers
 from kiosk.api.common import Queue
 from kiosk.committed import add_working_days, hall_workdays
@@ -106,7 +106,7 @@ def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
     """A migrated, seeded database file to copy for each example."""
-    from hallkeeper.settings import load_settings
+    from hallbase.settings import load_settings
 
     base = tmp_path_factory.mktemp("fast")
     hall = load_settings(data_dir=base, database_url="", admin_token="", mqtt_url="")

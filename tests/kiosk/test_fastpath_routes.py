@@ -8,9 +8,9 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
+from hallbase.db import make_engine
+from hallbase.settings import load_settings
 from hallkeeper.app import create_app
-from hallkeeper.db import make_engine
-from hallkeeper.settings import load_settings
 from kiosk.api.common import Queue, get_queue, queue_of
 from kiosk.api.fastpath import QueueFastPath
 from tests.kiosk.conftest import Clock

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import event, text
 
+from hallbase.db import make_engine
+from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from hallkeeper.db import make_engine
-from hallkeeper.settings import Settings
 from kiosk import lookup
 from kiosk.api.common import Queue
 from kiosk.api.writer import group_writer

@@ -6,9 +6,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from hallbase.db import make_engine
+from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from hallkeeper.db import make_engine
-from hallkeeper.settings import Settings
 from tests.kiosk.conftest import MONDAY_9AM, Clock
 
 

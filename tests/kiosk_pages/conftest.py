@@ -13,8 +13,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from hallkeeper.settings import Settings
 from tests.conftest import IN_CI
 from tests.kiosk.conftest import MONDAY_9AM, Clock
 from tests.live_server import live_server

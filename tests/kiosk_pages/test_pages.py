@@ -11,11 +11,11 @@ import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from hallbase.hallconfig.queue_devices import QueueDevicesSection
+from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from hallkeeper.demo_queue import start_simulators
-from hallkeeper.queue_config import QueueDevicesSection
-from hallkeeper.queue_devices import install_queue_devices
-from hallkeeper.settings import Settings
+from kiosk.hardware.coordinator import install_queue_devices
+from kiosk.hardware.simulated import start_simulators
 from kiosk.models import Rating, Ticket
 from tests.kiosk.conftest import MONDAY_9AM, Clock
 from tests.kiosk_pages.conftest import Hall, shot

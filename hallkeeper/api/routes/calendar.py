@@ -9,16 +9,16 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import MISSING, BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
-from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
-from hallkeeper.attendance.common import context, now_of
-from hallkeeper.attendance.derive import rederive
-from hallkeeper.attendance.refresh import first_stored_day, rederive_span
-from hallkeeper.errors import ConfigError
-from hallkeeper.fields import Day, OneLine
+from attendance.common import context, now_of
+from attendance.derive import rederive
+from attendance.refresh import first_stored_day, rederive_span
+from hallbase.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
+from hallbase.errors import ConfigError
+from hallbase.fields import Day, OneLine
+from hallbase.holidays import calendar_covers, day_kind, imported_years, missing_years
+from hallbase.models import Hall, HolidayOverride
+from hallbase.settings import Settings
 from hallkeeper.holiday_file import import_notice, parse_notice
-from hallkeeper.holidays import calendar_covers, day_kind, imported_years, missing_years
-from hallkeeper.models import Hall, HolidayOverride
-from hallkeeper.settings import Settings
 
 router = APIRouter()
 # How far back PATCH /hall may move go-live: the days between are judged within the request.

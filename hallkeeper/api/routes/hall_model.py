@@ -9,12 +9,11 @@ from fastapi import HTTPException, Request
 from pydantic import MISSING, BaseModel, ConfigDict, Field
 from sqlmodel import Session, select
 
-from hallkeeper.api.crud import crud_router
-from hallkeeper.api.deps import get_settings
-from hallkeeper.attendance.common import now_of
-from hallkeeper.attendance.refresh import rederive_span
-from hallkeeper.fields import Day, LocalTime, OneLine
-from hallkeeper.hallconfig import (
+from attendance.common import now_of
+from attendance.refresh import rederive_span
+from hallbase.deps import get_settings
+from hallbase.fields import Day, LocalTime, OneLine
+from hallbase.hallconfig import (
     PIN_PATTERN,
     STAFF_NO_PATTERN,
     Category,
@@ -24,7 +23,8 @@ from hallkeeper.hallconfig import (
     ServiceKind,
     StaffName,
 )
-from hallkeeper.models import Schedule, Service, Staff, Unit
+from hallbase.models import Schedule, Service, Staff, Unit
+from hallkeeper.api.crud import crud_router
 
 
 class _In(BaseModel):
@@ -81,9 +81,9 @@ def check_staff(session: Session, fields: dict[str, Any]) -> None:
 
 
 def credit_pins(session: Session, request: Request) -> None:
-    """A PIN given to someone takes over its unmapped punches (hallkeeper.attendance.unmapped)."""
-    from hallkeeper.attendance.api_punches import api_actor
-    from hallkeeper.attendance.unmapped import credit_assigned_pins
+    """A PIN given to someone takes over its unmapped punches (attendance.unmapped)."""
+    from attendance.api_punches import api_actor
+    from attendance.unmapped import credit_assigned_pins
 
     settings = request.app.state.settings
     credit_assigned_pins(session, settings, now_of(request), api_actor(settings, "staff_api"))

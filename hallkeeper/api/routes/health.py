@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
 
-from hallkeeper.api.deps import EngineDep, SettingsDep
+from hallbase.deps import EngineDep, SettingsDep
 
 router = APIRouter()
 

@@ -7,11 +7,11 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import func
 from sqlmodel import select
 
-from hallkeeper.api.deps import ReadSessionDep, SettingsDep
-from hallkeeper.attendance.common import now_of
-from hallkeeper.holidays import imported_years, missing_years
-from hallkeeper.i18n import pick_lang, t
-from hallkeeper.models import Hall, Service, Staff, Window
+from attendance.common import now_of
+from hallbase.deps import ReadSessionDep, SettingsDep
+from hallbase.holidays import imported_years, missing_years
+from hallbase.i18n import pick_lang, t
+from hallbase.models import Hall, Service, Staff, Window
 
 router = APIRouter()
 

@@ -8,12 +8,13 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
-from hallkeeper.attendance.common import now_of
-from hallkeeper.attendance.refresh import rederive_span
-from hallkeeper.hallconfig import ScheduleEntry
-from hallkeeper.models import Schedule, ScheduleSlot
-from hallkeeper.schedules import save_schedule, schedule_problem
+from attendance.common import now_of
+from attendance.refresh import rederive_span
+from hallbase.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
+from hallbase.hallconfig import ScheduleEntry
+from hallbase.hallconfig.schedules import schedule_problem
+from hallbase.models import Schedule, ScheduleSlot
+from hallbase.schedules import save_schedule
 
 router = APIRouter()
 

@@ -8,10 +8,10 @@ from fastapi import APIRouter, HTTPException, Response
 from pydantic import MISSING, BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, delete, select
 
-from hallkeeper.api.deps import Admin, ReadSessionDep, SessionDep
-from hallkeeper.fields import DbInt, OneLine
-from hallkeeper.hallconfig import WindowKind
-from hallkeeper.models import Service, Staff, Window, WindowService, set_window_services
+from hallbase.deps import Admin, ReadSessionDep, SessionDep
+from hallbase.fields import DbInt, OneLine
+from hallbase.hallconfig import WindowKind
+from hallbase.models import Service, Staff, Window, WindowService, set_window_services
 
 router = APIRouter()
 

@@ -1,0 +1,115 @@
+"""The duty chief's page (值班记录): review a day's presence and violations, then sign it."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session, col, select
+
+from attendance.api_days import DUTY_SIGNERS
+from attendance.common import context, now_of
+from attendance.context import AttendanceContext
+from attendance.models import DutySignature
+from attendance.pages import page_setup
+from attendance.reports import duty_report
+from attendance_engine.labels import label
+from hallbase.deps import ReadSessionDep, SettingsDep
+from hallbase.i18n import Lang
+from hallbase.models import Staff
+
+router = APIRouter()
+DUTY_PATH = "/attendance/duty"
+TITLE = {"zh": "值班记录", "en": "Duty record"}
+LOOK_BACK_DAYS = 31  # how far back unsigned working days are flagged
+WORDS: dict[str, dict[Lang, str]] = {
+    "title": {"zh": TITLE["zh"], "en": TITLE["en"]},
+    "day": {"zh": "日期", "en": "Date"},
+    "presence": {"zh": "出勤情况", "en": "Presence"},
+    "violations": {"zh": "违纪记录", "en": "Violations"},
+    "none": {"zh": "无", "en": "None"},
+    "time": {"zh": "时间", "en": "Time"},
+    "kind": {"zh": "类别", "en": "Kind"},
+    "slot": {"zh": "打卡节点", "en": "Slot"},
+    "window": {"zh": "窗口", "en": "Window"},
+    "absent_days": {"zh": "旷工(天)", "en": "Absent (days)"},
+    "signed": {"zh": "已签字", "en": "Signed"},
+    "signed_by": {"zh": "签字人", "en": "Signed by"},
+    "signed_at": {"zh": "签字时间", "en": "Signed at"},
+    "note": {"zh": "备注", "en": "Notes"},
+    "unsigned": {"zh": "未签字", "en": "Not signed"},
+    "flagged": {"zh": "该日已过，值班记录仍未签字", "en": "This day has passed and is not signed"},
+    "unsigned_days": {"zh": "未签字的值班日", "en": "Days not signed"},
+    "sign": {"zh": "签字确认", "en": "Sign"},
+    "signer": {"zh": "值班长", "en": "Duty chief"},
+    "token": {"zh": "管理口令（如已设置）", "en": "Admin token (if set)"},
+    "done": {"zh": "已签字", "en": "Signed"},
+    "refused": {"zh": "未能签字：", "en": "Not signed: "},
+    "network": {"zh": "网络错误，请重试", "en": "Network error, please try again"},
+    "show": {"zh": "查看", "en": "Show"},
+}
+
+
+def unsigned_days(
+    session: Session, ctx: AttendanceContext, today: date, back: int = LOOK_BACK_DAYS
+) -> list[date]:
+    """Past working days (since go-live) within ``back`` days that nobody signed, newest first."""
+    first = today - timedelta(days=back)
+    if ctx.go_live is not None:
+        first = max(first, ctx.go_live)
+    rows = session.exec(
+        select(DutySignature).where(col(DutySignature.day) >= first, col(DutySignature.day) < today)
+    ).all()
+    signed = {r.day for r in rows}
+    days = [today - timedelta(days=i) for i in range(1, (today - first).days + 1)]
+    return [d for d in days if ctx.calendar.is_workday(d) and d not in signed]
+
+
+@router.get(DUTY_PATH, response_class=HTMLResponse, include_in_schema=False)
+def duty_page(
+    request: Request,
+    session: ReadSessionDep,
+    settings: SettingsDep,
+    day: date | None = None,
+    lang: str | None = None,
+) -> HTMLResponse:
+    """The day's record (today by default) with the sign-off form."""
+    page = page_setup(session, lang)
+    language: Lang = page["lang"]
+    now = now_of(request)
+    today = now.astimezone(settings.zone).date()
+    day = day or today
+    ctx = context(session, settings, [day, today])
+    record = duty_report(session, ctx, day, now)
+    names = {s.staff_no: s.name for s in session.exec(select(Staff)).all()}
+    signers = [
+        {"staff_no": s.staff_no, "name": s.name, "role": label("role", s.role, language)}
+        for s in session.exec(select(Staff).order_by(col(Staff.staff_no))).all()
+        if s.role in DUTY_SIGNERS
+    ]
+    words = {k: v[language] for k, v in WORDS.items()}
+    setup = {
+        "lang": language,
+        "sign_url": f"/api/v1/attendance/duty/{day.isoformat()}/sign",
+        "words": {k: words[k] for k in ("done", "refused", "network")},
+    }
+    context_ = {
+        **page,
+        "words": {**page["words"], **words},
+        "day": day,
+        "today": today,
+        "record": record,
+        "names": names,
+        "signers": signers,
+        "unsigned": unsigned_days(session, ctx, today),
+        "kind_label": lambda code: label("status", code, language),
+        "role_label": lambda code: label("role", code, language),
+        "time_of": lambda iso: datetime.fromisoformat(iso).astimezone(ctx.tz).strftime("%H:%M"),
+        "setup_json": json.dumps(setup, ensure_ascii=False).replace("</", "<\\/"),
+    }
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(
+        request, "attendance_duty.html", context_
+    )
+    return response

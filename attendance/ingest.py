@@ -1,0 +1,238 @@
+"""The one entry point for punches: every device adapter, the API and the CSV import call it.
+
+A batch is checked (impossible times are quarantined with their raw bytes), de-duplicated,
+stored with `INSERT ... ON CONFLICT DO UPDATE` (a repeat of a stored punch only counts: see
+punch_store.py), mapped from PIN to staff, and the staff-days it touches are re-derived with
+their alerts - all in the caller's transaction, so a punch and the alert it causes commit
+together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from attendance.context import AttendanceContext, cached_context, staff_by_pin
+from attendance.derive import DeriveResult, rederive
+from attendance.models import DayVerdict, Device
+from attendance.punch_store import Key, store_new, stored_instant
+from attendance.quarantine import Aside, keep_aside
+from devices.common.gcpause import bulk
+from devices.events import PIN_MAX, SERIAL_MAX, WORKCODE_MAX, BadRecord, Punch
+from hallbase.db import driver_mark, driver_rows
+from hallbase.settings import Settings
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+CLOCK_RESET_YEAR = 2000  # a power cut resets ZK terminals to 2000-01-01
+INT_MAX = 2**31 - 1  # the integer columns (verify, status)
+
+
+def unstorable(punch: Punch) -> str:
+    """Why a punch does not fit the punch table ('' when it does): an adapter's parser
+    should have said so, but one over-long field must never fail a whole batch."""
+    if len(punch.pin) > PIN_MAX:
+        return f"PIN {punch.pin[:30]!r} is longer than {PIN_MAX} characters"
+    if len(punch.device_sn) > SERIAL_MAX:
+        return f"device serial is longer than {SERIAL_MAX} characters"
+    if punch.workcode is not None and len(punch.workcode) > WORKCODE_MAX:
+        return f"workcode {punch.workcode[:30]!r} is longer than {WORKCODE_MAX} characters"
+    for name, value in (("verify", punch.verify), ("status", punch.status)):
+        if value is not None and not 0 <= value <= INT_MAX:
+            return f"{name} {value} is outside 0..{INT_MAX}"
+    return ""
+
+
+@dataclass
+class IngestResult:
+    """What a batch did: counts, the quarantined records by batch index, and the re-derivation."""
+
+    inserted: int = 0
+    duplicates: int = 0
+    quarantined: list[tuple[int, str]] = field(default_factory=list)
+    unmapped: int = 0
+    derived: DeriveResult = field(default_factory=DeriveResult)
+
+
+@dataclass(frozen=True)
+class _DeviceInfo:
+    tz: ZoneInfo
+    installed_on: date | None
+
+
+def _devices(session: Session, serials: set[str], hall_tz: ZoneInfo) -> dict[str, _DeviceInfo]:
+    if not serials:
+        return {}
+    conn = session.connection()
+    device: str = Device.__table__.name  # type: ignore[attr-defined]
+    marks = ", ".join([driver_mark(conn)] * len(serials))
+    sql = f"SELECT serial, timezone, installed_on FROM {device} WHERE serial IN ({marks})"
+    out = {}
+    for serial, timezone, installed_on in driver_rows(conn, sql, sorted(serials)):
+        if isinstance(installed_on, str):  # SQLite's text
+            installed_on = date.fromisoformat(installed_on)
+        try:
+            tz = ZoneInfo(timezone)
+        except (KeyError, ValueError):
+            tz = hall_tz
+        out[serial] = _DeviceInfo(tz, installed_on)
+    return out
+
+
+def implausible(punch: Punch, device: _DeviceInfo | None, hall_tz: ZoneInfo, now: datetime) -> str:
+    """Why a punch's time cannot be right ('' when it is plausible)."""
+    tz = device.tz if device else hall_tz
+    local = punch.time.astimezone(tz)
+    if local.year <= CLOCK_RESET_YEAR:
+        return f"device clock reset: time {local.isoformat()} (year {local.year})"
+    if punch.time > now + FUTURE_TOLERANCE:
+        return f"time {local.isoformat()} is more than 5 minutes in the future"
+    if device and device.installed_on and local.date() < device.installed_on:
+        return (
+            f"time {local.isoformat()} is before the device was installed on {device.installed_on}"
+        )
+    return ""
+
+
+# Any zone's offset from UTC is within this, so an instant this far past a local date's
+# midnight in UTC is on or after that date in every zone.
+_ANY_OFFSET = timedelta(hours=26)
+_AFTER_RESET = datetime(CLOCK_RESET_YEAR + 1, 1, 1, tzinfo=UTC) + _ANY_OFFSET
+
+
+def plausible_span(
+    first: datetime, last: datetime, devices: Sequence[_DeviceInfo | None], now: datetime
+) -> bool:
+    """True when every punch between ``first`` and ``last`` (instants) is plausible on each
+    of ``devices``, so that `implausible` need not be asked per punch; False says nothing.
+    """
+    if first < _AFTER_RESET or last > now + FUTURE_TOLERANCE:
+        return False
+    for device in devices:
+        if device and device.installed_on:
+            midnight = datetime.combine(device.installed_on, datetime.min.time(), tzinfo=UTC)
+            if first < midnight + _ANY_OFFSET:
+                return False
+    return True
+
+
+def _raw(punch: Punch) -> bytes:
+    if punch.raw:
+        return punch.raw
+    return f"{punch.device_sn}\t{punch.pin}\t{punch.time.isoformat()}".encode()
+
+
+@bulk
+def store_punches(
+    session: Session,
+    punches: Sequence[Punch | BadRecord],
+    *,
+    source: str,
+    now: datetime,
+    settings: Settings,
+    synced_device: str | None = None,
+    ctx: AttendanceContext | None = None,
+) -> IngestResult:
+    """Store a batch idempotently and re-derive what it touches (see the module docstring).
+
+    ``synced_device``: the batch is a complete upload from that terminal up to ``now``
+    (set by adapters after a full poll or an ADMS post); its `last_sync` moves to ``now``,
+    which may release alerts that waited for it (see derive.py).
+    """
+    if now.tzinfo is None:
+        raise ValueError("store_punches: now must be timezone-aware")
+    hall_tz = settings.zone
+    result = IngestResult()
+    # Natural key -> [the first punch with it, how often it came in this batch].
+    good: dict[Key, list[Any]] = {}
+    stored = stored_instant(session.connection())
+    serials = {p.device_sn for p in punches}
+    devices = _devices(session, serials, hall_tz)
+    quarantine: list[Aside] = []
+    device_of = devices.get
+    times = [p.time for p in punches if not isinstance(p, BadRecord)]
+    check = not times or not plausible_span(
+        min(times), max(times), [device_of(sn) for sn in serials], now
+    )
+    for index, item in enumerate(punches):
+        if isinstance(item, BadRecord):
+            quarantine.append(Aside(item.device_sn, item.raw, item.reason))
+            result.quarantined.append((index, item.reason))
+            continue
+        reason = implausible(item, device_of(item.device_sn), hall_tz, now) if check else ""
+        reason = reason or unstorable(item)
+        if reason:
+            quarantine.append(Aside(item.device_sn, _raw(item), reason, item.pin, item.time))
+            result.quarantined.append((index, reason))
+            continue
+        key = (item.device_sn, item.pin, stored(item.time))
+        seen = good.get(key)
+        if seen is None:
+            good[key] = [item, 1]
+        else:
+            seen[1] += 1
+    if quarantine:
+        keep_aside(session.connection(), quarantine, now)
+    pairs: set[tuple[str, date]] = set()
+    if good:
+        pairs = _store(session, good, source, now, hall_tz, result)
+    if synced_device is not None:
+        conn = session.connection()
+        device: str = Device.__table__.name  # type: ignore[attr-defined]
+        m, at = driver_mark(conn), stored(now)
+        sql = f"UPDATE {device} SET last_sync = {m}, last_seen = {m} WHERE serial = {m}"
+        driver_rows(conn, sql, [at, at, synced_device])
+        # A terminal caught up: days with alerts waiting for it are judged again.
+        verdicts: str = DayVerdict.__table__.name  # type: ignore[attr-defined]
+        waiting = driver_rows(conn, f"SELECT staff_no, day FROM {verdicts} WHERE held > 0")
+        pairs |= {(s, d if isinstance(d, date) else date.fromisoformat(d)) for s, d in waiting}
+    if pairs:
+        years = {d.year for _, d in pairs}
+        ctx = ctx or cached_context(session, settings, years)
+        result.derived = rederive(session, ctx, pairs, now)
+    return result
+
+
+def _store(
+    session: Session,
+    good: dict[Key, list[Any]],
+    source: str,
+    now: datetime,
+    hall_tz: ZoneInfo,
+    result: IngestResult,
+) -> set[tuple[str, date]]:
+    """Insert new punches, count repeats; return the (staff, date) pairs with new punches.
+
+    One statement per chunk does both (see punch_store.py): a batch sent again (a terminal
+    that did not read `OK`) costs no read and only the repeat counts' update.
+    """
+    conn = session.connection()
+    staff_of = staff_by_pin(session)
+    src = source[:10]
+    rows = [
+        (sn, pin, at, staff_of.get(pin), p.verify, p.status, p.workcode, src, n - 1)
+        for (sn, pin, at), (p, n) in good.items()
+    ]
+    inserted = store_new(conn, rows, now)
+    pairs: set[tuple[str, date]] = set()
+    added = duplicates = unmapped = 0
+    for key, (p, n) in good.items():
+        if key in inserted:
+            added += 1
+            duplicates += n - 1
+            staff_no = staff_of.get(key[1])
+            if staff_no is None:
+                unmapped += 1
+            else:
+                # The device's own time: already in the hall's zone when the zones agree.
+                pairs.add((staff_no, p.time.astimezone(hall_tz).date()))
+        else:
+            duplicates += n
+    result.inserted += added
+    result.duplicates += duplicates
+    result.unmapped += unmapped
+    return pairs

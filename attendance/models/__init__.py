@@ -1,0 +1,31 @@
+"""The attendance room's tables: punches, terminals, requests, verdicts (SQLModel)."""
+
+from attendance.models.days import (
+    ContextVersion,
+    DayVerdict,
+    DutySignature,
+    LeaveRequest,
+    MakeUpPunch,
+    OutRegistration,
+    WindowAway,
+    WindowCoverVerdict,
+)
+from attendance.models.punch import Device, Punch, PunchAssignment, QuarantinedRecord
+from attendance.models.terminal import AdmsStamp, DeviceCommand
+
+__all__ = [
+    "AdmsStamp",
+    "ContextVersion",
+    "DayVerdict",
+    "Device",
+    "DeviceCommand",
+    "DutySignature",
+    "LeaveRequest",
+    "MakeUpPunch",
+    "OutRegistration",
+    "Punch",
+    "PunchAssignment",
+    "QuarantinedRecord",
+    "WindowAway",
+    "WindowCoverVerdict",
+]

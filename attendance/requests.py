@@ -1,0 +1,351 @@
+"""Leave, out-of-office and make-up requests and their approval steps (the rules: the engine)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any, Literal
+
+from sqlmodel import Session, col, select
+
+import attendance_engine as eng
+from attendance.context import AttendanceContext
+from attendance.derive import DeriveResult, rederive
+from attendance.models import LeaveRequest, MakeUpPunch, OutRegistration
+from attendance_engine.labels import LEAVE_KIND
+from hallbase.i18n import REQUEST_STATUS, error_message
+
+Half = Literal["am", "pm"]
+# The names staff use besides the codes and the official Chinese names (年假 for 年休假).
+KIND_ALIASES = {"年假": "annual", "公休假": "annual", "年休": "annual", "探亲": "home_visit"}
+KIND_CODES = (
+    {zh: code for code, (zh, _en) in LEAVE_KIND.items()}
+    | {en.lower(): code for code, (_zh, en) in LEAVE_KIND.items()}
+    | {code.replace("_", " "): code for code in LEAVE_KIND}
+    | KIND_ALIASES
+)
+LIVE = ("pending", "approved")  # requests that still count (not rejected or cancelled)
+
+
+class RequestError(ValueError):
+    """A request that cannot be done as asked; ``status`` is the HTTP status to answer with.
+
+    ``code`` and ``message`` (zh and en) are set for the refusals staff meet every day.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        status: int = 422,
+        *,
+        code: str | None = None,
+        zh: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = {"zh": zh or message, "en": message}
+
+    @classmethod
+    def coded(cls, code: str, http_status: int = 422, /, **fields: object) -> RequestError:
+        """The refusal ``code`` with its catalogue message (hallbase.i18n.ERRORS)."""
+        message = error_message(code, **fields)
+        return cls(message["en"], http_status, code=code, zh=message["zh"])
+
+
+def leave_kind(value: str) -> str:
+    """The code of a leave kind given as code (annual), in Chinese (年休假, 年假) or English."""
+    text = value.strip()
+    if text in LEAVE_KIND:
+        return text
+    found = KIND_CODES.get(text) or KIND_CODES.get(text.lower())
+    if found is not None:
+        return found
+    kinds = ", ".join(f"{code} ({zh})" for code, (zh, _e) in LEAVE_KIND.items())
+    raise RequestError.coded("unknown_leave_kind", kind=value, kinds=kinds)
+
+
+def status_words(status: str) -> dict[str, str]:
+    words = REQUEST_STATUS.get(status, {"zh": status, "en": status})
+    return {"status": words["en"], "status_zh": words["zh"]}
+
+
+def _local(instant: datetime, ctx: AttendanceContext) -> str:
+    return instant.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M")
+
+
+def check_no_overlap(
+    session: Session,
+    ctx: AttendanceContext,
+    model: type[LeaveRequest] | type[OutRegistration],
+    staff_no: str,
+    start: datetime,
+    end: datetime,
+) -> None:
+    """Refuse (409) a leave or out registration overlapping a live one of the same person."""
+    query: Any = select(model).where(
+        model.staff_no == staff_no,
+        col(model.status).in_(LIVE),
+        col(model.start) <= end,
+        col(model.end) >= start,
+    )
+    row = session.exec(query.order_by(col(model.id))).first()
+    if row is not None:
+        code = "leave_overlap" if model is LeaveRequest else "out_overlap"
+        raise RequestError.coded(
+            code, 409, staff_no=staff_no, name=ctx.staff[staff_no].name, id=row.id,
+            start=_local(row.start, ctx), end=_local(row.end, ctx), **status_words(row.status),
+        )  # fmt: skip
+
+
+def half_bounds(
+    ctx: AttendanceContext, staff_no: str, day: date, half: Half
+) -> tuple[datetime, datetime]:
+    """The instants a half day spans: split where the first pm slot's window opens."""
+    windows = ctx.schedule_for(staff_no, day).windows()
+    midnight = datetime.combine(day, time(0), tzinfo=ctx.tz)
+    pm = next((w for w in windows if w.spec.half == "pm"), None)
+    split = midnight + (pm.start if pm is not None else timedelta(hours=12))
+    end_of_day = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ctx.tz)
+    if half == "am":
+        return midnight, split - timedelta(seconds=1)
+    return split, end_of_day - timedelta(seconds=1)
+
+
+def rank(ctx: AttendanceContext, role: str) -> int:
+    """A role's place in the approval chain (-1: may approve nothing)."""
+    roles = [step.role for step in ctx.rules.approval_chain]
+    return roles.index(role) if role in roles else -1
+
+
+def check_approver(ctx: AttendanceContext, approver: str, required: str) -> None:
+    """The approver exists and holds ``required`` or a role above it in the chain."""
+    person = ctx.staff.get(approver)
+    if person is None:
+        raise RequestError(f"approver {approver!r} is not a staff member")
+    if rank(ctx, person.role) < max(rank(ctx, required), 0):
+        raise RequestError(
+            f"approver {approver} is {person.role!r}; this needs {required!r} or higher", 403
+        )
+
+
+def staff_known(ctx: AttendanceContext, staff_no: str) -> None:
+    if staff_no not in ctx.staff:
+        raise RequestError.coded("unknown_staff", 404, staff_no=staff_no)
+
+
+def holds_post(ctx: AttendanceContext, staff_no: str) -> bool:
+    """True when ``staff_no`` is the A or B post of a window (A6 applies to them only)."""
+    return any(staff_no in (w.a_post, w.b_post) for w in ctx.windows)
+
+
+def b_post_of(ctx: AttendanceContext, staff_no: str) -> str | None:
+    """Who covers ``staff_no``'s window: the B post of a window they hold A, else its A post."""
+    for w in ctx.windows:
+        if w.a_post == staff_no and w.b_post:
+            return w.b_post
+    for w in ctx.windows:
+        if w.b_post == staff_no:
+            return w.a_post
+    return None
+
+
+def local_days(start: datetime, end: datetime, ctx: AttendanceContext, today: date) -> list[date]:
+    """The local dates ``start``..``end`` touches, up to ``today`` (later: not judged yet)."""
+    first, last = start.astimezone(ctx.tz).date(), min(end.astimezone(ctx.tz).date(), today)
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def begins(ctx: AttendanceContext, staff_no: str, start: datetime, end: datetime) -> datetime:
+    """When a leave starts to matter: the first due time it covers (its start if none)."""
+    for day in local_days(start, end, ctx, end.astimezone(ctx.tz).date()):
+        midnight = datetime.combine(day, time(0), tzinfo=ctx.tz)
+        dues = [midnight + w.due for w in ctx.schedule_for(staff_no, day).windows()]
+        covered = [d for d in dues if start <= d <= end]
+        if covered:
+            return min(covered)
+    return start
+
+
+def substitute_check(
+    ctx: AttendanceContext,
+    leave: eng.Leave,
+    days: float,
+    substitute: str | None,
+    present: set[str] | None = None,
+) -> eng.SubstituteCheck:
+    """A6 for this leave: only window posts need a stand-in (``present``: None, anyone could)."""
+    if not holds_post(ctx, leave.staff_no):
+        return eng.SubstituteCheck(True, False, "not_needed", None)
+    b_post = b_post_of(ctx, leave.staff_no)
+    candidates = {p for p in (b_post, substitute) if p}
+    return eng.check_leave_substitute(
+        leave, days, b_post=b_post, substitute=substitute,
+        present=candidates if present is None else present, rules=ctx.rules,
+    )  # fmt: skip
+
+
+def file_leave(
+    session: Session,
+    ctx: AttendanceContext,
+    *,
+    staff_no: str,
+    kind: str,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    reason: str = "",
+    substitute: str | None = None,
+) -> LeaveRequest:
+    """File a leave: its length decides the approver; one needing a substitute needs one named."""
+    staff_known(ctx, staff_no)
+    if end < start:
+        raise RequestError("the leave ends before it starts")
+    if substitute is not None:
+        staff_known(ctx, substitute)
+    code = leave_kind(kind)
+    leave = eng.Leave(
+        staff_no, start, end, code, False, filed_after=now > begins(ctx, staff_no, start, end)
+    )
+    names = ctx.staff[staff_no].info.schedules
+    try:
+        days = eng.leave_days(
+            leave, calendar=ctx.calendar, schedules=ctx.schedules, tz=ctx.tz, names=names
+        )
+    except eng.ScheduleError as exc:
+        raise RequestError(str(exc)) from exc
+    check_no_overlap(session, ctx, LeaveRequest, staff_no, start, end)
+    # At filing, only whether anyone could stand in is known; presence is checked when the
+    # leave starts (`standin.check_stand_ins`).
+    check = substitute_check(ctx, leave, days, substitute)
+    if not check.allowed:
+        raise RequestError.coded("no_substitute", days=f"{days:g}", name=ctx.staff[staff_no].name)
+    row = LeaveRequest(
+        staff_no=staff_no, kind=code, start=start, end=end, days=days, reason=reason,
+        substitute=substitute, approver_role=eng.approver_for(days, ctx.rules),
+        filed_at=now, filed_after=leave.filed_after,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row
+
+
+def not_pending(what: str, ident: int | None, status: str) -> RequestError:
+    """The 409 for deciding a request that was already decided."""
+    return RequestError.coded("not_pending", 409, what=what, id=ident, **status_words(status))
+
+
+def decide_leave(
+    session: Session,
+    ctx: AttendanceContext,
+    row: LeaveRequest,
+    *,
+    approve: bool,
+    approver: str,
+    now: datetime,
+) -> DeriveResult:
+    """Approve or reject a pending leave; it may be approved ahead of its start.
+
+    Whether the stand-in is on site is a matter of the leave's start, not of the approval:
+    `standin.check_stand_ins` raises an alert when nobody stands in by then.
+    """
+    if row.status != "pending":
+        raise not_pending("leave", row.id, row.status)
+    check_approver(ctx, approver, row.approver_role)
+    if approver == row.staff_no:
+        raise RequestError("nobody approves their own leave", 403)
+    row.status = "approved" if approve else "rejected"
+    row.approved_by, row.decided_at = approver, now
+    session.add(row)
+    session.flush()
+    return _rederive_span(session, ctx, row.staff_no, row.start, row.end, now)
+
+
+def change_substitute(
+    session: Session, ctx: AttendanceContext, row: LeaveRequest, substitute: str
+) -> LeaveRequest:
+    """Name another stand-in for a pending or approved leave (e.g. the first did not come)."""
+    if row.status not in LIVE or row.closed_at is not None:
+        raise RequestError(f"leave {row.id} is {row.status}: its stand-in cannot change", 409)
+    staff_known(ctx, substitute)
+    if substitute == row.staff_no:
+        raise RequestError("nobody stands in for themselves")
+    row.substitute = substitute
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _rederive_span(
+    session: Session,
+    ctx: AttendanceContext,
+    staff_no: str,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> DeriveResult:
+    today = now.astimezone(ctx.tz).date()
+    pairs = [(staff_no, d) for d in local_days(start, end, ctx, today)]
+    return rederive(session, ctx, pairs, now)
+
+
+def close_leave(
+    session: Session, ctx: AttendanceContext, row: LeaveRequest, now: datetime
+) -> DeriveResult:
+    """销假: the person is back; a leave closed early ends now."""
+    if row.status != "approved" or row.closed_at is not None:
+        raise RequestError(
+            f"leave {row.id} is {row.status}, closed={row.closed_at is not None}", 409
+        )
+    old_end = row.end
+    row.closed_at = now
+    row.end = min(row.end, max(now, row.start))
+    session.add(row)
+    session.flush()
+    return _rederive_span(session, ctx, row.staff_no, row.start, old_end, now)
+
+
+def cancel(
+    session: Session,
+    ctx: AttendanceContext,
+    row: LeaveRequest | OutRegistration | MakeUpPunch,
+    now: datetime,
+) -> DeriveResult:
+    """Withdraw a request; an approved one stops covering anything."""
+    if row.status in ("rejected", "cancelled"):
+        raise RequestError(f"request {row.id} is already {row.status}", 409)
+    row.status = "cancelled"
+    session.add(row)
+    session.flush()
+    if isinstance(row, MakeUpPunch):
+        return rederive(session, ctx, [(row.staff_no, row.day)], now)
+    return _rederive_span(session, ctx, row.staff_no, row.start, row.end, now)
+
+
+def file_out(
+    session: Session, ctx: AttendanceContext, *, staff_no: str, start: datetime, end: datetime,
+    now: datetime, reason: str = "",
+) -> OutRegistration:  # fmt: skip
+    """Register a business absence (外出备案); it covers nothing until approved."""
+    staff_known(ctx, staff_no)
+    if end < start:
+        raise RequestError("the registration ends before it starts")
+    check_no_overlap(session, ctx, OutRegistration, staff_no, start, end)
+    row = OutRegistration(staff_no=staff_no, start=start, end=end, reason=reason, filed_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def decide_out(
+    session: Session, ctx: AttendanceContext, row: OutRegistration, *, approve: bool,
+    approver: str, now: datetime,
+) -> DeriveResult:  # fmt: skip
+    """Approve or reject an out registration (the chain's first role or higher)."""
+    if row.status != "pending":
+        raise not_pending("out registration", row.id, row.status)
+    check_approver(ctx, approver, ctx.rules.approval_chain[0].role)
+    row.status = "approved" if approve else "rejected"
+    row.approved_by, row.decided_at = approver, now
+    session.add(row)
+    session.flush()
+    return _rederive_span(session, ctx, row.staff_no, row.start, row.end, now)

@@ -1,0 +1,101 @@
+"""Terminals: their live status, approval of new ADMS terminals, staff list sync."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, HTTPException, Request
+from sqlmodel import select
+
+from attendance.api_punches import quarantine_page
+from attendance.models import Device, QuarantinedRecord
+from attendance.terminals.supervisor import ZKTerminal
+from attendance.terminals.users import SyncResult, queue_adms_sync, sync_zk, user_plan
+from devices.adms.text import validate_sn
+from devices.errors import DeviceUnavailable, ProtocolError
+from devices.zk.adapter import ZKClient
+from hallbase.deps import Admin, PageDep, ReadSessionDep, SessionDep, SettingsDep
+from hallbase.settings import Settings
+
+router = APIRouter()
+
+
+def _now(request: Request) -> datetime:
+    now: datetime = request.app.state.clock()
+    return now
+
+
+def _device(session: ReadSessionDep | SessionDep, serial: str) -> Device:
+    device = session.exec(select(Device).where(Device.serial == serial)).first()
+    if device is None:
+        raise HTTPException(404, detail=f"no terminal with serial {serial!r}")
+    return device
+
+
+@router.get("", summary="Terminals with their availability, last sync and last error (a page)")
+def list_devices(request: Request, page: PageDep) -> dict[str, Any]:
+    watch = request.app.state.devices
+    data = watch.statuses(limit=page.limit, offset=page.offset)
+    return {"data": data, "count": watch.counts()["total"], **page.echo()}
+
+
+@router.get("/{serial}/quarantined", summary="Records held back from one terminal (a page)")
+def quarantined(serial: str, session: ReadSessionDep, page: PageDep) -> dict[str, Any]:
+    return quarantine_page(session, page, QuarantinedRecord.device_sn == serial)
+
+
+@router.post("/{serial}/approve", dependencies=[Admin], summary="Accept a new ADMS terminal")
+def approve(serial: str, session: SessionDep, settings: SettingsDep) -> Device:
+    device = session.exec(select(Device).where(Device.serial == serial)).first()
+    if device is None:
+        # Approving a serial not seen yet registers it in advance: a real terminal is let in
+        # even while the list of unknown ones waiting is full (see devicedb.MAX_PENDING).
+        try:
+            validate_sn(serial)
+        except ProtocolError as exc:
+            raise HTTPException(422, detail=f"serial: {exc}") from None
+        device = Device(serial=serial, protocol="adms", timezone=str(settings.zone))
+    device.approved = True
+    session.add(device)
+    return device
+
+
+@router.post("/{serial}/sync-users", dependencies=[Admin], summary="Push the staff list")
+def sync_users(serial: str, request: Request, session: SessionDep) -> dict[str, Any]:
+    device = _device(session, serial)
+    if not device.approved:
+        raise HTTPException(409, detail=f"terminal {serial} is not approved")
+    now = _now(request)
+    plan = user_plan(session, now.astimezone(ZoneInfo(device.timezone)).date())
+    if device.protocol == "adms":
+        settings: Settings = request.app.state.settings
+        entry = next((d for d in settings.hall.devices if d.serial == serial), None)
+        result = SyncResult()
+        queued = queue_adms_sync(
+            session,
+            serial,
+            plan,
+            now,
+            encoding=entry.name_encoding if entry is not None else "gbk",
+            result=result,
+        )
+        return {
+            "queued": queued,
+            "truncated": result.truncated,
+            # People the terminal cannot take (a name stored before names were checked).
+            "skipped": [f"PIN {f['pin']}: {f['error']}" for f in result.failed],
+            "note": "sent on the terminal's next poll",
+        }
+    terminal = request.app.state.devices.terminals.get(serial)
+    if not isinstance(terminal, ZKTerminal):
+        raise HTTPException(409, detail=f"terminal {serial} ({device.protocol}) keeps no user list")
+    try:
+        with ZKClient(terminal.settings) as client:
+            done = sync_zk(client, plan)
+    except DeviceUnavailable as exc:
+        raise HTTPException(503, detail=f"terminal {serial} unavailable: {exc}") from None
+    # Names cut to fit the terminal and users it refused are listed for the admin.
+    return asdict(done)

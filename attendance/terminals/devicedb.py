@@ -1,0 +1,113 @@
+"""Device rows: find or record a terminal, mark it seen or synced, queue commands for it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from attendance.models import AdmsStamp, Device, DeviceCommand
+from hallbase.db import driver_mark, driver_rows
+
+# Unknown terminals waiting for an admin: anyone on the network can invent serials, so only
+# this many are recorded; past it a new serial is refused without a row (and logged).
+MAX_PENDING = 50
+
+
+def pending_count(session: Session) -> int:
+    """How many terminals wait for an admin's approval."""
+    return session.exec(
+        select(func.count()).select_from(Device).where(col(Device.approved).is_(False))
+    ).one()
+
+
+def find_or_record(
+    session: Session, serial: str, protocol: str, now: datetime, zone: str
+) -> Device | None:
+    """The device row for ``serial``; an unknown one is recorded unapproved for an admin,
+    unless MAX_PENDING terminals already wait (then None: nothing is stored)."""
+    device = session.exec(select(Device).where(Device.serial == serial)).first()
+    if device is None:
+        if pending_count(session) >= MAX_PENDING:
+            return None
+        device = Device(
+            serial=serial, protocol=protocol, timezone=zone, approved=False, first_seen=now
+        )
+    device.last_seen = now
+    session.add(device)
+    session.flush()
+    return device
+
+
+def approval(session: Session, serial: str) -> tuple[bool, str] | None:
+    """(approved, timezone) of a known terminal, read in one statement; None when unknown."""
+    conn = session.connection()
+    t = Device.__table__  # type: ignore[attr-defined]
+    # Through the driver: every ADMS post asks (see hallbase.db.driver_rows).
+    rows = driver_rows(
+        conn,
+        f"SELECT approved, timezone FROM {t.name} WHERE serial = {driver_mark(conn)}",
+        [serial],
+    )
+    return None if not rows else (bool(rows[0][0]), str(rows[0][1]))
+
+
+def save_stamp(session: Session, serial: str, column: str, stamp: int | None) -> None:
+    """Store an ADMS upload stamp (``attlog_stamp`` or ``operlog_stamp``) in one statement.
+
+    The terminal's stamp row is created if missing; a None stamp leaves a stored one alone.
+    """
+    conn = session.connection()
+    t = AdmsStamp.__table__  # type: ignore[attr-defined]
+    name = t.c[column].name  # a column of the table, never other text
+    m = driver_mark(conn)
+    driver_rows(
+        conn,
+        f"INSERT INTO {t.name} (device_sn, {name}) VALUES ({m}, {m}) ON CONFLICT (device_sn) "
+        f"DO UPDATE SET {name} = coalesce(excluded.{name}, {t.name}.{name})",
+        [serial, stamp],
+    )
+
+
+def device_zone(device: Device) -> ZoneInfo:
+    """The zone the device's naive clock runs in."""
+    return ZoneInfo(device.timezone)
+
+
+def mark_synced(session: Session, serial: str, now: datetime, error: str | None = None) -> None:
+    """Record a completed sync (or the error that stopped one)."""
+    device = session.exec(select(Device).where(Device.serial == serial)).first()
+    if device is None:
+        return
+    if error is None:
+        device.last_sync = now
+    device.last_error = error
+    session.add(device)
+
+
+def queue_command(session: Session, serial: str, text: str, now: datetime) -> DeviceCommand:
+    """Queue a command for a terminal's next poll."""
+    command = DeviceCommand(device_sn=serial, text=text, created_at=now)
+    session.add(command)
+    session.flush()
+    return command
+
+
+def take_queued(
+    session: Session, serial: str, now: datetime, limit: int = 20
+) -> list[DeviceCommand]:
+    """The oldest queued commands for ``serial``, marked sent."""
+    rows = list(
+        session.exec(
+            select(DeviceCommand)
+            .where(DeviceCommand.device_sn == serial, DeviceCommand.status == "queued")
+            .order_by(col(DeviceCommand.id))
+            .limit(limit)
+        ).all()
+    )
+    for row in rows:
+        row.status, row.sent_at = "sent", now
+        session.add(row)
+    return rows

@@ -1,0 +1,75 @@
+"""The devices page (设备状态): every terminal and queue device, its availability and errors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from hallbase.deps import SettingsDep
+from hallbase.i18n import pick_lang, t
+
+router = APIRouter()
+PATH = "/devices"
+TITLE = {"zh": "设备状态", "en": "Devices"}
+PROTOCOLS = {
+    "zk_tcp": {"zh": "考勤机 (ZK TCP)", "en": "Terminal (ZK TCP)"},
+    "zk_udp": {"zh": "考勤机 (ZK UDP)", "en": "Terminal (ZK UDP)"},
+    "adms": {"zh": "考勤机 (ADMS 推送)", "en": "Terminal (ADMS push)"},
+    "serial": {"zh": "串口读卡器", "en": "Serial reader"},
+}
+
+
+def _state(available: object) -> str:
+    return "up" if available is True else "down" if available is False else "unknown"
+
+
+def _local(value: object, settings: SettingsDep) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M:%S")
+    return "—"
+
+
+@router.get(PATH, response_class=HTMLResponse, include_in_schema=False)
+def devices_page(request: Request, settings: SettingsDep, lang: str | None = None) -> HTMLResponse:
+    language = pick_lang(lang, default=settings.hall.hall.language)
+    rows: list[dict[str, Any]] = []
+    for d in request.app.state.devices.statuses():
+        rows.append(
+            {
+                "name": d["name"] or d["serial"],
+                "serial": d["serial"],
+                "kind": PROTOCOLS.get(str(d["protocol"]), {}).get(language, d["protocol"]),
+                "state": _state(d["available"]) if d["approved"] else "unapproved",
+                "last_sync": _local(d["last_sync"], settings),
+                "error": d["last_error"] or "",
+            }
+        )
+    queue = getattr(request.app.state, "queue_devices", None)
+    for key, status in (queue.status() if queue is not None else {}).items():
+        if status is not None:
+            rows.append(
+                {
+                    "name": t(f"devices.{key}", language),
+                    "serial": "",
+                    "kind": t(f"devices.{key}", language),
+                    "state": _state(status.get("available")),
+                    "last_sync": "—",
+                    "error": status.get("text", "") if not status.get("ok", True) else "",
+                }
+            )
+    hall = settings.hall.hall
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(
+        request,
+        "devices.html",
+        {
+            "lang": language,
+            "t": t,
+            "hall_name": (hall.name_en or hall.name) if language == "en" else hall.name,
+            "title": TITLE[language],
+            "rows": rows,
+        },
+    )
+    return response

@@ -1,0 +1,99 @@
+"""Alerts for supervisors: written to the outbox in the caller's transaction, relayed over MQTT."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Insert, Table, bindparam
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from hallbase.db import compiled_rows
+from hallbase.models import AlertOutbox
+
+SEVERITIES = ("info", "warning", "critical")
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert to queue: ``key`` makes it idempotent (the same key is never sent twice)."""
+
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    severity: str = "warning"
+
+    @property
+    def message_id(self) -> str:
+        """Stable across retries, restarts and re-derivations: ``f"{kind}:{key}"``."""
+        return f"{self.kind}:{self.key}"
+
+
+def _row(alert: Alert, now: datetime) -> dict[str, Any]:
+    """The outbox row of ``alert`` (its payload names the alert and the time it was raised)."""
+    if alert.severity not in SEVERITIES:
+        raise ValueError(f"alert severity must be one of {SEVERITIES}, not {alert.severity!r}")
+    payload = {**alert.payload, "kind": alert.kind, "message_id": alert.message_id}
+    return {
+        "message_id": alert.message_id,
+        "kind": alert.kind,
+        "severity": alert.severity,
+        "payload": {**payload, "at": now.isoformat()},
+        "created_at": now,
+        "attempts": 0,
+    }
+
+
+def _insert(dialect: str, *, one: bool) -> Insert:
+    table: Table = AlertOutbox.__table__  # type: ignore[attr-defined]
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table)
+    if one:  # bound parameters: built once, run by `compiled_rows`
+        statement = statement.values(
+            {
+                name: bindparam(name, type_=table.c[name].type)
+                for name in ("message_id", "kind", "severity", "payload", "created_at", "attempts")
+            }
+        )
+    return statement.on_conflict_do_nothing(index_elements=[table.c.message_id]).returning(
+        table.c.id
+    )
+
+
+# The single-alert statement is built once per dialect: the queue checks its limits on every
+# ticket, and a statement built per call is compiled (or looked up by cache key) per call.
+_ONE = {dialect: _insert(dialect, one=True) for dialect in ("sqlite", "postgresql")}
+
+
+def _check_time(now: datetime) -> None:
+    if now.tzinfo is None:
+        raise ValueError("alert time must be timezone-aware")
+
+
+def raise_alerts(session: Session, alerts: Sequence[Alert], now: datetime) -> int:
+    """Queue alerts in the caller's transaction, in one statement; returns how many were new."""
+    _check_time(now)
+    if not alerts:
+        return 0
+    rows = [_row(alert, now) for alert in alerts]
+    statement = _insert(session.get_bind().dialect.name, one=False)
+    return len(session.connection().execute(statement, rows).all())
+
+
+def raise_alert(
+    session: Session,
+    *,
+    kind: str,
+    key: str,
+    payload: dict[str, Any],
+    now: datetime,
+    severity: str = "warning",
+) -> bool:
+    """Queue one alert in the caller's transaction; returns True when it is new."""
+    _check_time(now)
+    conn = session.connection()
+    row = _row(Alert(kind, key, payload, severity), now)
+    return bool(compiled_rows(conn, _ONE[conn.dialect.name], row))

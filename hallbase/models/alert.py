@@ -1,0 +1,25 @@
+"""The alert outbox: written in the same transaction as the fact it reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from hallbase.models.types import UTCDateTime
+
+
+class AlertOutbox(SQLModel, table=True):
+    """One alert for supervisors; ``message_id`` is stable across retries and restarts."""
+
+    __tablename__ = "alert_outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(max_length=64, unique=True, index=True)
+    kind: str = Field(max_length=40, index=True)
+    severity: str = Field(default="warning", max_length=10)
+    payload: dict[str, object] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), index=True))
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)

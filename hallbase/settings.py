@@ -1,0 +1,123 @@
+"""Service settings: `HALLKEEPER_*` environment variables over the hall configuration file."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import socket
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hallbase.errors import ConfigError
+from hallbase.hallconfig import HallConfig, load_config
+
+# The shipped hall: in a checkout `hallbase/default_hall.toml` links to `config/hall.toml`
+# (the documented place), and a wheel carries a copy of it, so an installed service finds it.
+REPO_CONFIG = (Path(__file__).parent / "default_hall.toml").resolve()
+
+
+class Settings(BaseSettings):
+    """Process-wide settings; every field can be set as HALLKEEPER_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="HALLKEEPER_", extra="ignore", frozen=True)
+
+    environment: Literal["development", "production"] = "development"
+    config: Path = REPO_CONFIG
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite")
+    mqtt_url: str | None = Field(default=None, description="mqtt://host:port; none: no broker")
+    mqtt_topic: str = Field(
+        default="hallkeeper", pattern=r"^[^#+\s]+$", description="topic prefix for alerts"
+    )
+    timezone: str | None = Field(default=None, description="overrides hall.timezone")
+    admin_token: str | None = Field(default=None, description="bearer token for changes via API")
+    id_pepper: str | None = Field(
+        default=None, description="secret mixed into the hashes of citizens' ID numbers"
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    instance_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_.-]{1,40}$",
+        description="this instance's name on the broker; default: host name and data dir hash",
+    )
+
+    @field_validator(
+        "database_url",
+        "mqtt_url",
+        "timezone",
+        "admin_token",
+        "id_pepper",
+        "instance_id",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL, defaulting to SQLite in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'hallkeeper.db').resolve()}"
+
+    @cached_property
+    def instance(self) -> str:
+        """HALLKEEPER_INSTANCE_ID, else `<host>-<hash of the data dir>`: stable across restarts,
+        different for two instances on one machine (each has its own data directory)."""
+        if self.instance_id:
+            return self.instance_id
+        host = re.sub(r"[^A-Za-z0-9_.-]", "-", socket.gethostname())[:24] or "host"
+        digest = hashlib.sha1(str(self.data_dir.resolve()).encode()).hexdigest()[:8]
+        return f"{host}-{digest}"
+
+    @cached_property
+    def hall(self) -> HallConfig:
+        """The validated hall configuration (loaded once)."""
+        return load_config(self.config)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The hall's time zone: HALLKEEPER_TIMEZONE, else hall.timezone."""
+        return ZoneInfo(self.timezone or self.hall.hall.timezone)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment and check everything; never half-configured."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = [
+            ("HALLKEEPER_" + "_".join(str(p) for p in err["loc"]).upper(), err["msg"])
+            for err in exc.errors()
+        ]
+        raise ConfigError("environment", problems) from None
+    settings.hall  # noqa: B018 - load and validate the hall file now, not on first use
+    if settings.timezone:
+        try:
+            ZoneInfo(settings.timezone)
+        except (ValueError, KeyError) as exc:
+            raise ConfigError(
+                "environment", [("HALLKEEPER_TIMEZONE", f"unknown time zone: {exc}")]
+            ) from None
+    if settings.environment == "production" and not settings.admin_token:
+        raise ConfigError(
+            "environment",
+            [("HALLKEEPER_ADMIN_TOKEN", "must be set when HALLKEEPER_ENVIRONMENT=production")],
+        )
+    if settings.environment == "production" and not settings.id_pepper:
+        raise ConfigError(
+            "environment",
+            [("HALLKEEPER_ID_PEPPER", "must be set when HALLKEEPER_ENVIRONMENT=production")],
+        )
+    if settings.mqtt_url and not settings.mqtt_url.startswith(("mqtt://", "mqtts://")):
+        raise ConfigError(
+            "environment", [("HALLKEEPER_MQTT_URL", "must start with mqtt:// or mqtts://")]
+        )
+    return settings

@@ -1,0 +1,1 @@
+"""The queue's hardware glue: ticket printer, LED boards and keypads, driven by its events."""

@@ -1,0 +1,391 @@
+"""The queue's devices wired to the queue: ticket printer, LED boards and call keypads.
+
+Theory of operation: the component listens to the queue's event bus on its own thread and
+never sits in a request's path, so a printer or a board that is down cannot hold up taking a
+ticket or calling one. A ticket issued at the kiosk (``ticket.issued``, first leg) becomes a
+print job, and a service finished with documents missing (``ticket.finished``) prints the
+one-time notice (一次性告知单); jobs run on a printer thread, one at a time. A printer that
+refuses a job (out of paper, cover open, offline, no link) raises one alert per incident
+through the outbox, and its state is published on the bus (``device.printer``) so the kiosk
+page can tell citizens to note their number. Calls blink on the window's board and on the hall
+board; the board goes steady once service starts and shows the window's state when it is free.
+Keypad presses become the same domain operations the window console calls, each in its own
+transaction whose events are published after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue as jobs_queue
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from devices.errors import DeviceUnavailable
+from devices.events import BadRecord
+from devices.keypad.adapter import KeypadBus
+from devices.keypad.protocol import KeyEvent
+from devices.led.adapter import LedBus
+from devices.led.protocol import call_text
+from devices.printer.adapter import PrinterNotReady, TicketPrinter
+from devices.printer.protocol import NoticePrint, TicketPrint
+from devices.printer.status import PrinterState
+from hallbase.alerts import raise_alert
+from hallbase.clock import Clock
+from hallbase.db import write_session
+from hallbase.hallconfig.queue_devices import QueueDevicesSection
+from hallbase.settings import Settings
+from kiosk.api import flow_message
+from kiosk.api.common import Queue
+from kiosk.config import QueueConfig
+from kiosk.context import Ctx, WindowWatcher
+from kiosk.errors import QueueError
+from kiosk.events import EventBus, Published
+from kiosk.flow import FlowError
+from kiosk.hardware.keys import key_operations
+from kiosk.hardware.printing import (
+    ALERT_KINDS,
+    PRINTER_TEXT,
+    Job,
+    PrintNotice,
+    PrintTicket,
+    make_printer,
+    notice_print,
+    ticket_print,
+)
+from kiosk.models import WindowLive
+from kiosk.words import word
+
+log = logging.getLogger(__name__)
+
+
+class QueueDevices:
+    """Background component: bus events to printer and boards, keypad presses to the queue."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        bus: EventBus,
+        config: QueueDevicesSection,
+        *,
+        queue_config: QueueConfig | None = None,
+        clock: Clock,
+        printer: TicketPrinter | None = None,
+        window_watchers: Sequence[WindowWatcher] = (),
+    ) -> None:
+        self.config = config
+        self.bus = bus
+        self.clock = clock
+        self.zone = settings.zone
+        self.engine = engine
+        self.queue = Queue(
+            engine, settings, queue_config or QueueConfig(), bus, clock, window_watchers
+        )
+        self.printer = printer if printer is not None else make_printer(config)
+        min_gap = config.led_min_gap_ms / 1000
+        self.led = LedBus(config.led_bus, min_gap=min_gap) if config.led_bus else None
+        self.keypads = (
+            KeypadBus(
+                config.keypad_bus,
+                self.on_key,
+                on_bad=self._on_bad,
+                dedupe_window=config.keypad_dedupe_s,
+            )
+            if config.keypad_bus
+            else None
+        )
+        self.boards = {w.number: w.board for w in config.windows if w.board is not None}
+        self.key_windows = {
+            address: w.number
+            for w in config.windows
+            for address in (w.keypad, w.evaluator)
+            if address is not None
+        }
+        self.printer_state = "unknown"
+        self._incident: tuple[str, str] | None = None
+        self._jobs: jobs_queue.Queue[Job | None] = jobs_queue.Queue(maxsize=500)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    # --- lifecycle ---
+
+    def start(self) -> None:
+        """Subscribe to the bus and start the device threads."""
+        self._stop.clear()
+        sub = self.bus.subscribe(maxsize=2048)
+        self._threads = [threading.Thread(target=self._listen, args=(sub,), name="queue-devices")]
+        if self.printer is not None:
+            self._threads.append(threading.Thread(target=self._print_loop, name="queue-printer"))
+        for thread in self._threads:
+            thread.daemon = True
+            thread.start()
+        if self.led is not None:
+            self.led.start()
+            self._initial_boards()
+        if self.keypads is not None:
+            self.keypads.start()
+
+    def stop(self) -> None:
+        """Stop the threads and close the devices."""
+        self._stop.set()
+        self._jobs.put(None)  # wakes the printer thread
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._threads = []
+        if self.keypads is not None:
+            self.keypads.stop()
+        if self.led is not None:
+            self.led.stop()
+        if self.printer is not None:
+            self.printer.close()
+
+    def status(self) -> dict[str, Any]:
+        """What the pages show about the devices."""
+        text = PRINTER_TEXT.get(self.printer_state, PRINTER_TEXT["ready"])
+        return {
+            "printer": None
+            if self.printer is None
+            else {
+                "available": self.printer.available,
+                "state": self.printer_state,
+                "ok": self._incident is None,
+                "text": text,
+            },
+            "led": None if self.led is None else {"available": self.led.available},
+            "keypads": None if self.keypads is None else {"available": self.keypads.available},
+        }
+
+    # --- bus events ---
+
+    def _listen(self, sub: Any) -> None:
+        while not self._stop.is_set():
+            if sub.dropped:
+                log.warning("queue devices fell behind the event bus; resubscribing")
+                self.bus.unsubscribe(sub)
+                sub = self.bus.subscribe(maxsize=2048)
+            event = sub.get(timeout=0.2)
+            if event is None:
+                continue
+            try:
+                self.handle(event)
+            except Exception:
+                log.exception("queue devices: event %s failed", event.kind)
+        self.bus.unsubscribe(sub)
+
+    def handle(self, event: Published) -> None:
+        """React to one queue event."""
+        data = event.data
+        kind = event.kind
+        if kind == "ticket.issued" and data.get("leg", 0) == 0 and self.printer is not None:
+            self._enqueue(PrintTicket(int(data["ticket_id"])))
+        elif kind == "ticket.finished" and data.get("notice") and self.printer is not None:
+            documents = tuple(data["notice"].get("documents", ()))
+            self._enqueue(PrintNotice(int(data["ticket_id"]), data.get("window"), documents))
+        elif kind in ("ticket.called", "ticket.recalled"):
+            self._show_call(str(data["code"]), int(data["window"]))
+        elif kind == "ticket.started":
+            board = self.boards.get(int(data["window"]))
+            if board is not None and self.led is not None:
+                self.led.show(board, call_text(str(data["code"]), str(data["window"])))
+        elif kind == "window.state" and data.get("state") != "serving":
+            self._show_state(int(data["window"]), str(data.get("state", "idle")))
+
+    def _enqueue(self, job: Job) -> None:
+        try:
+            self._jobs.put_nowait(job)
+        except jobs_queue.Full:
+            log.error("printer job queue full: %r dropped", job)
+
+    def _show_call(self, code: str, window: int) -> None:
+        if self.led is None:
+            return
+        text = call_text(code, str(window))
+        times = self.config.blink_times
+        for address in (self.boards.get(window), self.config.hall_board):
+            if address is not None:
+                self.led.show(address, text, blink=times is None, blink_times=times)
+
+    def _show_state(self, window: int, state: str) -> None:
+        board = self.boards.get(window)
+        if board is not None and self.led is not None:
+            self.led.show(board, f"{window}号窗口 {word(f'window.{state}')}")
+
+    def _initial_boards(self) -> None:
+        def op(ctx: Ctx) -> dict[int, str]:
+            rows = ctx.session.exec(select(WindowLive)).all()
+            return {r.window_number: r.state for r in rows}
+
+        states = self.queue.read(op)
+        for window in self.boards:
+            state = states.get(window, "idle")
+            self._show_state(window, "idle" if state == "serving" else state)
+        if self.config.hall_board is not None and self.led is not None:
+            self.led.show(self.config.hall_board, "欢迎光临")
+
+    # --- printing ---
+
+    def _print_loop(self) -> None:
+        poll = self.config.printer_poll_s or None
+        while not self._stop.is_set():
+            try:
+                job = self._jobs.get(timeout=poll)
+            except jobs_queue.Empty:
+                self._check_printer()
+                continue
+            if job is None:
+                continue
+            try:
+                self._print(job)
+            except Exception:
+                log.exception("printing %r failed", job)
+
+    def _print(self, job: Job) -> None:
+        assert self.printer is not None
+        try:
+            if isinstance(job, PrintTicket):
+                ticket = self._ticket_print(job.ticket_id)
+                if ticket is None:
+                    return
+                result = self.printer.print_ticket(ticket)
+            else:
+                notice = self._notice_print(job)
+                if notice is None:
+                    return
+                result = self.printer.print_notice(notice)
+            if result.paper_near_end:
+                self._paper_low()
+        except PrinterNotReady as exc:
+            self._printer_down(ALERT_KINDS.get(exc.status.state, "printer_error"), str(exc))
+        except DeviceUnavailable as exc:
+            self._printer_down("printer_offline", str(exc))
+        else:
+            self._printer_up()
+
+    def _check_printer(self) -> None:
+        assert self.printer is not None
+        try:
+            status = self.printer.status()
+        except DeviceUnavailable as exc:
+            self._printer_down("printer_offline", str(exc))
+            return
+        kind = ALERT_KINDS.get(status.state)
+        if kind is not None:
+            self._printer_down(kind, f"printer reports {status.state.value}")
+        elif status.state is not PrinterState.UNKNOWN:
+            self._printer_up()
+            if status.state is PrinterState.PAPER_NEAR_END:
+                self._paper_low()
+
+    def _paper_low(self) -> None:
+        """Tell the supervisors once a day that the roll is nearly used up (tickets still print)."""
+        now = self.clock()
+        assert self.printer is not None
+        name = self.printer.transport.name
+        try:
+            with write_session(self.engine) as session:
+                raise_alert(
+                    session,
+                    kind="printer_paper_low",
+                    key=f"{name}:{now.astimezone(self.zone).date().isoformat()}",
+                    payload={"printer": name, "text": PRINTER_TEXT["printer_paper_low"]},
+                    now=now,
+                    severity="info",
+                )
+        except Exception:
+            log.exception("could not store the paper-low alert")
+
+    def _printer_down(self, kind: str, detail: str) -> None:
+        if self._incident is not None and self._incident[0] == kind:
+            return  # the same incident: one alert is enough
+        now = self.clock()
+        assert self.printer is not None
+        name = self.printer.transport.name
+        key = f"{name}:{now.strftime('%Y%m%dT%H%M%S')}"
+        self._incident = (kind, key)
+        self.printer_state = kind
+        try:
+            with write_session(self.engine) as session:
+                raise_alert(
+                    session,
+                    kind=kind,
+                    key=key,
+                    payload={"printer": name, "detail": detail, "text": PRINTER_TEXT[kind]},
+                    now=now,
+                )
+        except Exception:
+            log.exception("could not store the printer alert %s", kind)
+        self._publish_printer()
+
+    def _printer_up(self) -> None:
+        was = self._incident
+        self._incident = None
+        self.printer_state = "ready"
+        if was is not None:
+            log.info("printer recovered after %s", was[0])
+            self._publish_printer()
+
+    def _publish_printer(self) -> None:
+        state = self.printer_state
+        self.bus.publish(
+            "device.printer",
+            {"ok": self._incident is None, "state": state, "text": PRINTER_TEXT.get(state, {})},
+        )
+
+    def _ticket_print(self, ticket_id: int) -> TicketPrint | None:
+        footer = self.config.ticket_footer
+        return self.queue.read(lambda ctx: ticket_print(ctx, ticket_id, footer))
+
+    def _notice_print(self, job: PrintNotice) -> NoticePrint | None:
+        return self.queue.read(lambda ctx: notice_print(ctx, job))
+
+    # --- keypads ---
+
+    def _on_bad(self, record: BadRecord) -> None:
+        log.warning("keypad frame refused: %s", record.reason)
+
+    def on_key(self, event: KeyEvent) -> None:
+        """Turn one keypad or evaluator press into a queue operation."""
+        window = self.key_windows.get(event.address)
+        if window is None:
+            log.warning("keypad address %d belongs to no window: %r ignored", event.address, event)
+            return
+        try:
+            self._key(window, event)
+        except (QueueError, FlowError) as exc:
+            detail = exc.detail if isinstance(exc, QueueError) else str(exc)
+            message = exc.body()["message"] if isinstance(exc, QueueError) else flow_message(exc)
+            log.info("window %d keypad %r refused: %s", window, event, detail)
+            self.bus.publish(
+                "device.keypad_refused", {"window": window, "detail": detail, "message": message}
+            )
+
+    def _key(self, window: int, event: KeyEvent) -> None:
+        for operation in key_operations(window, event):
+            self.queue.write(operation)
+
+
+def install_queue_devices(
+    app: FastAPI, config: QueueDevicesSection | None = None
+) -> QueueDevices | None:
+    """Add the device component to ``app`` (after `install_queue`); None when none configured."""
+    settings: Settings = app.state.settings
+    config = config or getattr(settings.hall, "queue_devices", None)
+    if config is None:
+        return None
+    component = QueueDevices(
+        app.state.engine,
+        settings,
+        app.state.bus,
+        config,
+        queue_config=app.state.queue_config,
+        clock=lambda: app.state.clock(),  # read per call: tests replace the app's clock
+        window_watchers=app.state.window_watchers,
+    )
+    app.state.parts.components.append(component)
+    app.state.queue_devices = component
+    return component

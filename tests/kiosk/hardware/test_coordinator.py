@@ -1,0 +1,283 @@
+"""The queue's devices wired to the queue, against the printer, board and keypad simulators."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from devices.keypad.protocol import CallNext, Evaluate, NoShow
+from hallbase.hallconfig.queue_devices import QueueDevicesSection, WindowDevices
+from hallbase.models import AlertOutbox
+from hallbase.settings import Settings
+from hallkeeper.app import create_app
+from kiosk.hardware.coordinator import install_queue_devices
+from kiosk.hardware.simulated import (
+    QueueSimulators,
+    devices_toml,
+    queue_simulators,
+    start_simulators,
+)
+from kiosk.models import Rating, Ticket
+from tests.kiosk.conftest import MONDAY_9AM, Clock
+from tests.kiosk.snapshot import queue_alerts
+
+
+def wait_until(check: Callable[[], Any], timeout: float = 10.0) -> Any:
+    """Poll ``check`` until it returns something truthy; fail with the last value."""
+    deadline = time.monotonic() + timeout
+    value = check()
+    while not value and time.monotonic() < deadline:
+        time.sleep(0.02)
+        value = check()
+    assert value, f"condition not met within {timeout}s (last value {value!r})"
+    return value
+
+
+@dataclass
+class Hall:
+    client: TestClient
+    sims: QueueSimulators
+    engine: Engine
+    clock: Clock
+
+
+def section(sims: QueueSimulators, **extra: Any) -> QueueDevicesSection:
+    return QueueDevicesSection(
+        printer=f"127.0.0.1:{sims.printer.port}",
+        printer_poll_s=0,
+        led_bus=sims.boards.path,
+        led_min_gap_ms=50,
+        hall_board=200,
+        keypad_bus=sims.keypads.path,
+        keypad_dedupe_s=0.6,  # longer than the keypad's resend delay (0.5 s)
+        windows=(
+            WindowDevices(number=3, board=3, keypad=3, evaluator=103),
+            WindowDevices(number=5, board=5, keypad=5),
+        ),
+        **extra,
+    )
+
+
+@pytest.fixture
+def hall(any_engine: Engine, settings: Settings, tmp_path: Path) -> Iterator[Hall]:
+    sims = start_simulators(tmp_path / "sims")
+    clock = Clock(MONDAY_9AM)
+    app = create_app(settings, engine=any_engine, clock=clock)
+    component = install_queue_devices(app, section(sims))
+    assert component is not None and component in app.state.parts.components
+    try:
+        with TestClient(app) as client:
+            assert component.keypads is not None and component.keypads.wait_available()
+            yield Hall(client, sims, any_engine, clock)
+    finally:
+        for sim in (sims.keypads, sims.boards, sims.printer):
+            sim.stop()
+
+
+def post(client: TestClient, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    response = client.post(f"/api/v1{path}", json=body)
+    assert response.status_code in (200, 201), response.text
+    out: dict[str, Any] = response.json()
+    return out
+
+
+def test_ticket_is_printed_with_number_service_and_documents(hall: Hall) -> None:
+    first = post(hall.client, "/tickets", {"service": "social_security"})
+    post(hall.client, "/tickets", {"service": "social_security"})
+    assert hall.sims.printer.wait_for_cuts(2)
+    jobs = hall.sims.printer.jobs
+    assert "C001" in jobs[0] and "社保业务" in jobs[0] and "社会保障卡" in jobs[0]
+    assert "前面无人等候" in jobs[0]
+    assert "C002" in jobs[1] and "前面还有 1 人等候" in jobs[1]
+    assert first["code"] == "C001"
+
+
+def test_call_blinks_on_window_and_hall_board_then_steadies(hall: Hall) -> None:
+    post(hall.client, "/tickets", {"service": "social_security"})
+    post(hall.client, "/windows/3/call-next")
+    boards = hall.sims.boards
+    assert boards.wait_for(3, "请C001号到3号窗口")
+    assert boards.wait_for(200, "请C001号到3号窗口")
+    shown = boards.showing(3)
+    assert shown is not None and shown.blinking
+    post(hall.client, "/windows/3/start")
+    wait_until(lambda: (f := boards.showing(3)) is not None and not f.blinking)
+    post(hall.client, "/windows/3/finish", {"outcome": "done"})
+    assert boards.wait_for(3, "3号窗口 空闲")
+    post(hall.client, "/windows/3/pause")
+    assert boards.wait_for(3, "3号窗口 暂停服务")
+    assert not boards.violations or all(v.gap >= 0 for v in boards.violations)
+
+
+def test_keypad_call_next_calls_and_finishes_the_previous(hall: Hall) -> None:
+    post(hall.client, "/tickets", {"service": "social_security"})
+    post(hall.client, "/tickets", {"service": "social_security"})
+    assert hall.sims.keypads.press(CallNext(3))
+
+    def current() -> str | None:
+        body = hall.client.get("/api/v1/windows/3/queue").json()
+        return body["current"]["code"] if body["current"] else None
+
+    assert wait_until(lambda: current() == "C001")
+    assert hall.sims.boards.wait_for(3, "请C001号到3号窗口")
+    hall.clock.advance(minutes=3)
+    time.sleep(0.7)  # the same key again: a new press only after the dedupe window
+    assert hall.sims.keypads.press(CallNext(3))
+    assert wait_until(lambda: current() == "C002")
+    first = hall.client.get("/api/v1/tickets/1").json()
+    assert (first["status"], first["outcome"]) == ("finished", "done")
+    # The evaluator of window 3 rates the ticket that just ended there: C002 is still open,
+    # so the rating goes to C001.
+    assert hall.sims.keypads.press(Evaluate(103, 4))
+
+    def ratings() -> list[tuple[int, int, int]]:
+        with Session(hall.engine) as session:  # a new session each time: a fresh snapshot
+            return [(r.ticket_id, r.overall, r.attitude) for r in session.exec(select(Rating))]
+
+    assert wait_until(ratings) == [(first["id"], 4, 4)]
+
+
+def test_keypad_no_show_checks_the_number(hall: Hall) -> None:
+    post(hall.client, "/tickets", {"service": "housing_fund"})
+    post(hall.client, "/windows/5/call-next")
+    assert hall.sims.keypads.press(NoShow(5, "7"))  # wrong number: refused, nothing changes
+    time.sleep(0.3)
+    assert hall.client.get("/api/v1/tickets/1").json()["status"] == "called"
+    assert hall.sims.keypads.press(NoShow(5, "1"))
+    assert wait_until(lambda: hall.client.get("/api/v1/tickets/1").json()["status"] == "no_show")
+
+
+def test_missing_documents_prints_the_one_time_notice(hall: Hall) -> None:
+    post(hall.client, "/tickets", {"service": "housing_fund"})
+    assert hall.sims.printer.wait_for_cuts(1)
+    post(hall.client, "/windows/5/call-next")
+    post(hall.client, "/windows/5/start")
+    missing = ["银行卡", "租房证明"]
+    post(
+        hall.client,
+        "/windows/5/finish",
+        {"outcome": "missing_documents", "missing_documents": missing},
+    )
+    assert hall.sims.printer.wait_for_cuts(2)
+    notice = hall.sims.printer.jobs[1]
+    assert "一次性告知单" in notice and "E001" in notice and "公积金提取" in notice
+    assert "1. 银行卡" in notice and "2. 租房证明" in notice and "5号窗口" in notice
+
+
+def test_printer_out_of_paper_raises_one_alert_and_tickets_still_issue(hall: Hall) -> None:
+    hall.sims.printer.set_state(paper="out")
+    first = post(hall.client, "/tickets", {"service": "consult"})
+    second = post(hall.client, "/tickets", {"service": "consult"})
+    assert (first["code"], second["code"]) == ("Z001", "Z002")
+
+    def alerts() -> list[AlertOutbox]:
+        return queue_alerts(hall.engine)
+
+    rows = wait_until(alerts)
+    time.sleep(0.3)  # let the second job fail too: still one alert for one incident
+    rows = alerts()
+    assert [r.kind for r in rows] == ["printer_paper_out"]
+    payload: dict[str, Any] = rows[0].payload
+    assert "缺纸" in payload["text"]["zh"]
+    status = hall.client.get("/api/v1/queue-devices").json()
+    assert status["printer"]["ok"] is False and status["printer"]["state"] == "printer_paper_out"
+    assert hall.sims.printer.cuts == 0
+    with Session(hall.engine) as session:
+        assert len(session.exec(select(Ticket)).all()) == 2
+
+    hall.sims.printer.set_state(paper="ok")
+    post(hall.client, "/tickets", {"service": "consult"})
+    assert hall.sims.printer.wait_for("Z003")
+    wait_until(lambda: hall.client.get("/api/v1/queue-devices").json()["printer"]["ok"])
+
+
+def test_printer_offline_does_not_block_taking_a_ticket(
+    any_engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    app = create_app(settings, engine=any_engine, clock=Clock(MONDAY_9AM))
+    with socket_port() as port:
+        install_queue_devices(
+            app, QueueDevicesSection(printer=f"127.0.0.1:{port}", printer_poll_s=0)
+        )
+    with TestClient(app) as client:
+        started = time.monotonic()
+        ticket = post(client, "/tickets", {"service": "consult"})
+        assert ticket["code"] == "Z001" and time.monotonic() - started < 2
+
+        def kinds() -> list[str]:
+            return [a.kind for a in queue_alerts(any_engine)]
+
+        assert wait_until(kinds) == ["printer_offline"]
+
+
+class socket_port:
+    """A TCP port that nothing listens on (bound then closed)."""
+
+    def __enter__(self) -> int:
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return int(s.getsockname()[1])
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def test_demo_simulators_and_their_config(tmp_path: Path) -> None:
+    text, components = queue_simulators(tmp_path)
+    try:
+        import tomllib
+
+        parsed = QueueDevicesSection.model_validate(tomllib.loads(text)["queue_devices"])
+        assert parsed.printer is not None and parsed.hall_board == 200
+        assert [w.number for w in parsed.windows] == list(range(1, 9))
+        assert parsed.window(3) == WindowDevices(number=3, board=3, keypad=3, evaluator=103)
+        assert Path(str(parsed.led_bus)).exists() and Path(str(parsed.keypad_bus)).exists()
+        for component in components:
+            component.start()  # a no-op: they already run
+    finally:
+        for component in components:
+            component.stop()
+            component.stop()  # the second stop is harmless
+    assert "[queue_devices]" in devices_toml(9100, "/dev/a", "/dev/b", (1,))
+
+
+def test_section_refuses_clashing_addresses() -> None:
+    with pytest.raises(ValueError, match="board addresses must differ"):
+        QueueDevicesSection(
+            led_bus="/dev/x",
+            hall_board=3,
+            windows=(WindowDevices(number=3, board=3),),
+        )
+    with pytest.raises(ValueError, match="keypad and evaluator addresses"):
+        QueueDevicesSection(
+            keypad_bus="/dev/y",
+            windows=(WindowDevices(number=1, keypad=7), WindowDevices(number=2, evaluator=7)),
+        )
+    with pytest.raises(ValueError, match="host:port"):
+        QueueDevicesSection(printer="printer-without-port")
+    with pytest.raises(ValueError, match="led_bus is not"):
+        QueueDevicesSection(windows=(WindowDevices(number=1, board=1),))
+
+
+def test_paper_near_end_is_one_info_alert_a_day_and_tickets_print(hall: Hall) -> None:
+    hall.sims.printer.set_state(paper="near_end")
+    post(hall.client, "/tickets", {"service": "consult"})
+    post(hall.client, "/tickets", {"service": "consult"})
+    assert hall.sims.printer.wait_for("Z002")  # both printed
+
+    def low() -> list[AlertOutbox]:
+        return [r for r in queue_alerts(hall.engine) if r.kind == "printer_paper_low"]
+
+    rows = wait_until(low)
+    assert len(rows) == 1 and rows[0].severity == "info"
+    assert "纸将用完" in rows[0].payload["text"]["zh"]
