@@ -7,11 +7,11 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from hallkeeper.hallconfig import DeviceEntry
 from sqlalchemy import Engine
 
 from attendance.terminals.supervisor import STOP_SECONDS, DeviceWatch, Sink, ZKTerminal
 from devices.zk.simulator import ZKSimulator
+from hallbase.hallconfig import DeviceEntry
 from hallbase.settings import Settings
 from hallkeeper import migrations
 from tests.live_server import wait_for
