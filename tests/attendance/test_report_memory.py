@@ -8,7 +8,7 @@ import pytest
 
 from attendance import common, context, facts
 from attendance_engine import dayplan, evaluate, schedule
-from hallkeeper import db, holidays
+from hallbase import db, holidays
 from tests.attendance.conftest import Hall
 
 MONTHS = ("2026-01", "2026-02", "2026-03")
