@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from devices.adms import protocol as p
-from devices.adms.simulator import AdmsTerminal, run_script
+from devices.adms.sim_cli import run_script
+from devices.adms.simulator import AdmsTerminal
 from tests.devices.adms.iclock_server import IclockState, running_server
 
 SH = ZoneInfo("Asia/Shanghai")
