@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hallbase.errors import ConfigError
 from hallbase.hallconfig import HallConfig, load_config
+from hallbase.words import use_dir
 
 # The shipped hall: in a checkout `hallbase/default_hall.toml` links to `config/hall.toml`
 # (the documented place), and a wheel carries a copy of it, so an installed service finds it.
@@ -39,6 +40,9 @@ class Settings(BaseSettings):
     id_pepper: str | None = Field(
         default=None, description="secret mixed into the hashes of citizens' ID numbers"
     )
+    words_dir: Path | None = Field(
+        default=None, description="folder of the hall's own language files (<code>.toml)"
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     instance_id: str | None = Field(
@@ -54,6 +58,7 @@ class Settings(BaseSettings):
         "admin_token",
         "id_pepper",
         "instance_id",
+        "words_dir",
         mode="before",
     )
     @classmethod
@@ -98,6 +103,10 @@ def load_settings(**overrides: object) -> Settings:
             for err in exc.errors()
         ]
         raise ConfigError("environment", problems) from None
+    try:
+        use_dir(settings.words_dir)  # before the hall file, which names its language
+    except (ValueError, OSError) as exc:
+        raise ConfigError("environment", [("HALLKEEPER_WORDS_DIR", str(exc))]) from None
     settings.hall  # noqa: B018 - load and validate the hall file now, not on first use
     if settings.timezone:
         try:

@@ -14,6 +14,7 @@ from hallbase.errors import ConfigError
 from hallbase.fields import LocalTime, OneLine
 from hallbase.hallconfig.queue_devices import QueueDevicesSection
 from hallbase.hallconfig.schedules import schedule_problem
+from hallbase.words import Lang
 
 PIN_PATTERN = r"^[0-9]{1,9}$"
 STAFF_NO_PATTERN = r"^[A-Za-z0-9_-]{1,20}$"
@@ -41,7 +42,7 @@ class HallSection(_Strict):
     name_en: OneLine = ""
     timezone: str = "Asia/Shanghai"
     go_live: date | None = None
-    language: Literal["zh", "en"] = "zh"
+    language: Lang = "zh"  # zh, en, or a language the hall added (HALLKEEPER_WORDS_DIR)
 
     @field_validator("timezone")
     @classmethod
