@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from attendance.ingest import IngestResult, store_punches
 from hallbase.errors import CodedError
 from hallbase.pages import link_page
+from hallbase.words import each
 
 __all__ = ["IngestResult", "install_attendance", "store_punches"]
 
@@ -52,7 +53,7 @@ def install_attendance(
     app.include_router(api_requests.router, prefix=f"{api}/attendance", tags=["attendance"])
     app.include_router(pages.router)
     app.include_router(duty_page.router)
-    link_page(app, devices_page.PATH, devices_page.TITLE)
-    link_page(app, pages.BOARD_PATH, pages.TITLES["board"])
-    link_page(app, pages.MONTH_PATH, pages.TITLES["month"])
-    link_page(app, duty_page.DUTY_PATH, duty_page.TITLE)
+    link_page(app, devices_page.PATH, each("titles.devices"))
+    link_page(app, pages.BOARD_PATH, each("titles.attendance_board"))
+    link_page(app, pages.MONTH_PATH, each("titles.attendance_month"))
+    link_page(app, duty_page.DUTY_PATH, each("titles.duty"))

@@ -22,9 +22,8 @@ from attendance.reports import (
     month_report,
 )
 from hallbase.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
-from hallbase.errors import CodedError
+from hallbase.errors import CodedError, error_message
 from hallbase.fields import Day
-from hallbase.i18n import error_message
 from hallbase.models import Hall, Staff
 
 router = APIRouter()

@@ -33,7 +33,7 @@ class _In(BaseModel):
 
 class LeaveIn(_In):
     staff_no: str
-    kind: str = Field(description="personal/sick/annual/... or 事假/病假/年休假/...")
+    kind: str = Field(description="personal/sick/annual/... (or 事假/病假/年休假/...)")
     start: str | None = Field(default=None, description="ISO 8601; hall-local when naive")
     end: str | None = None
     start_date: Day | None = Field(default=None, description="instead of start: a half day")

@@ -32,8 +32,8 @@ from attendance.context import AttendanceContext, WindowPosts
 from attendance.facts import FactSet, load_facts
 from attendance.models import Device, WindowCoverVerdict
 from attendance.verdict_store import stored_verdicts, upsert_day_verdicts
-from attendance_engine.labels import label
 from hallbase.alerts import Alert, raise_alerts
+from hallbase.words import label, t
 
 ALERT_SLOT_STATUSES = frozenset({eng.Status.LATE, eng.Status.EARLY, eng.Status.ABSENT})
 WAITING_STATUSES = frozenset({eng.Status.MISSING})
@@ -158,8 +158,14 @@ def _slot_alerts(
             "due": s.due.isoformat(),
             "punch": s.punch.isoformat() if s.punch else None,
             "absent_days": r.absent_days,
-            "message": f"{name} {day.isoformat()} {label('slot', s.slot)} "
-            f"{label('status', str(s.status))}" + (f" {s.minutes}分钟" if s.minutes else ""),
+            "message": t(
+                "alerts.verdict",
+                name=name,
+                day=day.isoformat(),
+                slot=label("slot", s.slot),
+                status=label("status", str(s.status)),
+            )
+            + (t("alerts.minutes", minutes=s.minutes) if s.minutes else ""),
         }
     for e in r.off_post:
         if e.status not in (eng.Status.OFF_POST, eng.Status.ABSENT):
@@ -175,7 +181,13 @@ def _slot_alerts(
             "window": e.window,
             "minutes": e.minutes,
             "start": e.start.isoformat(),
-            "message": f"{name} {day.isoformat()} {e.window}号窗口 脱岗 {e.minutes}分钟",
+            "message": t(
+                "alerts.off_post",
+                name=name,
+                day=day.isoformat(),
+                window=e.window,
+                minutes=e.minutes,
+            ),
         }
     return ready, held
 
@@ -244,7 +256,9 @@ def rederive(
         for key in sorted(cleared):
             # A late fact (leave filed afterwards, a make-up, a delayed upload) withdrew it.
             payload = {"staff_no": pair[0], "date": pair[1].isoformat(), "withdrawn": key[8:]}
-            payload["message"] = f"{ev.ctx.staff[pair[0]].name} {pair[1].isoformat()} 已更正"
+            payload["message"] = t(
+                "alerts.cleared", name=ev.ctx.staff[pair[0]].name, day=pair[1].isoformat()
+            )
             alerts.append(_alert("attendance.cleared", key[8:], payload, "info"))
         out.held += held
         result = {**r.to_dict(), "provisional": provisional}
@@ -313,8 +327,12 @@ def _derive_cover(
                 key = f"{w.number}:{day.isoformat()}:{s.slot}"
                 payload = {
                     **verdict.to_dict(),
-                    "message": f"{w.number}号窗口 {day.isoformat()} "
-                    f"{label('slot', s.slot)} 空岗（A、B岗均不在岗）",
+                    "message": t(
+                        "alerts.window_uncovered",
+                        window=w.number,
+                        day=day.isoformat(),
+                        slot=label("slot", s.slot),
+                    ),
                 }
                 alert = _alert("attendance.window_uncovered", key, payload, "critical")
                 out.alerts += raise_alerts(session, [alert], now)

@@ -15,41 +15,13 @@ from attendance.context import AttendanceContext
 from attendance.models import DutySignature
 from attendance.pages import page_setup
 from attendance.reports import duty_report
-from attendance_engine.labels import label
 from hallbase.deps import ReadSessionDep, SettingsDep
-from hallbase.i18n import Lang
 from hallbase.models import Staff
+from hallbase.words import Lang, label, t, under
 
 router = APIRouter()
 DUTY_PATH = "/attendance/duty"
-TITLE = {"zh": "值班记录", "en": "Duty record"}
 LOOK_BACK_DAYS = 31  # how far back unsigned working days are flagged
-WORDS: dict[str, dict[Lang, str]] = {
-    "title": {"zh": TITLE["zh"], "en": TITLE["en"]},
-    "day": {"zh": "日期", "en": "Date"},
-    "presence": {"zh": "出勤情况", "en": "Presence"},
-    "violations": {"zh": "违纪记录", "en": "Violations"},
-    "none": {"zh": "无", "en": "None"},
-    "time": {"zh": "时间", "en": "Time"},
-    "kind": {"zh": "类别", "en": "Kind"},
-    "slot": {"zh": "打卡节点", "en": "Slot"},
-    "window": {"zh": "窗口", "en": "Window"},
-    "absent_days": {"zh": "旷工(天)", "en": "Absent (days)"},
-    "signed": {"zh": "已签字", "en": "Signed"},
-    "signed_by": {"zh": "签字人", "en": "Signed by"},
-    "signed_at": {"zh": "签字时间", "en": "Signed at"},
-    "note": {"zh": "备注", "en": "Notes"},
-    "unsigned": {"zh": "未签字", "en": "Not signed"},
-    "flagged": {"zh": "该日已过，值班记录仍未签字", "en": "This day has passed and is not signed"},
-    "unsigned_days": {"zh": "未签字的值班日", "en": "Days not signed"},
-    "sign": {"zh": "签字确认", "en": "Sign"},
-    "signer": {"zh": "值班长", "en": "Duty chief"},
-    "token": {"zh": "管理口令（如已设置）", "en": "Admin token (if set)"},
-    "done": {"zh": "已签字", "en": "Signed"},
-    "refused": {"zh": "未能签字：", "en": "Not signed: "},
-    "network": {"zh": "网络错误，请重试", "en": "Network error, please try again"},
-    "show": {"zh": "查看", "en": "Show"},
-}
 
 
 def unsigned_days(
@@ -89,7 +61,7 @@ def duty_page(
         for s in session.exec(select(Staff).order_by(col(Staff.staff_no))).all()
         if s.role in DUTY_SIGNERS
     ]
-    words = {k: v[language] for k, v in WORDS.items()}
+    words = {"title": t("titles.duty", language), **under("attendance.duty", language)}
     setup = {
         "lang": language,
         "sign_url": f"/api/v1/attendance/duty/{day.isoformat()}/sign",

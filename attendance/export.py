@@ -13,47 +13,47 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from attendance.reports import MonthReport
-from attendance_engine.labels import label
+from hallbase.words import has, label, t
 
-# One symbol per day status, as halls print them on the monthly sheet.
-SYMBOLS = {
-    "normal": "√",
-    "late": "迟",
-    "early": "早",
-    "absent": "旷",
-    "missing": "缺",
-    "leave": "假",
-    "out": "外",
-    "off_post": "脱",
-    "pending": "…",
-    "off": "",
-}
-HALF_ABSENT = "半旷"  # a day with half of it absent; "旷" is a whole day
-HEAD = ("工号", "姓名", "单位")
+# The sheet is the published Chinese form: its words come from the catalogue's ``sheet.*``
+# (one symbol per day status, as halls print them) in the hall's default language.
+STATUSES = ("normal", "late", "early", "absent", "missing", "leave", "out", "off_post", "pending")
+HEAD = ("staff_no", "name", "unit")
 TOTALS = (
-    ("late", "迟到(次)"),
-    ("early", "早退(次)"),
-    ("off_post", "脱岗(次)"),
-    ("missing", "缺卡(次)"),
-    ("window_uncovered", "空岗(次)"),
-    ("absent_days", "旷工(天)"),
-    ("absent_whole_days", "全天旷工(天)"),
-    ("absent_half_days", "半天旷工(次)"),
-    ("leave_days", "请假(天)"),
-    ("score", "得分"),
+    "late",
+    "early",
+    "off_post",
+    "missing",
+    "window_uncovered",
+    "absent_days",
+    "absent_whole_days",
+    "absent_half_days",
+    "leave_days",
+    "score",
 )
-TAIL = ("等级", "处理", "违纪处理(逐次)")
-SIGNATURES = ("制表：", "审核：", "值班长：")
+TAIL = ("grade", "flags", "escalation")
+SIGNATURES = ("made", "checked", "duty_chief")
 HEAD_FILL = PatternFill("solid", fgColor="DDE6F4")
 BAD_FILL = PatternFill("solid", fgColor="F8D7D4")
 BAD = frozenset({"absent", "missing", "late", "early", "off_post"})
 
 
+def symbols() -> dict[str, str]:
+    """The symbol of each day status (a day off has none)."""
+    return {status: t(f"sheet.symbol.{status}") for status in (*STATUSES, "off")}
+
+
+def half_absent() -> str:
+    """The symbol of a day with half of it absent; the absent symbol is a whole day."""
+    return t("sheet.half_absent")
+
+
 def day_symbol(status: str, absent_days: float) -> str:
     """The day's symbol; an absent day shows whether half of it or all of it was absent."""
     if status == "absent" and 0 < absent_days < 1:
-        return HALF_ABSENT
-    return SYMBOLS.get(status, status)
+        return half_absent()
+    key = f"sheet.symbol.{status}"
+    return t(key) if has(key) else status
 
 
 def escalation_text(row: dict[str, Any]) -> str:
@@ -62,13 +62,22 @@ def escalation_text(row: dict[str, Any]) -> str:
     for step in row["escalation"]:
         day = datetime.fromisoformat(step["at"]).date()
         kind = label("status", step["kind"])
-        parts.append(f"{day.month}月{day.day}日 {kind}第{step['occurrence']}次：{step['zh']}")
-    return "；".join(parts)
+        n = step["occurrence"]
+        parts.append(
+            t("sheet.step", month=day.month, day=day.day, kind=kind, occurrence=n, step=step["zh"])
+        )
+    return t("sheet.step_sep").join(parts)
 
 
 def header(report: MonthReport) -> list[str]:
     """The sheet's column titles (the CSV has the same)."""
-    return [*HEAD, *(str(d.day) for d in report.dates), *(t for _k, t in TOTALS), *TAIL]
+    days = (str(d.day) for d in report.dates)
+    return [
+        *(t(f"sheet.head.{k}") for k in HEAD),
+        *days,
+        *(t(f"sheet.total.{k}") for k in TOTALS),
+        *(t(f"sheet.tail.{k}") for k in TAIL),
+    ]
 
 
 def lines(report: MonthReport) -> list[list[Any]]:
@@ -78,12 +87,13 @@ def lines(report: MonthReport) -> list[list[Any]]:
         no = row["staff_no"]
         line: list[Any] = [no, row["name"], row["unit_name"]]
         line += [day_symbol(s, a) for s, a in zip(report.days[no], report.absent[no], strict=True)]
-        line += [row[key] for key, _title in TOTALS]
-        line += [label("grade", row["grade"]), "、".join(label("flag", f) for f in row["flags"])]
+        line += [row[key] for key in TOTALS]
+        flags = t("sheet.flag_sep").join(label("flag", f) for f in row["flags"])
+        line += [label("grade", row["grade"]), flags]
         line.append(escalation_text(row))
         out.append(line)
-    total: list[Any] = ["合计", "", "", *([""] * len(report.dates))]
-    total += [sum(r[key] for r in report.rows) for key, _t in TOTALS[:-1]] + [""] * 4
+    total: list[Any] = [t("sheet.sum"), "", "", *([""] * len(report.dates))]
+    total += [sum(r[key] for r in report.rows) for key in TOTALS[:-1]] + [""] * 4
     out.append(total)
     return out
 
@@ -107,7 +117,7 @@ def _print_setup(ws: Worksheet, columns: int) -> None:
     ws.print_title_rows = "1:2"
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.oddFooter.center.text = "第 &P 页 / 共 &N 页"
+    ws.oddFooter.center.text = t("sheet.footer")
     ws.print_area = f"A1:{get_column_letter(columns)}{ws.max_row}"
 
 
@@ -118,7 +128,7 @@ def month_xlsx(report: MonthReport, hall_name: str) -> bytes:
     assert ws is not None
     ws.title = f"{report.year}-{report.month:02d}"
     titles = header(report)
-    ws.append([f"{hall_name} {report.year}年{report.month}月 月度考勤表"])
+    ws.append([t("sheet.title", hall=hall_name, year=report.year, month=report.month)])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(titles))
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
@@ -137,16 +147,17 @@ def month_xlsx(report: MonthReport, hall_name: str) -> bytes:
                 cell.fill = BAD_FILL
         ws.cell(row=ws.max_row, column=len(titles)).alignment = Alignment(wrap_text=True)
     ws.append([])
-    ws.append(["图例"])
-    for status, symbol in SYMBOLS.items():
+    ws.append([t("sheet.legend")])
+    for status, symbol in symbols().items():
         if symbol:
             ws.append([symbol, label("status", status)])
-    ws.append([HALF_ABSENT, "旷工半天"])
-    ws.append(["(空)", label("status", "off")])
+    ws.append([half_absent(), t("sheet.half_absent_text")])
+    ws.append([t("sheet.blank"), label("status", "off")])
     ws.append([])
     # Spread over the width, each in a cell with empty neighbours so that its line shows.
     signed: list[Any] = [None] * len(titles)
-    for i, title in enumerate([*SIGNATURES, "日期："]):
+    for i, key in enumerate([*SIGNATURES, "date"]):
+        title = t(f"sheet.sign.{key}")
         signed[i * len(titles) // 4] = f"{title}________________"
     ws.append(signed)
     ws.column_dimensions["B"].width = 10

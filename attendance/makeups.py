@@ -19,7 +19,7 @@ from attendance.requests import (
     staff_known,
     status_words,
 )
-from attendance_engine.labels import label
+from hallbase.words import label
 
 
 def _month(day: date) -> tuple[date, date]:

@@ -13,52 +13,23 @@ from sqlmodel import select
 
 from attendance.api_days import board
 from attendance.common import context, now_of
-from attendance.export import HALF_ABSENT, SYMBOLS, day_symbol
+from attendance.export import day_symbol, half_absent, symbols
 from attendance.reports import month_report
-from attendance_engine.labels import FLAG, GRADE, SLOT, STATUS, label
 from hallbase.deps import ReadSessionDep, SettingsDep
-from hallbase.i18n import Lang, pick_lang, t
 from hallbase.models import Hall
+from hallbase.words import Lang, label, pick_lang, t, under
 
 router = APIRouter()
 BOARD_PATH = "/attendance/board"
 MONTH_PATH = "/attendance/month"
-TITLES = {
-    "board": {"zh": "今日考勤", "en": "Today's attendance"},
-    "month": {"zh": "月度考勤表", "en": "Monthly attendance sheet"},
-}
-WORDS: dict[str, dict[Lang, str]] = {
-    "staff_no": {"zh": "工号", "en": "Staff no."},
-    "name": {"zh": "姓名", "en": "Name"},
-    "status": {"zh": "状态", "en": "Status"},
-    "slots": {"zh": "打卡情况", "en": "Punches"},
-    "live": {"zh": "实时更新，最近刷新：", "en": "Live; last refreshed:"},
-    "provisional": {"zh": "待终端同步", "en": "awaiting terminal sync"},
-    "show": {"zh": "查看", "en": "Show"},
-    "download": {"zh": "下载", "en": "Download"},
-    "late": {"zh": "迟到", "en": "Late"},
-    "early": {"zh": "早退", "en": "Early"},
-    "off_post": {"zh": "脱岗", "en": "Off post"},
-    "missing": {"zh": "缺卡", "en": "Missing"},
-    "absent_days": {"zh": "旷工(天)", "en": "Absent (days)"},
-    "leave_days": {"zh": "请假(天)", "en": "Leave (days)"},
-    "score": {"zh": "得分", "en": "Score"},
-    "grade": {"zh": "等级", "en": "Grade"},
-    "flags": {"zh": "处理", "en": "Flags"},
-    "legend": {"zh": "图例", "en": "Legend"},
-    "half_absent": {"zh": "旷工半天", "en": "Absent half a day"},
-    "away": {"zh": "暂离", "en": "Away"},
-    "away_minutes": {"zh": "暂离(分钟)", "en": "Away (min)"},
-    "minutes": {"zh": "分钟", "en": "min"},
-}
 
 
 def page_setup(session: Any, lang: str | None) -> dict[str, Any]:
     """What every attendance page shows: language, hall name, words and label functions."""
     hall = session.exec(select(Hall)).first()
-    language = pick_lang(lang, default="en" if hall and hall.language == "en" else "zh")
+    language = pick_lang(lang, default=hall.language if hall else "zh")
     name = (hall.name_en or hall.name) if hall and language == "en" else (hall.name if hall else "")
-    words = {k: v[language] for k, v in WORDS.items()}
+    words = under("attendance.page", language)
     return {
         "lang": language,
         "t": t,
@@ -78,13 +49,12 @@ def board_page(
     page = page_setup(session, lang)
     language: Lang = page["lang"]
     data = board(request, session, settings)
-    index = 0 if language == "zh" else 1
     labels = {
-        "status": {k: v[index] for k, v in STATUS.items()},
-        "slot": {k: v[index] for k, v in SLOT.items()},
-        "words": {key: WORDS[key][language] for key in ("provisional", "away", "minutes")},
+        "status": under("labels.status", language),
+        "slot": under("labels.slot", language),
+        "words": {key: page["words"][key] for key in ("provisional", "away", "minutes")},
     }
-    page["words"]["board"] = TITLES["board"][language]
+    page["words"]["board"] = t("titles.attendance_board", language)
     context_ = {
         **page,
         "day": data["date"],
@@ -115,7 +85,7 @@ def month_page(
     year, number = int(found[1]), int(found[2])
     ctx = context(session, settings, [date(year, number, 1)])
     report = month_report(session, ctx, year, number, now)
-    page["words"]["month"] = TITLES["month"][page["lang"]]
+    page["words"]["month"] = t("titles.attendance_month", page["lang"])
     context_ = {
         **page,
         "month": month,
@@ -125,12 +95,10 @@ def month_page(
             no: [(s, day_symbol(s, a)) for s, a in zip(statuses, report.absent[no], strict=True)]
             for no, statuses in report.days.items()
         },
-        "half_absent": HALF_ABSENT,
+        "half_absent": half_absent(),
         "away": report.away,
         "dates": report.dates,
-        "symbols": SYMBOLS,
-        "grades": GRADE,
-        "flags": FLAG,
+        "symbols": symbols(),
     }
     response: HTMLResponse = request.app.state.templates.TemplateResponse(
         request, "attendance_month.html", context_

@@ -11,15 +11,15 @@ import attendance_engine as eng
 from attendance.context import AttendanceContext
 from attendance.derive import DeriveResult, rederive
 from attendance.models import LeaveRequest, MakeUpPunch, OutRegistration
-from attendance_engine.labels import LEAVE_KIND
-from hallbase.i18n import REQUEST_STATUS, error_message
+from hallbase.errors import error_message
+from hallbase.words import has, label, languages, t, under
 
 Half = Literal["am", "pm"]
 # The names staff use besides the codes and the official Chinese names (年假 for 年休假).
 KIND_ALIASES = {"年假": "annual", "公休假": "annual", "年休": "annual", "探亲": "home_visit"}
+LEAVE_KIND = tuple(under("labels.leave_kind", "zh"))  # the codes, in the catalogue's order
 KIND_CODES = (
-    {zh: code for code, (zh, _en) in LEAVE_KIND.items()}
-    | {en.lower(): code for code, (_zh, en) in LEAVE_KIND.items()}
+    {label("leave_kind", c, lang).lower(): c for lang in languages() for c in LEAVE_KIND}
     | {code.replace("_", " "): code for code in LEAVE_KIND}
     | KIND_ALIASES
 )
@@ -47,7 +47,7 @@ class RequestError(ValueError):
 
     @classmethod
     def coded(cls, code: str, http_status: int = 422, /, **fields: object) -> RequestError:
-        """The refusal ``code`` with its catalogue message (hallbase.i18n.ERRORS)."""
+        """The refusal ``code`` with its catalogue message (``attendance.error.<code>``)."""
         message = error_message(code, **fields)
         return cls(message["en"], http_status, code=code, zh=message["zh"])
 
@@ -60,12 +60,13 @@ def leave_kind(value: str) -> str:
     found = KIND_CODES.get(text) or KIND_CODES.get(text.lower())
     if found is not None:
         return found
-    kinds = ", ".join(f"{code} ({zh})" for code, (zh, _e) in LEAVE_KIND.items())
+    kinds = ", ".join(f"{code} ({label('leave_kind', code)})" for code in LEAVE_KIND)
     raise RequestError.coded("unknown_leave_kind", kind=value, kinds=kinds)
 
 
 def status_words(status: str) -> dict[str, str]:
-    words = REQUEST_STATUS.get(status, {"zh": status, "en": status})
+    key = f"attendance.request_status.{status}"
+    words = {"zh": t(key), "en": t(key, "en")} if has(key) else {"zh": status, "en": status}
     return {"status": words["en"], "status_zh": words["zh"]}
 
 

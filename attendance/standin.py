@@ -17,6 +17,7 @@ from attendance.context import AttendanceContext
 from attendance.models import LeaveRequest, Punch
 from attendance.requests import b_post_of, begins, substitute_check
 from hallbase.alerts import Alert, raise_alerts
+from hallbase.words import t
 
 HORIZON = timedelta(days=1)  # leaves that began longer ago are history, not an alert
 
@@ -67,9 +68,10 @@ def check_stand_ins(session: Session, ctx: AttendanceContext, now: datetime) -> 
             "substitute": stand_in,
             "windows": windows,
             "starts": starts.isoformat(),
-            "message": f"{person}请假开始，顶岗人员{stand_in_name}尚未签到，窗口将空岗",
-            "message_en": f"{person}'s leave has begun and the stand-in {stand_in_name} "
-            "has not punched in: the window would be empty",
+            "message": t("alerts.substitute_absent", person=person, stand_in=stand_in_name),
+            "message_en": t(
+                "alerts.substitute_absent", "en", person=person, stand_in=stand_in_name
+            ),
         }
         alerts.append(
             Alert("attendance.substitute_absent", f"{row.id}:{stand_in}", payload, "critical")

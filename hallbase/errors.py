@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hallbase.words import each
+
 
 class ConfigError(Exception):
     """A configuration problem: the source (file or variable), the key, and what is wrong."""
@@ -23,7 +25,8 @@ class RowError(ValueError):
 
 
 class CodedError(Exception):
-    """A refused API request with a stable ``code`` and its message in Chinese and English.
+    """A refused API request with a stable ``code`` and its message in Chinese and English
+    (and any language the hall added).
 
     Answered as ``{"detail": <English>, "code": ..., "message": {"zh": ..., "en": ...}}``:
     ``detail`` stays the English text older callers read; pages show ``message`` in their
@@ -39,3 +42,8 @@ class CodedError(Exception):
     def body(self) -> dict[str, object]:
         """The JSON answer."""
         return {"detail": self.message["en"], "code": self.code, "message": self.message}
+
+
+def error_message(code: str, **fields: object) -> dict[str, str]:
+    """The message of refusal ``code`` (``attendance.error.<code>``) in every language."""
+    return each(f"attendance.error.{code}", **fields)

@@ -18,18 +18,9 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from hallbase.models import HolidayYear
+from hallbase.words import has, t
 
 log = logging.getLogger(__name__)
-HOLIDAY_NAMES_ZH = {
-    "New Year's Day": "元旦",
-    "Spring Festival": "春节",
-    "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节",
-    "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节",
-    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
-}
 _warned_years: set[int] = set()
 
 
@@ -96,9 +87,10 @@ def _calendar_kind(day: date) -> DayKind | None:
         return None
     note = ""
     if on_holiday and name:
-        note = HOLIDAY_NAMES_ZH.get(str(name), str(name))
+        key = f"holidays.{name}"  # the catalogue names the festivals the library knows
+        note = t(key) if has(key) else str(name)
     elif workday and day.weekday() >= 5:
-        note = "调休上班"
+        note = t("holidays.workday")
     return DayKind(day, workday, "calendar", note)
 
 

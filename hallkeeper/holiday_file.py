@@ -39,10 +39,9 @@ from attendance.refresh import rederive_days
 from hallbase.errors import ConfigError
 from hallbase.models import HolidayOverride, HolidayYear
 from hallbase.settings import Settings
+from hallbase.words import t
 
 log = logging.getLogger(__name__)
-WORKDAY_NOTE = "调休上班"
-WEEKDAYS_ZH = "一二三四五六日"
 
 
 class _Strict(BaseModel):
@@ -101,8 +100,8 @@ def _problems(notice: HolidayNotice) -> list[tuple[str, str]]:
             if not lo <= day <= date(notice.year, 12, 31):
                 found.append((where, f"{day} is not in {notice.year}"))
             elif day.weekday() < 5:
-                weekday = WEEKDAYS_ZH[day.weekday()]
-                found.append((where, f"{day} is a weekday (星期{weekday}): already a working day"))
+                weekday = t(f"holidays.weekday.{day.weekday()}")
+                found.append((where, f"{day} is a weekday ({weekday}): already a working day"))
             elif day in taken:
                 found.append((where, f"{day} is also a day off of {taken[day]!r}"))
             elif day in worked:
@@ -155,7 +154,7 @@ def import_notice(
         for day in line.days_off:
             wanted[day] = (False, line.name)
         for day in line.workdays:
-            wanted[day] = (True, f"{line.name}{WORKDAY_NOTE}")
+            wanted[day] = (True, line.name + t("holidays.workday"))
     changed_days: list[date] = []
     for day, (workday, note) in sorted(wanted.items()):
         row = session.get(HolidayOverride, day)

@@ -35,7 +35,7 @@ def call_next(ctx: Ctx, number: int, staff_no: str | None = None) -> Ticket:
     found = compiled_mappings(ctx.session.connection(), query, params)
     if not found:
         names = [service_by_id(ctx.session, sid).name for sid in service_ids]
-        raise Conflict.coded("nobody_waiting", number=number, services="、".join(names))
+        raise Conflict.coded("nobody_waiting", number=number, services=word("list_sep").join(names))
     ticket = rows.build(Ticket, found[0])
     _call(ctx, window, live, ticket, staff)
     return ticket

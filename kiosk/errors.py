@@ -8,30 +8,38 @@ from typing import Self
 class QueueError(Exception):
     """A refused request; ``status`` is the HTTP status and the message the ``detail``.
 
-    ``code`` names the refusal for programs; ``zh`` is the message in Chinese (pages show it),
-    taken from kiosk.words (``error.<code>``) by `coded`.
+    ``code`` names the refusal for programs; ``zh`` is the message in Chinese (pages show it);
+    `coded` takes it in every language from the catalogue (``queue.error.<code>``).
     """
 
     status = 409
 
-    def __init__(self, detail: str, *, code: str | None = None, zh: str | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        code: str | None = None,
+        zh: str | None = None,
+        words: dict[str, str] | None = None,
+    ) -> None:
         self.detail = detail
         self.code = code
         self.zh = zh
+        self.words = words  # the message in every language, when it comes from the catalogue
         super().__init__(detail)
 
     @classmethod
     def coded(cls, code: str, /, **fields: object) -> Self:
-        """The refusal ``code`` in both languages from the words catalogue."""
-        from kiosk.words import word
+        """The refusal ``code`` in every language from the words catalogue."""
+        from kiosk.words import both
 
-        key = f"error.{code}"
-        return cls(word(key, "en", **fields), code=code, zh=word(key, "zh", **fields))
+        words = both(f"error.{code}", **fields)
+        return cls(words["en"], code=code, zh=words["zh"], words=words)
 
     def body(self) -> dict[str, object]:
-        """The JSON answer: detail (English), code, message in zh and en."""
+        """The JSON answer: detail (English), code, message in zh, en and any other language."""
         default = {404: "not_found", 422: "invalid"}.get(self.status, "conflict")
-        message = {"zh": self.zh or self.detail, "en": self.detail}
+        message = self.words or {"zh": self.zh or self.detail, "en": self.detail}
         return {"detail": self.detail, "code": self.code or default, "message": message}
 
 

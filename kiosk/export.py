@@ -9,56 +9,44 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from kiosk.words import Lang
+from hallbase.words import DEFAULT, Lang, t
 
-HEADERS: dict[str, dict[Lang, str]] = {
-    "key": {"zh": "分组", "en": "Group"},
-    "tickets": {"zh": "取号数", "en": "Tickets"},
-    "called": {"zh": "叫号数", "en": "Called"},
-    "served": {"zh": "办理数", "en": "Served"},
-    "no_shows": {"zh": "过号数", "en": "No-shows"},
-    "transfers": {"zh": "转办数", "en": "Transfers"},
-    "missing_documents": {"zh": "材料不全数", "en": "Documents missing"},
-    "wait_mean_min": {"zh": "平均等候(分钟)", "en": "Mean wait (min)"},
-    "wait_p90_min": {"zh": "等候P90(分钟)", "en": "Wait p90 (min)"},
-    "service_mean_min": {"zh": "平均办理(分钟)", "en": "Mean service (min)"},
-    "service_p90_min": {"zh": "办理P90(分钟)", "en": "Service p90 (min)"},
-    "ratings": {"zh": "评价数", "en": "Ratings"},
-    "rating_attitude": {"zh": "态度", "en": "Attitude"},
-    "rating_quality": {"zh": "质量", "en": "Quality"},
-    "rating_efficiency": {"zh": "效率", "en": "Efficiency"},
-    "rating_integrity": {"zh": "廉洁", "en": "Integrity"},
-    "rating_overall": {"zh": "总体评价", "en": "Overall"},
-    "committed": {"zh": "承诺件数", "en": "Committed items"},
-    "committed_on_time": {"zh": "按时办结", "en": "On time"},
-    "committed_late": {"zh": "超期", "en": "Late"},
-    "on_time_rate": {"zh": "按时办结率", "en": "On-time rate"},
-}
-GROUP_NAMES: dict[str, dict[Lang, str]] = {
-    "service": {"zh": "事项", "en": "Service"},
-    "window": {"zh": "窗口", "en": "Window"},
-    "staff": {"zh": "工作人员", "en": "Staff"},
-    "hour": {"zh": "时段", "en": "Hour"},
-}
-# The code beside the name, last: 工号 for staff, the service's code, the window's number.
-CODE_NAMES: dict[str, dict[Lang, str]] = {
-    "service": {"zh": "事项编码", "en": "Service code"},
-    "window": {"zh": "窗口号", "en": "Window no."},
-    "staff": {"zh": "工号", "en": "Staff no."},
-    "hour": {"zh": "小时", "en": "Hour"},
-}
-COLUMNS = tuple(HEADERS)
+# The columns of a statistics row, in order: the group's key first (its name is shown there).
+COLUMNS = (
+    "key",
+    "tickets",
+    "called",
+    "served",
+    "no_shows",
+    "transfers",
+    "missing_documents",
+    "wait_mean_min",
+    "wait_p90_min",
+    "service_mean_min",
+    "service_p90_min",
+    "ratings",
+    "rating_attitude",
+    "rating_quality",
+    "rating_efficiency",
+    "rating_integrity",
+    "rating_overall",
+    "committed",
+    "committed_on_time",
+    "committed_late",
+    "on_time_rate",
+)
 
 
 def header_row(by: str, lang: Lang) -> list[str]:
     """The column titles; the first names the grouping (事项 / 窗口 / 工作人员 / 时段)."""
-    return [GROUP_NAMES[by][lang], *(HEADERS[c][lang] for c in COLUMNS[1:]), CODE_NAMES[by][lang]]
+    headers = (t(f"export.header.{c}", lang) for c in COLUMNS[1:])
+    return [t(f"export.group.{by}", lang), *headers, t(f"export.code.{by}", lang)]
 
 
 def _line(row: dict[str, Any], lang: Lang) -> list[Any]:
     """A row as people read it: the group's name first (王芳, 社保业务), its code last."""
     name = row.get("name") or {}
-    first = name.get(lang) or str(row["key"])
+    first = name.get(lang) or name.get(DEFAULT) or str(row["key"])
     return [first, *(row[c] for c in COLUMNS[1:]), row["key"]]
 
 

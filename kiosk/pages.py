@@ -22,11 +22,11 @@ from hallbase.deps import ReadSessionDep
 from hallbase.fields import DbInt
 from hallbase.models import Hall, Window
 from hallbase.pages import link_page
+from hallbase.words import each, pick_lang, t, under
 from kiosk import page_api
 from kiosk.config import PRIORITY_REASONS
 from kiosk.errors import NotFound
 from kiosk.lookup import staff_names, window_by_number
-from kiosk.page_words import TITLES, words_for
 from kiosk.words import Lang, word
 
 HERE = Path(__file__).resolve().parent
@@ -64,8 +64,7 @@ router = APIRouter(include_in_schema=False)
 
 def _lang(value: str | None, session: Any) -> tuple[Lang, str]:
     hall = session.exec(select(Hall)).first()
-    default: Lang = "en" if hall is not None and hall.language == "en" else "zh"
-    lang: Lang = "en" if value == "en" else "zh" if value == "zh" else default
+    lang = pick_lang(value, default=hall.language if hall is not None else "zh")
     name = ((hall.name_en or hall.name) if lang == "en" else hall.name) if hall else ""
     return lang, name
 
@@ -74,7 +73,7 @@ def _render(
     request: Request, session: Any, page: str, lang_param: str | None, **extra: Any
 ) -> HTMLResponse:
     lang, hall_name = _lang(lang_param, session)
-    words = words_for(lang)
+    words = under("pages", lang)
     words.update({key: word(key, lang) for key in _SHARED_KEYS})
     zone = str(request.app.state.settings.zone)  # the hall's clock, whatever the TV's zone
     setup = {
@@ -87,8 +86,10 @@ def _render(
     context = {
         "lang": lang,
         "other_lang": "en" if lang == "zh" else "zh",
+        "lang_tag": t("lang.tag", lang),
+        "lang_switch": t("lang.switch", lang),
         "hall_name": hall_name,
-        "title": TITLES[page][lang],
+        "title": t(f"titles.{page}", lang),
         "w": words,
         "static": STATIC_URL,
         "page": page,
@@ -166,5 +167,4 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(page_api.router, prefix="/api/v1", tags=["queue"])
     for path, key in [*((f"/{p}", p) for p in PAGES), ("/console", "console_index")]:
-        title: dict[str, str] = {lang: text for lang, text in TITLES[key].items()}
-        link_page(app, path, title)
+        link_page(app, path, each(f"titles.{key}"))

@@ -9,17 +9,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from hallbase.deps import SettingsDep
-from hallbase.i18n import pick_lang, t
+from hallbase.words import has, pick_lang, t
 
 router = APIRouter()
 PATH = "/devices"
-TITLE = {"zh": "设备状态", "en": "Devices"}
-PROTOCOLS = {
-    "zk_tcp": {"zh": "考勤机 (ZK TCP)", "en": "Terminal (ZK TCP)"},
-    "zk_udp": {"zh": "考勤机 (ZK UDP)", "en": "Terminal (ZK UDP)"},
-    "adms": {"zh": "考勤机 (ADMS 推送)", "en": "Terminal (ADMS push)"},
-    "serial": {"zh": "串口读卡器", "en": "Serial reader"},
-}
+
+
+def _protocol(code: str, language: str) -> str:
+    key = f"devices.protocol.{code}"
+    return t(key, language) if has(key) else code
 
 
 def _state(available: object) -> str:
@@ -41,7 +39,7 @@ def devices_page(request: Request, settings: SettingsDep, lang: str | None = Non
             {
                 "name": d["name"] or d["serial"],
                 "serial": d["serial"],
-                "kind": PROTOCOLS.get(str(d["protocol"]), {}).get(language, d["protocol"]),
+                "kind": _protocol(str(d["protocol"]), language),
                 "state": _state(d["available"]) if d["approved"] else "unapproved",
                 "last_sync": _local(d["last_sync"], settings),
                 "error": d["last_error"] or "",
@@ -68,7 +66,7 @@ def devices_page(request: Request, settings: SettingsDep, lang: str | None = Non
             "lang": language,
             "t": t,
             "hall_name": (hall.name_en or hall.name) if language == "en" else hall.name,
-            "title": TITLE[language],
+            "title": t("titles.devices", language),
             "rows": rows,
         },
     )

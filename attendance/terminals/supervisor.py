@@ -26,6 +26,7 @@ from attendance.terminals.zk_terminal import ZKTerminal
 from hallbase.alerts import raise_alert
 from hallbase.clock import Clock
 from hallbase.db import read_session, write_session
+from hallbase.words import t
 
 __all__ = ["DeviceWatch", "SerialTerminal", "Sink", "Terminal", "ZKTerminal", "build_terminals"]
 
@@ -208,7 +209,10 @@ class DeviceWatch:
                         "device_sn": serial,
                         "name": name,
                         "error": error,
-                        "text": f"考勤机 {name or serial} " + ("已恢复" if available else "离线"),
+                        "text": t(
+                            "alerts.device_recovered" if available else "alerts.device_offline",
+                            device=name or serial,
+                        ),
                     },
                     now=now,
                 )

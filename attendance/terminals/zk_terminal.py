@@ -19,6 +19,7 @@ from devices.zk.adapter import AttendanceLog, ZKClient
 from devices.zk.poller import ZKPoller
 from devices.zk.settings import LeftDisabled, SerialMismatch, ZKSettings
 from hallbase.hallconfig import DeviceEntry
+from hallbase.words import t
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +107,8 @@ class ZKTerminal:
                 "drift_seconds": round(drift),
                 "device_time": reading.device_time.isoformat(),
                 "corrected": corrected,
-                "text": f"考勤机 {self.serial} 时钟偏差 {round(drift)} 秒"
-                + ("，已自动校正" if corrected else ""),
+                "text": t("alerts.device_clock_drift", device=self.serial, seconds=round(drift))
+                + (t("alerts.device_clock_corrected") if corrected else ""),
             },
         )
 
@@ -134,8 +135,13 @@ class ZKTerminal:
                     "device_sn": self.serial,
                     "records": sizes.records,
                     "capacity": sizes.records_cap,
-                    "text": f"考勤机 {self.entry.name or self.serial} 考勤记录已用 {percent}%"
-                    f"（{sizes.records}/{sizes.records_cap}），请及时导出并清理",
+                    "text": t(
+                        "alerts.device_log_full",
+                        device=self.entry.name or self.serial,
+                        percent=percent,
+                        records=sizes.records,
+                        capacity=sizes.records_cap,
+                    ),
                 },
             )
         return False
@@ -152,8 +158,12 @@ class ZKTerminal:
                     "reported_sn": exc.reported,
                     "address": self.entry.address,
                     "error": str(exc),
-                    "text": f"考勤机 {name} 地址 {self.entry.address} 上的设备序列号为 "
-                    f"{exc.reported}，与配置不符，已拒绝接入",
+                    "text": t(
+                        "alerts.device_serial_mismatch",
+                        device=name,
+                        address=self.entry.address,
+                        reported=exc.reported,
+                    ),
                 },
                 severity="critical",
             )
@@ -165,7 +175,7 @@ class ZKTerminal:
                 {
                     "device_sn": self.serial,
                     "error": str(exc),
-                    "text": f"考勤机 {name} 可能处于禁用状态，员工无法打卡；系统正在重试启用",
+                    "text": t("alerts.device_left_disabled", device=name),
                 },
                 severity="critical",
             )

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from hallbase.clock import Clock, utcnow
+from hallbase.words import languages
 from kiosk.api import appointments, events, stats, tickets, windows
 from kiosk.api.fastpath import QueueFastPath
 from kiosk.config import QueueConfig
@@ -29,19 +30,23 @@ async def _queue_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def flow_message(exc: FlowError) -> dict[str, str]:
-    """A refused state step in both languages (the English text is the exception's)."""
+    """A refused state step in every language (the English text is the exception's)."""
     if exc.kind not in ("ticket", "window"):
         return {"zh": str(exc), "en": str(exc)}
     states = "status" if exc.kind == "ticket" else "window"
-    zh = word(
-        "flow.refused",
-        "zh",
-        subject=word(f"flow.{exc.kind}", "zh", name=exc.name),
-        state=word(f"{states}.{exc.state}", "zh"),
-        action=word(f"action.{exc.action}", "zh"),
-        hint=word(f"hint.{exc.kind}.{exc.action}", "zh"),
-    )
-    return {"zh": zh, "en": str(exc)}
+    message = {
+        lang: word(
+            "flow.refused",
+            lang,
+            subject=word(f"flow.{exc.kind}", lang, name=exc.name),
+            state=word(f"{states}.{exc.state}", lang),
+            action=word(f"action.{exc.action}", lang),
+            hint=word(f"hint.{exc.kind}.{exc.action}", lang),
+            text=str(exc),
+        )
+        for lang in languages()
+    }
+    return {**message, "en": str(exc)}
 
 
 async def _flow_error(_request: Request, exc: Exception) -> JSONResponse:

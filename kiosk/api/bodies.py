@@ -17,7 +17,8 @@ class _In(BaseModel):
 class TicketIn(_In):
     service: str = Field(description="service code, e.g. social_security")
     priority_reason: str | None = Field(
-        default=None, description="绿色通道: elderly, disabled or military (configurable)"
+        default=None,
+        description="priority lane (绿色通道): elderly, disabled or military (configurable)",
     )
 
 

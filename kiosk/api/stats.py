@@ -7,12 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
+from hallbase.words import Lang, t
 from kiosk import export
 from kiosk.api.common import QueueDep
 from kiosk.context import Ctx
 from kiosk.errors import Invalid
 from kiosk.stats import Dimension, compute
-from kiosk.words import Lang
 
 router = APIRouter()
 FromDay = Annotated[date | None, Query(alias="from")]
@@ -71,7 +71,7 @@ def stats_xlsx(
 ) -> Response:
     start, end, rows = _rows(queue, by, from_, to)
     name = f"stats-{by}-{start}-{end}.xlsx"
-    title = export.GROUP_NAMES[by][lang]
+    title = t(f"export.group.{by}", lang)
     return Response(
         export.to_xlsx(rows, by, lang, title),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

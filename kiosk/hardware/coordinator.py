@@ -39,6 +39,7 @@ from hallbase.clock import Clock
 from hallbase.db import write_session
 from hallbase.hallconfig.queue_devices import QueueDevicesSection
 from hallbase.settings import Settings
+from hallbase.words import languages, t
 from kiosk.api import flow_message
 from kiosk.api.common import Queue
 from kiosk.config import QueueConfig
@@ -49,12 +50,12 @@ from kiosk.flow import FlowError
 from kiosk.hardware.keys import key_operations
 from kiosk.hardware.printing import (
     ALERT_KINDS,
-    PRINTER_TEXT,
     Job,
     PrintNotice,
     PrintTicket,
     make_printer,
     notice_print,
+    printer_text,
     ticket_print,
 )
 from kiosk.models import WindowLive
@@ -146,7 +147,7 @@ class QueueDevices:
 
     def status(self) -> dict[str, Any]:
         """What the pages show about the devices."""
-        text = PRINTER_TEXT.get(self.printer_state, PRINTER_TEXT["ready"])
+        text = printer_text(self.printer_state) or dict.fromkeys(languages(), "")
         return {
             "printer": None
             if self.printer is None
@@ -213,7 +214,9 @@ class QueueDevices:
     def _show_state(self, window: int, state: str) -> None:
         board = self.boards.get(window)
         if board is not None and self.led is not None:
-            self.led.show(board, f"{window}号窗口 {word(f'window.{state}')}")
+            self.led.show(
+                board, t("board.window_state", window=window, state=word(f"window.{state}"))
+            )
 
     def _initial_boards(self) -> None:
         def op(ctx: Ctx) -> dict[int, str]:
@@ -225,7 +228,7 @@ class QueueDevices:
             state = states.get(window, "idle")
             self._show_state(window, "idle" if state == "serving" else state)
         if self.config.hall_board is not None and self.led is not None:
-            self.led.show(self.config.hall_board, "欢迎光临")
+            self.led.show(self.config.hall_board, t("board.welcome"))
 
     # --- printing ---
 
@@ -292,7 +295,7 @@ class QueueDevices:
                     session,
                     kind="printer_paper_low",
                     key=f"{name}:{now.astimezone(self.zone).date().isoformat()}",
-                    payload={"printer": name, "text": PRINTER_TEXT["printer_paper_low"]},
+                    payload={"printer": name, "text": printer_text("printer_paper_low")},
                     now=now,
                     severity="info",
                 )
@@ -314,7 +317,7 @@ class QueueDevices:
                     session,
                     kind=kind,
                     key=key,
-                    payload={"printer": name, "detail": detail, "text": PRINTER_TEXT[kind]},
+                    payload={"printer": name, "detail": detail, "text": printer_text(kind)},
                     now=now,
                 )
         except Exception:
@@ -333,7 +336,7 @@ class QueueDevices:
         state = self.printer_state
         self.bus.publish(
             "device.printer",
-            {"ok": self._incident is None, "state": state, "text": PRINTER_TEXT.get(state, {})},
+            {"ok": self._incident is None, "state": state, "text": printer_text(state)},
         )
 
     def _ticket_print(self, ticket_id: int) -> TicketPrint | None:

@@ -1,5 +1,5 @@
 """What the queue prints: ticket and one-time notice jobs, their content read from the
-database, the printer built from the hall file, and the words for printer trouble."""
+database, the printer built from the hall file, and what printer trouble reads (``printer.*``)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from devices.printer.status import PrinterState
 from devices.printer.transport import PrinterTransport, SerialTransport, TcpTransport
 from hallbase.hallconfig.queue_devices import QueueDevicesSection, printer_link
 from hallbase.models import Hall
+from hallbase.words import each, has, t
 from kiosk.context import Ctx
 from kiosk.lookup import service_by_id
 from kiosk.models import Ticket
@@ -24,29 +25,11 @@ ALERT_KINDS = {
     PrinterState.ERROR: "printer_error",
     PrinterState.OFFLINE: "printer_offline",
 }
-PRINTER_TEXT = {
-    "ready": {"zh": "", "en": ""},
-    "printer_paper_out": {
-        "zh": "凭条打印机缺纸，暂不能打印凭条，请记下屏幕上的号码",
-        "en": "The ticket printer is out of paper: please note the number on screen",
-    },
-    "printer_cover_open": {
-        "zh": "凭条打印机纸仓盖未关，暂不能打印凭条，请记下屏幕上的号码",
-        "en": "The ticket printer's cover is open: please note the number on screen",
-    },
-    "printer_error": {
-        "zh": "凭条打印机故障，暂不能打印凭条，请记下屏幕上的号码",
-        "en": "The ticket printer has a fault: please note the number on screen",
-    },
-    "printer_offline": {
-        "zh": "凭条打印机未连接，暂不能打印凭条，请记下屏幕上的号码",
-        "en": "The ticket printer is not connected: please note the number on screen",
-    },
-    "printer_paper_low": {
-        "zh": "凭条打印机纸将用完，请及时更换纸卷",
-        "en": "The ticket printer's paper is nearly used up: please change the roll",
-    },
-}
+
+
+def printer_text(kind: str) -> dict[str, str]:
+    """What the kiosk and the supervisors read about printer trouble ``kind``, by language."""
+    return each(f"printer.{kind}") if has(f"printer.{kind}") else {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +82,8 @@ def ticket_print(ctx: Ctx, ticket_id: int, footer: str = "") -> TicketPrint | No
     service = service_by_id(ctx.session, ticket.service_id)
     assert service.id is not None
     windows = open_windows(ctx.session, service.id)
-    hint = "、".join(str(n) for n in sorted(windows)) + "号窗口" if windows else None
+    numbers = t("printer.window_sep").join(str(n) for n in sorted(windows))
+    hint = t("printer.windows", windows=numbers) if windows else None
     return TicketPrint(
         hall_name=hall_name(ctx),
         service_name=service.name,
@@ -124,5 +108,5 @@ def notice_print(ctx: Ctx, job: PrintNotice) -> NoticePrint | None:
         missing_documents=job.documents,
         issued_at=ctx.now.astimezone(ctx.zone),
         ticket_number=ticket.code,
-        window=f"{job.window}号窗口" if job.window else None,
+        window=t("printer.window", window=job.window) if job.window else None,
     )

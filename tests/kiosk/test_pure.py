@@ -82,7 +82,7 @@ def test_words() -> None:
     }
     assert "再次呼叫" in announcement("A001", 3, repeat=True)["zh"]
     assert both("window.away") == {"zh": "暂离", "en": "Away"}
-    assert word("no.such.key") == "no.such.key"
+    assert word("no.such.key") == "queue.no.such.key"  # the gap names its catalogue key
 
 
 def test_config_checks() -> None:

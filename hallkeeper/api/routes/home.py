@@ -10,8 +10,8 @@ from sqlmodel import select
 from attendance.common import now_of
 from hallbase.deps import ReadSessionDep, SettingsDep
 from hallbase.holidays import imported_years, missing_years
-from hallbase.i18n import pick_lang, t
 from hallbase.models import Hall, Service, Staff, Window
+from hallbase.words import pick_lang, t
 
 router = APIRouter()
 
@@ -21,7 +21,7 @@ def home(
     request: Request, session: ReadSessionDep, settings: SettingsDep, lang: str | None = None
 ) -> HTMLResponse:
     hall = session.exec(select(Hall)).first()
-    language = pick_lang(lang, default="en" if hall and hall.language == "en" else "zh")
+    language = pick_lang(lang, default=hall.language if hall else "zh")
     today = now_of(request).astimezone(settings.zone).date()
     counts = {
         "staff": session.exec(select(func.count()).select_from(Staff)).one(),
@@ -29,7 +29,7 @@ def home(
         "services": session.exec(select(func.count()).select_from(Service)).one(),
     }
     missing = missing_years(today, imported_years(session))
-    years = "、".join(map(str, missing)) if language == "zh" else ", ".join(map(str, missing))
+    years = t("home.years_sep", language).join(map(str, missing))
     warning = t("home.calendar_warning", language, years=years) if missing else None
     name = (hall.name_en or hall.name) if hall and language == "en" else (hall.name if hall else "")
     templates = request.app.state.templates
