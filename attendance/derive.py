@@ -12,7 +12,8 @@ next derivation releases or drops the waiting alerts. Late, early and absent-by-
 alerts rest on a punch that is there, so they never wait. Each alert's key is (staff,
 date, slot, status): a re-derivation never sends it twice. When a late fact withdraws a
 verdict that was alerted (leave filed afterwards, an approved make-up), one
-`attendance.cleared` alert with the same key says so.
+`attendance.cleared` alert with the same key says so. These decisions are the engine's
+(`attendance_engine.alerts`); this module reads and stores, and words the messages.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,27 +34,19 @@ from attendance.context import AttendanceContext, WindowPosts
 from attendance.facts import FactSet, load_facts
 from attendance.models import Device, WindowCoverVerdict
 from attendance.verdict_store import stored_verdicts, upsert_day_verdicts
+from attendance_engine.alerts import (
+    Page,
+    SyncState,
+    cover_confirmed,
+    cover_page,
+    day_alerts,
+    day_provisional,
+)
 from hallbase.alerts import Alert, raise_alerts
 from hallbase.words import label, t
 
-ALERT_SLOT_STATUSES = frozenset({eng.Status.LATE, eng.Status.EARLY, eng.Status.ABSENT})
-WAITING_STATUSES = frozenset({eng.Status.MISSING})
-SEVERITY = {"absent": "critical", "window_uncovered": "critical"}
 Pair = tuple[str, date]
 MESSAGE_ID_MAX = 64  # alert_outbox.message_id
-ALERT_HORIZON = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class SyncState:
-    """How far the approved terminals have synced: `floor` None means one never has."""
-
-    devices: int
-    floor: datetime | None
-
-    def covers(self, instant: datetime) -> bool:
-        """True when every approved terminal has synced at or after ``instant``."""
-        return self.devices == 0 or (self.floor is not None and self.floor >= instant)
 
 
 @dataclass
@@ -107,18 +101,20 @@ class _Evaluator:
 
     def at_sync(self, pair: Pair) -> eng.DayResult | None:
         """The verdict as of the sync point (None: a terminal never synced)."""
-        if self.sync.covers(self.now):
-            return self.result(pair)
-        if self.sync.floor is None:
+        at = self.sync.as_of(self.now)
+        if at is None:
             return None
+        if at == self.now:
+            return self.result(pair)
         if pair not in self._at_sync:
             s, d = pair
-            self._at_sync[pair] = self.ctx.evaluate(s, d, self.facts.day(s, d), self.sync.floor)
+            self._at_sync[pair] = self.ctx.evaluate(s, d, self.facts.day(s, d), at)
         return self._at_sync[pair]
 
     def provisional(self, pair: Pair, result: eng.DayResult) -> bool:
-        if not result.expected or self.sync.devices == 0:
-            return False
+        return day_provisional(result.expected, self.sync, lambda: self._last_decision_of(pair))
+
+    def _last_decision_of(self, pair: Pair) -> datetime:
         staff_no, day = pair
         # The schedule follows from the person's schedule choices and the day alone.
         key = (self.ctx.staff[staff_no].info.schedules, day)
@@ -127,28 +123,15 @@ class _Evaluator:
             schedule = self.ctx.schedule_for(staff_no, day)
             last = eng.decision_times(schedule, day, self.ctx.tz, self.ctx.rules)[-1]
             self._last_decision[key] = last
-        return not self.sync.covers(last)
+        return last
 
 
-def _slot_alerts(
-    ev: _Evaluator, pair: Pair, r: eng.DayResult
-) -> tuple[dict[str, dict[str, Any]], int]:
-    """Alerts this day warrants now (key -> payload), and how many wait for a terminal."""
-    ready: dict[str, dict[str, Any]] = {}
-    held = 0
-    staff_no, day = pair
-    name = ev.ctx.staff[staff_no].name
-    for s in r.slots:
-        if s.status not in ALERT_SLOT_STATUSES | WAITING_STATUSES:
-            continue
-        if s.status in WAITING_STATUSES:
-            past = ev.at_sync(pair)
-            then = past.slot(s.slot) if past is not None else None
-            if then is None or then.status is not s.status:
-                held += 1
-                continue
-        key = f"{staff_no}:{day.isoformat()}:{s.slot}:{s.status}"
-        ready[key] = {
+def _payload(name: str, r: eng.DayResult, page: Page, provisional: bool) -> dict[str, Any]:
+    """What a page about a slot verdict or an off-post event says (the engine decided it)."""
+    staff_no, day = r.staff_no, r.date
+    s, e = page.slot, page.event
+    if s is not None:
+        return {
             "staff_no": staff_no,
             "name": name,
             "date": day.isoformat(),
@@ -166,36 +149,23 @@ def _slot_alerts(
                 status=label("status", str(s.status)),
             )
             + (t("alerts.minutes", minutes=s.minutes) if s.minutes else ""),
+            "provisional": provisional,
         }
-    for e in r.off_post:
-        if e.status not in (eng.Status.OFF_POST, eng.Status.ABSENT):
-            continue
-        start = e.start.astimezone(ev.ctx.tz).strftime("%H%M%S")
-        key = f"{staff_no}:{day.isoformat()}:away{e.window}@{start}:{e.status}"
-        ready[key] = {
-            "staff_no": staff_no,
-            "name": name,
-            "date": day.isoformat(),
-            "slot": None,
-            "status": "off_post" if e.status is eng.Status.OFF_POST else "absent",
-            "window": e.window,
-            "minutes": e.minutes,
-            "start": e.start.isoformat(),
-            "message": t(
-                "alerts.off_post",
-                name=name,
-                day=day.isoformat(),
-                window=e.window,
-                minutes=e.minutes,
-            ),
-        }
-    return ready, held
-
-
-def _alert_kind(payload: dict[str, Any], key: str) -> str:
-    if "@" in key:  # an off-post event (whether off_post or, past the threshold, absent)
-        return "attendance.off_post"
-    return f"attendance.{payload['status']}"
+    assert e is not None  # a page that is not a withdrawal rests on a slot or an event
+    return {
+        "staff_no": staff_no,
+        "name": name,
+        "date": day.isoformat(),
+        "slot": None,
+        "status": page.status,
+        "window": e.window,
+        "minutes": e.minutes,
+        "start": e.start.isoformat(),
+        "message": t(
+            "alerts.off_post", name=name, day=day.isoformat(), window=e.window, minutes=e.minutes
+        ),
+        "provisional": provisional,
+    }
 
 
 def _alert(kind: str, key: str, payload: dict[str, Any], severity: str) -> Alert:
@@ -227,42 +197,31 @@ def rederive(
     out = DeriveResult()
     rows: list[dict[str, Any]] = []
     alerts: list[Alert] = []
-    # A terminal's backlog from long ago is recorded, not paged: only today's and yesterday's
-    # verdicts reach the supervisors.
-    horizon = now.astimezone(ctx.tz).date() - ALERT_HORIZON
+    today = now.astimezone(ctx.tz).date()
     for pair in sorted(extended):
         r = ev.result(pair)
         out.evaluated += 1
         provisional = ev.provisional(pair, r)
-        recent = pair[1] >= horizon
-        ready, held = _slot_alerts(ev, pair, r) if recent else ({}, 0)
         old = existing.get(pair)
-        already = set(old.alerted) if old is not None else set()
-        # Beyond the horizon nothing new is paged, but an alert sent earlier is withdrawn
-        # only when the day no longer warrants it (not merely because the day grew old).
-        warranted = ready if recent or not already else _slot_alerts(ev, pair, r)[0]
-        for key in sorted(set(ready) - already):
-            payload = {**ready[key], "provisional": provisional}
-            kind = _alert_kind(payload, key)
-            severity = SEVERITY.get(str(payload["status"]), "warning")
-            alerts.append(_alert(kind, key, payload, severity))
-        cleared = {
-            f"cleared:{key}"
-            for key in already
-            if not key.startswith("cleared:")
-            and key not in warranted
-            and f"cleared:{key}" not in already
-        }
-        for key in sorted(cleared):
+        decided = day_alerts(
+            r,
+            today=today,
+            tz=ctx.tz,
+            already=old.alerted if old is not None else (),
+            at_sync=partial(ev.at_sync, pair),
+        )
+        name = ctx.staff[pair[0]].name
+        for page in decided.new:
+            payload = _payload(name, r, page, provisional)
+            alerts.append(_alert(page.kind, page.key, payload, page.severity))
+        for page in decided.cleared:
             # A late fact (leave filed afterwards, a make-up, a delayed upload) withdrew it.
-            payload = {"staff_no": pair[0], "date": pair[1].isoformat(), "withdrawn": key[8:]}
-            payload["message"] = t(
-                "alerts.cleared", name=ev.ctx.staff[pair[0]].name, day=pair[1].isoformat()
-            )
-            alerts.append(_alert("attendance.cleared", key[8:], payload, "info"))
+            payload = {"staff_no": pair[0], "date": pair[1].isoformat(), "withdrawn": page.key}
+            payload["message"] = t("alerts.cleared", name=name, day=pair[1].isoformat())
+            alerts.append(_alert(page.kind, page.key, payload, page.severity))
+        held, alerted = decided.held, decided.alerted
         out.held += held
         result = {**r.to_dict(), "provisional": provisional}
-        alerted = sorted(already | set(ready) | cleared)
         row = {
             "staff_no": pair[0],
             "day": pair[1],
@@ -308,6 +267,7 @@ def _derive_cover(
     }
     rows: list[dict[str, Any]] = []
     stale: list[tuple[int, date, str]] = []
+    today = now.astimezone(ev.ctx.tz).date()
     for w, posts, day in judged:
         a_result = ev.result((w.a_post, day))
         results = [ev.result((p, day)) for p in posts]
@@ -322,9 +282,11 @@ def _derive_cover(
             pk = (w.number, day, s.slot)
             old = existing.get(pk)
             alerted = bool(old is not None and old.result.get("alerted"))
-            recent = day >= now.astimezone(ev.ctx.tz).date() - ALERT_HORIZON
-            if recent and not alerted and _cover_ready(ev, w.number, posts, s.slot, day):
-                key = f"{w.number}:{day.isoformat()}:{s.slot}"
+            page = cover_page(
+                w.number, day, s.slot, today=today, alerted=alerted,
+                confirmed=partial(_cover_ready, ev, w.number, posts, s.slot, day),
+            )  # fmt: skip
+            if page is not None:
                 payload = {
                     **verdict.to_dict(),
                     "message": t(
@@ -334,7 +296,7 @@ def _derive_cover(
                         slot=label("slot", s.slot),
                     ),
                 }
-                alert = _alert("attendance.window_uncovered", key, payload, "critical")
+                alert = _alert(page.kind, page.key, payload, page.severity)
                 out.alerts += raise_alerts(session, [alert], now)
                 alerted = True
             result = {**verdict.to_dict(), "alerted": alerted}
@@ -361,8 +323,5 @@ def _derive_cover(
 
 def _cover_ready(ev: _Evaluator, number: int, posts: list[str], slot: str, day: date) -> bool:
     """The window was uncovered as of the terminals' sync point too (see module docstring)."""
-    past = [ev.at_sync((p, day)) for p in posts]
-    if any(r is None for r in past):
-        return False
     a, b = posts[0], (posts[1] if len(posts) > 1 else None)
-    return eng.window_cover(str(number), a, b, slot, day, [r for r in past if r]) is not None
+    return cover_confirmed(number, a, b, slot, day, [ev.at_sync((p, day)) for p in posts])

@@ -1,17 +1,17 @@
 """The one entry point for punches: every device adapter, the API and the CSV import call it.
 
-A batch is checked (impossible times are quarantined with their raw bytes), de-duplicated,
-stored with `INSERT ... ON CONFLICT DO UPDATE` (a repeat of a stored punch only counts: see
-punch_store.py), mapped from PIN to staff, and the staff-days it touches are re-derived with
-their alerts - all in the caller's transaction, so a punch and the alert it causes commit
-together or not at all.
+A batch is checked (times the engine finds implausible are quarantined with their raw
+bytes), de-duplicated, stored with `INSERT ... ON CONFLICT DO UPDATE` (a repeat of a stored
+punch only counts: see punch_store.py), mapped from PIN to staff, and the staff-days it
+touches are re-derived with their alerts - all in the caller's transaction, so a punch and
+the alert it causes commit together or not at all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,13 +22,17 @@ from attendance.derive import DeriveResult, rederive
 from attendance.models import DayVerdict, Device
 from attendance.punch_store import Key, store_new, stored_instant
 from attendance.quarantine import Aside, keep_aside
+from attendance_engine.plausible import (
+    Implausible,
+    TerminalClock,
+    implausible_time,
+    plausible_span,
+)
 from devices.common.gcpause import bulk
 from devices.events import PIN_MAX, SERIAL_MAX, WORKCODE_MAX, BadRecord, Punch
 from hallbase.db import driver_mark, driver_rows
 from hallbase.settings import Settings
 
-FUTURE_TOLERANCE = timedelta(minutes=5)
-CLOCK_RESET_YEAR = 2000  # a power cut resets ZK terminals to 2000-01-01
 INT_MAX = 2**31 - 1  # the integer columns (verify, status)
 
 
@@ -58,10 +62,7 @@ class IngestResult:
     derived: DeriveResult = field(default_factory=DeriveResult)
 
 
-@dataclass(frozen=True)
-class _DeviceInfo:
-    tz: ZoneInfo
-    installed_on: date | None
+_DeviceInfo = TerminalClock  # what `implausible` checks a punch against
 
 
 def _devices(session: Session, serials: set[str], hall_tz: ZoneInfo) -> dict[str, _DeviceInfo]:
@@ -84,40 +85,17 @@ def _devices(session: Session, serials: set[str], hall_tz: ZoneInfo) -> dict[str
 
 
 def implausible(punch: Punch, device: _DeviceInfo | None, hall_tz: ZoneInfo, now: datetime) -> str:
-    """Why a punch's time cannot be right ('' when it is plausible)."""
-    tz = device.tz if device else hall_tz
-    local = punch.time.astimezone(tz)
-    if local.year <= CLOCK_RESET_YEAR:
+    """Why a punch's time cannot be right ('' when it is plausible; the rule: the engine's)."""
+    why = implausible_time(punch.time, device, hall_tz, now)
+    if why is None:
+        return ""
+    local = punch.time.astimezone(device.tz if device else hall_tz)
+    if why is Implausible.CLOCK_RESET:
         return f"device clock reset: time {local.isoformat()} (year {local.year})"
-    if punch.time > now + FUTURE_TOLERANCE:
+    if why is Implausible.FUTURE:
         return f"time {local.isoformat()} is more than 5 minutes in the future"
-    if device and device.installed_on and local.date() < device.installed_on:
-        return (
-            f"time {local.isoformat()} is before the device was installed on {device.installed_on}"
-        )
-    return ""
-
-
-# Any zone's offset from UTC is within this, so an instant this far past a local date's
-# midnight in UTC is on or after that date in every zone.
-_ANY_OFFSET = timedelta(hours=26)
-_AFTER_RESET = datetime(CLOCK_RESET_YEAR + 1, 1, 1, tzinfo=UTC) + _ANY_OFFSET
-
-
-def plausible_span(
-    first: datetime, last: datetime, devices: Sequence[_DeviceInfo | None], now: datetime
-) -> bool:
-    """True when every punch between ``first`` and ``last`` (instants) is plausible on each
-    of ``devices``, so that `implausible` need not be asked per punch; False says nothing.
-    """
-    if first < _AFTER_RESET or last > now + FUTURE_TOLERANCE:
-        return False
-    for device in devices:
-        if device and device.installed_on:
-            midnight = datetime.combine(device.installed_on, datetime.min.time(), tzinfo=UTC)
-            if first < midnight + _ANY_OFFSET:
-                return False
-    return True
+    assert device is not None and device.installed_on is not None
+    return f"time {local.isoformat()} is before the device was installed on {device.installed_on}"
 
 
 def _raw(punch: Punch) -> bytes:

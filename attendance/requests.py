@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -11,10 +11,10 @@ import attendance_engine as eng
 from attendance.context import AttendanceContext
 from attendance.derive import DeriveResult, rederive
 from attendance.models import LeaveRequest, MakeUpPunch, OutRegistration
+from attendance_engine.leave import Half, approval_rank, half_day_bounds, may_approve
 from hallbase.errors import error_message
 from hallbase.words import has, label, languages, t, under
 
-Half = Literal["am", "pm"]
 # The names staff use besides the codes and the official Chinese names (年假 for 年休假).
 KIND_ALIASES = {"年假": "annual", "公休假": "annual", "年休": "annual", "探亲": "home_visit"}
 LEAVE_KIND = tuple(under("labels.leave_kind", "zh"))  # the codes, in the catalogue's order
@@ -102,20 +102,12 @@ def half_bounds(
     ctx: AttendanceContext, staff_no: str, day: date, half: Half
 ) -> tuple[datetime, datetime]:
     """The instants a half day spans: split where the first pm slot's window opens."""
-    windows = ctx.schedule_for(staff_no, day).windows()
-    midnight = datetime.combine(day, time(0), tzinfo=ctx.tz)
-    pm = next((w for w in windows if w.spec.half == "pm"), None)
-    split = midnight + (pm.start if pm is not None else timedelta(hours=12))
-    end_of_day = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ctx.tz)
-    if half == "am":
-        return midnight, split - timedelta(seconds=1)
-    return split, end_of_day - timedelta(seconds=1)
+    return half_day_bounds(ctx.schedule_for(staff_no, day), day, half, ctx.tz)
 
 
 def rank(ctx: AttendanceContext, role: str) -> int:
     """A role's place in the approval chain (-1: may approve nothing)."""
-    roles = [step.role for step in ctx.rules.approval_chain]
-    return roles.index(role) if role in roles else -1
+    return approval_rank(role, ctx.rules)
 
 
 def check_approver(ctx: AttendanceContext, approver: str, required: str) -> None:
@@ -123,7 +115,7 @@ def check_approver(ctx: AttendanceContext, approver: str, required: str) -> None
     person = ctx.staff.get(approver)
     if person is None:
         raise RequestError(f"approver {approver!r} is not a staff member")
-    if rank(ctx, person.role) < max(rank(ctx, required), 0):
+    if not may_approve(person.role, required, ctx.rules):
         raise RequestError(
             f"approver {approver} is {person.role!r}; this needs {required!r} or higher", 403
         )
