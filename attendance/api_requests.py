@@ -25,6 +25,7 @@ from hallbase.models import Window
 
 router = APIRouter()
 M = TypeVar("M", bound=SQLModel)
+Action = Literal["approve", "reject", "cancel"]
 
 
 class _In(BaseModel):
@@ -108,14 +109,53 @@ def _makeup_time(value: str, day: date, request: Request) -> datetime:
     return datetime.combine(day, dtime(hour, minute, second), tzinfo=zone)
 
 
-def _listing(session: Session, model: Any, staff_no: str | None, status: str | None) -> Any:
-    query = select(model).order_by(col(model.id).desc())
-    if staff_no:
-        query = query.where(model.staff_no == staff_no)
-    if status:
-        query = query.where(model.status == status)
-    rows = session.exec(query.limit(1000)).all()
-    return {"data": rows, "count": len(rows)}
+def _list_route(kind: str, model: Any, summary: str) -> None:
+    """``GET /<kind>s``: the newest thousand rows, by staff number and status when given."""
+
+    def listing(
+        session: ReadSessionDep, staff_no: str | None = None, status: str | None = None
+    ) -> Any:
+        query = select(model).order_by(col(model.id).desc())
+        if staff_no:
+            query = query.where(model.staff_no == staff_no)
+        if status:
+            query = query.where(model.status == status)
+        rows = session.exec(query.limit(1000)).all()
+        return {"data": rows, "count": len(rows)}
+
+    router.get(f"/{kind}s", name=f"list_{kind}s", summary=summary)(listing)
+
+
+def _decision_route(
+    kind: str,
+    model: type[SQLModel],
+    what: str,
+    first_day: Callable[[Any], date],
+    decide: Callable[..., Any],
+) -> None:
+    """``POST /<kind>s/{ident}/{action}``: approve, reject or cancel one request."""
+
+    def act(
+        ident: DbInt,
+        action: Action,
+        request: Request,
+        session: SessionDep,
+        settings: SettingsDep,
+        body: Decision | None = None,
+    ) -> Any:
+        row = _get(session, model, ident, what)
+        now = now_of(request)
+        ctx = context(session, settings, [first_day(row), now.date()])
+        _act(session, ctx, row, action, body, now, decide)
+        return row
+
+    router.post(
+        f"/{kind}s/{{ident}}/{{action}}",
+        dependencies=[Admin],
+        summary="approve/reject/cancel",
+        response_model=model,
+        name=f"act_on_{kind}",
+    )(act)
 
 
 @router.post("/leaves", status_code=201, dependencies=[Admin], summary="File a leave (请假)")
@@ -165,11 +205,7 @@ def _act(
         raise http_error(exc) from None
 
 
-@router.get("/leaves", summary="Leave requests")
-def list_leaves(
-    session: ReadSessionDep, staff_no: str | None = None, status: str | None = None
-) -> Any:
-    return _listing(session, LeaveRequest, staff_no, status)
+_list_route("leave", LeaveRequest, "Leave requests")
 
 
 @router.post(
@@ -227,27 +263,10 @@ def file_out(
         raise http_error(exc) from None
 
 
-@router.get("/outs", summary="Out-of-office registrations")
-def list_outs(
-    session: ReadSessionDep, staff_no: str | None = None, status: str | None = None
-) -> Any:
-    return _listing(session, OutRegistration, staff_no, status)
-
-
-@router.post("/outs/{ident}/{action}", dependencies=[Admin], summary="approve/reject/cancel")
-def act_on_out(
-    ident: DbInt,
-    action: Literal["approve", "reject", "cancel"],
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    body: Decision | None = None,
-) -> OutRegistration:
-    row = _get(session, OutRegistration, ident, "out registration")
-    now = now_of(request)
-    ctx = context(session, settings, [row.start.date(), now.date()])
-    _act(session, ctx, row, action, body, now, rq.decide_out)
-    return row
+_list_route("out", OutRegistration, "Out-of-office registrations")
+_decision_route(
+    "out", OutRegistration, "out registration", lambda row: row.start.date(), rq.decide_out
+)
 
 
 @router.post("/makeups", status_code=201, dependencies=[Admin], summary="Record a make-up (补卡)")
@@ -267,27 +286,8 @@ def file_makeup(
         raise http_error(exc) from None
 
 
-@router.get("/makeups", summary="Make-up punches with their approvals (audit)")
-def list_makeups(
-    session: ReadSessionDep, staff_no: str | None = None, status: str | None = None
-) -> Any:
-    return _listing(session, MakeUpPunch, staff_no, status)
-
-
-@router.post("/makeups/{ident}/{action}", dependencies=[Admin], summary="approve/reject/cancel")
-def act_on_makeup(
-    ident: DbInt,
-    action: Literal["approve", "reject", "cancel"],
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    body: Decision | None = None,
-) -> MakeUpPunch:
-    row = _get(session, MakeUpPunch, ident, "make-up")
-    now = now_of(request)
-    ctx = context(session, settings, [row.day, now.date()])
-    _act(session, ctx, row, action, body, now, makeups.decide_makeup)
-    return row
+_list_route("makeup", MakeUpPunch, "Make-up punches with their approvals (audit)")
+_decision_route("makeup", MakeUpPunch, "make-up", lambda row: row.day, makeups.decide_makeup)
 
 
 def _rederive_away(session: Session, request: Request, row: WindowAway, now: datetime) -> None:

@@ -14,8 +14,7 @@ from attendance.models import MakeUpPunch
 from attendance.requests import (
     LIVE,
     RequestError,
-    check_approver,
-    not_pending,
+    record_decision,
     staff_known,
     status_words,
 )
@@ -100,13 +99,8 @@ def decide_makeup(
     approver: str, now: datetime,
 ) -> DeriveResult:  # fmt: skip
     """Approve or reject a make-up; who and when are kept for the audit."""
-    if row.status != "pending":
-        raise not_pending("make-up", row.id, row.status)
-    check_approver(ctx, approver, ctx.rules.approval_chain[0].role)
-    if approver == row.staff_no:
-        raise RequestError("nobody approves their own make-up punch", 403)
-    row.status = "approved" if approve else "rejected"
-    row.approved_by, row.decided_at = approver, now
-    session.add(row)
-    session.flush()
+    record_decision(
+        session, ctx, row, "make-up", required=ctx.rules.approval_chain[0].role,
+        own="make-up punch", approve=approve, approver=approver, now=now,
+    )  # fmt: skip
     return rederive(session, ctx, [(row.staff_no, row.day)], now)

@@ -227,6 +227,24 @@ def not_pending(what: str, ident: int | None, status: str) -> RequestError:
     return RequestError.coded("not_pending", 409, what=what, id=ident, **status_words(status))
 
 
+def record_decision(
+    session: Session, ctx: AttendanceContext, row: LeaveRequest | OutRegistration | MakeUpPunch,
+    what: str, *, required: str, approve: bool, approver: str, now: datetime,
+    own: str | None = None,
+) -> None:  # fmt: skip
+    """Approve or reject a pending request (``what`` in the 409 when it is not pending) by an
+    approver of ``required`` rank or higher; ``own``: nobody approves their own (403)."""
+    if row.status != "pending":
+        raise not_pending(what, row.id, row.status)
+    check_approver(ctx, approver, required)
+    if own is not None and approver == row.staff_no:
+        raise RequestError(f"nobody approves their own {own}", 403)
+    row.status = "approved" if approve else "rejected"
+    row.approved_by, row.decided_at = approver, now
+    session.add(row)
+    session.flush()
+
+
 def decide_leave(
     session: Session,
     ctx: AttendanceContext,
@@ -241,15 +259,10 @@ def decide_leave(
     Whether the stand-in is on site is a matter of the leave's start, not of the approval:
     `standin.check_stand_ins` raises an alert when nobody stands in by then.
     """
-    if row.status != "pending":
-        raise not_pending("leave", row.id, row.status)
-    check_approver(ctx, approver, row.approver_role)
-    if approver == row.staff_no:
-        raise RequestError("nobody approves their own leave", 403)
-    row.status = "approved" if approve else "rejected"
-    row.approved_by, row.decided_at = approver, now
-    session.add(row)
-    session.flush()
+    record_decision(
+        session, ctx, row, "leave", required=row.approver_role, own="leave",
+        approve=approve, approver=approver, now=now,
+    )  # fmt: skip
     return _rederive_span(session, ctx, row.staff_no, row.start, row.end, now)
 
 
@@ -334,11 +347,8 @@ def decide_out(
     approver: str, now: datetime,
 ) -> DeriveResult:  # fmt: skip
     """Approve or reject an out registration (the chain's first role or higher)."""
-    if row.status != "pending":
-        raise not_pending("out registration", row.id, row.status)
-    check_approver(ctx, approver, ctx.rules.approval_chain[0].role)
-    row.status = "approved" if approve else "rejected"
-    row.approved_by, row.decided_at = approver, now
-    session.add(row)
-    session.flush()
+    record_decision(
+        session, ctx, row, "out registration", required=ctx.rules.approval_chain[0].role,
+        approve=approve, approver=approver, now=now,
+    )  # fmt: skip
     return _rederive_span(session, ctx, row.staff_no, row.start, row.end, now)

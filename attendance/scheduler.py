@@ -10,7 +10,6 @@ runs it in a thread that sleeps until the next instant.
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
@@ -23,6 +22,7 @@ from attendance.facts import open_queue_away
 from attendance.models import DayVerdict, WindowAway
 from attendance.refresh import last_stored_day, rederive_span
 from attendance.standin import check_stand_ins
+from hallbase.background import BackgroundLoop, repeat
 from hallbase.clock import Clock, utcnow
 from hallbase.db import read_session, write_session
 from hallbase.holidays import warn_missing_years
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 MINUTE = timedelta(minutes=1)
 DAY = timedelta(days=1)
 GAP_DAYS = timedelta(days=31)
+RETRY = "attendance tick failed; retrying in a minute"
 
 
 class AttendanceScheduler:
@@ -40,8 +41,11 @@ class AttendanceScheduler:
     def __init__(self, settings: Settings, engine: Engine, clock: Clock | None = None) -> None:
         self.settings, self.engine = settings, engine
         self.clock: Clock = clock or utcnow
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._background = BackgroundLoop(
+            "attendance-scheduler",
+            # A bad row must not stop real-time attendance for good: retried in a minute.
+            repeat(self._round, every=60.0, first=0.0, logger=log, failed=RETRY),
+        )
         self._last: datetime | None = None
         self.ticks = 0
 
@@ -135,29 +139,18 @@ class AttendanceScheduler:
             wake = min(wake, now + MINUTE)
         return wake
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                now = self.clock()
-                if self.due(now):
-                    self.tick(now)
-                wait = (self.next_wake(self.clock()) - self.clock()).total_seconds()
-            except Exception:  # a bad row must not stop real-time attendance for good
-                log.exception("attendance tick failed; retrying in a minute")
-                wait = 60.0
-            self._stop.wait(min(max(wait, 0.5), 60.0))
+    def _round(self) -> float:
+        """Tick when due; returns the seconds to sleep until the next look."""
+        now = self.clock()
+        if self.due(now):
+            self.tick(now)
+        wait = (self.next_wake(self.clock()) - self.clock()).total_seconds()
+        return min(max(wait, 0.5), 60.0)
 
     def start(self) -> None:
         """Run ticks in a background thread."""
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="attendance-scheduler", daemon=True)
-        self._thread.start()
+        self._background.start()
 
     def stop(self) -> None:
         """Stop the thread and wait for it."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+        self._background.stop()

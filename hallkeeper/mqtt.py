@@ -29,6 +29,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import Engine
 from sqlmodel import col, select, update
 
+from hallbase.background import BackgroundLoop
 from hallbase.clock import Clock, utcnow
 from hallbase.db import read_session, write_session
 from hallbase.models import AlertOutbox
@@ -70,8 +71,7 @@ class MqttRelay:
         self.connects = 0  # successful connections so far (one unless the link was lost)
         self._connected = threading.Event()
         self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._background = BackgroundLoop("mqtt-relay", self._run)
         self._last_error: str | None = None
         self._published = 0
         self._was_up: bool | None = None
@@ -123,7 +123,7 @@ class MqttRelay:
 
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         self._connected.clear()
-        if not self._stop.is_set():
+        if not self._background.stopping.is_set():
             self._last_error = f"disconnected from the broker: {reason}"
 
     def _log_transition(self, up: bool) -> None:
@@ -163,15 +163,13 @@ class MqttRelay:
         except (OSError, ValueError) as exc:
             self._last_error = str(exc)
         self.client.loop_start()
-        self._thread = threading.Thread(target=self._run, name="mqtt-relay", daemon=True)
-        self._thread.start()
+        self._background.start()
 
     def stop(self) -> None:
         """Publish `offline`, stop the thread and disconnect."""
-        self._stop.set()
+        self._background.request_stop()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        self._background.stop()
         if self._connected.is_set():
             info = self.client.publish(
                 self.status_topic, self._status_payload("offline", self.clock()), qos=1, retain=True
@@ -180,8 +178,8 @@ class MqttRelay:
         self.client.disconnect()
         self.client.loop_stop()
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
+    def _run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
             self._wake.wait(self.poll_seconds)
             self._wake.clear()
             if not self._connected.wait(timeout=0):
@@ -189,7 +187,7 @@ class MqttRelay:
                 continue
             self._log_transition(True)
             try:
-                while not self._stop.is_set() and self.drain_once() == self.batch:
+                while not stop.is_set() and self.drain_once() == self.batch:
                     pass
             except Exception as exc:  # keep relaying: a failed round is retried next time
                 self._last_error = f"relay round failed: {exc}"

@@ -18,6 +18,7 @@ import psycopg
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from hallbase.background import BackgroundLoop
 from kiosk.events import EventBus, QueueEvent
 
 log = logging.getLogger(__name__)
@@ -48,28 +49,24 @@ class PgEventRelay:
         self._dsn = url.render_as_string(hide_password=False)
         self._bus = bus
         self._retry = retry_seconds
-        self._stop = threading.Event()
         self._listening = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._background = BackgroundLoop("queue-pg-relay", self._run, stop_seconds=5.0)
 
     def start(self) -> None:
         """Start listening; events from now on travel through PostgreSQL."""
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="queue-pg-relay", daemon=True)
-        self._thread.start()
+        self._background.start()
         if not self._listening.wait(10):
             log.warning("queue events: LISTEN not ready after 10 s; publishing locally meanwhile")
 
     def stop(self) -> None:
         """Stop listening; events are published in-process again."""
-        self._stop.set()
+        self._background.request_stop()
         self._bus.remote = False
-        if self._thread is not None:
-            self._thread.join(5)
+        self._background.stop()
 
-    def _run(self) -> None:
+    def _run(self, stop: threading.Event) -> None:
         down = False
-        while not self._stop.is_set():
+        while not stop.is_set():
             try:
                 with psycopg.connect(self._dsn, autocommit=True) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
@@ -78,7 +75,7 @@ class PgEventRelay:
                     if down:
                         log.info("queue events: listening on PostgreSQL again")
                         down = False
-                    while not self._stop.is_set():
+                    while not stop.is_set():
                         for note in conn.notifies(timeout=0.5):
                             self._publish(note.payload)
             except psycopg.Error as exc:
@@ -87,7 +84,7 @@ class PgEventRelay:
                 if not down:
                     log.warning("queue events: PostgreSQL listener down: %s", exc)
                     down = True
-                self._stop.wait(self._retry)
+                stop.wait(self._retry)
 
     def _publish(self, payload: str) -> None:
         try:

@@ -11,12 +11,14 @@ each route answers under both names.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
+from fastapi.routing import APIRoute
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
@@ -40,11 +42,45 @@ from hallbase.deps import EngineDep, SettingsDep
 from hallbase.settings import Settings
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/iclock", include_in_schema=False)
+T = TypeVar("T")
 
 
 def _text(body: str, status: int = 200) -> PlainTextResponse:
     return PlainTextResponse(body, status_code=status, media_type="text/plain; charset=utf-8")
+
+
+class _Refused(Exception):
+    """A terminal's call answered with an error text: a bad query (400), not approved (403)."""
+
+    def __init__(self, body: str, status: int) -> None:
+        super().__init__(body)
+        self.body, self.status = body, status
+
+
+class _TerminalRoute(APIRoute):
+    """A route whose refusals (`_Refused`, from the route or its helpers) answer as text."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def answer(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except _Refused as refused:
+                return _text(refused.body, refused.status)
+
+        return answer
+
+
+router = APIRouter(prefix="/iclock", include_in_schema=False, route_class=_TerminalRoute)
+
+
+def _query(request: Request, parse: Callable[[str], T]) -> T:
+    """The terminal's query string, parsed by ``parse``; a malformed one is refused (400)."""
+    try:
+        return parse(request.url.query)
+    except adms.QueryError as exc:
+        raise _Refused(f"ERROR: {exc}", 400) from None
 
 
 def _now(request: Request) -> datetime:
@@ -64,24 +100,36 @@ def _approved(session: Session, sn: str, now: datetime, zone: str) -> Device | N
 
 
 REFUSED = "ERROR: device not approved by the hall"
+
+
+def _admitted(
+    request: Request,
+    engine: EngineDep,
+    settings: Settings,
+    sn: str,
+    work: Callable[[Session, Device, datetime], T],
+) -> T:
+    """Record the terminal as seen and, if it is approved, do ``work`` in the same
+    transaction; otherwise refuse it (403) once the transaction that recorded it committed."""
+    now = _now(request)
+    with write_session(engine) as session:
+        device = _approved(session, sn, now, str(settings.zone))
+        if device is not None:
+            return work(session, device, now)
+    raise _Refused(REFUSED, 403)
+
+
 # Terminals whose last batch the database refused: one log line per outage, not per resend.
 _STORAGE_DOWN: set[str] = set()
 
 
-def _options(
-    request: Request, engine: EngineDep, settings: Settings, sn: str
-) -> adms.HandshakeOptions | None:
-    """The options for an approved terminal (None: refused), its stamps read in the session."""
-    now = _now(request)
-    with write_session(engine) as session:
-        device = _approved(session, sn, now, str(settings.zone))
-        if device is None:
-            return None
-        stamps = session.get(AdmsStamp, sn)
-        # Read inside the session: the commit expires its objects, and a stamp row read
-        # after it closed raised, so a terminal that had uploaded once could never return.
-        attlog, operlog = (stamps.attlog_stamp, stamps.operlog_stamp) if stamps else (None, None)
-        offset = device_zone(device).utcoffset(now.replace(tzinfo=None))
+def _options(session: Session, device: Device, now: datetime) -> adms.HandshakeOptions:
+    """An approved terminal's options, with the stamps to resume from."""
+    stamps = session.get(AdmsStamp, device.serial)
+    # Read inside the session: the commit expires its objects, and a stamp row read
+    # after it closed raised, so a terminal that had uploaded once could never return.
+    attlog, operlog = (stamps.attlog_stamp, stamps.operlog_stamp) if stamps else (None, None)
+    offset = device_zone(device).utcoffset(now.replace(tzinfo=None))
     return adms.HandshakeOptions(
         attlog_stamp=attlog,
         operlog_stamp=operlog,
@@ -89,17 +137,16 @@ def _options(
     )
 
 
+def _seen(_session: Session, _device: Device, _now: datetime) -> None:
+    """Nothing more to do for an approved terminal than to have seen it."""
+
+
 @router.get("/cdata")
 @router.get("/cdata.aspx")
 def handshake(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTextResponse:
     """Answer a terminal's handshake with its options and the stamps to resume from."""
-    try:
-        query = adms.parse_handshake_query(request.url.query)
-    except adms.QueryError as exc:
-        return _text(f"ERROR: {exc}", 400)
-    options = _options(request, engine, settings, query.sn)
-    if options is None:
-        return _text(REFUSED, 403)
+    query = _query(request, adms.parse_handshake_query)
+    options = _admitted(request, engine, settings, query.sn, _options)
     return _text(adms.handshake_response(query.sn, options))
 
 
@@ -109,14 +156,9 @@ def handshake(request: Request, engine: EngineDep, settings: SettingsDep) -> Pla
 @router.get("/registry.aspx")
 async def register(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTextResponse:
     """PUSH 3.x: a terminal announces its parameters and is answered its registry code."""
-    try:
-        query = adms.parse_poll_query(request.url.query)
-    except adms.QueryError as exc:
-        return _text(f"ERROR: {exc}", 400)
+    query = _query(request, adms.parse_poll_query)
     params = registry.parse_registry(await request.body())
-    with write_session(engine) as session:
-        if _approved(session, query.sn, _now(request), str(settings.zone)) is None:
-            return _text(REFUSED, 403)
+    _admitted(request, engine, settings, query.sn, _seen)
     log.info(
         "ADMS %s registered: %s %s, firmware %s, push %s",
         query.sn,
@@ -134,13 +176,8 @@ async def register(request: Request, engine: EngineDep, settings: SettingsDep) -
 @router.get("/push.aspx")
 def push_options(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTextResponse:
     """PUSH 3.x: the options a registered terminal runs with."""
-    try:
-        query = adms.parse_poll_query(request.url.query)
-    except adms.QueryError as exc:
-        return _text(f"ERROR: {exc}", 400)
-    options = _options(request, engine, settings, query.sn)
-    if options is None:
-        return _text(REFUSED, 403)
+    query = _query(request, adms.parse_poll_query)
+    options = _admitted(request, engine, settings, query.sn, _options)
     return _text(registry.push_response(options, request.app.version))
 
 
@@ -150,13 +187,8 @@ def push_options(request: Request, engine: EngineDep, settings: SettingsDep) -> 
 @router.post("/ping.aspx")
 def ping(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTextResponse:
     """PUSH 3.x keep-alive: the terminal is seen."""
-    try:
-        query = adms.parse_poll_query(request.url.query)
-    except adms.QueryError as exc:
-        return _text(f"ERROR: {exc}", 400)
-    with write_session(engine) as session:
-        if _approved(session, query.sn, _now(request), str(settings.zone)) is None:
-            return _text(REFUSED, 403)
+    query = _query(request, adms.parse_poll_query)
+    _admitted(request, engine, settings, query.sn, _seen)
     return _text("OK")
 
 
@@ -164,10 +196,7 @@ def ping(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTex
 @router.post("/cdata.aspx")
 async def upload(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTextResponse:
     """Store an ATTLOG / OPERLOG batch; `OK` only after the commit."""
-    try:
-        query = adms.parse_upload_query(request.url.query)
-    except adms.QueryError as exc:
-        return _text(f"ERROR: {exc}", 400)
+    query = _query(request, adms.parse_upload_query)
     # hallkeeper.body_limit refuses a body over 8 MB before it is read.
     body = await request.body()
     # A 1,000-line batch makes tens of thousands of short-lived objects: see bulk.py.
@@ -251,14 +280,9 @@ def _store_attlog(
 @router.get("/getrequest.aspx")
 def poll(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTextResponse:
     """Hand the terminal its queued data commands (`C:<id>:<command>` lines) or `OK`."""
-    try:
-        query = adms.parse_poll_query(request.url.query)
-    except adms.QueryError as exc:
-        return _text(f"ERROR: {exc}", 400)
-    now = _now(request)
-    with write_session(engine) as session:
-        if _approved(session, query.sn, now, str(settings.zone)) is None:
-            return _text(REFUSED, 403)
+    query = _query(request, adms.parse_poll_query)
+
+    def take(session: Session, _device: Device, now: datetime) -> list[adms.Command]:
         # A terminal in real-time mode uploads what it has before it polls: a poll means its
         # log is with us up to now, so the day can become final without waiting for a punch.
         mark_synced(session, query.sn, now)
@@ -270,23 +294,20 @@ def poll(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTex
             except adms.ForbiddenCommand as exc:
                 row.status, row.finished_at = "failed", now
                 log.error("command %d for %s refused: %s", row.id, query.sn, exc)
-    return _text(adms.format_commands(commands))
+        return commands
+
+    return _text(adms.format_commands(_admitted(request, engine, settings, query.sn, take)))
 
 
 @router.post("/devicecmd")
 @router.post("/devicecmd.aspx")
 async def results(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTextResponse:
     """Record the terminal's answers to the commands it ran."""
-    try:
-        query = adms.parse_result_query(request.url.query)
-    except adms.QueryError as exc:
-        return _text(f"ERROR: {exc}", 400)
+    query = _query(request, adms.parse_result_query)
     body = await request.body()
     answers, bad = adms.parse_devicecmd(query.sn, body)
-    now = _now(request)
-    with write_session(engine) as session:
-        if _approved(session, query.sn, now, str(settings.zone)) is None:
-            return _text(REFUSED, 403)
+
+    def store_answers(session: Session, _device: Device, now: datetime) -> None:
         by_id = {a.id: a for a in answers}
         rows = session.exec(
             select(DeviceCommand).where(
@@ -301,6 +322,8 @@ async def results(request: Request, engine: EngineDep, settings: SettingsDep) ->
             row.status = "done" if answer.ok else "failed"
             row.finished_at = now
             session.add(row)
+
+    _admitted(request, engine, settings, query.sn, store_answers)
     for record in bad:
         log.warning("ADMS %s: bad devicecmd line: %s", query.sn, record.reason)
     return _text("OK")

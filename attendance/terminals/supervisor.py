@@ -8,7 +8,6 @@ availability into one log line, one device row update and one supervisor alert.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from attendance.terminals.serial_terminal import SerialTerminal
 from attendance.terminals.sink import Sink, device_key
 from attendance.terminals.zk_terminal import ZKTerminal
 from hallbase.alerts import raise_alert
+from hallbase.background import BackgroundLoop, repeat
 from hallbase.clock import Clock
 from hallbase.db import read_session, write_session
 from hallbase.words import t
@@ -91,8 +91,9 @@ class DeviceWatch:
         self.interval = interval
         self.adms_silence = adms_silence
         self.seen: dict[str, _Seen] = {}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        # The watch must outlive a bad round.
+        rounds = repeat(self.check, every=interval, logger=log, failed="device watch round failed")
+        self._background = BackgroundLoop("device-watch", rounds)
 
     def statuses(
         self, *, limit: int | None = None, offset: int = 0, approved_only: bool = False
@@ -218,26 +219,17 @@ class DeviceWatch:
                 )
             session.add(row)
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.check()
-            except Exception:  # the watch must outlive a bad round
-                log.exception("device watch round failed")
-
     def start(self) -> None:
         for terminal in self.terminals.values():
             terminal.start()
-        self._thread = threading.Thread(target=self._run, name="device-watch", daemon=True)
-        self._thread.start()
+        self._background.start()
 
     def stop(self) -> None:
         """Stop the watch and every terminal together, within ``STOP_SECONDS`` in all."""
         deadline = time.monotonic() + STOP_SECONDS
-        self._stop.set()
+        self._background.request_stop()
         for terminal in self.terminals.values():
             terminal.request_stop()
-        if self._thread is not None:
-            self._thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        self._background.stop(deadline - time.monotonic())
         for terminal in self.terminals.values():
             terminal.stop(deadline - time.monotonic())

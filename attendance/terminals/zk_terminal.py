@@ -10,7 +10,6 @@ cleared after a verified download.
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -18,6 +17,7 @@ from attendance.terminals.sink import Sink, device_key
 from devices.zk.adapter import AttendanceLog, ZKClient
 from devices.zk.poller import ZKPoller
 from devices.zk.settings import LeftDisabled, SerialMismatch, ZKSettings
+from hallbase.background import BackgroundLoop
 from hallbase.hallconfig import DeviceEntry
 from hallbase.words import t
 
@@ -47,7 +47,8 @@ class ZKTerminal:
             transfer_timeout=max(entry.timeout_seconds, 60.0),
         )
         self.poller = ZKPoller(
-            lambda: ZKClient(self.settings, cancel=self._stop),  # stop abandons a download
+            # A stop abandons a download under way.
+            lambda: ZKClient(self.settings, cancel=self._background.stopping),
             lambda punches: sink(punches, "zk"),
             on_bad=lambda bad: sink(bad, "zk"),
             on_connect=self.check_clock,
@@ -59,8 +60,7 @@ class ZKTerminal:
             backoff_max=max(entry.poll_seconds, 30.0),
         )
         self._disabled_since: datetime | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._background = BackgroundLoop(f"zk-{self.serial}", self.poller.run)
 
     @property
     def available(self) -> bool | None:
@@ -181,19 +181,12 @@ class ZKTerminal:
             )
 
     def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self.poller.run, args=(self._stop,), name=f"zk-{self.serial}", daemon=True
-        )
-        self._thread.start()
+        self._background.start()
 
     def request_stop(self) -> None:
         """Tell the poller to stop (a download under way is abandoned, the terminal enabled)."""
-        self._stop.set()
+        self._background.request_stop()
 
     def stop(self, timeout: float = 15.0) -> None:
         """Stop the poller and wait for it, at most ``timeout`` seconds."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=max(0.0, timeout))
-            if self._thread.is_alive():
-                log.warning("zk %s: poller still running at stop", self.serial)
+        self._background.stop(timeout)

@@ -175,7 +175,9 @@ class StaffEntry(_Strict):
         return self
 
 
-class ServiceEntry(_Strict):
+class ServiceFields(BaseModel):
+    """A service's fields as the hall file and the admin API take them (but its documents)."""
+
     code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
     name: OneLine = Field(min_length=1, max_length=100)
     name_en: OneLine = Field(default="", max_length=100)
@@ -188,6 +190,9 @@ class ServiceEntry(_Strict):
     daily_quota: Quota | None = None
     open_from: LocalTime = time(8, 30)
     open_to: LocalTime = time(17, 30)
+
+
+class ServiceEntry(_Strict, ServiceFields):
     documents: tuple[OneLine, ...] = ()
 
     @model_validator(mode="after")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import time
 from typing import Annotated, Any
 
 from fastapi import HTTPException, Request
@@ -20,6 +19,7 @@ from hallbase.hallconfig import (
     Minutes,
     Quota,
     Role,
+    ServiceFields,
     ServiceKind,
     StaffName,
 )
@@ -112,19 +112,7 @@ def staff_changed(
     )
 
 
-class ServiceCreate(_In):
-    code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-    name: OneLine = Field(min_length=1, max_length=100)
-    name_en: OneLine = Field(default="", max_length=100)
-    group: OneLine = Field(default="", max_length=40)
-    prefix: Annotated[str, Field(pattern=r"^[A-Z]$")]
-    kind: ServiceKind = "instant"
-    promised_days: int | None = Field(default=None, ge=1, le=365)
-    max_wait_minutes: Minutes = 30
-    max_service_minutes: Minutes = 20
-    daily_quota: Quota | None = None
-    open_from: LocalTime = time(8, 30)
-    open_to: LocalTime = time(17, 30)
+class ServiceCreate(_In, ServiceFields):
     documents: list[OneLine] = []
 
 
