@@ -64,6 +64,14 @@ def entry_hash(entry: AuditEntry, seq: int | None = None) -> str:
     return hashlib.sha256(canonical(fields).encode("utf-8")).hexdigest()
 
 
+def entry_view(entry: AuditEntry) -> dict[str, Any]:
+    """An entry as the API shows it: ``before`` and ``after`` as values again."""
+    out = entry.model_dump()
+    for key in ("before", "after"):
+        out[key] = None if out[key] is None else json.loads(out[key])
+    return out
+
+
 def _take_turn(session: Session) -> tuple[int, str]:
     """The next sequence number and the hash it follows; the head row stays locked (PostgreSQL)
     or the database is (SQLite's writer) until the caller's transaction ends."""
