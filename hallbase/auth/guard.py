@@ -229,4 +229,18 @@ def rule_of(dependency: object) -> Rule | None:
     return dependency.rule if isinstance(dependency, Guard) else None
 
 
+def route_rules(route: object) -> list[Rule]:
+    """Every `allow` rule a FastAPI route depends on, however deep (none: nobody said)."""
+    dependant = getattr(route, "dependant", None)
+    stack = list(dependant.dependencies) if dependant is not None else []
+    found = []
+    while stack:
+        dependency = stack.pop()
+        rule = rule_of(dependency.call)
+        if rule is not None:
+            found.append(rule)
+        stack.extend(dependency.dependencies)
+    return found
+
+
 PUBLIC = allow(anonymous=True)

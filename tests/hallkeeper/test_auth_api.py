@@ -7,8 +7,10 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from hallbase.auth import route_rules
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
+from hallkeeper.demo_accounts import DEMO_ACCOUNTS, create_demo_accounts
 from tests.auth_support import PASSWORD, add_account, login, machine_key
 
 
@@ -145,3 +147,23 @@ def test_login_page_form_and_redirect(client: TestClient) -> None:
     assert away.headers["location"] == "/"
     foreign = client.post("/login", data=form, headers={"origin": "http://evil.example"})
     assert foreign.status_code == 403
+
+
+def test_every_auth_route_declares_its_callers(client: TestClient) -> None:
+    open_routes = {"/api/v1/auth/login"}
+    for route in client.app.routes:  # type: ignore[attr-defined]
+        path = getattr(route, "path", "")
+        if path.startswith(("/api/v1/auth", "/api/v1/audit")) and path not in open_routes:
+            rules = route_rules(route)
+            assert rules and not any(r.anonymous for r in rules), path
+            if "/accounts" in path or "/keys" in path or path == "/api/v1/audit":
+                assert {r.roles for r in rules} == {frozenset({"admin"})}, path
+
+
+def test_demo_accounts_log_in_and_are_made_once(client: TestClient) -> None:
+    create_demo_accounts(client.app.state.engine)  # type: ignore[attr-defined]
+    create_demo_accounts(client.app.state.engine)  # type: ignore[attr-defined]
+    for username, _name, staff_no, role, _scope, password in DEMO_ACCOUNTS:
+        login(client, username, password)
+        me = client.get("/api/v1/auth/me").json()
+        assert me["roles"][0]["role"] == role and me["staff_no"] == staff_no
