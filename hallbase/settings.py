@@ -49,12 +49,6 @@ class Settings(BaseSettings):
     id_pepper: str | None = Field(
         default=None, description="secret mixed into the hashes of citizens' ID numbers"
     )
-    session_secret: str | None = Field(
-        default=None,
-        description="key of the stored digests of sessions, API tokens and machine keys",
-    )
-    session_idle_minutes: int = Field(default=60, ge=1, le=24 * 60)
-    session_max_hours: int = Field(default=12, ge=1, le=24 * 30)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     instance_id: str | None = Field(
@@ -62,14 +56,20 @@ class Settings(BaseSettings):
         pattern=r"^[A-Za-z0-9_.-]{1,40}$",
         description="this instance's name on the broker; default: host name and data dir hash",
     )
+    session_secret: str | None = Field(
+        default=None,
+        description="key of the stored digests of sessions, API tokens and machine keys",
+    )
+    session_idle_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    session_max_hours: int = Field(default=12, ge=1, le=24 * 30)
 
     @field_validator(
+        "session_secret",
         "database_url",
         "mqtt_url",
         "timezone",
         "admin_token",
         "id_pepper",
-        "session_secret",
         "instance_id",
         mode="before",
     )
