@@ -20,6 +20,16 @@ from hallbase.words import use_dir
 # The shipped hall: in a checkout `hallbase/default_hall.toml` links to `config/hall.toml`
 # (the documented place), and a wheel carries a copy of it, so an installed service finds it.
 REPO_CONFIG = (Path(__file__).parent / "default_hall.toml").resolve()
+DEVELOPMENT_SECRET = "hallkeeper-development-only-session-secret"
+MIN_SECRET_LENGTH = 32
+# Values that deploy/hallkeeper.env.example has shown: never a production secret.
+EXAMPLE_SECRETS = frozenset(
+    {
+        DEVELOPMENT_SECRET,
+        "change-me-to-a-long-random-string",
+        "change-me-to-another-long-random-string",
+    }
+)
 
 
 class Settings(BaseSettings):
@@ -50,8 +60,15 @@ class Settings(BaseSettings):
         pattern=r"^[A-Za-z0-9_.-]{1,40}$",
         description="this instance's name on the broker; default: host name and data dir hash",
     )
+    session_secret: str | None = Field(
+        default=None,
+        description="key of the stored digests of sessions, API tokens and machine keys",
+    )
+    session_idle_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    session_max_hours: int = Field(default=12, ge=1, le=24 * 30)
 
     @field_validator(
+        "session_secret",
         "database_url",
         "mqtt_url",
         "timezone",
@@ -71,6 +88,16 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'hallkeeper.db').resolve()}"
+
+    @property
+    def auth_secret(self) -> str:
+        """HALLKEEPER_SESSION_SECRET; outside production a fixed development key if unset."""
+        return self.session_secret or DEVELOPMENT_SECRET
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies only over HTTPS in production."""
+        return self.environment == "production"
 
     @cached_property
     def instance(self) -> str:
@@ -125,8 +152,23 @@ def load_settings(**overrides: object) -> Settings:
             "environment",
             [("HALLKEEPER_ID_PEPPER", "must be set when HALLKEEPER_ENVIRONMENT=production")],
         )
+    if settings.environment == "production":
+        _check_session_secret(settings.session_secret)
     if settings.mqtt_url and not settings.mqtt_url.startswith(("mqtt://", "mqtts://")):
         raise ConfigError(
             "environment", [("HALLKEEPER_MQTT_URL", "must start with mqtt:// or mqtts://")]
         )
     return settings
+
+
+def _check_session_secret(secret: str | None) -> None:
+    """Production needs a long session secret that no example shows."""
+    problem = None
+    if not secret:
+        problem = "must be set when HALLKEEPER_ENVIRONMENT=production"
+    elif secret in EXAMPLE_SECRETS or secret.lower().startswith(("change-me", "replace")):
+        problem = "is an example value: generate one (see deploy/README.md)"
+    elif len(secret) < MIN_SECRET_LENGTH:
+        problem = f"is too short: at least {MIN_SECRET_LENGTH} characters"
+    if problem:
+        raise ConfigError("environment", [("HALLKEEPER_SESSION_SECRET", problem)])

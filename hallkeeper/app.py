@@ -30,6 +30,7 @@ from hallbase.settings import Settings
 from hallkeeper import migrations
 from hallkeeper.api.body_guard import JsonDepthLimit
 from hallkeeper.api.routes import (
+    auth,
     calendar,
     hall_model,
     health,
@@ -183,6 +184,7 @@ def create_app(
     install_pages(app)
     install_queue_devices(app)
     install_attendance(app, API, clock or utcnow)
+    auth.install(app, API)
     # Added last, so it is the outermost of the app's middleware: no body passes it unchecked.
     app.add_middleware(BodyLimit, limits=BODY_LIMITS, default=BODY_LIMIT_DEFAULT)
     # Added last, so outermost: no part of the app parses a body nested past the limit.

@@ -25,6 +25,7 @@ from hallbase.hallconfig import load_config
 from hallbase.settings import Settings, load_settings
 from hallkeeper import migrations
 from hallkeeper.cli_attendance import attendance_app
+from hallkeeper.cli_auth import audit_app, key_app, user_app
 from hallkeeper.seed import apply_config
 
 if TYPE_CHECKING:
@@ -40,6 +41,9 @@ app.add_typer(config_app, name="config")
 app.add_typer(staff_app, name="staff")
 app.add_typer(holidays_app, name="holidays")
 app.add_typer(attendance_app, name="attendance")
+app.add_typer(user_app, name="user")
+app.add_typer(key_app, name="key")
+app.add_typer(audit_app, name="audit")
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 

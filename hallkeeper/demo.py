@@ -35,6 +35,7 @@ from hallbase.hallconfig.schedules import engine_schedule
 from hallbase.holidays import day_kind
 from hallbase.models import Service
 from hallbase.settings import REPO_CONFIG, load_settings
+from hallkeeper.demo_accounts import create_demo_accounts
 from kiosk.hardware.simulated import free_port, queue_simulators
 
 log = logging.getLogger(__name__)
@@ -200,9 +201,17 @@ class DemoHall:
             engine.dispose()
         log.info("demo: services take tickets around the clock")
 
+    def _accounts(self) -> None:
+        engine = make_engine(self.settings.effective_database_url)
+        try:
+            create_demo_accounts(engine)
+        finally:
+            engine.dispose()
+
     def start(self) -> None:
         """Start the terminals with the morning so far in their logs, then play the rest."""
         self._open_around_the_clock()
+        self._accounts()
         self.serial.open()
         now = datetime.now(self.zone)
         past = [p for p in self.script if p.at <= now]

@@ -28,6 +28,15 @@ def service_missing(name: str, reason: str) -> None:
     pytest.skip(message)
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cheapest argon2id in tests: they hash many passwords on a shared machine."""
+    from hallbase.auth import passwords
+    from tests.auth_support import CHEAP_HASHER
+
+    monkeypatch.setattr(passwords, "HASHER", CHEAP_HASHER)
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings with the shipped hall and an empty data directory."""

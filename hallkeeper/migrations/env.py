@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import attendance.models  # noqa: F401 - registers the attendance tables
+import hallbase.auth.models  # registers the accounts, keys and audit tables
 import hallbase.models  # noqa: F401 - registers the shared tables
 import kiosk.models  # noqa: F401 - registers the queue's tables
 

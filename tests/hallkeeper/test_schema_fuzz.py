@@ -2,8 +2,9 @@
 
 Deterministic (fixed seed, derandomized, no example database) and bounded (12 generated examples
 per operation, plus schemathesis's boundary cases: ids past 2**63, nulls, offsets, ...), against
-the real app on SQLite. The admin token is off whatever the environment says, so that every
-change route runs its handler instead of answering 401.
+the real app on SQLite. The admin token is off whatever the environment says, and every call
+carries an administrator's bearer token, so that every change route runs its handler instead of
+answering 401.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from schemathesis.config import SchemathesisConfig
 
 from hallbase.settings import load_settings
 from hallkeeper.app import create_app
+from tests.auth_support import add_account, api_token
 
 CONFIG = {
     "seed": 18,
@@ -32,8 +34,10 @@ APP = create_app(load_settings(data_dir=DATA, database_url="", admin_token="", m
 schema = schemathesis.openapi.from_asgi(
     "/openapi.json", APP, config=SchemathesisConfig.from_dict(CONFIG)
 ).exclude(path="/api/v1/events")
+add_account(APP, "fuzz_admin", "admin")
+HEADERS = {"Authorization": f"Bearer {api_token(APP, 'fuzz_admin')}"}
 
 
 @schema.parametrize()
 def test_no_server_error(case: schemathesis.Case) -> None:
-    case.call_and_validate()
+    case.call_and_validate(headers=HEADERS)

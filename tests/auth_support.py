@@ -1,0 +1,103 @@
+"""People and machines for tests: accounts, a logged-in client, bearer tokens, machine keys.
+
+    name, password = add_account(app, "lead", "window_lead:unit:SCJ", staff_no="SC001")
+    login(client, "lead")           # the client now sends the cookie and its X-CSRF-Token
+    key = machine_key(app, "kiosk")  # send as header X-Hall-Key (or ?key=)
+    token = api_token(app, "lead")   # send as Authorization: Bearer <token>
+
+Grants are written ``role`` (its default scope) or ``role:scope`` (``window_lead:window:3``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+
+from hallbase.auth import Actor, Scope
+from hallbase.auth import accounts as account_store
+from hallbase.auth import keys as key_store
+from hallbase.auth.roles import default_scope
+from hallbase.clock import utcnow
+from hallbase.db import write_session
+
+PASSWORD = "correct horse battery"
+# The cheapest argon2id there is: tests hash hundreds of passwords on a shared machine.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+TEST_ACTOR = Actor("cli", "test")
+
+
+def _now(app: Any) -> datetime:
+    now: datetime = getattr(app.state, "clock", utcnow)()
+    return now
+
+
+def _grant(text: str) -> tuple[Any, Scope]:
+    role, _, scope = text.partition(":")
+    return role, Scope.parse(scope) if scope else default_scope(role)  # type: ignore[arg-type]
+
+
+def add_account(
+    app: Any,
+    username: str,
+    *grants: str,
+    staff_no: str | None = None,
+    password: str = PASSWORD,
+) -> tuple[str, str]:
+    """An active account with ``grants``; returns its username and password."""
+    with write_session(app.state.engine) as session:
+        account_store.create(
+            session,
+            TEST_ACTOR,
+            _now(app),
+            username=username,
+            display_name=username,
+            password=password,
+            staff_no=staff_no,
+            grants=[_grant(g) for g in grants],
+        )
+    return username, password
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    """Log ``client`` in; it keeps the cookie and sends the CSRF token on every request."""
+    answer = client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert answer.status_code == 200, answer.text
+    csrf: str = answer.json()["csrf_token"]
+    client.headers["X-CSRF-Token"] = csrf
+    return csrf
+
+
+def machine_key(app: Any, kind: str, scope: str = "hall", name: str = "test") -> str:
+    """A new machine key of ``kind`` within ``scope``."""
+    with write_session(app.state.engine) as session:
+        _row, value = key_store.create_key(
+            session,
+            app.state.settings.auth_secret,
+            TEST_ACTOR,
+            _now(app),
+            kind=kind,  # type: ignore[arg-type]
+            name=name,
+            scope=Scope.parse(scope),
+        )
+    return value
+
+
+def api_token(app: Any, username: str, days: int = 30) -> str:
+    """A new bearer token of ``username``."""
+    with write_session(app.state.engine) as session:
+        account = account_store.find(session, username)
+        assert account.id is not None
+        _row, value = key_store.create_token(
+            session,
+            app.state.settings.auth_secret,
+            TEST_ACTOR,
+            _now(app),
+            account_id=account.id,
+            username=username,
+            name="test",
+            days=days,
+        )
+    return value
