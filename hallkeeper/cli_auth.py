@@ -178,7 +178,7 @@ def user_list() -> None:
 
 @key_app.command("add")
 def key_add(
-    name: Annotated[str, typer.Argument(help="where the machine is, e.g. 大厅1号取号机")],
+    name: Annotated[str, typer.Argument(help="where the machine is (e.g. 大厅1号取号机)")],
     kind: Annotated[str, typer.Option(help=f"one of: {', '.join(MACHINE_KINDS)}")],
     scope: Annotated[str, typer.Option(help="hall, unit:<code> or window:<number>")] = "hall",
 ) -> None:

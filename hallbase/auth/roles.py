@@ -19,16 +19,7 @@ Role = Literal[
     "director",  # 中心主任
     "staff",  # 窗口工作人员: own window, own records
 ]
-ROLES: tuple[Role, ...] = get_args(Role)
-ROLE_LABELS: dict[str, dict[str, str]] = {
-    "admin": {"zh": "系统管理员", "en": "administrator"},
-    "supervisor": {"zh": "督查", "en": "supervisor"},
-    "duty_chief": {"zh": "值班长", "en": "duty chief"},
-    "window_lead": {"zh": "窗口负责人", "en": "window lead"},
-    "leader_in_charge": {"zh": "分管领导", "en": "leader in charge"},
-    "director": {"zh": "中心主任", "en": "centre director"},
-    "staff": {"zh": "窗口工作人员", "en": "window staff"},
-}
+ROLES: tuple[Role, ...] = get_args(Role)  # their names: labels.role in the catalogue
 
 MachineKind = Literal[
     "kiosk", "hall_board", "window_board", "rating_pad", "keypad_bridge", "terminal"

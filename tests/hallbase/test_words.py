@@ -132,6 +132,7 @@ DATA = {
     "attendance/requests.py": "leave kinds as staff type them (年假 for 年休假)",
     "hallkeeper/staff_io.py": "the staff file's Chinese column headers and date format",
     "hallkeeper/demo.py": "the demo hall's own file (terminal names, a holiday note)",
+    "hallkeeper/demo_accounts.py": "the demo's people (their names and account names)",
 }
 
 

@@ -12,15 +12,14 @@ from sqlmodel import col, select
 
 from hallbase.auth import MACHINE_KINDS, ROLES, Actor, AuthError, Principal, allow, auth_error
 from hallbase.auth import keys as key_store
-from hallbase.auth.errors import MESSAGES
 from hallbase.auth.login import AddressLimiter, LoginResult, login, logout
 from hallbase.auth.models import ApiToken
 from hallbase.auth.resolve import SESSION_COOKIE, now_of
 from hallbase.deps import EngineDep, ReadSessionDep, SessionDep, SettingsDep
 from hallbase.fields import DbInt, OneLine
-from hallbase.i18n import pick_lang, t
 from hallbase.models import Hall
 from hallbase.settings import Settings
+from hallbase.words import pick_lang, t, under
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.@-]{1,40}$"
 Username = Annotated[str, Field(pattern=USERNAME_PATTERN)]
@@ -159,14 +158,6 @@ def revoke_token(
     return Response(status_code=204)
 
 
-WORDS: dict[str, dict[str, str]] = {
-    "title": {"zh": "登录", "en": "Log in"},
-    "username": {"zh": "用户名", "en": "Username"},
-    "password": {"zh": "密码", "en": "Password"},
-    "submit": {"zh": "登录", "en": "Log in"},
-}
-
-
 def _safe_next(target: str) -> str:
     """Only a path on this site: never another host (no open redirect)."""
     parts = urlsplit(target)
@@ -177,9 +168,9 @@ def _safe_next(target: str) -> str:
 
 def _page(request: Request, session: ReadSessionDep, lang: str | None, **extra: Any) -> Any:
     hall = session.exec(select(Hall)).first()
-    language = pick_lang(lang, default="en" if hall and hall.language == "en" else "zh")
+    language = pick_lang(lang, default=hall.language if hall else "zh")
     name = (hall.name_en or hall.name) if hall and language == "en" else (hall.name if hall else "")
-    words = {key: entry[language] for key, entry in WORDS.items()}
+    words = under("auth.login", language)
     error = extra.pop("error", None)
     return request.app.state.templates.TemplateResponse(
         request,
@@ -189,7 +180,7 @@ def _page(request: Request, session: ReadSessionDep, lang: str | None, **extra: 
             "t": t,
             "hall_name": name,
             "words": words,
-            "error": MESSAGES[error][language] if error else None,
+            "error": t(f"auth.error.{error}", language) if error else None,
             **extra,
         },
         status_code=401 if error == "login_failed" else 429 if error else 200,
