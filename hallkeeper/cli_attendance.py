@@ -165,3 +165,38 @@ def import_punches(
     )
     if rejected:
         raise typer.Exit(1)
+
+
+@attendance_app.command("bind-terminal")
+def bind_terminal(
+    serial: Annotated[str, typer.Argument(help="the ADMS terminal's serial number")],
+    address: Annotated[
+        str | None, typer.Option(help="address or network it calls from, e.g. 10.0.8.7")
+    ] = None,
+    new_key: Annotated[
+        bool, typer.Option("--new-key", help="make a push key (printed once) for its URL")
+    ] = False,
+) -> None:
+    """Bind an ADMS terminal besides its serial (replaces its binding; no option: unbound).
+    The key goes in the terminal's push URL: ?key=<key>, or /adms/<key>/iclock/... ."""
+    import getpass
+
+    from attendance.terminals.binding import set_binding
+    from hallbase.auth import Actor
+
+    settings = _settings()
+    engine = make_engine(settings.effective_database_url)
+    migrations.upgrade(engine)
+    try:
+        with write_session(engine) as session:
+            _device, key = set_binding(
+                session, settings.auth_secret, Actor("cli", getpass.getuser()), utcnow(),
+                serial=serial, address=address, key=None, generate_key=new_key,
+            )  # fmt: skip
+    except LookupError:
+        _fail(f"no terminal with serial {serial!r} (approve it first)")
+    except ValueError as exc:
+        _fail(f"--address: {exc}")
+    typer.echo(f"terminal {serial}: address {address or 'any'}, key {'set' if key else 'none'}")
+    if key:
+        typer.echo(f"push key (shown once): {key}")

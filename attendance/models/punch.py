@@ -64,6 +64,10 @@ class Device(SQLModel, table=True):
     last_seen: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     last_sync: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     last_error: str | None = Field(default=None, max_length=500)
+    # An ADMS terminal's binding besides its serial (attendance.terminals.binding): the
+    # address or network it must call from ("": any), the digest of its push URL's key.
+    bind_address: str = Field(default="", max_length=64)
+    push_key_hash: str | None = Field(default=None, max_length=64)
 
 
 class PunchAssignment(SQLModel, table=True):

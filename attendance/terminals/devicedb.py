@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from attendance.models import AdmsStamp, Device, DeviceCommand
+from attendance.terminals.binding import Binding
 from hallbase.db import driver_mark, driver_rows
 
 # Unknown terminals waiting for an admin: anyone on the network can invent serials, so only
@@ -41,17 +43,29 @@ def find_or_record(
     return device
 
 
-def approval(session: Session, serial: str) -> tuple[bool, str] | None:
-    """(approved, timezone) of a known terminal, read in one statement; None when unknown."""
+class Approval(NamedTuple):
+    """A known terminal's approval, time zone and binding (attendance.terminals.binding)."""
+
+    approved: bool
+    timezone: str
+    binding: Binding
+
+
+def approval(session: Session, serial: str) -> Approval | None:
+    """A known terminal's `Approval`, read in one statement; None when unknown."""
     conn = session.connection()
     t = Device.__table__  # type: ignore[attr-defined]
     # Through the driver: every ADMS post asks (see hallbase.db.driver_rows).
     rows = driver_rows(
         conn,
-        f"SELECT approved, timezone FROM {t.name} WHERE serial = {driver_mark(conn)}",
+        f"SELECT approved, timezone, bind_address, push_key_hash FROM {t.name} "
+        f"WHERE serial = {driver_mark(conn)}",
         [serial],
     )
-    return None if not rows else (bool(rows[0][0]), str(rows[0][1]))
+    if not rows:
+        return None
+    approved, zone, address, key_hash = rows[0]
+    return Approval(bool(approved), str(zone), Binding(address or "", key_hash))
 
 
 def save_stamp(session: Session, serial: str, column: str, stamp: int | None) -> None:

@@ -2,7 +2,9 @@
 
 A terminal resends a batch until it reads exactly ``OK``, so ``OK`` is written only after the
 punches are committed; any failure answers with an error text and the batch comes again.
-A serial number the hall does not know is recorded and refused until an admin approves it.
+A serial number the hall does not know is recorded and refused until an admin approves it;
+an approved one is refused too when the call does not match its binding (source address,
+push key: `attendance.terminals.binding`).
 Newer firmware (PUSH 3.x) also calls ``/iclock/registry``, ``/iclock/push`` and
 ``/iclock/ping`` (devices/adms/registry.py), and some models add ``.aspx`` to every path:
 each route answers under both names.
@@ -24,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from attendance.ingest import store_punches
 from attendance.models import AdmsStamp, Device, DeviceCommand
+from attendance.terminals.binding import Binding, refused
 from attendance.terminals.devicedb import (
     approval,
     device_zone,
@@ -37,6 +40,7 @@ from devices.adms import registry
 from devices.common.gcpause import collector_paused
 from devices.errors import ProtocolError
 from devices.events import BadRecord, Punch
+from hallbase.auth import allow
 from hallbase.db import write_session
 from hallbase.deps import EngineDep, SettingsDep
 from hallbase.settings import Settings
@@ -72,7 +76,15 @@ class _TerminalRoute(APIRoute):
         return answer
 
 
-router = APIRouter(prefix="/iclock", include_in_schema=False, route_class=_TerminalRoute)
+# Terminals send no credential a person or a machine key would: at the HTTP layer their calls
+# are anonymous, and each route admits only an approved serial matching its binding.
+TERMINAL_CALLS = allow(machines=("terminal",), anonymous=True)
+router = APIRouter(
+    prefix="/iclock",
+    include_in_schema=False,
+    route_class=_TerminalRoute,
+    dependencies=[TERMINAL_CALLS],
+)
 
 
 def _query(request: Request, parse: Callable[[str], T]) -> T:
@@ -88,13 +100,17 @@ def _now(request: Request) -> datetime:
     return clock()
 
 
-def _approved(session: Session, sn: str, now: datetime, zone: str) -> Device | None:
-    device = find_or_record(session, sn, "adms", now, zone)
+def _approved(request: Request, session: Session, sn: str, now: datetime) -> Device | None:
+    settings: Settings = request.app.state.settings
+    device = find_or_record(session, sn, "adms", now, str(settings.zone))
     if device is None:
         log.warning("ADMS terminal %s is unknown and too many wait for approval: refused", sn)
         return None
     if not device.approved:
         log.warning("ADMS terminal %s is not approved: refused (approve it to accept)", sn)
+        return None
+    binding = Binding(device.bind_address, device.push_key_hash)
+    if refused(request, settings.auth_secret, sn, binding):
         return None
     return device
 
@@ -113,7 +129,7 @@ def _admitted(
     transaction; otherwise refuse it (403) once the transaction that recorded it committed."""
     now = _now(request)
     with write_session(engine) as session:
-        device = _approved(session, sn, now, str(settings.zone))
+        device = _approved(request, session, sn, now)
         if device is not None:
             return work(session, device, now)
     raise _Refused(REFUSED, 403)
@@ -211,12 +227,14 @@ def _store_upload(
     try:
         with write_session(engine) as session:
             known = approval(session, query.sn) if query.table == "ATTLOG" else None
-            if known is not None and known[0]:
+            if known is not None and known.approved:
+                if refused(request, settings.auth_secret, query.sn, known.binding):
+                    return _text(REFUSED, 403)
                 # One read for the common case: store_punches marks the terminal seen and
                 # synced in one statement, so find_or_record's update would be a second.
-                _store_attlog(session, settings, query, body, now, ZoneInfo(known[1]))
+                _store_attlog(session, settings, query, body, now, ZoneInfo(known.timezone))
                 save_stamp(session, query.sn, "attlog_stamp", query.stamp)
-            elif not _store_any(session, settings, query, body, now):
+            elif not _store_any(request, session, settings, query, body, now):
                 return _text(REFUSED, 403)
     except ProtocolError as exc:
         return _text(f"ERROR: {exc}", 400)
@@ -233,10 +251,15 @@ def _store_upload(
 
 
 def _store_any(
-    session: Session, settings: Settings, query: adms.UploadQuery, body: bytes, now: datetime
+    request: Request,
+    session: Session,
+    settings: Settings,
+    query: adms.UploadQuery,
+    body: bytes,
+    now: datetime,
 ) -> bool:
     """Record the terminal as seen and store its upload; False when it is not approved."""
-    device = _approved(session, query.sn, now, str(settings.zone))
+    device = _approved(request, session, query.sn, now)
     if device is None:
         return False
     if query.table == "ATTLOG":

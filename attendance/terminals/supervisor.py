@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 
 from attendance.models import Device
+from attendance.terminals.binding import Binding
 from attendance.terminals.serial_terminal import SerialTerminal
 from attendance.terminals.sink import Sink, device_key
 from attendance.terminals.zk_terminal import ZKTerminal
@@ -123,6 +124,7 @@ class DeviceWatch:
                     "last_seen": device.last_seen,
                     "last_sync": device.last_sync,
                     "last_error": error,
+                    "binding": Binding(device.bind_address, device.push_key_hash).public(),
                 }
             )
         return out
