@@ -37,7 +37,7 @@ def install_attendance(
     app: Any, api: str = "/api/v1", clock: Callable[[], datetime] | None = None
 ) -> None:
     """Add attendance's routes and pages to ``app``; ``clock`` is the app's (tests inject one)."""
-    from attendance import api_days, api_punches, api_requests, duty_page, pages
+    from attendance import api_away, api_days, api_punches, api_requests, duty_page, pages
     from attendance.terminals import api as devices
     from attendance.terminals import iclock
     from attendance.terminals import page as devices_page
@@ -47,10 +47,13 @@ def install_attendance(
 
     app.include_router(devices.router, prefix=f"{api}/devices", tags=["devices"])
     app.include_router(iclock.router)
+    # The same endpoints with a terminal's push key as a path (attendance.terminals.binding).
+    app.include_router(iclock.router, prefix="/adms/{push_key}")
     app.include_router(devices_page.router)
     app.include_router(api_punches.router, prefix=f"{api}/punches", tags=["attendance"])
     app.include_router(api_days.router, prefix=f"{api}/attendance", tags=["attendance"])
     app.include_router(api_requests.router, prefix=f"{api}/attendance", tags=["attendance"])
+    app.include_router(api_away.router, prefix=f"{api}/attendance", tags=["attendance"])
     app.include_router(pages.router)
     app.include_router(duty_page.router)
     link_page(app, devices_page.PATH, each("titles.devices"))

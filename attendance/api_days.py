@@ -3,31 +3,44 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
+from attendance.access import check_reach, reach
 from attendance.common import context, now_of
 from attendance.derive import rederive
 from attendance.export import month_csv, month_xlsx
 from attendance.models import DayVerdict, DutySignature
 from attendance.reports import (
     MAX_DAYS,
+    MonthReport,
     date_range,
     days_report,
     duty_report,
     month_report,
 )
-from hallbase.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
+from hallbase.auth import OFFICE, ROLES, Principal, Role, allow, log_change
+from hallbase.deps import ReadSessionDep, SessionDep, SettingsDep
 from hallbase.errors import CodedError, error_message
 from hallbase.fields import Day
 from hallbase.models import Hall, Staff
 
 router = APIRouter()
-DUTY_SIGNERS = frozenset({"duty_chief", "window_lead", "leader_in_charge", "director"})
+# Who reads the duty record (值班记录), and who signs it: the logged-in duty chief.
+DUTY_READERS: tuple[Role, ...] = (
+    "duty_chief",
+    "supervisor",
+    "leader_in_charge",
+    "director",
+    "admin",
+)
+DUTY_SIGNERS: tuple[Role, ...] = ("duty_chief", "admin")
+Office = Annotated[Principal, allow(*OFFICE)]
 MONTH = re.compile(r"^(19\d\d|2\d{3})-(0[1-9]|1[0-2])$")  # the years of fields.Day
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -44,15 +57,26 @@ def get_days(
     request: Request,
     session: ReadSessionDep,
     settings: SettingsDep,
+    who: Annotated[Principal, allow(*ROLES)],
     date_from: Day,
     date_to: Day,
     staff_no: str | None = None,
 ) -> dict[str, Any]:
+    """Window staff see their own days, a window lead those of their scope."""
     _check_range(date_from, date_to)
+    if staff_no is not None:
+        check_reach(session, who, staff_no)
     ctx = context(session, settings, [date_from, date_to])
     if staff_no is not None and staff_no not in ctx.staff:
         raise HTTPException(404, detail=f"unknown staff_no {staff_no!r}")
+    seen = reach(session, who)
+    if staff_no is None and seen is not None and len(seen) <= 1:
+        if not seen:
+            return {"data": [], "count": 0}
+        staff_no = next(iter(seen))
     data = days_report(session, ctx, date_from, date_to, now_of(request), staff_no)
+    if seen is not None:
+        data = [d for d in data if d["staff_no"] in seen]
     return {"data": data, "count": len(data)}
 
 
@@ -62,14 +86,16 @@ def get_month(
     request: Request,
     session: ReadSessionDep,
     settings: SettingsDep,
+    who: Office,
     format: str = Query(default="json", pattern="^(json|csv|xlsx)$"),
 ) -> Any:
+    """A window lead's month has the staff of their scope only."""
     found = MONTH.match(month)
     if not found:
         raise HTTPException(422, detail=f"month {month!r} must be YYYY-MM, 1900-01 to 2999-12")
     year, number = int(found[1]), int(found[2])
     ctx = context(session, settings, [date(year, 1, 1)])
-    report = month_report(session, ctx, year, number, now_of(request))
+    report = only_reached(month_report(session, ctx, year, number, now_of(request)), session, who)
     if format == "csv":
         return Response(month_csv(report), media_type="text/csv; charset=utf-8")
     if format == "xlsx":
@@ -84,8 +110,14 @@ def get_month(
 
 @router.get("/board", summary="Stored verdicts of a date, for the live board")
 def board(
-    request: Request, session: ReadSessionDep, settings: SettingsDep, day: Day | None = None
+    request: Request,
+    session: ReadSessionDep,
+    settings: SettingsDep,
+    who: Office,
+    day: Day | None = None,
 ) -> dict[str, Any]:
+    """A window lead's board has the staff of their scope only."""
+    seen = reach(session, who)
     when = day or now_of(request).astimezone(settings.zone).date()
     verdicts = {
         v.staff_no: v
@@ -93,6 +125,8 @@ def board(
     }
     data = []
     for person in session.exec(select(Staff).order_by(col(Staff.staff_no))).all():
+        if seen is not None and person.staff_no not in seen:
+            continue
         v = verdicts.get(person.staff_no)
         data.append(
             {
@@ -110,7 +144,9 @@ def board(
     return {"date": when.isoformat(), "data": data, "count": len(data)}
 
 
-@router.post("/rederive", dependencies=[Admin], summary="Re-derive stored verdicts of a range")
+@router.post(
+    "/rederive", dependencies=[allow("admin")], summary="Re-derive stored verdicts of a range"
+)
 def post_rederive(
     request: Request,
     session: SessionDep,
@@ -122,16 +158,25 @@ def post_rederive(
     ctx = context(session, settings, [date_from, date_to])
     days = date_range(date_from, date_to)
     done = rederive(session, ctx, [(s, d) for s in ctx.staff for d in days], now_of(request))
-    return {"evaluated": done.evaluated, "changed": done.changed, "alerts": done.alerts}
+    answer = {"evaluated": done.evaluated, "changed": done.changed, "alerts": done.alerts}
+    span = f"days:{date_from.isoformat()}..{date_to.isoformat()}"
+    log_change(session, request, "attendance.rederive", span, after=answer)
+    return answer
 
 
 class SignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    signed_by: str = Field(min_length=1, max_length=20)
+    signed_by: str | None = Field(
+        default=None, min_length=1, max_length=20, description="if given: the caller's staff number"
+    )
     note: str = Field(default="", max_length=1000)
 
 
-@router.get("/duty/{day}", summary="The duty chief's daily record (值班记录)")
+@router.get(
+    "/duty/{day}",
+    dependencies=[allow(*DUTY_READERS)],
+    summary="The duty chief's daily record (值班记录)",
+)
 def get_duty(
     day: Day, request: Request, session: ReadSessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
@@ -139,20 +184,46 @@ def get_duty(
     return duty_report(session, ctx, day, now_of(request))
 
 
-@router.post("/duty/{day}/sign", dependencies=[Admin], summary="The duty chief signs a day")
+@router.post("/duty/{day}/sign", summary="The logged-in duty chief signs a day")
 def sign_duty(
-    day: Day, body: SignIn, request: Request, session: SessionDep, settings: SettingsDep
+    day: Day,
+    body: SignIn,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    who: Annotated[Principal, allow(*DUTY_SIGNERS)],
 ) -> dict[str, Any]:
+    """The signer is the caller (their 工号, else their username); a ``signed_by`` naming
+    anyone else is refused."""
     now = now_of(request)
     if day > now.astimezone(settings.zone).date():
         raise CodedError(422, "duty_not_yet", error_message("duty_not_yet", day=day))
-    signer = session.exec(select(Staff).where(Staff.staff_no == body.signed_by)).first()
-    if signer is None or signer.role not in DUTY_SIGNERS:
+    signer = (who.staff_no or who.username or who.name)[:20]
+    if body.signed_by is not None and body.signed_by != signer:
         message = error_message("duty_not_a_signer", who=body.signed_by)
         raise CodedError(403, "duty_not_a_signer", message)
     if session.get(DutySignature, day) is not None:
         raise CodedError(409, "duty_signed", error_message("duty_signed", day=day))
-    session.add(DutySignature(day=day, signed_by=body.signed_by, signed_at=now, note=body.note))
+    row = DutySignature(day=day, signed_by=signer, signed_at=now, note=body.note)
+    session.add(row)
     session.flush()
+    log_change(
+        session, request, "duty.sign", f"duty:{day.isoformat()}",
+        after=row.model_dump(mode="json"), reason=body.note or None,
+    )  # fmt: skip
     ctx = context(session, settings, [day])
     return duty_report(session, ctx, day, now)
+
+
+def only_reached(report: MonthReport, session: Session, who: Principal) -> MonthReport:
+    """``report`` narrowed to the staff ``who`` reaches (all of it for a hall-wide role)."""
+    seen = reach(session, who)
+    if seen is None:
+        return report
+    return replace(
+        report,
+        rows=[r for r in report.rows if r["staff_no"] in seen],
+        days={k: v for k, v in report.days.items() if k in seen},
+        absent={k: v for k, v in report.absent.items() if k in seen},
+        away={k: v for k, v in report.away.items() if k in seen},
+    )

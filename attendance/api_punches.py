@@ -14,15 +14,18 @@ from attendance.common import now_of
 from attendance.models import Punch, PunchAssignment, QuarantinedRecord
 from attendance.punch_items import store_items
 from attendance.unmapped import Actor, credit_pin, unmapped_pins
-from hallbase.deps import Admin, Page, PageDep, ReadSessionDep, SessionDep, SettingsDep
+from hallbase.auth import allow, log_change
+from hallbase.auth.resolve import resolve
+from hallbase.deps import Page, PageDep, ReadSessionDep, SessionDep, SettingsDep
 from hallbase.models import Staff
-from hallbase.settings import Settings
 
 router = APIRouter()
+ADMIN = [allow("admin")]
+READERS = [allow("admin", "supervisor")]
 MAX_ITEMS = 10_000
 
 
-@router.post("", dependencies=[Admin], summary="Store punches (hall-local time when naive)")
+@router.post("", dependencies=ADMIN, summary="Store punches (hall-local time when naive)")
 def post_punches(
     request: Request,
     session: SessionDep,
@@ -33,10 +36,12 @@ def post_punches(
     result = store_items(
         session, items, settings=settings, now=now_of(request), source="api", default_device="api"
     )
-    return result.to_dict()
+    answer = result.to_dict()
+    log_change(session, request, "punch.manual", "punches", after={"items": items, **answer})
+    return answer
 
 
-@router.get("/unmapped", summary="Punches whose PIN matches no staff member")
+@router.get("/unmapped", dependencies=READERS, summary="Punches whose PIN matches no staff member")
 def unmapped(
     session: ReadSessionDep, limit: int = Query(default=500, ge=1, le=5000)
 ) -> dict[str, Any]:
@@ -72,19 +77,25 @@ class AssignIn(BaseModel):
     actor: str = Field(default="", max_length=100, description="who does this (kept)")
 
 
-def api_actor(settings: Settings, via: str, name: str = "") -> Actor:
-    """The actor of an API change: the credential it came with and a given name."""
-    return Actor(via, "admin_token" if settings.admin_token else "open", name)
+def api_actor(request: Request, via: str, name: str = "") -> Actor:
+    """The actor of an API change: how its caller logged in (session, bearer) and who it is
+    (a name given in the body, else the caller's username)."""
+    who = resolve(request).principal
+    return Actor(via, who.via, name or who.username or who.name)
 
 
-@router.get("/unmapped/pins", summary="Each PIN with unmapped punches: count, first, last")
+@router.get(
+    "/unmapped/pins",
+    dependencies=READERS,
+    summary="Each PIN with unmapped punches: count, first, last",
+)
 def unmapped_by_pin(session: ReadSessionDep, settings: SettingsDep) -> dict[str, Any]:
     data = unmapped_pins(session, settings.zone)
     return {"data": data, "count": len(data)}
 
 
 @router.post(
-    "/unmapped/assign", dependencies=[Admin], summary="Credit a PIN's unmapped punches to a person"
+    "/unmapped/assign", dependencies=ADMIN, summary="Credit a PIN's unmapped punches to a person"
 )
 def assign_unmapped(
     body: AssignIn, request: Request, session: SessionDep, settings: SettingsDep
@@ -96,17 +107,23 @@ def assign_unmapped(
         raise HTTPException(422, detail="date_to is before date_from")
     row = credit_pin(
         session, settings, pin=body.pin, staff_no=body.staff_no, now=now_of(request),
-        actor=api_actor(settings, "api_assign", body.actor),
+        actor=api_actor(request, "api_assign", body.actor),
         date_from=body.date_from, date_to=body.date_to,
     )  # fmt: skip
     if row is None:
         raise HTTPException(
             404, detail=f"PIN {body.pin} has no unmapped punches in the range given"
         )
-    return row.model_dump(mode="json")
+    after = row.model_dump(mode="json")
+    log_change(session, request, "punch.assign_pin", f"pin:{body.pin}", after=after)
+    return after
 
 
-@router.get("/assignments", summary="Unmapped punches credited to staff: who, when, what")
+@router.get(
+    "/assignments",
+    dependencies=READERS,
+    summary="Unmapped punches credited to staff: who, when, what",
+)
 def assignments(session: ReadSessionDep, pin: str | None = None) -> dict[str, Any]:
     query = select(PunchAssignment).order_by(col(PunchAssignment.id).desc()).limit(1000)
     if pin is not None:
@@ -115,7 +132,11 @@ def assignments(session: ReadSessionDep, pin: str | None = None) -> dict[str, An
     return {"data": [r.model_dump(mode="json") for r in rows], "count": len(rows)}
 
 
-@router.get("/quarantined", summary="Records held back: impossible times, undecodable (a page)")
+@router.get(
+    "/quarantined",
+    dependencies=READERS,
+    summary="Records held back: impossible times, undecodable (a page)",
+)
 def quarantined(session: ReadSessionDep, page: PageDep) -> dict[str, Any]:
     return quarantine_page(session, page)
 

@@ -1,4 +1,9 @@
-"""Leave, out-of-office registrations, make-up punches and window away periods, with approval."""
+"""Leave, out-of-office registrations and make-up punches, with approval (away: api_away).
+
+Who: staff file for themselves (their login's 工号) and see their own; a window lead files for
+and sees the staff of their scope; approvals are the logged-in person's, of the rank the
+leave chain needs, never on their own request. Every change is audited.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 from datetime import time as dtime
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,18 +19,19 @@ from sqlmodel import Session, SQLModel, col, select
 
 from attendance import makeups
 from attendance import requests as rq
-from attendance.away import rederive_away
+from attendance.access import acting_for, approver_role, check_reach, identity, may_change, reach
 from attendance.common import context, http_error, now_of, parse_instant
 from attendance.context import AttendanceContext
-from attendance.models import LeaveRequest, MakeUpPunch, OutRegistration, WindowAway
+from attendance.models import LeaveRequest, MakeUpPunch, OutRegistration
 from attendance.requests import RequestError
-from hallbase.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
+from hallbase.auth import ROLES, AuthError, Principal, allow, log_change
+from hallbase.deps import ReadSessionDep, SessionDep, SettingsDep
 from hallbase.fields import Day, DbInt
-from hallbase.models import Window
 
 router = APIRouter()
 M = TypeVar("M", bound=SQLModel)
 Action = Literal["approve", "reject", "cancel"]
+Person = Annotated[Principal, allow(*ROLES)]  # what each may do is checked in the route
 
 
 class _In(BaseModel):
@@ -33,7 +39,7 @@ class _In(BaseModel):
 
 
 class LeaveIn(_In):
-    staff_no: str
+    staff_no: str | None = Field(default=None, description="default: the caller's own")
     kind: str = Field(description="personal/sick/annual/... (or 事假/病假/年休假/...)")
     start: str | None = Field(default=None, description="ISO 8601; hall-local when naive")
     end: str | None = None
@@ -46,7 +52,9 @@ class LeaveIn(_In):
 
 
 class Decision(_In):
-    approver: str = Field(description="staff_no of the person deciding")
+    approver: str | None = Field(
+        default=None, description="if given: the caller's staff number (the approver is the caller)"
+    )
 
 
 class SubstituteIn(_In):
@@ -54,42 +62,31 @@ class SubstituteIn(_In):
 
 
 class OutIn(_In):
-    staff_no: str
+    staff_no: str | None = Field(default=None, description="default: the caller's own")
     start: str
     end: str
     reason: str = Field(default="", max_length=500)
 
 
 class MakeUpIn(_In):
-    staff_no: str
+    staff_no: str | None = Field(default=None, description="default: the caller's own")
     date: Day
     slot: str
     time: str | None = Field(
         default=None, description="HH:MM on `date`, or an ISO instant; default: the slot's due"
     )
     reason: str = Field(default="", max_length=500)
-    filed_by: str | None = None
+    filed_by: str | None = Field(default=None, description="if given: the caller's staff number")
 
 
-class AwayIn(_In):
-    window: DbInt
-    staff_no: str | None = Field(default=None, description="default: the window's A post")
-    start: str
-    end: str | None = None
-
-
-class AwayEnd(_In):
-    end: str
-
-
-def _get(session: Session, model: type[M], ident: int, name: str) -> M:
+def get_row(session: Session, model: type[M], ident: int, name: str) -> M:
     row = session.get(model, ident)
     if row is None:
         raise HTTPException(404, detail=f"{name} {ident} not found")
     return row
 
 
-def _instant(value: str, request: Request, what: str) -> datetime:
+def instant(value: str, request: Request, what: str) -> datetime:
     try:
         return parse_instant(value, request.app.state.settings.zone, what)
     except ValueError as exc:
@@ -103,7 +100,7 @@ def _makeup_time(value: str, day: date, request: Request) -> datetime:
     """A make-up's time: `HH:MM[:SS]` on its date (hall-local), or a full ISO instant."""
     found = HHMM.match(value.strip())
     if found is None:
-        return _instant(value, request, "time")
+        return instant(value, request, "time")
     hour, minute, second = int(found[1]), int(found[2]), int(found[3] or 0)
     zone = request.app.state.settings.zone
     return datetime.combine(day, dtime(hour, minute, second), tzinfo=zone)
@@ -113,11 +110,16 @@ def _list_route(kind: str, model: Any, summary: str) -> None:
     """``GET /<kind>s``: the newest thousand rows, by staff number and status when given."""
 
     def listing(
-        session: ReadSessionDep, staff_no: str | None = None, status: str | None = None
+        session: ReadSessionDep, who: Person, staff_no: str | None = None, status: str | None = None
     ) -> Any:
+        """Staff see their own, a window lead the staff of their scope."""
         query = select(model).order_by(col(model.id).desc())
+        seen = reach(session, who)
         if staff_no:
+            check_reach(session, who, staff_no)
             query = query.where(model.staff_no == staff_no)
+        elif seen is not None:
+            query = query.where(col(model.staff_no).in_(sorted(seen)))
         if status:
             query = query.where(model.status == status)
         rows = session.exec(query.limit(1000)).all()
@@ -141,47 +143,59 @@ def _decision_route(
         request: Request,
         session: SessionDep,
         settings: SettingsDep,
+        who: Person,
         body: Decision | None = None,
     ) -> Any:
-        row = _get(session, model, ident, what)
+        row = get_row(session, model, ident, what)
         now = now_of(request)
         ctx = context(session, settings, [first_day(row), now.date()])
-        _act(session, ctx, row, action, body, now, decide)
+        before = row.model_dump(mode="json")
+        _act(session, ctx, row, action, body, now, decide, who)
+        log_change(session, request, f"{kind}.{action}", f"{kind}:{ident}", before=before,
+                   after=row.model_dump(mode="json"))  # fmt: skip
         return row
 
     router.post(
         f"/{kind}s/{{ident}}/{{action}}",
-        dependencies=[Admin],
-        summary="approve/reject/cancel",
+        summary="approve/reject (the chain's rank) or cancel (the requester, or the admin)",
         response_model=model,
         name=f"act_on_{kind}",
     )(act)
 
 
-@router.post("/leaves", status_code=201, dependencies=[Admin], summary="File a leave (请假)")
+@router.post("/leaves", status_code=201, summary="File a leave (请假)")
 def file_leave(
-    body: LeaveIn, request: Request, session: SessionDep, settings: SettingsDep
+    body: LeaveIn, request: Request, session: SessionDep, settings: SettingsDep, who: Person
 ) -> LeaveRequest:
+    """For the caller, or (a window lead, the admin) for a person in their scope."""
+    staff_no = acting_for(session, who, body.staff_no)
     now = now_of(request)
     if body.start_date is not None:
         first, last = body.start_date, body.end_date or body.start_date
         ctx = context(session, settings, [first, last, now.date()])
-        if body.staff_no not in ctx.staff:
-            raise HTTPException(404, detail=f"unknown staff_no {body.staff_no!r}")
-        start = rq.half_bounds(ctx, body.staff_no, first, body.start_half)[0]
-        end = rq.half_bounds(ctx, body.staff_no, last, body.end_half)[1]
+        if staff_no not in ctx.staff:
+            raise HTTPException(404, detail=f"unknown staff_no {staff_no!r}")
+        start = rq.half_bounds(ctx, staff_no, first, body.start_half)[0]
+        end = rq.half_bounds(ctx, staff_no, last, body.end_half)[1]
     elif body.start and body.end:
-        start, end = _instant(body.start, request, "start"), _instant(body.end, request, "end")
+        start, end = instant(body.start, request, "start"), instant(body.end, request, "end")
         ctx = context(session, settings, [start.date(), end.date(), now.date()])
     else:
         raise HTTPException(422, detail="give start and end, or start_date (with halves)")
     try:
-        return rq.file_leave(
-            session, ctx, staff_no=body.staff_no, kind=body.kind, start=start, end=end,
+        row = rq.file_leave(
+            session, ctx, staff_no=staff_no, kind=body.kind, start=start, end=end,
             now=now, reason=body.reason, substitute=body.substitute,
         )  # fmt: skip
     except RequestError as exc:
         raise http_error(exc) from None
+    _filed(session, request, "leave", row, body.reason)
+    return row
+
+
+def _filed(session: Session, request: Request, kind: str, row: Any, reason: str) -> None:
+    log_change(session, request, f"{kind}.file", f"{kind}:{row.id}",
+               after=row.model_dump(mode="json"), reason=reason or None)  # fmt: skip
 
 
 def _act(
@@ -192,75 +206,107 @@ def _act(
     body: Decision | None,
     now: datetime,
     decide: Callable[..., Any],
+    who: Principal,
 ) -> None:
-    """Cancel a request, or approve / reject it with ``decide`` (the approver is checked there)."""
+    """Cancel a request (its requester while it is pending, or the admin), or approve /
+    reject it with ``decide`` as the caller, at the rank of their role in the chain."""
     try:
         if action == "cancel":
+            _may_withdraw(who, row)
             rq.cancel(session, ctx, row, now)
-        elif body is None:
-            raise RequestError("approve/reject needs {'approver': staff_no}")
-        else:
-            decide(session, ctx, row, approve=action == "approve", approver=body.approver, now=now)
+            return
+        me = identity(who)
+        if body is not None and body.approver not in (None, me):
+            raise RequestError(f"the approver is the caller ({me}), not {body.approver}", 403)
+        if who.staff_no is not None and who.staff_no == row.staff_no:
+            raise RequestError("nobody approves their own request", 403)
+        chain = [step.role for step in ctx.rules.approval_chain]
+        role = approver_role(session, who, chain, row.staff_no)
+        decide(session, ctx, row, approve=action == "approve", approver=me, now=now,
+               approver_role=role)  # fmt: skip
     except RequestError as exc:
         raise http_error(exc) from None
+
+
+def _may_withdraw(who: Principal, row: Any) -> None:
+    """The requester withdraws their own pending request; the admin any."""
+    if who.has_role("admin"):
+        return
+    if who.staff_no is None or who.staff_no != row.staff_no or row.status != "pending":
+        raise AuthError(403, "forbidden")
 
 
 _list_route("leave", LeaveRequest, "Leave requests")
 
 
-@router.post(
-    "/leaves/{ident}/{action}", dependencies=[Admin], summary="approve/reject/close/cancel"
-)
+@router.post("/leaves/{ident}/{action}", summary="approve/reject/close (销假)/cancel")
 def act_on_leave(
     ident: DbInt,
     action: Literal["approve", "reject", "close", "cancel"],
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    who: Person,
     body: Decision | None = None,
 ) -> LeaveRequest:
-    row = _get(session, LeaveRequest, ident, "leave")
+    """Close: the requester, a window lead of their scope, or the admin."""
+    row = get_row(session, LeaveRequest, ident, "leave")
     now = now_of(request)
     ctx = context(session, settings, [row.start.date(), row.end.date(), now.date()])
+    before = row.model_dump(mode="json")
     if action == "close":
+        may_change(session, who, row.staff_no)
         try:
             rq.close_leave(session, ctx, row, now)
         except RequestError as exc:
             raise http_error(exc) from None
     else:
-        _act(session, ctx, row, action, body, now, rq.decide_leave)
+        _act(session, ctx, row, action, body, now, rq.decide_leave, who)
+    log_change(session, request, f"leave.{action}", f"leave:{ident}", before=before,
+               after=row.model_dump(mode="json"))  # fmt: skip
     return row
 
 
-@router.put(
-    "/leaves/{ident}/substitute", dependencies=[Admin], summary="Name another stand-in (顶岗)"
-)
+@router.put("/leaves/{ident}/substitute", summary="Name another stand-in (顶岗)")
 def put_substitute(
-    ident: DbInt, body: SubstituteIn, request: Request, session: SessionDep, settings: SettingsDep
+    ident: DbInt,
+    body: SubstituteIn,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    who: Person,
 ) -> LeaveRequest:
-    row = _get(session, LeaveRequest, ident, "leave")
+    """The requester, a window lead of their scope, or the admin."""
+    row = get_row(session, LeaveRequest, ident, "leave")
+    may_change(session, who, row.staff_no)
     ctx = context(session, settings, [row.start.date(), now_of(request).date()])
+    before = {"substitute": row.substitute}
     try:
-        return rq.change_substitute(session, ctx, row, body.substitute)
+        rq.change_substitute(session, ctx, row, body.substitute)
     except RequestError as exc:
         raise http_error(exc) from None
+    log_change(session, request, "leave.substitute", f"leave:{ident}", before=before,
+               after={"substitute": row.substitute})  # fmt: skip
+    return row
 
 
-@router.post(
-    "/outs", status_code=201, dependencies=[Admin], summary="Register going out (外出备案)"
-)
+@router.post("/outs", status_code=201, summary="Register going out (外出备案)")
 def file_out(
-    body: OutIn, request: Request, session: SessionDep, settings: SettingsDep
+    body: OutIn, request: Request, session: SessionDep, settings: SettingsDep, who: Person
 ) -> OutRegistration:
-    start, end = _instant(body.start, request, "start"), _instant(body.end, request, "end")
+    """For the caller, or (a window lead, the admin) for a person in their scope."""
+    staff_no = acting_for(session, who, body.staff_no)
+    start, end = instant(body.start, request, "start"), instant(body.end, request, "end")
     now = now_of(request)
     ctx = context(session, settings, [start.date(), now.date()])
     try:
-        return rq.file_out(
-            session, ctx, staff_no=body.staff_no, start=start, end=end, now=now, reason=body.reason
+        row = rq.file_out(
+            session, ctx, staff_no=staff_no, start=start, end=end, now=now, reason=body.reason
         )
     except RequestError as exc:
         raise http_error(exc) from None
+    _filed(session, request, "out", row, body.reason)
+    return row
 
 
 _list_route("out", OutRegistration, "Out-of-office registrations")
@@ -269,69 +315,30 @@ _decision_route(
 )
 
 
-@router.post("/makeups", status_code=201, dependencies=[Admin], summary="Record a make-up (补卡)")
+@router.post("/makeups", status_code=201, summary="Record a make-up (补卡)")
 def file_makeup(
-    body: MakeUpIn, request: Request, session: SessionDep, settings: SettingsDep
+    body: MakeUpIn, request: Request, session: SessionDep, settings: SettingsDep, who: Person
 ) -> MakeUpPunch:
+    """For the caller, or (a window lead, the admin) for a person in their scope; filed by the
+    caller."""
+    staff_no = acting_for(session, who, body.staff_no)
+    filed_by = identity(who)
+    if body.filed_by is not None and body.filed_by != filed_by:
+        raise HTTPException(403, detail=f"filed_by is the caller ({filed_by})")
     now = now_of(request)
     at = _makeup_time(body.time, body.date, request) if body.time else None
     ctx = context(session, settings, [body.date, now.date()])
     try:
-        return makeups.file_makeup(
-            session, ctx, staff_no=body.staff_no, day=body.date, slot=body.slot, now=now,
-            at=at, reason=body.reason, filed_by=body.filed_by,
+        row = makeups.file_makeup(
+            session, ctx, staff_no=staff_no, day=body.date, slot=body.slot, now=now,
+            at=at, reason=body.reason, filed_by=filed_by,
             limit=settings.hall.attendance.makeup_monthly_limit,
         )  # fmt: skip
     except RequestError as exc:
         raise http_error(exc) from None
+    _filed(session, request, "makeup", row, body.reason)
+    return row
 
 
 _list_route("makeup", MakeUpPunch, "Make-up punches with their approvals (audit)")
 _decision_route("makeup", MakeUpPunch, "make-up", lambda row: row.day, makeups.decide_makeup)
-
-
-def _rederive_away(session: Session, request: Request, row: WindowAway, now: datetime) -> None:
-    # The same path as the queue's own `away` (console, keypad): see attendance.away.
-    rederive_away(session, request.app.state.settings, [row.staff_no], row.start, row.end, now)
-
-
-@router.post("/away", status_code=201, dependencies=[Admin], summary="A window shows `away`")
-def start_away(body: AwayIn, request: Request, session: SessionDep) -> WindowAway:
-    window = session.exec(select(Window).where(Window.number == body.window)).first()
-    if window is None:
-        raise HTTPException(404, detail=f"window {body.window} not found")
-    start = _instant(body.start, request, "start")
-    end = _instant(body.end, request, "end") if body.end else None
-    if end is not None and end < start:
-        raise HTTPException(422, detail="the away period ends before it starts")
-    now = now_of(request)
-    row = WindowAway(
-        window_number=body.window, staff_no=body.staff_no or window.a_post,
-        start=start, end=end, recorded_at=now,
-    )  # fmt: skip
-    session.add(row)
-    session.flush()
-    _rederive_away(session, request, row, now)
-    return row
-
-
-@router.post("/away/{ident}/end", dependencies=[Admin], summary="The window is staffed again")
-def end_away(ident: DbInt, body: AwayEnd, request: Request, session: SessionDep) -> WindowAway:
-    row = _get(session, WindowAway, ident, "away period")
-    end = _instant(body.end, request, "end")
-    if end < row.start:
-        raise HTTPException(422, detail="the away period ends before it starts")
-    row.end = end
-    session.add(row)
-    session.flush()
-    _rederive_away(session, request, row, now_of(request))
-    return row
-
-
-@router.get("/away", summary="Window away periods (from the API)")
-def list_away(session: ReadSessionDep, window: DbInt | None = None) -> dict[str, Any]:
-    query = select(WindowAway).order_by(col(WindowAway.start).desc()).limit(1000)
-    if window is not None:
-        query = query.where(WindowAway.window_number == window)
-    rows = session.exec(query).all()
-    return {"data": rows, "count": len(rows)}

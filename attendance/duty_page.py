@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
+from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
 
-from attendance.api_days import DUTY_SIGNERS
+from attendance.api_days import DUTY_READERS, DUTY_SIGNERS
 from attendance.common import context, now_of
 from attendance.context import AttendanceContext
 from attendance.models import DutySignature
 from attendance.pages import page_setup
 from attendance.reports import duty_report
+from hallbase.auth import Principal, allow
 from hallbase.deps import ReadSessionDep, SettingsDep
 from hallbase.models import Staff
 from hallbase.words import Lang, label, t, under
@@ -44,10 +46,12 @@ def duty_page(
     request: Request,
     session: ReadSessionDep,
     settings: SettingsDep,
+    who: Annotated[Principal, allow(*DUTY_READERS)],
     day: date | None = None,
     lang: str | None = None,
 ) -> HTMLResponse:
-    """The day's record (today by default) with the sign-off form."""
+    """The day's record (today by default) with the sign-off form for a duty chief (who
+    signs as themselves)."""
     page = page_setup(session, lang)
     language: Lang = page["lang"]
     now = now_of(request)
@@ -56,16 +60,17 @@ def duty_page(
     ctx = context(session, settings, [day, today])
     record = duty_report(session, ctx, day, now)
     names = {s.staff_no: s.name for s in session.exec(select(Staff)).all()}
-    signers = [
-        {"staff_no": s.staff_no, "name": s.name, "role": label("role", s.role, language)}
-        for s in session.exec(select(Staff).order_by(col(Staff.staff_no))).all()
-        if s.role in DUTY_SIGNERS
-    ]
+    signer = None
+    if who.has_role(*DUTY_SIGNERS):
+        role = next(g.role for g in who.grants if g.role in DUTY_SIGNERS)
+        own = names.get(who.staff_no or "", who.name)
+        signer = {"name": own, "role": label("role", role, language)}
     words = {"title": t("titles.duty", language), **under("attendance.duty", language)}
     setup = {
         "lang": language,
         "sign_url": f"/api/v1/attendance/duty/{day.isoformat()}/sign",
         "words": {k: words[k] for k in ("done", "refused", "network")},
+        "csrf": who.csrf_token or "",  # a session's change carries it (X-CSRF-Token)
     }
     context_ = {
         **page,
@@ -74,7 +79,7 @@ def duty_page(
         "today": today,
         "record": record,
         "names": names,
-        "signers": signers,
+        "signer": signer,
         "unsigned": unsigned_days(session, ctx, today),
         "kind_label": lambda code: label("status", code, language),
         "role_label": lambda code: label("role", code, language),

@@ -96,11 +96,12 @@ def file_makeup(
 
 def decide_makeup(
     session: Session, ctx: AttendanceContext, row: MakeUpPunch, *, approve: bool,
-    approver: str, now: datetime,
+    approver: str, now: datetime, approver_role: str | None = None,
 ) -> DeriveResult:  # fmt: skip
     """Approve or reject a make-up; who and when are kept for the audit."""
     record_decision(
         session, ctx, row, "make-up", required=ctx.rules.approval_chain[0].role,
         own="make-up punch", approve=approve, approver=approver, now=now,
+        approver_role=approver_role,
     )  # fmt: skip
     return rederive(session, ctx, [(row.staff_no, row.day)], now)

@@ -5,21 +5,23 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import select
 
-from attendance.api_days import board
+from attendance.api_days import board, only_reached
 from attendance.common import context, now_of
 from attendance.export import day_symbol, half_absent, symbols
 from attendance.reports import month_report
+from hallbase.auth import OFFICE, Principal, allow
 from hallbase.deps import ReadSessionDep, SettingsDep
 from hallbase.models import Hall
 from hallbase.words import Lang, label, pick_lang, t, under
 
 router = APIRouter()
+Office = Annotated[Principal, allow(*OFFICE)]  # a window lead sees their scope's staff
 BOARD_PATH = "/attendance/board"
 MONTH_PATH = "/attendance/month"
 
@@ -44,11 +46,15 @@ def page_setup(session: Any, lang: str | None) -> dict[str, Any]:
 
 @router.get(BOARD_PATH, response_class=HTMLResponse, include_in_schema=False)
 def board_page(
-    request: Request, session: ReadSessionDep, settings: SettingsDep, lang: str | None = None
+    request: Request,
+    session: ReadSessionDep,
+    settings: SettingsDep,
+    who: Office,
+    lang: str | None = None,
 ) -> HTMLResponse:
     page = page_setup(session, lang)
     language: Lang = page["lang"]
-    data = board(request, session, settings)
+    data = board(request, session, settings, who)
     labels = {
         "status": under("labels.status", language),
         "slot": under("labels.slot", language),
@@ -73,6 +79,7 @@ def month_page(
     request: Request,
     session: ReadSessionDep,
     settings: SettingsDep,
+    who: Office,
     month: str | None = None,
     lang: str | None = None,
 ) -> HTMLResponse:
@@ -84,7 +91,7 @@ def month_page(
         raise HTTPException(422, detail=f"month {month!r} must be YYYY-MM")
     year, number = int(found[1]), int(found[2])
     ctx = context(session, settings, [date(year, number, 1)])
-    report = month_report(session, ctx, year, number, now)
+    report = only_reached(month_report(session, ctx, year, number, now), session, who)
     page["words"]["month"] = t("titles.attendance_month", page["lang"])
     context_ = {
         **page,

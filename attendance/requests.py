@@ -110,14 +110,19 @@ def rank(ctx: AttendanceContext, role: str) -> int:
     return approval_rank(role, ctx.rules)
 
 
-def check_approver(ctx: AttendanceContext, approver: str, required: str) -> None:
-    """The approver exists and holds ``required`` or a role above it in the chain."""
-    person = ctx.staff.get(approver)
-    if person is None:
-        raise RequestError(f"approver {approver!r} is not a staff member")
-    if not may_approve(person.role, required, ctx.rules):
+def check_approver(
+    ctx: AttendanceContext, approver: str, required: str, role: str | None = None
+) -> None:
+    """The approver holds ``required`` or a role above it in the chain: ``role`` (a logged-in
+    approver's, from their account), else the role of staff member ``approver``."""
+    if role is None:
+        person = ctx.staff.get(approver)
+        if person is None:
+            raise RequestError(f"approver {approver!r} is not a staff member")
+        role = person.role
+    if not may_approve(role, required, ctx.rules):
         raise RequestError(
-            f"approver {approver} is {person.role!r}; this needs {required!r} or higher", 403
+            f"approver {approver} is {role!r}; this needs {required!r} or higher", 403
         )
 
 
@@ -230,13 +235,14 @@ def not_pending(what: str, ident: int | None, status: str) -> RequestError:
 def record_decision(
     session: Session, ctx: AttendanceContext, row: LeaveRequest | OutRegistration | MakeUpPunch,
     what: str, *, required: str, approve: bool, approver: str, now: datetime,
-    own: str | None = None,
+    own: str | None = None, approver_role: str | None = None,
 ) -> None:  # fmt: skip
     """Approve or reject a pending request (``what`` in the 409 when it is not pending) by an
-    approver of ``required`` rank or higher; ``own``: nobody approves their own (403)."""
+    approver of ``required`` rank or higher (`check_approver`); ``own``: nobody approves
+    their own (403)."""
     if row.status != "pending":
         raise not_pending(what, row.id, row.status)
-    check_approver(ctx, approver, required)
+    check_approver(ctx, approver, required, approver_role)
     if own is not None and approver == row.staff_no:
         raise RequestError(f"nobody approves their own {own}", 403)
     row.status = "approved" if approve else "rejected"
@@ -253,6 +259,7 @@ def decide_leave(
     approve: bool,
     approver: str,
     now: datetime,
+    approver_role: str | None = None,
 ) -> DeriveResult:
     """Approve or reject a pending leave; it may be approved ahead of its start.
 
@@ -261,7 +268,7 @@ def decide_leave(
     """
     record_decision(
         session, ctx, row, "leave", required=row.approver_role, own="leave",
-        approve=approve, approver=approver, now=now,
+        approve=approve, approver=approver, now=now, approver_role=approver_role,
     )  # fmt: skip
     return _rederive_span(session, ctx, row.staff_no, row.start, row.end, now)
 
@@ -344,11 +351,12 @@ def file_out(
 
 def decide_out(
     session: Session, ctx: AttendanceContext, row: OutRegistration, *, approve: bool,
-    approver: str, now: datetime,
+    approver: str, now: datetime, approver_role: str | None = None,
 ) -> DeriveResult:  # fmt: skip
     """Approve or reject an out registration (the chain's first role or higher)."""
     record_decision(
         session, ctx, row, "out registration", required=ctx.rules.approval_chain[0].role,
-        approve=approve, approver=approver, now=now,
+        own="out registration", approve=approve, approver=approver, now=now,
+        approver_role=approver_role,
     )  # fmt: skip
     return _rederive_span(session, ctx, row.staff_no, row.start, row.end, now)

@@ -65,7 +65,7 @@ def _punch_times(rng: random.Random, day: date) -> list[datetime]:
 
 def build(path: Path, staff: int, seed: int) -> tuple[Settings, Engine]:
     """A fresh database with ``staff`` people and their month of punches (bulk insert)."""
-    settings = load_settings(data_dir=path, database_url="", admin_token="", mqtt_url="")
+    settings = load_settings(data_dir=path, database_url="", mqtt_url="")
     engine = make_engine(settings.effective_database_url)
     prepare_database(settings, engine)
     rng = random.Random(seed)

@@ -64,7 +64,7 @@ def serve(data_dir: str, port: int, http: str, loop: str) -> None:
     from hallbase.settings import load_settings
     from hallkeeper.app import create_app, settle_heap
 
-    settings = load_settings(data_dir=Path(data_dir), database_url="", admin_token="", mqtt_url="")
+    settings = load_settings(data_dir=Path(data_dir), database_url="", mqtt_url="")
     app = create_app(settings)
     origin = time.monotonic()
     app.state.clock = lambda: START.astimezone(UTC) + timedelta(seconds=time.monotonic() - origin)

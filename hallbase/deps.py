@@ -1,13 +1,13 @@
-"""Dependencies shared by the routes: sessions, settings and the admin check."""
+"""Dependencies shared by the routes: sessions, settings and paging (who may call what:
+`hallbase.auth.allow`)."""
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Query, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -33,19 +33,6 @@ def _write(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
 def _read(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
     with read_session(engine) as session:
         yield session
-
-
-def require_admin(
-    settings: Annotated[Settings, Depends(get_settings)],
-    authorization: Annotated[str | None, Header()] = None,
-) -> None:
-    """Changes need `Authorization: Bearer <HALLKEEPER_ADMIN_TOKEN>` when a token is set."""
-    token = settings.admin_token
-    if token is None:
-        return
-    given = (authorization or "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), token.encode()):
-        raise HTTPException(status_code=401, detail="admin token missing or wrong")
 
 
 @dataclass(frozen=True)
@@ -74,5 +61,4 @@ SessionDep = Annotated[Session, Depends(_write, scope="function")]
 ReadSessionDep = Annotated[Session, Depends(_read, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
-Admin = Depends(require_admin)
 PageDep = Annotated[Page, Depends(page)]

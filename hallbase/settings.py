@@ -46,7 +46,6 @@ class Settings(BaseSettings):
         default="hallkeeper", pattern=r"^[^#+\s]+$", description="topic prefix for alerts"
     )
     timezone: str | None = Field(default=None, description="overrides hall.timezone")
-    admin_token: str | None = Field(default=None, description="bearer token for changes via API")
     id_pepper: str | None = Field(
         default=None, description="secret mixed into the hashes of citizens' ID numbers"
     )
@@ -72,7 +71,6 @@ class Settings(BaseSettings):
         "database_url",
         "mqtt_url",
         "timezone",
-        "admin_token",
         "id_pepper",
         "instance_id",
         "words_dir",
@@ -142,11 +140,6 @@ def load_settings(**overrides: object) -> Settings:
             raise ConfigError(
                 "environment", [("HALLKEEPER_TIMEZONE", f"unknown time zone: {exc}")]
             ) from None
-    if settings.environment == "production" and not settings.admin_token:
-        raise ConfigError(
-            "environment",
-            [("HALLKEEPER_ADMIN_TOKEN", "must be set when HALLKEEPER_ENVIRONMENT=production")],
-        )
     if settings.environment == "production" and not settings.id_pepper:
         raise ConfigError(
             "environment",

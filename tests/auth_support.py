@@ -15,6 +15,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from hallbase.auth import Actor, Scope
 from hallbase.auth import accounts as account_store
@@ -101,3 +102,40 @@ def api_token(app: Any, username: str, days: int = 30) -> str:
             days=days,
         )
     return value
+
+
+def bearer(app: Any, username: str, *grants: str, staff_no: str | None = None) -> dict[str, str]:
+    """Headers of a new account ``username`` with ``grants`` (its bearer token)."""
+    add_account(app, username, *grants, staff_no=staff_no)
+    return {"Authorization": f"Bearer {api_token(app, username)}"}
+
+
+def admin_headers(app: Any) -> dict[str, str]:
+    """Headers of an admin (account ``test-admin``, made once per database), for fixtures
+    that change things."""
+    from hallbase.auth.models import Account
+    from hallbase.db import read_session
+
+    with read_session(app.state.engine) as session:
+        known = session.exec(select(Account).where(Account.username == "test-admin")).first()
+    if known is None:
+        add_account(app, "test-admin", "admin")
+    return {"Authorization": f"Bearer {api_token(app, 'test-admin')}"}
+
+
+def as_staff(app: Any, staff_no: str) -> dict[str, str]:
+    """Headers of an account for hall staff member ``staff_no``, with the role the hall file
+    gives them (a window lead's scope: their unit); made once, reused after."""
+    from hallbase.auth.models import Account
+    from hallbase.db import read_session
+    from hallbase.models import Staff
+
+    username = f"as-{staff_no}"
+    with read_session(app.state.engine) as session:
+        person = session.exec(select(Staff).where(Staff.staff_no == staff_no)).one()
+        known = session.exec(select(Account).where(Account.username == username)).first()
+    if known is None:
+        role = person.role
+        grant = f"window_lead:unit:{person.unit_code}" if role == "window_lead" else role
+        add_account(app, username, grant, staff_no=staff_no)
+    return {"Authorization": f"Bearer {api_token(app, username)}"}

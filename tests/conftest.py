@@ -40,7 +40,7 @@ def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings with the shipped hall and an empty data directory."""
-    return load_settings(data_dir=tmp_path, database_url="", admin_token="", mqtt_url="")
+    return load_settings(data_dir=tmp_path, database_url="", mqtt_url="")
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-// The duty record page: signs the day through the API and shows a refusal in the page's language.
+// The duty record page: signs the day as the logged-in person through the API and shows a refusal in the page's language.
 (function () {
   "use strict";
   var form = document.getElementById("duty-sign");
@@ -14,12 +14,8 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var headers = { "Content-Type": "application/json", "Accept": "application/json" };
-    var token = document.getElementById("duty-token").value.trim();
-    if (token) { headers.Authorization = "Bearer " + token; }
-    var body = {
-      signed_by: document.getElementById("duty-signer").value,
-      note: document.getElementById("duty-note").value
-    };
+    if (setup.csrf) { headers["X-CSRF-Token"] = setup.csrf; }
+    var body = { note: document.getElementById("duty-note").value };
     fetch(setup.sign_url, { method: "POST", headers: headers, body: JSON.stringify(body) })
       .then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (data) {

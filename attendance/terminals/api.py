@@ -1,26 +1,33 @@
-"""Terminals: their live status, approval of new ADMS terminals, staff list sync."""
+"""Terminals: their live status, approval and binding of ADMS terminals, staff list sync.
+
+The admin and the supervisor (督查) read; the admin changes, and each change is audited."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
 from attendance.api_punches import quarantine_page
 from attendance.models import Device, QuarantinedRecord
+from attendance.terminals.binding import Binding, set_binding
 from attendance.terminals.supervisor import ZKTerminal
 from attendance.terminals.users import SyncResult, queue_adms_sync, sync_zk, user_plan
 from devices.adms.text import validate_sn
 from devices.errors import DeviceUnavailable, ProtocolError
 from devices.zk.adapter import ZKClient
-from hallbase.deps import Admin, PageDep, ReadSessionDep, SessionDep, SettingsDep
+from hallbase.auth import Actor, Principal, allow, log_change
+from hallbase.deps import PageDep, ReadSessionDep, SessionDep, SettingsDep
+from hallbase.fields import OneLine
 from hallbase.settings import Settings
 
-router = APIRouter()
+router = APIRouter(dependencies=[allow("admin", "supervisor")])
+ADMIN = [allow("admin")]
 
 
 def _now(request: Request) -> datetime:
@@ -47,9 +54,12 @@ def quarantined(serial: str, session: ReadSessionDep, page: PageDep) -> dict[str
     return quarantine_page(session, page, QuarantinedRecord.device_sn == serial)
 
 
-@router.post("/{serial}/approve", dependencies=[Admin], summary="Accept a new ADMS terminal")
-def approve(serial: str, session: SessionDep, settings: SettingsDep) -> Device:
+@router.post("/{serial}/approve", dependencies=ADMIN, summary="Accept a new ADMS terminal")
+def approve(
+    serial: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
     device = session.exec(select(Device).where(Device.serial == serial)).first()
+    before = None if device is None else {"approved": device.approved}
     if device is None:
         # Approving a serial not seen yet registers it in advance: a real terminal is let in
         # even while the list of unknown ones waiting is full (see devicedb.MAX_PENDING).
@@ -60,11 +70,21 @@ def approve(serial: str, session: SessionDep, settings: SettingsDep) -> Device:
         device = Device(serial=serial, protocol="adms", timezone=str(settings.zone))
     device.approved = True
     session.add(device)
-    return device
+    session.flush()
+    log_change(session, request, "device.approve", f"device:{serial}", before=before,
+               after={"approved": True})  # fmt: skip
+    return device.model_dump(mode="json", exclude={"push_key_hash"})
 
 
-@router.post("/{serial}/sync-users", dependencies=[Admin], summary="Push the staff list")
+@router.post("/{serial}/sync-users", dependencies=ADMIN, summary="Push the staff list")
 def sync_users(serial: str, request: Request, session: SessionDep) -> dict[str, Any]:
+    """The plan is sent (ADMS: queued) and audited as ``device.sync_users``."""
+    answer = _sync(serial, request, session)
+    log_change(session, request, "device.sync_users", f"device:{serial}", after=answer)
+    return answer
+
+
+def _sync(serial: str, request: Request, session: SessionDep) -> dict[str, Any]:
     device = _device(session, serial)
     if not device.approved:
         raise HTTPException(409, detail=f"terminal {serial} is not approved")
@@ -99,3 +119,40 @@ def sync_users(serial: str, request: Request, session: SessionDep) -> dict[str, 
         raise HTTPException(503, detail=f"terminal {serial} unavailable: {exc}") from None
     # Names cut to fit the terminal and users it refused are listed for the admin.
     return asdict(done)
+
+
+class BindingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    address: OneLine | None = Field(
+        default=None, max_length=64, description="address or network it calls from; none: any"
+    )
+    key: str | None = Field(
+        default=None, min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+        description="the push URL's key (?key= or /adms/<key>/iclock/...); none: no key",
+    )  # fmt: skip
+    generate_key: bool = Field(default=False, description="make a key (shown once)")
+
+
+@router.put("/{serial}/binding", summary="Bind an ADMS terminal to an address and/or push key")
+def put_binding(
+    serial: str,
+    body: BindingIn,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    who: Annotated[Principal, allow("admin")],
+) -> dict[str, Any]:
+    """Replace the terminal's binding besides its serial (attendance.terminals.binding)."""
+    if body.key and body.generate_key:
+        raise HTTPException(422, detail="give a key or ask for one, not both")
+    try:
+        device, key = set_binding(
+            session, settings.auth_secret, Actor.of(who), _now(request), serial=serial,
+            address=body.address, key=body.key, generate_key=body.generate_key,
+        )  # fmt: skip
+    except LookupError:
+        raise HTTPException(404, detail=f"no terminal with serial {serial!r}") from None
+    except ValueError as exc:
+        raise HTTPException(422, detail=f"address: {exc}") from None
+    shown = Binding(device.bind_address, device.push_key_hash).public()
+    return {"serial": serial, **shown, "key": key}

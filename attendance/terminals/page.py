@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from hallbase.auth import OFFICE, allow
 from hallbase.deps import SettingsDep
 from hallbase.words import has, pick_lang, t
 
@@ -30,7 +31,9 @@ def _local(value: object, settings: SettingsDep) -> str:
     return "—"
 
 
-@router.get(PATH, response_class=HTMLResponse, include_in_schema=False)
+@router.get(
+    PATH, response_class=HTMLResponse, include_in_schema=False, dependencies=[allow(*OFFICE)]
+)
 def devices_page(request: Request, settings: SettingsDep, lang: str | None = None) -> HTMLResponse:
     language = pick_lang(lang, default=settings.hall.hall.language)
     rows: list[dict[str, Any]] = []

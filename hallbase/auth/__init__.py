@@ -11,6 +11,7 @@ from hallbase.auth.guard import (
     Rule,
     Target,
     allow,
+    api_routes,
     in_scope,
     require_scope,
     route_rules,
@@ -20,11 +21,14 @@ from hallbase.auth.guard import (
     window_in,
 )
 from hallbase.auth.principal import ANONYMOUS, Grant, Principal
-from hallbase.auth.roles import MACHINE_KINDS, ROLES, MachineKind, Role, Scope
+from hallbase.auth.roles import HALL_WIDE, MACHINE_KINDS, OFFICE, ROLES, MachineKind, Role, Scope
+from hallbase.auth.trail import log_change
 
 __all__ = [
     "ANONYMOUS",
+    "HALL_WIDE",
     "MACHINE_KINDS",
+    "OFFICE",
     "PUBLIC",
     "ROLES",
     "Actor",
@@ -37,8 +41,10 @@ __all__ = [
     "Scope",
     "Target",
     "allow",
+    "api_routes",
     "auth_error",
     "in_scope",
+    "log_change",
     "require_scope",
     "route_rules",
     "rule_of",

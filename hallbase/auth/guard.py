@@ -229,6 +229,14 @@ def rule_of(dependency: object) -> Rule | None:
     return dependency.rule if isinstance(dependency, Guard) else None
 
 
+def api_routes(app: Any) -> list[Any]:
+    """Every API route of ``app`` as served (prefixes and routers' dependencies applied): each
+    has ``path``, ``methods``, ``endpoint`` and ``dependant``, for `route_rules`."""
+    from fastapi.routing import iter_route_contexts
+
+    return [r for r in iter_route_contexts(app.routes) if getattr(r, "dependant", None)]
+
+
 def route_rules(route: object) -> list[Rule]:
     """Every `allow` rule a FastAPI route depends on, however deep (none: nobody said)."""
     dependant = getattr(route, "dependant", None)

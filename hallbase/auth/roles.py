@@ -75,3 +75,16 @@ def check_machine_scope(scope: Scope) -> None:
     """A machine's key applies to the hall, a unit or a window: never ``self``."""
     if scope.kind == "self":
         raise ValueError("a machine key's scope is hall, unit:<code> or window:<number>")
+
+
+# The office: everyone but window staff (a window lead within their scope).
+OFFICE: tuple[Role, ...] = (
+    "admin",
+    "supervisor",
+    "duty_chief",
+    "window_lead",
+    "leader_in_charge",
+    "director",
+)
+# Roles that see every person's records (a window lead sees their scope's, staff their own).
+HALL_WIDE: tuple[Role, ...] = ("admin", "supervisor", "duty_chief", "leader_in_charge", "director")

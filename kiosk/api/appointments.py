@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlmodel import col, select
 
-from hallbase.deps import Admin
+from hallbase.auth import allow
 from hallbase.fields import DbInt
 from kiosk import appointments as appts
 from kiosk import committed
@@ -26,7 +26,10 @@ router = APIRouter()
 
 
 @router.post(
-    "/appointment-slots", status_code=201, dependencies=[Admin], summary="Open a slot (admin)"
+    "/appointment-slots",
+    status_code=201,
+    dependencies=[allow("admin")],
+    summary="Open a slot (admin)",
 )
 async def create_slot(body: SlotIn, queue: QueueDep) -> JSONResponse:
     def op(ctx: Ctx) -> dict[str, Any]:
@@ -37,7 +40,7 @@ async def create_slot(body: SlotIn, queue: QueueDep) -> JSONResponse:
 
 
 @router.patch(
-    "/appointment-slots/{slot_id}", dependencies=[Admin], summary="Change capacity (admin)"
+    "/appointment-slots/{slot_id}", dependencies=[allow("admin")], summary="Change capacity (admin)"
 )
 async def patch_slot(slot_id: DbInt, body: SlotPatch, queue: QueueDep) -> JSONResponse:
     return await queue.write_json(

@@ -17,6 +17,7 @@ from hallbase.db import read_session
 from hallbase.models import AlertOutbox
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
+from tests.auth_support import admin_headers
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 3, 10)  # a Tuesday and a working day; four_punch: 08:30 12:00 14:00 17:30
@@ -74,4 +75,5 @@ class Hall:
 def hall(any_engine: Engine, settings: Settings) -> Iterator[Hall]:
     clock = Clock(at("07:00"))
     app = create_app(settings, engine=any_engine, clock=clock)
-    yield Hall(TestClient(app), any_engine, clock, settings)
+    # An admin by default; tests of who may do what send another's headers.
+    yield Hall(TestClient(app, headers=admin_headers(app)), any_engine, clock, settings)

@@ -57,7 +57,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, S
     from hallbase.settings import load_settings
 
     path = tmp_path_factory.mktemp("consistency")
-    cfg = load_settings(data_dir=path, database_url="", admin_token="", mqtt_url="")
+    cfg = load_settings(data_dir=path, database_url="", mqtt_url="")
     engine = make_engine(f"sqlite:///{path / 'c.db'}")
     prepare_database(cfg, engine)
     yield engine, cfg
@@ -242,13 +242,15 @@ def test_every_staff_day_is_stored_as_recomputed_after_calendar_and_staff_change
 ) -> None:
     from hallbase.settings import load_settings
     from hallkeeper.app import create_app
+    from tests.auth_support import admin_headers
 
     path = tmp_path_factory.mktemp("every-day")
-    cfg = load_settings(data_dir=path, database_url="", admin_token="", mqtt_url="")
+    cfg = load_settings(data_dir=path, database_url="", mqtt_url="")
     engine = make_engine(f"sqlite:///{path / 'e.db'}")
     try:
         clock = Clock(at("20:00", TODAY))
-        client = TestClient(create_app(cfg, engine=engine, clock=clock))
+        app = create_app(cfg, engine=engine, clock=clock)
+        client = TestClient(app, headers=admin_headers(app))
         assert client.patch("/api/v1/hall", json={"go_live": str(GO_LIVE)}).status_code == 200
         AttendanceScheduler(cfg, engine, clock).tick()  # the service starts: days are judged
         _assert_every_day_consistent(engine, cfg, clock())

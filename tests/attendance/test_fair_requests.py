@@ -17,6 +17,7 @@ from hallbase.models import AlertOutbox
 from hallbase.settings import REPO_CONFIG, load_settings
 from hallkeeper.app import create_app
 from tests.attendance.conftest import DAY, Clock, Hall, at
+from tests.auth_support import admin_headers, as_staff
 
 LEAVES = "/api/v1/attendance/leaves"
 MAKEUPS = "/api/v1/attendance/makeups"
@@ -29,7 +30,8 @@ def _stand_in_alerts(hall: Hall) -> list[AlertOutbox]:
 
 
 def _approve(hall: Hall, ident: object, approver: str) -> None:
-    answer = hall.client.post(f"{LEAVES}/{ident}/approve", json={"approver": approver})
+    headers = as_staff(hall.client.app, approver)  # the approver is the one logged in
+    answer = hall.client.post(f"{LEAVES}/{ident}/approve", headers=headers)
     assert answer.status_code == 200, answer.text
 
 
@@ -147,12 +149,10 @@ def limited(any_engine: Engine, tmp_path: Path) -> Iterator[Hall]:
     )
     config = tmp_path / "hall.toml"
     config.write_text(text, encoding="utf-8")
-    settings = load_settings(
-        config=config, data_dir=tmp_path, database_url="", admin_token="", mqtt_url=""
-    )
+    settings = load_settings(config=config, data_dir=tmp_path, database_url="", mqtt_url="")
     clock = Clock(at("07:00"))
     app = create_app(settings, engine=any_engine, clock=clock)
-    yield Hall(TestClient(app), any_engine, clock, settings)
+    yield Hall(TestClient(app, headers=admin_headers(app)), any_engine, clock, settings)
 
 
 def test_monthly_makeup_limit_is_a_setting(limited: Hall, hall: Hall) -> None:
@@ -166,7 +166,8 @@ def test_monthly_makeup_limit_is_a_setting(limited: Hall, hall: Hall) -> None:
     assert "每月最多3次" in answers[-1].json()["message"]["zh"]
     # A rejected make-up does not count; another month starts again.
     ident = answers[0].json()["id"]
-    rejected = limited.client.post(f"{MAKEUPS}/{ident}/reject", json={"approver": "BD001"})
+    lead = as_staff(limited.client.app, "BD001")
+    rejected = limited.client.post(f"{MAKEUPS}/{ident}/reject", headers=lead)
     assert rejected.status_code == 200
     body = {"staff_no": "BD002", "date": days[-1], "slot": "am_in"}
     assert limited.client.post(MAKEUPS, json=body).status_code == 201

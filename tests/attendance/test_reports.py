@@ -9,6 +9,7 @@ from datetime import date
 from openpyxl import load_workbook
 
 from tests.attendance.conftest import Hall, at
+from tests.auth_support import as_staff
 
 FULL_DAY = ("08:25", "12:03", "13:55", "17:35")
 
@@ -142,16 +143,16 @@ def test_duty_record_and_signature(hall: Hall) -> None:
     assert ("SC001", "late") in kinds and ("SC003", "absent") in kinds
     hall.clock.set("09:00", date(2026, 3, 11))
     assert hall.client.get("/api/v1/attendance/duty/2026-03-10").json()["flagged_unsigned"]
-    refused = hall.client.post(
-        "/api/v1/attendance/duty/2026-03-10/sign", json={"signed_by": "SC002"}
-    )
-    assert refused.status_code == 403
-    signed = hall.client.post(
-        "/api/v1/attendance/duty/2026-03-10/sign", json={"signed_by": "ZW003", "note": "已核"}
-    )
+    url = "/api/v1/attendance/duty/2026-03-10/sign"
+    chief = as_staff(hall.client.app, "ZW003")  # the duty chief signs as themselves
+    staff = hall.client.post(url, json={}, headers=as_staff(hall.client.app, "SC002"))
+    assert staff.status_code == 403 and staff.json()["code"] == "forbidden"
+    refused = hall.client.post(url, json={"signed_by": "ZW001"}, headers=chief)
+    assert refused.status_code == 403 and refused.json()["code"] == "duty_not_a_signer"
+    signed = hall.client.post(url, json={"note": "已核"}, headers=chief)
     assert signed.status_code == 200 and signed.json()["signed_by"] == "ZW003"
     assert not signed.json()["flagged_unsigned"]
-    again = hall.client.post("/api/v1/attendance/duty/2026-03-10/sign", json={"signed_by": "ZW003"})
+    again = hall.client.post(url, json={"signed_by": "ZW003"}, headers=chief)
     assert again.status_code == 409
 
 

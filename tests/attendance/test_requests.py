@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from attendance.scheduler import AttendanceScheduler
 from tests.attendance.conftest import DAY, Hall, at
+from tests.auth_support import as_staff
 
 
 def _leave(hall: Hall, **body: object) -> dict[str, object]:
@@ -15,6 +16,11 @@ def _leave(hall: Hall, **body: object) -> dict[str, object]:
     return result
 
 
+def _as(hall: Hall, staff_no: str) -> dict[str, str]:
+    """Logged in as hall member ``staff_no`` with their role (approvals are the caller's)."""
+    return as_staff(hall.client.app, staff_no)
+
+
 def test_half_day_leave_needs_the_window_lead(hall: Hall) -> None:
     hall.clock.set("07:30")
     leave = _leave(hall, staff_no="SC003", kind="事假", start_date="2026-03-10", start_half="am",
@@ -22,9 +28,9 @@ def test_half_day_leave_needs_the_window_lead(hall: Hall) -> None:
     assert leave["kind"] == "personal" and leave["days"] == 0.5
     assert leave["approver_role"] == "window_lead" and leave["filed_after"] is False
     url = f"/api/v1/attendance/leaves/{leave['id']}"
-    refused = hall.client.post(f"{url}/approve", json={"approver": "SC002"})  # plain staff
-    assert refused.status_code == 403 and "window_lead" in refused.json()["detail"]
-    approved = hall.client.post(f"{url}/approve", json={"approver": "SC001"})
+    refused = hall.client.post(f"{url}/approve", headers=_as(hall, "SC002"))  # plain staff
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    approved = hall.client.post(f"{url}/approve", headers=_as(hall, "SC001"))
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "approved" and approved.json()["approved_by"] == "SC001"
     hall.clock.set("15:00")
@@ -34,7 +40,7 @@ def test_half_day_leave_needs_the_window_lead(hall: Hall) -> None:
     slots = {s["slot"]: s["status"] for s in verdict.result["slots"]}  # type: ignore[attr-defined]
     assert slots["am_in"] == "leave" and slots["am_out"] == "leave"
     assert slots["pm_in"] == "missing"  # the afternoon was not on leave
-    assert hall.client.post(f"{url}/approve", json={"approver": "SC001"}).status_code == 409
+    assert hall.client.post(f"{url}/approve", headers=_as(hall, "SC001")).status_code == 409
 
 
 def test_long_leave_needs_a_higher_role_and_may_be_approved_ahead(hall: Hall) -> None:
@@ -43,15 +49,15 @@ def test_long_leave_needs_a_higher_role_and_may_be_approved_ahead(hall: Hall) ->
                    end="2026-03-11T23:00")  # fmt: skip
     assert leave["days"] == 2.0 and leave["approver_role"] == "leader_in_charge"
     url = f"/api/v1/attendance/leaves/{leave['id']}/approve"
-    assert hall.client.post(url, json={"approver": "RS001"}).status_code == 403  # window lead
+    assert hall.client.post(url, headers=_as(hall, "RS001")).status_code == 403  # window lead
     # The B post (SC002) will be on site when the leave starts: nothing to wait for now.
-    answer = hall.client.post(url, json={"approver": "ZW002"})
+    answer = hall.client.post(url, headers=_as(hall, "ZW002"))
     assert answer.status_code == 200, answer.text
     # A director may approve what a leader in charge may (a higher role).
     other = _leave(hall, staff_no="SC003", kind="sick", start="2026-03-12T00:00",
                    end="2026-03-12T23:59", substitute="SC002")  # fmt: skip
     answer = hall.client.post(
-        f"/api/v1/attendance/leaves/{other['id']}/approve", json={"approver": "ZW001"}
+        f"/api/v1/attendance/leaves/{other['id']}/approve", headers=_as(hall, "ZW001")
     )
     assert answer.status_code == 200, answer.text
 
@@ -99,7 +105,7 @@ def test_leave_filed_afterwards_turns_missing_into_leave(hall: Hall) -> None:
                    end_half="am")  # fmt: skip
     assert leave["filed_after"] is True
     done = hall.client.post(
-        f"/api/v1/attendance/leaves/{leave['id']}/approve", json={"approver": "GA001"}
+        f"/api/v1/attendance/leaves/{leave['id']}/approve", headers=_as(hall, "GA001")
     )
     assert done.status_code == 200, done.text
     covered = hall.verdict("GA002")
@@ -120,18 +126,19 @@ def test_makeup_approval_flips_missing_to_normal(hall: Hall) -> None:
     assert before is not None and before.result["slots"][0]["status"] == "missing"  # type: ignore[index]
     filed = hall.client.post(
         "/api/v1/attendance/makeups",
-        json={"staff_no": "BD002", "date": DAY.isoformat(), "slot": "am_in",
-              "reason": "指纹无法识别", "filed_by": "BD002"},
+        json={"date": DAY.isoformat(), "slot": "am_in", "reason": "指纹无法识别"},
+        headers=_as(hall, "BD002"),  # for themselves: the staff number is their login's
     )  # fmt: skip
     assert filed.status_code == 201, filed.text
+    assert filed.json()["staff_no"] == "BD002" and filed.json()["filed_by"] == "BD002"
     ident = filed.json()["id"]
     assert datetime.fromisoformat(filed.json()["at"]) == at("08:30")  # the slot's due time
     own = hall.client.post(
-        f"/api/v1/attendance/makeups/{ident}/approve", json={"approver": "BD002"}
+        f"/api/v1/attendance/makeups/{ident}/approve", headers=_as(hall, "BD002")
     )
     assert own.status_code == 403
     hall.clock.set("09:10")
-    ok = hall.client.post(f"/api/v1/attendance/makeups/{ident}/approve", json={"approver": "BD001"})
+    ok = hall.client.post(f"/api/v1/attendance/makeups/{ident}/approve", headers=_as(hall, "BD001"))
     assert ok.status_code == 200
     assert ok.json()["approved_by"] == "BD001" and ok.json()["decided_at"] is not None
     after = hall.verdict("BD002")
@@ -182,7 +189,7 @@ def test_away_periods_make_off_post_and_absent(hall: Hall) -> None:
     assert out.status_code == 201
     assert (
         hall.client.post(
-            f"/api/v1/attendance/outs/{out.json()['id']}/approve", json={"approver": "ZW002"}
+            f"/api/v1/attendance/outs/{out.json()['id']}/approve", headers=_as(hall, "ZW002")
         ).status_code
         == 200
     )

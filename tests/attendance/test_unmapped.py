@@ -44,7 +44,8 @@ def test_a_pin_given_through_the_api_takes_over_its_punches(hall: Hall) -> None:
     assert len(audit) == 1
     assert audit[0]["pin"] == "9001" and audit[0]["staff_no"] == "SC009"
     assert audit[0]["count"] == 2 and audit[0]["via"] == "staff_api"
-    assert audit[0]["credential"] == "open" and audit[0]["at"]
+    assert audit[0]["credential"] == "bearer" and audit[0]["at"]  # the admin's token
+    assert audit[0]["actor"] == "test-admin"
 
 
 def test_a_pin_changed_on_a_staff_member_takes_over_its_punches(hall: Hall) -> None:

@@ -129,8 +129,9 @@ def test_settings_refuse_half_configured_service(
         load_settings(data_dir=tmp_path)
     assert info.value.problems[0][0] == "HALLKEEPER_PORT"
     monkeypatch.delenv("HALLKEEPER_PORT")
-    with pytest.raises(ConfigError, match="HALLKEEPER_ADMIN_TOKEN"):
-        load_settings(data_dir=tmp_path, environment="production", admin_token="")
+    # Production needs the session secret (people's sessions, tokens, keys): no shared token.
+    with pytest.raises(ConfigError, match="HALLKEEPER_SESSION_SECRET"):
+        load_settings(data_dir=tmp_path, environment="production", id_pepper="p" * 40)
     with pytest.raises(ConfigError, match="HALLKEEPER_MQTT_URL"):
         load_settings(data_dir=tmp_path, mqtt_url="tcp://localhost")
     with pytest.raises(ConfigError, match="HALLKEEPER_TIMEZONE"):
@@ -156,7 +157,7 @@ def test_queue_section_is_checked_and_reaches_the_queue(tmp_path: Path) -> None:
     assert (config.recall_limit, config.id_pepper) == (3, "s3cret-pepper")
     assert config.priority_reasons == ("elderly", "disabled", "military")
     with pytest.raises(ConfigError, match="HALLKEEPER_ID_PEPPER"):
-        load_settings(data_dir=tmp_path, environment="production", admin_token="t", id_pepper="")
+        load_settings(data_dir=tmp_path, environment="production", id_pepper="")
 
 
 def test_off_post_grace_is_checked() -> None:

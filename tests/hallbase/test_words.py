@@ -19,6 +19,7 @@ from hallbase.db import make_engine
 from hallbase.errors import ConfigError
 from hallbase.settings import load_settings
 from hallkeeper.app import create_app
+from tests.auth_support import admin_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 # Uyghur, as a hall in Xinjiang would add it: a few words, the rest falls back to Chinese.
@@ -102,11 +103,9 @@ def test_a_language_must_be_present(uyghur: Path, tmp_path: Path) -> None:
 
 
 def test_a_page_and_the_api_serve_a_language_added_by_a_file(uyghur: Path, tmp_path: Path) -> None:
-    settings = load_settings(
-        data_dir=tmp_path, database_url="", admin_token="", mqtt_url="", words_dir=uyghur
-    )
+    settings = load_settings(data_dir=tmp_path, database_url="", mqtt_url="", words_dir=uyghur)
     app = create_app(settings, engine=make_engine(f"sqlite:///{tmp_path / 'test.db'}"))
-    with TestClient(app) as client:
+    with TestClient(app, headers=admin_headers(app)) as client:  # an admin sees every page
         page = client.get("/kiosk?lang=ug")
         assert page.status_code == 200
         assert "نومۇر ئېلىش" in page.text and "مۇلازىمەت تۈرىنى تاللاڭ" in page.text

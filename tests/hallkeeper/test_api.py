@@ -7,13 +7,16 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from hallbase.settings import Settings, load_settings
+from hallbase.settings import Settings
 from hallkeeper.app import create_app
+from tests.auth_support import admin_headers, bearer
 
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as c:
+    """The app, called by an admin (a bearer token)."""
+    app = create_app(settings)
+    with TestClient(app, headers=admin_headers(app)) as c:
         yield c
 
 
@@ -107,18 +110,19 @@ def test_calendar_and_overrides(client: TestClient) -> None:
     assert backwards.status_code == 422
 
 
-def test_changes_need_the_admin_token_when_set(settings: Settings) -> None:
-    guarded = load_settings(
-        data_dir=settings.data_dir, database_url="", admin_token="s3cret", mqtt_url=""
-    )
-    with TestClient(create_app(guarded)) as c:
+def test_changes_need_the_admin_role(settings: Settings) -> None:
+    app = create_app(settings)
+    with TestClient(app) as c:
         body = {"code": "NEW", "name": "新单位"}
         assert c.post("/api/v1/units", json=body).status_code == 401
-        wrong = {"Authorization": "Bearer nope"}
+        wrong = {"Authorization": "Bearer hkt_nope"}
         assert c.post("/api/v1/units", json=body, headers=wrong).status_code == 401
-        ok = c.post("/api/v1/units", json=body, headers={"Authorization": "Bearer s3cret"})
+        lead = bearer(app, "lead", "window_lead:unit:SCJ", staff_no="SC001")
+        assert c.post("/api/v1/units", json=body, headers=lead).status_code == 403
+        ok = c.post("/api/v1/units", json=body, headers=admin_headers(app))
         assert ok.status_code == 201
-        assert c.get("/api/v1/units/NEW").json()["name"] == "新单位"  # reads stay open
+        assert c.get("/api/v1/units/NEW").status_code == 401  # reads need a login too
+        assert c.get("/api/v1/units/NEW", headers=lead).json()["name"] == "新单位"
 
 
 @pytest.mark.parametrize("page", ["/docs", "/redoc"])

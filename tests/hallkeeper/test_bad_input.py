@@ -23,6 +23,7 @@ from hallbase.settings import REPO_CONFIG, Settings
 from hallkeeper.api.body_guard import MAX_JSON_DEPTH, too_deep
 from hallkeeper.app import create_app
 from hallkeeper.staff_io import import_staff
+from tests.auth_support import admin_headers
 
 RATING = {"attitude": 5, "quality": 5, "efficiency": 5, "integrity": 5, "overall": 5}
 NEW_STAFF = {"staff_no": "T01", "pin": "9001", "unit_code": "SCJ", "category": "聘用"}
@@ -36,7 +37,7 @@ def app(any_engine: Engine, settings: Settings) -> FastAPI:
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
     # A server error must show as its status here, not as the exception behind it.
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with TestClient(app, raise_server_exceptions=False, headers=admin_headers(app)) as c:
         yield c
 
 

@@ -59,9 +59,21 @@ def test_db_upgrade_then_staff_import_report(env: Path) -> None:
     assert "新人" in exported.read_text("utf-8-sig")
 
 
-def _get_json(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=5) as resp:
+def _get_json(url: str, headers: dict[str, str] | None = None) -> Any:
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=5) as resp:
         return json.loads(resp.read().decode("utf-8"))
+
+
+def _demo_admin(base: str) -> dict[str, str]:
+    """The demo's admin logs in (its password is the demo's, printed in its log)."""
+    body = json.dumps({"username": "admin", "password": "demo-admin-only"}).encode()
+    request = urllib.request.Request(
+        f"{base}/auth/login", data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as resp:
+        cookie = resp.headers["set-cookie"].split(";")[0]
+    return {"Cookie": cookie}
 
 
 def test_staff_import_and_hall_file_credit_unmapped_punches(
@@ -127,12 +139,13 @@ def test_demo_serves_the_hall_within_a_minute(tmp_path: Path) -> None:
         assert "示范市政务服务中心" in page
         assert (tmp_path / "hallkeeper.db").exists()
         base = f"http://127.0.0.1:{port}/api/v1"
+        admin = _demo_admin(base)
         deadline = time.monotonic() + 60
         while True:  # the simulated terminals deliver the scripted day through the adapters
-            devices = {d["serial"]: d for d in _get_json(f"{base}/devices")["data"]}
+            devices = {d["serial"]: d for d in _get_json(f"{base}/devices", admin)["data"]}
             today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
             week = f"{base}/attendance/days?date_from={today - timedelta(days=10)}"
-            days = _get_json(f"{week}&date_to={today}")["data"]
+            days = _get_json(f"{week}&date_to={today}", admin)["data"]
             punched = {r["staff_no"] for r in days if any(s["punch"] for s in r["slots"])}
             synced = all(devices[s]["last_sync"] for s in ("DEMO-ZK-EAST", "DEMO-ADMS-WEST"))
             if synced and len(punched) >= 10:
@@ -144,6 +157,8 @@ def test_demo_serves_the_hall_within_a_minute(tmp_path: Path) -> None:
         proc.terminate()
         output, _ = proc.communicate(timeout=20)
     assert f"http://127.0.0.1:{port}/" in output
+    assert "log in as admin / demo-admin-only" in output
+    assert f"http://127.0.0.1:{port}/kiosk?key=hkm_" in output
 
 
 @pytest.mark.parametrize("word", ["help", "--help", "-h"])

@@ -22,6 +22,7 @@ from hallkeeper.app import create_app
 from hallkeeper.cli import app as cli
 from hallkeeper.holiday_file import load_notice, parse_notice
 from tests.attendance.conftest import Clock, at
+from tests.auth_support import admin_headers
 
 SAMPLE = REPO_CONFIG.parent / "holidays.sample.toml"
 DECEMBER = date(2026, 12, 7)
@@ -79,7 +80,8 @@ def test_december_warns_about_next_year(caplog: pytest.LogCaptureFixture) -> Non
 @pytest.fixture
 def client(any_engine: Engine, settings: Settings) -> tuple[TestClient, Clock, Engine]:
     clock = Clock(at("10:00", DECEMBER))
-    return TestClient(create_app(settings, engine=any_engine, clock=clock)), clock, any_engine
+    app = create_app(settings, engine=any_engine, clock=clock)
+    return TestClient(app, headers=admin_headers(app)), clock, any_engine
 
 
 def test_import_through_the_api_ends_the_warnings(

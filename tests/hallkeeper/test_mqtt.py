@@ -204,7 +204,6 @@ def _relay_settings(tmp_path: Path, name: str, host: str, port: int, prefix: str
     return load_settings(
         data_dir=tmp_path / name,
         database_url="",
-        admin_token="",
         mqtt_url=f"mqtt://{host}:{port}",
         mqtt_topic=prefix,
     )

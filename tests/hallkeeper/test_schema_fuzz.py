@@ -2,9 +2,8 @@
 
 Deterministic (fixed seed, derandomized, no example database) and bounded (12 generated examples
 per operation, plus schemathesis's boundary cases: ids past 2**63, nulls, offsets, ...), against
-the real app on SQLite. The admin token is off whatever the environment says, and every call
-carries an administrator's bearer token, so that every change route runs its handler instead of
-answering 401.
+the real app on SQLite. The schema (a login's) and every call carry an administrator's bearer
+token, so that every change route runs its handler instead of answering 401.
 """
 
 from __future__ import annotations
@@ -28,14 +27,14 @@ CONFIG = {
 }
 DATA = Path(tempfile.mkdtemp(prefix="hallkeeper-fuzz-"))
 atexit.register(shutil.rmtree, DATA, ignore_errors=True)  # also when no test here runs
-APP = create_app(load_settings(data_dir=DATA, database_url="", admin_token="", mqtt_url=""))
+APP = create_app(load_settings(data_dir=DATA, database_url="", mqtt_url=""))
 # The schema is read at collection (schemathesis makes one test per operation from it). The
 # event stream never ends by itself: its own tests are in tests/kiosk.
-schema = schemathesis.openapi.from_asgi(
-    "/openapi.json", APP, config=SchemathesisConfig.from_dict(CONFIG)
-).exclude(path="/api/v1/events")
 add_account(APP, "fuzz_admin", "admin")
 HEADERS = {"Authorization": f"Bearer {api_token(APP, 'fuzz_admin')}"}
+schema = schemathesis.openapi.from_asgi(
+    "/openapi.json", APP, config=SchemathesisConfig.from_dict(CONFIG), headers=HEADERS
+).exclude(path="/api/v1/events")
 
 
 @schema.parametrize()

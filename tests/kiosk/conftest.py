@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
+from tests.auth_support import admin_headers
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Monday 2026-11-23, 09:00 in the hall: a working day within every service's opening hours.
@@ -50,7 +51,8 @@ def app(any_engine: Engine, settings: Settings, clock: Clock) -> FastAPI:
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as c:
+    # An admin's token: the hall model and appointment slots are the admin's to change.
+    with TestClient(app, headers=admin_headers(app)) as c:
         yield c
 
 

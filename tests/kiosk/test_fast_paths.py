@@ -109,7 +109,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
     from hallbase.settings import load_settings
 
     base = tmp_path_factory.mktemp("fast")
-    hall = load_settings(data_dir=base, database_url="", admin_token="", mqtt_url="")
+    hall = load_settings(data_dir=base, database_url="", mqtt_url="")
     path = base / "template.db"
     engine = make_engine(f"sqlite:///{path}")
     create_app(hall, engine=engine)

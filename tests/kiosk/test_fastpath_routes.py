@@ -56,7 +56,7 @@ REQUESTS: list[tuple[str, bytes, dict[str, str]]] = [
 
 
 def _app(tmp_path: Path, name: str, clock: Clock, *, shortcut: bool) -> FastAPI:
-    settings = load_settings(data_dir=tmp_path / name, database_url="", admin_token="", mqtt_url="")
+    settings = load_settings(data_dir=tmp_path / name, database_url="", mqtt_url="")
     engine = make_engine(f"sqlite:///{tmp_path / name / 'test.db'}")
     app = create_app(settings, engine=engine, clock=clock)
     assert any(m.cls is QueueFastPath for m in app.user_middleware)

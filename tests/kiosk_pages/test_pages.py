@@ -17,13 +17,17 @@ from hallkeeper.app import create_app
 from kiosk.hardware.coordinator import install_queue_devices
 from kiosk.hardware.simulated import start_simulators
 from kiosk.models import Rating, Ticket
+from tests.auth_support import admin_headers
 from tests.kiosk.conftest import MONDAY_9AM, Clock
 from tests.kiosk_pages.conftest import Hall, shot
 from tests.live_server import live_server
 
 
 def api(hall: Hall, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    response = httpx.request(method, f"{hall.url}/api/v1{path}", json=body, timeout=10)
+    headers = admin_headers(hall.app)  # opening appointment slots is the admin's
+    response = httpx.request(
+        method, f"{hall.url}/api/v1{path}", json=body, headers=headers, timeout=10
+    )
     assert response.is_success, response.text
     return response.json()
 

@@ -10,7 +10,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
-from hallbase.auth import MACHINE_KINDS, ROLES, Actor, AuthError, Principal, allow, auth_error
+from hallbase.auth import (
+    MACHINE_KINDS,
+    PUBLIC,
+    ROLES,
+    Actor,
+    AuthError,
+    Principal,
+    allow,
+    auth_error,
+)
 from hallbase.auth import keys as key_store
 from hallbase.auth.login import AddressLimiter, LoginResult, login, logout
 from hallbase.auth.models import ApiToken
@@ -77,7 +86,7 @@ def _login(request: Request, engine: EngineDep, settings: Settings, body: LoginB
     )
 
 
-@router.post("/login")
+@router.post("/login", dependencies=[PUBLIC])
 def login_api(
     request: Request, response: Response, body: LoginBody, engine: EngineDep, settings: SettingsDep
 ) -> dict[str, Any]:
@@ -187,14 +196,14 @@ def _page(request: Request, session: ReadSessionDep, lang: str | None, **extra: 
     )
 
 
-@pages.get("/login", response_class=HTMLResponse, include_in_schema=False)
+@pages.get("/login", response_class=HTMLResponse, include_in_schema=False, dependencies=[PUBLIC])
 def login_page(
     request: Request, session: ReadSessionDep, lang: str | None = None, next: str = "/"
 ) -> Any:
     return _page(request, session, lang, next=_safe_next(next))
 
 
-@pages.post("/login", include_in_schema=False)
+@pages.post("/login", include_in_schema=False, dependencies=[PUBLIC])
 def login_form(
     request: Request,
     session: ReadSessionDep,

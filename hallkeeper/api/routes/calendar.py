@@ -1,4 +1,6 @@
-"""The hall itself, working days and the admins' holiday overrides."""
+"""The hall itself, working days and the admins' holiday overrides.
+
+The office reads; the admin changes, and each change is audited."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from sqlmodel import Session, col, select
 from attendance.common import context, now_of
 from attendance.derive import rederive
 from attendance.refresh import first_stored_day, rederive_span
-from hallbase.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
+from hallbase.auth import OFFICE, allow, log_change
+from hallbase.deps import ReadSessionDep, SessionDep, SettingsDep
 from hallbase.errors import ConfigError
 from hallbase.fields import Day, OneLine
 from hallbase.holidays import calendar_covers, day_kind, imported_years, missing_years
@@ -21,6 +24,8 @@ from hallbase.settings import Settings
 from hallkeeper.holiday_file import import_notice, parse_notice
 
 router = APIRouter()
+OFFICE_READS = [allow(*OFFICE)]
+ADMIN = [allow("admin")]
 # How far back PATCH /hall may move go-live: the days between are judged within the request.
 GO_LIVE_BACK = timedelta(days=400)
 MAX_CALENDAR_DAYS = 366
@@ -52,7 +57,7 @@ def overrides_map(session: Session, start: date, end: date) -> dict[date, tuple[
     return {row.day: (row.workday, row.note) for row in rows}
 
 
-@router.get("/hall", summary="The hall")
+@router.get("/hall", dependencies=OFFICE_READS, summary="The hall")
 def get_hall(session: ReadSessionDep) -> Hall:
     hall = session.exec(select(Hall)).first()
     if hall is None:
@@ -60,7 +65,7 @@ def get_hall(session: ReadSessionDep) -> Hall:
     return hall
 
 
-@router.patch("/hall", dependencies=[Admin], summary="Change the hall's name or go-live date")
+@router.patch("/hall", dependencies=ADMIN, summary="Change the hall's name or go-live date")
 def patch_hall(
     body: HallPatch, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Hall:
@@ -68,6 +73,7 @@ def patch_hall(
     if hall is None:
         raise HTTPException(404, detail="the hall is not configured yet")
     before = hall.go_live
+    old = hall.model_dump(mode="json")
     fields = body.model_dump(exclude_unset=True)
     go_live = fields.get("go_live")
     earliest = now_of(request).astimezone(settings.zone).date() - GO_LIVE_BACK
@@ -86,6 +92,9 @@ def patch_hall(
     if hall.go_live != before:
         _go_live_moved(request, session, settings, before, hall.go_live)
         session.refresh(hall)
+    log_change(
+        session, request, "hall.update", "hall", before=old, after=hall.model_dump(mode="json")
+    )
     return hall
 
 
@@ -106,7 +115,7 @@ def _go_live_moved(
         )
 
 
-@router.get("/calendar", summary="Working days in a date range")
+@router.get("/calendar", dependencies=OFFICE_READS, summary="Working days in a date range")
 def get_calendar(
     request: Request,
     session: ReadSessionDep,
@@ -142,7 +151,7 @@ def get_calendar(
     return {"data": days, "count": len(days), "warning": warning}
 
 
-@router.get("/holidays", summary="List holiday overrides")
+@router.get("/holidays", dependencies=OFFICE_READS, summary="List holiday overrides")
 def list_overrides(session: ReadSessionDep) -> dict[str, Any]:
     rows = session.exec(select(HolidayOverride).order_by(col(HolidayOverride.day))).all()
     return {"data": rows, "count": len(rows)}
@@ -156,7 +165,7 @@ def _rederive(request: Request, session: Session, settings: Settings, day: date)
 
 @router.post(
     "/holidays/import",
-    dependencies=[Admin],
+    dependencies=ADMIN,
     summary="Import a year's holidays and moved working days (the State Council's notice)",
 )
 def import_holidays(
@@ -167,29 +176,41 @@ def import_holidays(
     except ConfigError as exc:
         problems = [f"{key}: {problem}" for key, problem in exc.problems]
         raise HTTPException(422, detail=problems) from None
-    return import_notice(session, settings, notice, now_of(request))
+    done = import_notice(session, settings, notice, now_of(request))
+    log_change(session, request, "holiday.import", f"holidays:{notice.year}", after=body)
+    return done
 
 
-@router.put("/holidays/{day}", dependencies=[Admin], summary="Set a holiday override")
+@router.put("/holidays/{day}", dependencies=ADMIN, summary="Set a holiday override")
 def put_override(
     day: Day, body: OverrideIn, request: Request, session: SessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
-    row = session.get(HolidayOverride, day) or HolidayOverride(day=day, workday=body.workday)
+    found = session.get(HolidayOverride, day)
+    before = None if found is None else found.model_dump(mode="json")
+    row = found or HolidayOverride(day=day, workday=body.workday)
     row.workday, row.note = body.workday, body.note
     session.add(row)
     session.flush()
     changed = _rederive(request, session, settings, day)
+    after = row.model_dump(mode="json")
+    target = f"holiday:{day.isoformat()}"
+    reason = body.note or None
+    log_change(
+        session, request, "holiday.override", target, before=before, after=after, reason=reason
+    )
     return {**row.model_dump(), "changed": changed}
 
 
-@router.delete("/holidays/{day}", status_code=204, dependencies=[Admin])
+@router.delete("/holidays/{day}", status_code=204, dependencies=ADMIN)
 def delete_override(
     day: Day, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
     row = session.get(HolidayOverride, day)
     if row is None:
         raise HTTPException(404, detail=f"no override for {day}")
+    before = row.model_dump(mode="json")
     session.delete(row)
     session.flush()
     _rederive(request, session, settings, day)
+    log_change(session, request, "holiday.delete", f"holiday:{day.isoformat()}", before=before)
     return Response(status_code=204)

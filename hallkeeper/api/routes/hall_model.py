@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from attendance.common import now_of
 from attendance.refresh import rederive_span
+from hallbase.auth import OFFICE, allow
 from hallbase.deps import get_settings
 from hallbase.fields import Day, LocalTime, OneLine
 from hallbase.hallconfig import (
@@ -86,7 +87,7 @@ def credit_pins(session: Session, request: Request) -> None:
     from attendance.unmapped import credit_assigned_pins
 
     settings = request.app.state.settings
-    credit_assigned_pins(session, settings, now_of(request), api_actor(settings, "staff_api"))
+    credit_assigned_pins(session, settings, now_of(request), api_actor(request, "staff_api"))
 
 
 DUTY_FIELDS = ("start_date", "end_date", "schedule")
@@ -162,4 +163,5 @@ services_router = crud_router(
     name="service",
     check=check_service,
     order_by="prefix",
+    read=allow(*OFFICE, machines=("kiosk",)),  # the kiosk shows the services
 )

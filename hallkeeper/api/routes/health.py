@@ -1,14 +1,19 @@
-"""Liveness and readiness: the database, the broker and the devices."""
+"""Liveness and readiness: the database, the broker and the devices.
+
+Anyone gets the status (a load balancer asks without a credential); the office gets the
+details: no terminal serial or device list is shown to an anonymous caller.
+"""
 
 from __future__ import annotations
 
 import socket
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
 
+from hallbase.auth import OFFICE, PUBLIC, Principal
 from hallbase.deps import EngineDep, SettingsDep
 
 router = APIRouter()
@@ -27,7 +32,11 @@ def _broker(url: str | None) -> dict[str, Any]:
 
 @router.get("/healthz", summary="Health of the database, broker and devices")
 def healthz(
-    request: Request, response: Response, engine: EngineDep, settings: SettingsDep
+    request: Request,
+    response: Response,
+    engine: EngineDep,
+    settings: SettingsDep,
+    who: Annotated[Principal, PUBLIC],
 ) -> dict[str, Any]:
     database: dict[str, Any]
     try:
@@ -49,6 +58,8 @@ def healthz(
     degraded = not broker["ok"] or any(d.get("available") is False for d in devices)
     response.status_code = 200 if ok else 503
     status = "down" if not ok else "degraded" if degraded else "ok"
+    if not who.has_role(*OFFICE):
+        return {"ok": ok, "status": status}
     return {
         "ok": ok,
         "status": status,

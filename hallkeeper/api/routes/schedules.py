@@ -10,7 +10,8 @@ from sqlmodel import Session, col, select
 
 from attendance.common import now_of
 from attendance.refresh import rederive_span
-from hallbase.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
+from hallbase.auth import OFFICE, allow, log_change
+from hallbase.deps import ReadSessionDep, SessionDep, SettingsDep
 from hallbase.hallconfig import ScheduleEntry
 from hallbase.hallconfig.schedules import schedule_problem
 from hallbase.models import Schedule, ScheduleSlot
@@ -33,14 +34,14 @@ def schedule_public(session: Session, schedule: Schedule) -> dict[str, Any]:
     }
 
 
-@router.get("", summary="List schedules")
+@router.get("", dependencies=[allow(*OFFICE)], summary="List schedules")
 def list_schedules(session: ReadSessionDep) -> dict[str, Any]:
     rows = session.exec(select(Schedule).order_by(col(Schedule.name))).all()
     data = [schedule_public(session, s) for s in rows]
     return {"data": data, "count": len(data)}
 
 
-@router.put("/{name}", dependencies=[Admin], summary="Create or replace a schedule")
+@router.put("/{name}", dependencies=[allow("admin")], summary="Create or replace a schedule")
 def put_schedule(
     name: str, body: dict[str, Any], request: Request, session: SessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
@@ -53,7 +54,11 @@ def put_schedule(
     problem = schedule_problem(entry)
     if problem:
         raise HTTPException(422, detail=f"schedule {name!r}: {problem}")
+    old = session.exec(select(Schedule).where(col(Schedule.name) == name)).first()
+    before = None if old is None else schedule_public(session, old)
     saved = save_schedule(session, entry)
     # Every stored verdict is judged again by the new slots (and, for a new season, days).
     rederive_span(session, settings, now_of(request))
-    return schedule_public(session, saved)
+    after = schedule_public(session, saved)
+    log_change(session, request, "schedule.put", f"schedule:{name}", before=before, after=after)
+    return after

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import MISSING, BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, delete, select
 
-from hallbase.deps import Admin, ReadSessionDep, SessionDep
+from hallbase.auth import OFFICE, allow, log_change
+from hallbase.deps import ReadSessionDep, SessionDep
 from hallbase.fields import DbInt, OneLine
 from hallbase.hallconfig import WindowKind
 from hallbase.models import Service, Staff, Window, WindowService, set_window_services
@@ -83,38 +84,49 @@ def _apply(session: Session, window: Window, fields: dict[str, Any]) -> None:
     session.flush()
 
 
-@router.get("", summary="List windows")
+@router.get("", dependencies=[allow(*OFFICE)], summary="List windows")
 def list_windows(session: ReadSessionDep) -> dict[str, Any]:
     windows = session.exec(select(Window).order_by(col(Window.number))).all()
     data = [window_public(session, w) for w in windows]
     return {"data": data, "count": len(data)}
 
 
-@router.get("/{number}", summary="Get one window")
+@router.get("/{number}", dependencies=[allow(*OFFICE)], summary="Get one window")
 def get_window(number: DbInt, session: ReadSessionDep) -> dict[str, Any]:
     return window_public(session, _find(session, number))
 
 
-@router.post("", status_code=201, dependencies=[Admin], summary="Create a window")
-def create_window(body: WindowIn, session: SessionDep) -> dict[str, Any]:
+@router.post("", status_code=201, dependencies=[allow("admin")], summary="Create a window")
+def create_window(body: WindowIn, request: Request, session: SessionDep) -> dict[str, Any]:
     if session.exec(select(Window).where(Window.number == body.number)).first() is not None:
         raise HTTPException(409, detail=f"window {body.number} already exists")
     fields = body.model_dump()
     window = Window(number=fields.pop("number"), name=body.name, a_post=body.a_post)
     _apply(session, window, fields)
-    return window_public(session, window)
+    after = window_public(session, window)
+    log_change(session, request, "window.create", f"window:{body.number}", after=after)
+    return after
 
 
-@router.patch("/{number}", dependencies=[Admin], summary="Change a window")
-def update_window(number: DbInt, body: WindowPatch, session: SessionDep) -> dict[str, Any]:
+@router.patch("/{number}", dependencies=[allow("admin")], summary="Change a window")
+def update_window(
+    number: DbInt, body: WindowPatch, request: Request, session: SessionDep
+) -> dict[str, Any]:
     window = _find(session, number)
+    before = window_public(session, window)
     _apply(session, window, body.model_dump(exclude_unset=True))
-    return window_public(session, window)
+    after = window_public(session, window)
+    log_change(session, request, "window.update", f"window:{number}", before=before, after=after)
+    return after
 
 
-@router.delete("/{number}", status_code=204, dependencies=[Admin], summary="Delete a window")
-def delete_window(number: DbInt, session: SessionDep) -> Response:
+@router.delete(
+    "/{number}", status_code=204, dependencies=[allow("admin")], summary="Delete a window"
+)
+def delete_window(number: DbInt, request: Request, session: SessionDep) -> Response:
     window = _find(session, number)
+    before = window_public(session, window)
     session.exec(delete(WindowService).where(col(WindowService.window_id) == window.id))
     session.delete(window)
+    log_change(session, request, "window.delete", f"window:{number}", before=before)
     return Response(status_code=204)

@@ -16,15 +16,18 @@ from devices.adms.simulator import AdmsTerminal
 from hallbase.db import read_session
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
+from tests.auth_support import admin_headers
 from tests.live_server import live_server, wait_for
 
 TZ = ZoneInfo("Asia/Shanghai")
+ADMIN: dict[str, dict[str, str]] = {}  # an admin's headers, by the server's address
 
 
 @pytest.fixture
 def server(settings: Settings, any_engine: Engine) -> Iterator[tuple[str, Engine]]:
     app = create_app(settings, engine=any_engine)
     with live_server(app) as url:
+        ADMIN[url] = admin_headers(app)
         yield url, any_engine
 
 
@@ -40,7 +43,7 @@ def _all_done(engine: Engine) -> bool:
 
 
 def approve(url: str, serial: str) -> None:
-    response = httpx.post(f"{url}/api/v1/devices/{serial}/approve")
+    response = httpx.post(f"{url}/api/v1/devices/{serial}/approve", headers=ADMIN[url])
     assert response.status_code == 200, response.text
 
 
@@ -108,7 +111,7 @@ def test_user_sync_commands_reach_the_terminal_and_results_come_back(
     url, engine = server
     httpx.get(f"{url}/iclock/cdata", params={"SN": "T2"})
     approve(url, "T2")
-    queued = httpx.post(f"{url}/api/v1/devices/T2/sync-users").json()
+    queued = httpx.post(f"{url}/api/v1/devices/T2/sync-users", headers=ADMIN[url]).json()
     assert queued["queued"] >= 15
     terminal = AdmsTerminal(url, "T2", zone=TZ, poll_interval=0.1)
     terminal.start()

@@ -17,21 +17,27 @@ from attendance.terminals.devicedb import MAX_PENDING
 from hallbase.db import read_session
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
+from tests.auth_support import admin_headers
 from tests.live_server import live_server
 
 TZ = ZoneInfo("Asia/Shanghai")
+ADMIN: dict[str, dict[str, str]] = {}  # an admin's headers, by the server's address
 TEMPLATE = "TVNTUzIxAAADyMoECAUHCc7QAAAbyWkBAAAAgzcfAfFaVXsKkDXaB"
 
 
 @pytest.fixture
 def server(settings: Settings, any_engine: Engine) -> Iterator[tuple[str, Engine]]:
-    with live_server(create_app(settings, engine=any_engine)) as url:
+    app = create_app(settings, engine=any_engine)
+    with live_server(app) as url:
+        ADMIN[url] = admin_headers(app)
         yield url, any_engine
 
 
 def approve(url: str, serial: str) -> None:
     assert httpx.get(f"{url}/iclock/cdata", params={"SN": serial}).status_code == 403
-    assert httpx.post(f"{url}/api/v1/devices/{serial}/approve").status_code == 200
+    assert (
+        httpx.post(f"{url}/api/v1/devices/{serial}/approve", headers=ADMIN[url]).status_code == 200
+    )
 
 
 def post(url: str, serial: str, body: str, table: str = "ATTLOG") -> httpx.Response:
@@ -89,7 +95,7 @@ def test_punch_api_rejects_fields_that_cannot_be_stored_by_name(
         {"pin": "2001", "time": at, "device_sn": "X" * 80},
         {"pin": "2002", "time": at, "verify": 1},
     ]
-    answer = httpx.post(f"{url}/api/v1/punches", json=items)
+    answer = httpx.post(f"{url}/api/v1/punches", headers=ADMIN[url], json=items)
     assert answer.status_code == 200, answer.text
     result = answer.json()
     assert result["inserted"] == 1
@@ -140,7 +146,7 @@ def test_template_data_is_never_stored_nor_served(server: tuple[str, Engine]) ->
     stored = _everything_stored(engine)
     assert TEMPLATE not in stored and TEMPLATE.encode().hex() not in stored
     for listing in ("/api/v1/punches/quarantined", "/api/v1/devices/BIO1/quarantined"):
-        served = httpx.get(f"{url}{listing}").text
+        served = httpx.get(f"{url}{listing}", headers=ADMIN[url]).text
         assert TEMPLATE not in served and TEMPLATE.encode().hex() not in served
 
 
@@ -162,7 +168,7 @@ def test_records_kept_aside_are_stored_once_and_counted(server: tuple[str, Engin
     repeats = sorted(r.repeats for r in aside)
     assert repeats == [2, 2, 5]  # the garbage line came twice per post
     assert all(r.last_received_at is not None for r in aside)
-    listed = httpx.get(f"{url}/api/v1/devices/DUP1/quarantined").json()
+    listed = httpx.get(f"{url}/api/v1/devices/DUP1/quarantined", headers=ADMIN[url]).json()
     assert listed["count"] == 3 and sorted(r["repeats"] for r in listed["data"]) == repeats
 
 
@@ -170,7 +176,7 @@ def test_unknown_serials_and_junk_are_bounded_and_listings_paged(
     server: tuple[str, Engine],
 ) -> None:
     url, engine = server
-    with httpx.Client(base_url=url) as client:
+    with httpx.Client(base_url=url, headers=ADMIN[url]) as client:
         for n in range(MAX_PENDING + 20):
             answer = client.get("/iclock/cdata", params={"SN": f"FAKE{n:04d}"})
             assert answer.status_code == 403

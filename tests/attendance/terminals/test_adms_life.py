@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -18,6 +19,7 @@ from devices.adms.simulator import AdmsTerminal
 from hallbase.db import read_session
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
+from tests.auth_support import admin_headers
 from tests.live_server import free_port, live_server, wait_for
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -35,9 +37,10 @@ def punch(terminal: AdmsTerminal, pin: str, minutes_ago: int) -> str:
     return f"{pin}@{at:%H:%M:%S}"
 
 
-def approve(url: str, serial: str) -> None:
+def approve(app: Any, url: str, serial: str) -> None:
     assert httpx.get(f"{url}/iclock/cdata", params={"SN": serial}).status_code == 403
-    assert httpx.post(f"{url}/api/v1/devices/{serial}/approve").status_code == 200
+    admin = admin_headers(app)
+    assert httpx.post(f"{url}/api/v1/devices/{serial}/approve", headers=admin).status_code == 200
 
 
 @pytest.fixture
@@ -60,8 +63,9 @@ def test_terminal_handshakes_again_after_reboots_and_service_restarts(
 ) -> None:
     port = free_port()
     with ExitStack() as first:
-        url = first.enter_context(live_server(create_app(settings, engine=any_engine), port))
-        approve(url, "LIFE1")
+        app = create_app(settings, engine=any_engine)
+        url = first.enter_context(live_server(app, port))
+        approve(app, url, "LIFE1")
         terminal = AdmsTerminal(
             url, "LIFE1", zone=TZ, poll_interval=0.05, error_delay=0.1,
             push_version=push_version, aspx=aspx,

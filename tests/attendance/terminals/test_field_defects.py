@@ -21,6 +21,7 @@ from hallbase.models import AlertOutbox
 from hallbase.settings import load_settings
 from hallkeeper.app import create_app
 from hallkeeper.demo import SERIAL_SN, ZK_SN, demo_config_text
+from tests.auth_support import admin_headers
 from tests.live_server import free_port, wait_for
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -66,7 +67,8 @@ def hall(tmp_path: Path, engine: Engine, zk: ZKSimulator, zk_options: str = "") 
     settings = load_settings(data_dir=tmp_path, database_url="", config=config, mqtt_url="")
     zk.start()
     try:
-        with TestClient(create_app(settings, engine=engine)) as client:
+        app = create_app(settings, engine=engine)
+        with TestClient(app, headers=admin_headers(app)) as client:
             yield Hall(client, zk, reader, engine)
     finally:
         zk.stop()

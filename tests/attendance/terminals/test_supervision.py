@@ -18,6 +18,7 @@ from hallbase.models import AlertOutbox
 from hallbase.settings import load_settings
 from hallkeeper.app import create_app
 from hallkeeper.demo import SERIAL_SN, ZK_SN, demo_config_text
+from tests.auth_support import admin_headers
 from tests.live_server import free_port, wait_for
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -49,7 +50,8 @@ def test_zk_and_serial_terminals_feed_attendance_and_are_watched(
     settings = load_settings(data_dir=tmp_path, database_url="", config=config, mqtt_url="")
     zk.start()
     try:
-        with TestClient(create_app(settings, engine=any_engine)) as client:
+        app = create_app(settings, engine=any_engine)
+        with TestClient(app, headers=admin_headers(app)) as client:
             wait_for(lambda: len(stored(any_engine, ZK_SN)) == 3, timeout=20)
             (drift,) = alerts(any_engine, "clock_drift")
             assert drift.payload["corrected"] and 400 <= drift.payload["drift_seconds"] <= 440

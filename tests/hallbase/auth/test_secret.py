@@ -16,7 +16,6 @@ def _production(tmp_path: Path, secret: str) -> None:
     load_settings(
         data_dir=tmp_path,
         environment="production",
-        admin_token="t" * 40,
         id_pepper="p" * 40,
         session_secret=secret,
     )
