@@ -14,7 +14,6 @@ from typing import Protocol
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
 import attendance
@@ -32,6 +31,7 @@ from hallkeeper.api.body_guard import JsonDepthLimit
 from hallkeeper.api.routes import (
     auth,
     calendar,
+    docs,
     hall_model,
     health,
     home,
@@ -40,6 +40,7 @@ from hallkeeper.api.routes import (
 )
 from hallkeeper.body_limit import MB, BodyLimit
 from hallkeeper.mqtt import MqttRelay
+from hallkeeper.security_headers import SecurityHeaders
 from hallkeeper.seed import apply_config, is_seeded
 from kiosk.api import install_queue
 from kiosk.api.common import queue_of
@@ -53,7 +54,7 @@ HERE = Path(__file__).resolve().parent
 API = "/api/v1"
 # Request body limits by path prefix (the longest wins): terminals post batches of up to
 # 8 MB, the punch API takes up to 10,000 items, everything else is small JSON or a form.
-BODY_LIMITS = (("/iclock", 8 * MB), (f"{API}/punches", 4 * MB))
+BODY_LIMITS = (("/iclock", 8 * MB), ("/adms", 8 * MB), (f"{API}/punches", 4 * MB))
 BODY_LIMIT_DEFAULT = 1 * MB
 
 
@@ -139,12 +140,15 @@ def create_app(
             for component in reversed(started):
                 component.stop()
 
-    # /docs and /redoc with their scripts served from the package (no CDN on a hall's network).
-    app = FastAPIOffline(
+    # /docs, /redoc and the schema are served by hallkeeper.api.routes.docs, behind a login.
+    app = FastAPI(
         title="HallKeeper",
         description="Government service hall: attendance, queue, boards and alerts.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -185,8 +189,11 @@ def create_app(
     install_queue_devices(app)
     install_attendance(app, API, clock or utcnow)
     auth.install(app, API)
+    docs.install(app)
     # Added last, so it is the outermost of the app's middleware: no body passes it unchecked.
     app.add_middleware(BodyLimit, limits=BODY_LIMITS, default=BODY_LIMIT_DEFAULT)
     # Added last, so outermost: no part of the app parses a body nested past the limit.
     app.add_middleware(JsonDepthLimit)
+    # Outermost of all: every response carries the security headers, refusals included.
+    app.add_middleware(SecurityHeaders)
     return app
