@@ -1,7 +1,9 @@
-"""The demo's people: accounts with published passwords, for the simulated hall only.
+"""The demo's people and machines: accounts with published passwords and machine keys, for the
+simulated hall only.
 
-`hallkeeper demo` creates them in its own temporary database and prints the passwords in its
-log; nothing else ever creates an account with a password it did not ask for.
+`hallkeeper demo` creates them in its own temporary database and prints the passwords and the
+pages' addresses with their keys in its log; nothing else ever creates an account with a
+password it did not ask for.
 """
 
 from __future__ import annotations
@@ -9,12 +11,13 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
-from hallbase.auth import Actor, Role, Scope
+from hallbase.auth import Actor, MachineKind, Role, Scope
 from hallbase.auth import accounts as account_store
-from hallbase.auth.models import Account
-from hallbase.auth.roles import default_scope
+from hallbase.auth import keys as key_store
+from hallbase.auth.models import Account, MachineKey
+from hallbase.auth.roles import HALL, default_scope
 from hallbase.clock import utcnow
 from hallbase.db import write_session
 
@@ -49,3 +52,30 @@ def create_demo_accounts(engine: Engine) -> None:
                 )
     for username, _name, _staff_no, role, _scope, password in DEMO_ACCOUNTS:
         log.warning("demo only: log in as %s / %s (%s)", username, password, role)
+
+
+# kind, name, the page it opens: the hall's kiosk and its public board.
+DEMO_KEYS: tuple[tuple[MachineKind, str, str], ...] = (
+    ("kiosk", "demo kiosk", "/kiosk"),
+    ("hall_board", "demo hall board", "/board"),
+)
+
+
+def create_demo_keys(engine: Engine, secret: str, base_url: str) -> None:
+    """New machine keys for the demo's kiosk and board (the last run's are revoked); log the
+    pages' addresses with them."""
+    actor = Actor("system", "demo")
+    now = utcnow()
+    with write_session(engine) as session:
+        names = [name for _kind, name, _path in DEMO_KEYS]
+        for old in session.exec(select(MachineKey).where(col(MachineKey.name).in_(names))):
+            if old.id is not None:
+                key_store.revoke_key(session, actor, now, old.id, reason="demo restarted")
+        made = [
+            (path, key_store.create_key(
+                session, secret, actor, now, kind=kind, name=name, scope=HALL, reason="demo key"
+            )[1])
+            for kind, name, path in DEMO_KEYS
+        ]  # fmt: skip
+    for path, value in made:
+        log.warning("demo only: open %s%s?key=%s", base_url, path, value)
