@@ -13,14 +13,18 @@ from starlette.types import Message, Receive, Scope, Send
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
 from hallkeeper.body_limit import MB, BodyLimit
+from tests.auth_support import admin_headers
 from tests.live_server import live_server
 
 CHUNK = 64 * 1024
+ADMIN: dict[str, dict[str, str]] = {}  # an admin's headers, by the server's address
 
 
 @pytest.fixture
 def url(settings: Settings, any_engine: Engine) -> Iterator[str]:
-    with live_server(create_app(settings, engine=any_engine)) as base:
+    app = create_app(settings, engine=any_engine)
+    with live_server(app) as base:
+        ADMIN[base] = admin_headers(app)
         yield base
 
 
@@ -51,7 +55,7 @@ def test_chunked_body_is_counted_while_read(url: str) -> None:
     units = httpx.post(f"{url}/api/v1/units", content=b" " * (2 * MB))
     assert (units.status_code, units.json()["limit"]) == (413, 1 * MB)
     # A body within the limit still reaches its route.
-    assert httpx.post(f"{url}/api/v1/punches", json=[]).status_code == 200
+    assert httpx.post(f"{url}/api/v1/punches", json=[], headers=ADMIN[url]).status_code == 200
 
 
 def test_middleware_stops_reading_at_the_limit() -> None:

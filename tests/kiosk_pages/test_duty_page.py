@@ -52,7 +52,7 @@ def test_duty_chief_reviews_and_signs_a_past_day(hall: Hall, context: Any) -> No
     assert page.locator("#duty-flag").count() == 0
     assert DAY not in (page.locator("#duty-unsigned").all_inner_texts() or [""])[0]
     other.locator("#duty-sign button[type=submit]").click()
-    other.wait_for_function("!document.getElementById('duty-message').hidden")
+    other.wait_for_function("() => !document.getElementById('duty-message').hidden")
     assert other.locator("#duty-message").inner_text() == f"未能签字：{DAY}的值班记录已签字"
     english = context.new_page()
     english.goto(f"{hall.url}/attendance/duty?day={DAY}&lang=en")

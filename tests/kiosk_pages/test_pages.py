@@ -53,7 +53,7 @@ def test_kiosk_takes_a_ticket_by_touch(hall: Hall, context: Any) -> None:
     page.locator("#screen-ticket [data-home]").tap()
     page.locator("#screen-start").wait_for(state="visible")
     page.wait_for_function(
-        "document.querySelector('[data-service=social_security] .service-waiting')"
+        "() => document.querySelector('[data-service=social_security] .service-waiting')"
         ".textContent.includes('1')"
     )
     # The priority lane: choose a reason, then the service.
@@ -127,23 +127,24 @@ def test_console_call_blinks_on_the_board_and_is_spoken_one_at_a_time(
     assert console.locator(".current-code").inner_text() == "C001"
     card = board.locator('.window-card[data-window="3"]')
     board.wait_for_function(
-        "document.querySelector('.window-card[data-window=\"3\"]').classList.contains('blink')"
+        "() => document.querySelector('.window-card[data-window=\"3\"]')"
+        ".classList.contains('blink')"
     )
     assert card.locator(".window-ticket").inner_text() == "C001"
     assert board.locator("#latest").inner_text() == "请C001号到3号窗口办理"
-    board.wait_for_function("window.__spoken.length === 1")
+    board.wait_for_function("() => window.__spoken.length === 1")
 
     # Two more calls while the first is still being spoken: they wait their turn.
     api(hall, "POST", "/windows/7/call-next")
     console.locator('[data-act="recall"]').click()
-    board.wait_for_function("window.hallSpeech.queue.length === 2")
+    board.wait_for_function("() => window.hallSpeech.queue.length === 2")
     assert board.evaluate("window.__spoken") == ["请C001号到3号窗口办理"]
     shot(board, "board-calling")
     shot(console, "console-called")
     assert board.evaluate("window.__finishSpeech()") == "请C001号到3号窗口办理"
-    board.wait_for_function("window.__spoken.length === 2")
+    board.wait_for_function("() => window.__spoken.length === 2")
     assert board.evaluate("window.__finishSpeech()") == "请C002号到7号窗口办理"
-    board.wait_for_function("window.__spoken.length === 3")
+    board.wait_for_function("() => window.__spoken.length === 3")
     assert board.evaluate("window.__spoken") == [
         "请C001号到3号窗口办理",
         "请C002号到7号窗口办理",
@@ -177,13 +178,13 @@ def test_board_keeps_a_call_that_overtakes_an_older_snapshot(hall: Hall, context
     assert held, "the board did not ask for a snapshot after a ticket was issued"
     api(hall, "POST", "/windows/3/call-next")
     board.wait_for_function(
-        "document.querySelector('.window-card[data-window=\"3\"] .window-ticket')"
+        "() => document.querySelector('.window-card[data-window=\"3\"] .window-ticket')"
         ".textContent === 'C001'"
     )
     route, stale = held[0]
     route.fulfill(response=stale)
     shown = board.wait_for_function(
-        f"{grid}.dataset.refreshes === '{before + 1}' && "
+        f"() => {grid}.dataset.refreshes === '{before + 1}' && "
         f"{grid}.querySelector('.window-card[data-window=\"3\"] .window-ticket').textContent"
     ).json_value()
     assert shown == "C001"
@@ -197,7 +198,7 @@ def test_console_finishes_with_documents_missing(hall: Hall, context: Any) -> No
     console.locator('[data-act="call-next"]').click()
     console.locator(".current-code").wait_for()
     console.locator('[data-act="start"]').click()
-    console.wait_for_function("document.querySelector('.status-serving') !== null")
+    console.wait_for_function("() => document.querySelector('.status-serving') !== null")
     console.locator('[data-open="missing-dialog"]').click()
     dialog = console.locator("#missing-dialog")
     dialog.wait_for(state="visible")
@@ -311,7 +312,9 @@ def test_kiosk_tells_citizens_when_the_printer_is_out_of_paper(
             sims.printer.set_state(paper="ok")
             page.locator("#screen-ticket [data-home]").tap()
             page.locator('[data-service="consult"]').tap()
-            page.wait_for_function("document.querySelector('#ticket-code').textContent === 'Z002'")
+            page.wait_for_function(
+                "() => document.querySelector('#ticket-code').textContent === 'Z002'"
+            )
             page.locator("#printer-notice").wait_for(state="hidden")
             assert sims.printer.wait_for("Z002")
             page.close()
@@ -329,13 +332,13 @@ def test_console_speaks_the_page_language_and_names_staff(hall: Hall, context: A
     page.locator('[data-act="call-next"]').click()
     message = page.locator("#message")
     message.wait_for()
-    page.wait_for_function("document.getElementById('message').textContent.length > 0")
+    page.wait_for_function("() => document.getElementById('message').textContent.length > 0")
     assert "8号窗口" in message.inner_text() and "当前无人等候" in message.inner_text()
     assert "nobody" not in message.inner_text()
     english = context.new_page()
     english.goto(f"{hall.url}/console/8?lang=en")
     english.locator('[data-act="call-next"]').click()
-    english.wait_for_function("document.getElementById('message').textContent.length > 0")
+    english.wait_for_function("() => document.getElementById('message').textContent.length > 0")
     assert "nobody is waiting for window 8" in english.locator("#message").inner_text()
     api(hall, "POST", "/tickets", {"service": "consult"})
     api(hall, "POST", "/windows/8/call-next")
