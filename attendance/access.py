@@ -6,7 +6,7 @@ files: window staff their own records, a window lead those of their unit or wind
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
@@ -21,16 +21,14 @@ def reach(session: Session, who: Principal) -> frozenset[str] | None:
         return frozenset()
     if who.has_role(*HALL_WIDE):
         return None
-    found: set[str] = set()
+    found: set[str] = {who.staff_no} if who.staff_no else set()  # one's own, always
     for grant in who.grants:
         scope = grant.scope
         if scope.kind == "hall":
             return None
-        if scope.kind == "self":
-            found |= {who.staff_no} if who.staff_no else set()
-        elif scope.kind == "unit":
+        if scope.kind == "unit":
             found |= set(session.exec(select(Staff.staff_no).where(Staff.unit_code == scope.value)))
-        else:
+        elif scope.kind == "window":
             posts = session.exec(
                 select(Window.a_post, Window.b_post).where(col(Window.number) == int(scope.value))
             )
@@ -48,11 +46,6 @@ def check_reach(session: Session, who: Principal, staff_no: str) -> None:
     """403 ``out_of_scope`` unless ``who`` reaches ``staff_no``."""
     if not reaches(session, who, staff_no):
         raise AuthError(403, "out_of_scope")
-
-
-def only_reached(seen: frozenset[str] | None, staff_nos: Iterable[str]) -> set[str] | None:
-    """Of ``staff_nos``, those in ``seen`` (None: no narrowing)."""
-    return None if seen is None else set(staff_nos) & seen
 
 
 def acting_for(session: Session, who: Principal, staff_no: str | None) -> str:
