@@ -38,6 +38,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -66,6 +67,7 @@ def serve(data_dir: str, port: int, http: str, loop: str) -> None:
 
     settings = load_settings(data_dir=Path(data_dir), database_url="", mqtt_url="")
     app = create_app(settings)
+    bench_admin(app, Path(data_dir) / ADMIN_TOKEN_FILE)
     origin = time.monotonic()
     app.state.clock = lambda: START.astimezone(UTC) + timedelta(seconds=time.monotonic() - origin)
     settle_heap()  # as `hallkeeper serve` does
@@ -162,9 +164,33 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def setup_hall(base: str, windows: int) -> list[int]:
+ADMIN_TOKEN_FILE = "bench-admin-token"
+
+
+def bench_admin(app: Any, path: Path) -> None:
+    """An admin account of the benchmark's own database, its bearer token written to ``path``
+    (the hall's set-up is the admin's)."""
+    from hallbase.auth import Actor, Scope, accounts, keys
+    from hallbase.db import write_session
+
+    actor, now = Actor("cli", "bench"), datetime.now(UTC)
+    with write_session(app.state.engine) as session:
+        account = accounts.create(
+            session, actor, now, username="bench", display_name="bench",
+            password=os.urandom(16).hex(), grants=[("admin", Scope("hall"))],
+        )  # fmt: skip
+        assert account.id is not None
+        _row, token = keys.create_token(
+            session, app.state.settings.auth_secret, actor, now,
+            account_id=account.id, username="bench", name="bench", days=1,
+        )  # fmt: skip
+    path.write_text(token, "utf-8")
+
+
+def setup_hall(base: str, windows: int, token: str) -> list[int]:
     """Lift the daily quotas and add windows up to ``windows``, each serving two services."""
-    with httpx.Client(base_url=base, timeout=10) as api:
+    admin = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, timeout=10, headers=admin) as api:
         for code in SERVICES:
             api.patch(f"/api/v1/services/{code}", json={"daily_quota": None}).raise_for_status()
         existing = [w["number"] for w in api.get("/api/v1/windows").json()["data"]]
@@ -412,7 +438,8 @@ def main() -> None:
                     if time.monotonic() > deadline or child.poll() is not None:
                         raise SystemExit("the server did not start") from None
                     time.sleep(0.2)
-            numbers = setup_hall(base, args.windows)
+            token = (Path(data_dir) / ADMIN_TOKEN_FILE).read_text("utf-8")
+            numbers = setup_hall(base, args.windows, token)
             run(
                 base,
                 args.seconds,
