@@ -11,7 +11,7 @@ from attendance.models import Device, WindowCoverVerdict
 from attendance.scheduler import AttendanceScheduler
 from devices.events import Punch
 from hallbase.db import read_session, write_session
-from tests.attendance.conftest import DAY, Hall, at
+from tests.helpers.attendance import DAY, Hall, at
 
 
 def test_missing_becomes_a_verdict_at_due_plus_16(hall: Hall) -> None:

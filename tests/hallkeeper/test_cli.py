@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from hallbase.settings import REPO_CONFIG
 from hallkeeper.cli import app
-from tests.live_server import free_port
+from tests.helpers.live_server import free_port
 
 runner = CliRunner()
 

@@ -26,8 +26,9 @@ from hallbase.models import AlertOutbox
 from hallbase.settings import Settings, load_settings
 from hallkeeper import migrations
 from hallkeeper.mqtt import MqttRelay
-from tests.conftest import MQTT_URL, service_missing
-from tests.live_server import free_port, wait_for
+from tests.helpers.live_server import free_port
+from tests.helpers.services import MQTT_URL, service_missing
+from tests.helpers.waiting import wait_until
 
 NOW = datetime(2026, 11, 23, 0, 46, tzinfo=UTC)
 
@@ -225,7 +226,7 @@ def test_two_instances_on_one_broker_keep_their_connections(
     try:
         for relay in relays:
             relay.start()
-        wait_for(lambda: all(r.status()["ok"] for r in relays), timeout=10)
+        wait_until(lambda: all(r.status()["ok"] for r in relays), timeout=10)
         # A broker drops the older of two connections with one client id at once, and paho
         # reconnects a second later: over three seconds that would be several reconnections.
         deadline = time.monotonic() + 3

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from kiosk.idcard import check_digit
-from tests.kiosk.conftest import SHANGHAI, Clock, act, take
+from tests.helpers.queue import SHANGHAI, Clock, act, take
 from tests.kiosk.snapshot import snapshot
 
 ID_NUMBER = "11010519491231002" + check_digit("11010519491231002")

@@ -19,7 +19,7 @@ from kiosk.context import Ctx
 from kiosk.errors import Conflict
 from kiosk.events import EventBus
 from kiosk.tickets import issue, ticket_public
-from tests.kiosk.conftest import MONDAY_9AM, Clock
+from tests.helpers.queue import MONDAY_9AM, Clock
 
 QUOTA = 5
 

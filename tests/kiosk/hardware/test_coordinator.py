@@ -26,7 +26,7 @@ from kiosk.hardware.simulated import (
     start_simulators,
 )
 from kiosk.models import Rating, Ticket
-from tests.kiosk.conftest import MONDAY_9AM, Clock
+from tests.helpers.queue import MONDAY_9AM, Clock
 from tests.kiosk.snapshot import queue_alerts
 
 
