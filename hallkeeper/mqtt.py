@@ -68,6 +68,7 @@ class MqttRelay:
         self.client_id = f"hallkeeper-{hall_code}-{instance}"
         self.status_topic = f"{self.prefix}/status/{instance}"
         self.connects = 0  # successful connections so far (one unless the link was lost)
+        self.rounds = 0  # relay rounds started so far (a round after a change has seen it)
         self._connected = threading.Event()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -184,6 +185,7 @@ class MqttRelay:
         while not self._stop.is_set():
             self._wake.wait(self.poll_seconds)
             self._wake.clear()
+            self.rounds += 1
             if not self._connected.wait(timeout=0):
                 self._log_transition(False)
                 continue
