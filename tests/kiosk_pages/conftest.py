@@ -69,9 +69,11 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"browser tests skipped: {reason}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the session."""
+    """One headless Chromium per test module. Playwright's sync API runs an event loop in the
+    main thread while it is open, and `asyncio.run` refuses to start inside one: tests of
+    other modules, in whatever order they run, must not find it still open."""
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         _unavailable(f"{CHROMIUM} not found (apt-get install -y chromium)")
     try:
