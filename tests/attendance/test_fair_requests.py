@@ -16,7 +16,7 @@ from hallbase.db import read_session
 from hallbase.models import AlertOutbox
 from hallbase.settings import REPO_CONFIG, load_settings
 from hallkeeper.app import create_app
-from tests.attendance.conftest import DAY, Clock, Hall, at
+from tests.helpers.attendance import DAY, Clock, Hall, at
 
 LEAVES = "/api/v1/attendance/leaves"
 MAKEUPS = "/api/v1/attendance/makeups"

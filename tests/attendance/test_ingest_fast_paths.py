@@ -17,7 +17,7 @@ from devices.events import Punch
 from hallbase.db import read_session, write_session
 from hallbase.models import Hall as HallRow
 from hallbase.models import HolidayOverride, Schedule, ScheduleSlot, Staff, Window
-from tests.attendance.conftest import DAY, Hall, at
+from tests.helpers.attendance import DAY, Hall, at
 
 YEARS = {DAY.year}
 PUNCH: sa.Table = PunchRow.__table__  # type: ignore[attr-defined]

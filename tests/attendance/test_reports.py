@@ -8,7 +8,7 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from tests.attendance.conftest import Hall, at
+from tests.helpers.attendance import Hall, at
 
 FULL_DAY = ("08:25", "12:03", "13:55", "17:35")
 

@@ -7,7 +7,7 @@ from datetime import date
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.kiosk.conftest import Clock, act, take
+from tests.helpers.queue import Clock, act, take
 from tests.kiosk.snapshot import queue_alerts
 
 RATING = {"attitude": 5, "quality": 4, "efficiency": 4, "integrity": 5, "overall": 5}

@@ -4,13 +4,14 @@ the slot."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from kiosk.idcard import check_digit
-from tests.kiosk.conftest import SHANGHAI, Clock, act, take
+from tests.helpers.queue import SHANGHAI, Clock, act, take
 from tests.kiosk.snapshot import snapshot
 
 ID_NUMBER = "11010519491231002" + check_digit("11010519491231002")
@@ -62,13 +63,10 @@ def test_full_slot_refused_and_capacity_admin(app: FastAPI, client: TestClient) 
     assert clash.status_code == 409
 
 
-def test_slot_capacity_needs_admin_token(tmp_path: object) -> None:
-    from pathlib import Path
-
+def test_slot_capacity_needs_admin_token(tmp_path: Path) -> None:
     from hallbase.settings import load_settings
     from hallkeeper.app import create_app
 
-    assert isinstance(tmp_path, Path)
     settings = load_settings(data_dir=tmp_path, database_url="", admin_token="s3cret", mqtt_url="")
     with TestClient(create_app(settings)) as client:
         body = {

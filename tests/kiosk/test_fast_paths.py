@@ -36,7 +36,7 @@ from kiosk.events import EventBus
 from kiosk.models import Ticket, WindowLive
 from kiosk.ordering import sort_key
 from kiosk.tickets import issue, ticket_public
-from tests.kiosk.conftest import MONDAY_9AM, Clock
+from tests.helpers.queue import MONDAY_9AM, Clock
 
 SERVICES = ("company_setup", "license_change", "social_security", "household", "consult")
 WINDOWS = (1, 2, 3, 4)

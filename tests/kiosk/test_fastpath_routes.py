@@ -13,7 +13,7 @@ from hallbase.settings import load_settings
 from hallkeeper.app import create_app
 from kiosk.api.common import Queue, get_queue, queue_of
 from kiosk.api.fastpath import QueueFastPath
-from tests.kiosk.conftest import Clock
+from tests.helpers.queue import Clock
 
 JSON = {"content-type": "application/json"}
 # (path, body, headers): successes, refusals, bad bodies, and paths the shortcut passes on.
