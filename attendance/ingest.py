@@ -22,6 +22,7 @@ from attendance.derive import DeriveResult, rederive
 from attendance.models import DayVerdict, Device
 from attendance.punch_store import Key, store_new, stored_instant
 from attendance.quarantine import Aside, keep_aside
+from attendance.retention import kept_from, month_start, months_back
 from attendance_engine.plausible import (
     Implausible,
     TerminalClock,
@@ -59,6 +60,7 @@ class IngestResult:
     duplicates: int = 0
     quarantined: list[tuple[int, str]] = field(default_factory=list)
     unmapped: int = 0
+    expired: int = 0  # punches of months purged already, not stored again
     derived: DeriveResult = field(default_factory=DeriveResult)
 
 
@@ -155,6 +157,8 @@ def store_punches(
             seen[1] += 1
     if quarantine:
         keep_aside(session.connection(), quarantine, now)
+    if good and times:
+        _drop_purged(session, good, min(times), now, hall_tz, result)
     pairs: set[tuple[str, date]] = set()
     if good:
         pairs = _store(session, good, source, now, hall_tz, result)
@@ -173,6 +177,25 @@ def store_punches(
         ctx = ctx or cached_context(session, settings, years)
         result.derived = rederive(session, ctx, pairs, now)
     return result
+
+
+def _drop_purged(
+    session: Session,
+    good: dict[Key, list[Any]],
+    earliest: datetime,
+    now: datetime,
+    hall_tz: ZoneInfo,
+    result: IngestResult,
+) -> None:
+    """Drop punches of months already purged (a terminal re-sending its whole log)."""
+    today = now.astimezone(hall_tz).date()
+    if earliest.astimezone(hall_tz).date() >= months_back(month_start(today), 1):
+        return  # the current and the previous month are never purged: no query
+    floor = kept_from(session.connection(), ["punches"])
+    if floor is None:
+        return
+    for key in [k for k, (p, _n) in good.items() if p.time.astimezone(hall_tz).date() < floor]:
+        result.expired += good.pop(key)[1]
 
 
 def _store(
