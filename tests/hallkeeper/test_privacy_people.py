@@ -29,7 +29,8 @@ from hallbase.models import Staff
 from hallbase.settings import REPO_CONFIG, Settings, load_settings
 from hallkeeper.app import create_app
 from tests.auth_support import TEST_ACTOR, add_account, api_token, login
-from tests.live_server import free_port, live_server, wait_for
+from tests.helpers.live_server import free_port, live_server
+from tests.helpers.waiting import wait_until
 
 TZ = ZoneInfo("Asia/Shanghai")
 EXPORT = "/api/v1/privacy/people/{}/export"
@@ -131,13 +132,13 @@ def test_offboarding_an_adms_terminal_is_pending_until_it_answers_the_delete(
     assert (step["device_sn"], step["status"]) == ("ADMS-OFF", "pending")
     terminal.start()
     try:
-        wait_for(lambda: "2001" not in terminal.users, timeout=30)
+        wait_until(lambda: "2001" not in terminal.users, timeout=30)
 
         def removed() -> bool:
             states = httpx.get(f"{people}/offboarding", headers=auth).json()["terminals"]
             return [s["status"] for s in states] == ["removed"]
 
-        wait_for(removed, timeout=30)
+        wait_until(removed, timeout=30)
     finally:
         terminal.stop()
     assert sorted(terminal.users) == ["2002"]
