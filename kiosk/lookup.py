@@ -20,9 +20,8 @@ from sqlmodel import Session, col, select
 
 from hallbase.db import database_key
 from hallbase.models import Service, Staff, Window, WindowService
-from kiosk import rows
 from kiosk.errors import NotFound
-from kiosk.models import Ticket
+from kiosk.records import TICKETS, TicketRecord
 
 SNAPSHOT_TTL_S = 2.0
 _HALL_TABLES = (Service, Window, WindowService)
@@ -186,9 +185,9 @@ def all_windows(session: Session) -> list[WindowInfo]:
     return sorted(_snapshot(session).windows.values(), key=lambda w: w.number)
 
 
-def ticket_by_id(session: Session, ticket_id: int) -> Ticket:
+def ticket_by_id(session: Session, ticket_id: int) -> TicketRecord:
     """The ticket leg ``ticket_id``, or NotFound."""
-    ticket = rows.get(session, Ticket, ticket_id)
+    ticket = TICKETS.get(session, ticket_id)
     if ticket is None:
         raise NotFound.coded("ticket_not_found", ticket_id=ticket_id)
     return ticket

@@ -19,15 +19,16 @@ from kiosk.context import Ctx
 from kiosk.flow import WindowAction
 from kiosk.live import live_public
 from kiosk.lookup import all_windows, staff_names, window_by_number, window_service_ids
-from kiosk.models import Ticket, WindowLive
+from kiosk.models import Ticket
 from kiosk.ordering import sort_key
+from kiosk.records import LIVES, TICKETS, TicketRecord, held_ticket
 from kiosk.tickets import ticket_public
 
 router = APIRouter()
 NoBody = Body(default=None)
 
 
-def _done(ctx: Ctx, ticket: Ticket) -> dict[str, Any]:
+def _done(ctx: Ctx, ticket: TicketRecord) -> dict[str, Any]:
     return ticket_public(ctx, ticket, with_estimate=False)
 
 
@@ -117,26 +118,30 @@ def _window_queue(ctx: Ctx, number: DbInt) -> dict[str, Any]:
     window = window_by_number(ctx.session, number)
     service_ids = window_service_ids(ctx.session, window)
     order = {sid: i for i, sid in enumerate(service_ids)}
-    waiting = ctx.session.exec(
-        select(Ticket).where(
-            Ticket.status == "waiting",
-            Ticket.day == ctx.day,
+    waiting = TICKETS.all(
+        ctx.session,
+        TICKETS.query.where(
+            col(Ticket.status) == "waiting",
+            col(Ticket.day) == ctx.day,
             col(Ticket.service_id).in_(service_ids),
-        )
-    ).all()
+        ),
+    )
     mine = [t for t in waiting if t.target_window in (None, number)]
 
-    def key(t: Ticket) -> tuple[int, int, datetime, int]:
+    def key(t: TicketRecord) -> tuple[int, int, datetime, int]:
         rank, issued, tid = sort_key(t, ctx.now, ctx.config)
         return (rank, order[t.service_id], issued, tid)
 
-    suspended = ctx.session.exec(
-        select(Ticket).where(
-            Ticket.status == "suspended", Ticket.window_number == number, Ticket.day == ctx.day
-        )
-    ).all()
-    live = ctx.session.get(WindowLive, number)
-    current = ctx.session.get(Ticket, live.ticket_id) if live and live.ticket_id else None
+    suspended = TICKETS.all(
+        ctx.session,
+        TICKETS.query.where(
+            col(Ticket.status) == "suspended",
+            col(Ticket.window_number) == number,
+            col(Ticket.day) == ctx.day,
+        ),
+    )
+    live = LIVES.get(ctx.session, number)
+    current = held_ticket(ctx.session, live)
     return {
         "window": live_public(window, live, ctx.now, staff_names(ctx.session)),
         "current": _done(ctx, current) if current else None,
@@ -169,14 +174,14 @@ async def window_history(number: DbInt, queue: QueueDep, limit: int = 200) -> JS
 @router.get("/windows-live", summary="Every window's live state")
 async def windows_live(queue: QueueDep) -> JSONResponse:
     def op(ctx: Ctx) -> dict[str, Any]:
-        lives = {w.window_number: w for w in ctx.session.exec(select(WindowLive)).all()}
+        lives = {w.window_number: w for w in LIVES.all(ctx.session, LIVES.query)}
         windows = all_windows(ctx.session)
         names = staff_names(ctx.session)
         data = []
         for window in windows:
             live = lives.get(window.number)
             row = live_public(window, live, ctx.now, names)
-            ticket = ctx.session.get(Ticket, live.ticket_id) if live and live.ticket_id else None
+            ticket = held_ticket(ctx.session, live)
             row["ticket"] = ticket.code if ticket else None
             data.append(row)
         return {"data": data, "count": len(data)}
