@@ -3,6 +3,7 @@ window's own state. No admin token: these come from the hall's own terminals."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -45,24 +46,22 @@ async def call_ticket(number: DbInt, body: CallIn, queue: QueueDep) -> JSONRespo
     )
 
 
-@router.post("/windows/{number}/recall", summary="Call the current ticket again")
-async def recall(number: DbInt, queue: QueueDep) -> JSONResponse:
-    return await queue.write_json(lambda ctx: _done(ctx, calling.recall(ctx, number)))
+def _ticket_route(
+    step: Callable[[Ctx, int], TicketRecord], path: str, summary: str
+) -> Callable[..., Any]:
+    """A route that applies ``step`` to the ticket the window holds (no body)."""
+
+    async def handler(number: DbInt, queue: QueueDep) -> JSONResponse:
+        return await queue.write_json(lambda ctx: _done(ctx, step(ctx, number)))
+
+    handler.__name__ = step.__name__
+    return router.post(f"/windows/{{number}}/{path}", summary=summary)(handler)
 
 
-@router.post("/windows/{number}/start", summary="The citizen arrived: start service")
-async def start(number: DbInt, queue: QueueDep) -> JSONResponse:
-    return await queue.write_json(lambda ctx: _done(ctx, calling.start(ctx, number)))
-
-
-@router.post("/windows/{number}/no-show", summary="The called citizen did not come")
-async def no_show(number: DbInt, queue: QueueDep) -> JSONResponse:
-    return await queue.write_json(lambda ctx: _done(ctx, calling.no_show(ctx, number)))
-
-
-@router.post("/windows/{number}/suspend", summary="Set the current citizen aside")
-async def suspend(number: DbInt, queue: QueueDep) -> JSONResponse:
-    return await queue.write_json(lambda ctx: _done(ctx, calling.suspend(ctx, number)))
+recall = _ticket_route(calling.recall, "recall", "Call the current ticket again")
+start = _ticket_route(calling.start, "start", "The citizen arrived: start service")
+no_show = _ticket_route(calling.no_show, "no-show", "The called citizen did not come")
+suspend = _ticket_route(calling.suspend, "suspend", "Set the current citizen aside")
 
 
 @router.post("/windows/{number}/call-back", summary="Call back a suspended ticket")
