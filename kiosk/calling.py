@@ -13,10 +13,16 @@ from kiosk.context import Ctx
 from kiosk.errors import Conflict, NotFound
 from kiosk.flow import WindowAction, ticket_next, window_next
 from kiosk.live import change, lock_window, resolve_staff, set_state
-from kiosk.lookup import WindowInfo, service_by_id, ticket_by_id, window_service_ids
+from kiosk.lookup import (
+    WindowInfo,
+    service_by_id,
+    ticket_by_id,
+    window_by_number,
+    window_service_ids,
+)
 from kiosk.models import Ticket
 from kiosk.ordering import rank_params, rank_sql_params, service_order_sql
-from kiosk.records import TICKETS, TicketRecord, WindowLiveRecord
+from kiosk.records import TICKETS, TicketRecord, WindowLiveRecord, live_with_ticket
 from kiosk.tickets import check_wait_alert
 from kiosk.words import announcement, word
 
@@ -125,15 +131,19 @@ def _announce(ctx: Ctx, kind: str, ticket: TicketRecord, number: int, *, repeat:
 
 def current(ctx: Ctx, number: int) -> tuple[WindowInfo, WindowLiveRecord, TicketRecord]:
     """The window (locked) and the ticket it holds, or Conflict when it holds none."""
-    window, live = lock_window(ctx, number)
-    if live.ticket_id is None:
+    window = window_by_number(ctx.session, number)
+    held = live_with_ticket(ctx.session, number, lock=ctx.postgres)
+    if held is None:  # first use: lock_window creates its row, idle and holding nothing
+        held = lock_window(ctx, number)[1], None
+    live, ticket = held
+    if ticket is None:
         raise Conflict.coded(
             "no_ticket_in_hand",
             number=number,
             state=word(f"window.{live.state}", "zh"),
             state_en=live.state,
         )
-    return window, live, ticket_by_id(ctx.session, live.ticket_id)
+    return window, live, ticket
 
 
 def recall(ctx: Ctx, number: int) -> TicketRecord:

@@ -159,3 +159,29 @@ def held_ticket(session: Session, live: WindowLiveRecord | None) -> TicketRecord
     if live is None or live.ticket_id is None:
         return None
     return TICKETS.get(session, live.ticket_id)
+
+
+def _live_with_ticket(lock: bool) -> Select[Any]:
+    lives, tickets = LIVES.table, TICKETS.table
+    query = (
+        select(lives, tickets)
+        .outerjoin(tickets, tickets.c.id == lives.c.ticket_id)
+        .where(lives.c.window_number == bindparam("pk"))
+    )
+    return query.with_for_update(of=lives) if lock else query
+
+
+_LIVE_WITH_TICKET = {lock: _live_with_ticket(lock) for lock in (False, True)}
+_LIVE_COLUMNS = len(LIVES.table.columns)
+
+
+def live_with_ticket(
+    session: Session, number: int, *, lock: bool = False
+) -> tuple[WindowLiveRecord, TicketRecord | None] | None:
+    """A window's live row (locked FOR UPDATE when ``lock``) and the ticket it holds, in one
+    statement; None when the window has no live row yet."""
+    row = session.connection().execute(_LIVE_WITH_TICKET[lock], {"pk": number}).first()
+    if row is None:
+        return None
+    live = WindowLiveRecord(*row[:_LIVE_COLUMNS])
+    return live, (TicketRecord(*row[_LIVE_COLUMNS:]) if live.ticket_id is not None else None)
