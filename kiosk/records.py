@@ -97,13 +97,13 @@ class Rows(Generic[R]):
     def all(
         self, session: Session, query: Executable, params: Mapping[str, Any] | None = None
     ) -> list[R]:
-        """The records ``query`` (built on `query`) finds."""
+        """The records a whole-row query (`Rows.query` with conditions) finds."""
         return [self.record(*row) for row in session.connection().execute(query, params)]
 
     def first(
         self, session: Session, query: Executable, params: Mapping[str, Any] | None = None
     ) -> R | None:
-        """The first record ``query`` (built on `query`) finds, or None."""
+        """The first record a whole-row query (`Rows.query` with conditions) finds, or None."""
         row = session.connection().execute(query, params).first()
         return self.record(*row) if row is not None else None
 
@@ -112,7 +112,7 @@ class Rows(Generic[R]):
         return self.first(session, self._by_key[lock], {"pk": pk})
 
     def insert(self, session: Session, **values: Any) -> R:
-        """Insert a row of ``values`` and the model's defaults; the key is generated."""
+        """Insert a row of ``values`` and the model's defaults; the database generates the key."""
         factories = {
             name: info.get_default(call_default_factory=True)
             for name, info in self._factories.items()
