@@ -23,7 +23,6 @@ def _sizes() -> dict[str, int]:
         "national years": context._national_year.cache_info().currsize,
         "steady offsets": facts._steady_offset.cache_info().currsize,
         "calendar days": holidays._calendar_kind.cache_info().currsize,
-        "statement plans": len(db._PLANS),
         "database keys": len(db._DATABASE_KEYS),
     }
 
