@@ -18,7 +18,6 @@ from sqlmodel import Session
 
 import attendance_engine as eng
 from attendance.models import LeaveRequest, MakeUpPunch, OutRegistration, Punch, WindowAway
-from attendance_engine.build import frozen_builder
 from attendance_engine.types import trusted_punch
 from hallbase.models.types import SQLITE_JOIN, sqlite_joined
 from hallbase.models.window import WindowStateHistory
@@ -216,14 +215,13 @@ class FactSet:
         other = self.others.get(staff_no)
         if other is None:
             return [
-                (d, _facts(tuple(found), (), (), (), ()) if (found := mine.get(d)) else NO_FACTS)
+                (d, eng.Facts(tuple(found), (), (), (), ()) if (found := mine.get(d)) else NO_FACTS)
                 for d in days
             ]
         leaves, outs, makeups, away = other.leaves, other.outs, other.makeups, other.away
-        return [(d, _facts(tuple(mine.get(d, ())), leaves, outs, makeups, away)) for d in days]
+        return [(d, eng.Facts(tuple(mine.get(d, ())), leaves, outs, makeups, away)) for d in days]
 
 
-_facts = frozen_builder(eng.Facts)  # a month report builds one per staff-day
 NO_FACTS = eng.Facts()
 
 
