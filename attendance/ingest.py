@@ -23,7 +23,6 @@ from attendance.derive import DeriveResult, rederive
 from attendance.models import DayVerdict, Device
 from attendance.punch_store import Key, store_new
 from attendance.quarantine import Aside, keep_aside
-from devices.common.gcpause import bulk
 from devices.events import PIN_MAX, SERIAL_MAX, WORKCODE_MAX, BadRecord, Punch
 from hallbase.settings import Settings
 
@@ -135,7 +134,6 @@ def _raw(punch: Punch) -> bytes:
     return f"{punch.device_sn}\t{punch.pin}\t{punch.time.isoformat()}".encode()
 
 
-@bulk
 def store_punches(
     session: Session,
     punches: Sequence[Punch | BadRecord],

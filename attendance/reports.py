@@ -13,7 +13,6 @@ import attendance_engine as eng
 from attendance.context import AttendanceContext
 from attendance.facts import load_facts
 from attendance.models import DutySignature
-from devices.common.gcpause import bulk
 from hallbase.models import Unit
 
 MAX_DAYS = 62
@@ -42,7 +41,6 @@ class Evaluation:
         return self._charged.get(staff_no, [])
 
 
-@bulk
 def evaluate_range(
     session: Session,
     ctx: AttendanceContext,
@@ -73,7 +71,6 @@ def evaluate_range(
     return Evaluation(results, cover)
 
 
-@bulk
 def days_report(
     session: Session,
     ctx: AttendanceContext,
@@ -126,7 +123,6 @@ class MonthReport:
     away: dict[str, list[int]] = field(default_factory=dict)  # minutes away (暂离) per day
 
 
-@bulk
 def month_report(
     session: Session, ctx: AttendanceContext, year: int, month: int, now: datetime
 ) -> MonthReport:
@@ -170,7 +166,6 @@ def month_report(
     return MonthReport(year, month, rows, days, date_range(first, last), absent, away)
 
 
-@bulk
 def duty_report(
     session: Session, ctx: AttendanceContext, day: date, now: datetime
 ) -> dict[str, Any]:
