@@ -139,6 +139,7 @@ def month_report(
         person = ctx.staff[staff_no]
         if not any(person.info.on_duty(r.date) for r in results):
             continue  # left before or joined after this month
+        mine = [r.absent_days for r in results]  # 0, 0.5 or 1 each
         summary = eng.summarize_month(
             person.info,
             year,
@@ -156,12 +157,12 @@ def month_report(
                 "unit_name": units.get(person.unit, person.unit),
                 **{k: v for k, v in summary.to_dict().items() if k not in ("staff_no",)},
                 # Whole and half absent days told apart (the sheet prints them differently).
-                "absent_whole_days": sum(1 for r in results if r.absent_days >= 1),
-                "absent_half_days": sum(1 for r in results if 0 < r.absent_days < 1),
+                "absent_whole_days": mine.count(1.0),
+                "absent_half_days": mine.count(0.5),
             }
         )
         days[staff_no] = [str(r.status) for r in results]
-        absent[staff_no] = [r.absent_days for r in results]
+        absent[staff_no] = mine
         away[staff_no] = [r.away_minutes for r in results]
     return MonthReport(year, month, rows, days, date_range(first, last), absent, away)
 
