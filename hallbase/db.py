@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session, create_engine
@@ -88,38 +87,3 @@ def read_session(engine: Engine) -> Iterator[Session]:
     """A session for reads only (no write lock on SQLite)."""
     with Session(engine.execution_options(**{READ_ONLY: True})) as session:
         yield session
-
-
-def driver_mark(conn: sa.Connection) -> str:
-    """The driver's positional parameter marker (`?` for sqlite3, `%s` for psycopg)."""
-    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
-
-
-def driver_rows(conn: sa.Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-    """Rows of one statement run on the driver's own cursor, in the connection's transaction.
-
-    For the per-batch hot paths: SQLAlchemy's statement building, compilation cache and
-    result wrapping cost more than small statements' own work. Values come back as the
-    driver returns them (SQLite: dates and instants as text).
-    """
-    cursor = conn.connection.cursor()
-    error = conn.dialect.loaded_dbapi.Error
-    try:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall()) if cursor.description is not None else []
-    except error as exc:  # raised as SQLAlchemy would: callers catch one family of errors
-        raise sa.exc.DBAPIError.instance(sql, params, exc, error) from exc
-    finally:
-        cursor.close()
-
-
-def driver_many(conn: sa.Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-    """Run one statement per parameter row on the driver's own cursor (see `driver_rows`)."""
-    cursor = conn.connection.cursor()
-    error = conn.dialect.loaded_dbapi.Error
-    try:
-        cursor.executemany(sql, rows)
-    except error as exc:  # as in `driver_rows`
-        raise sa.exc.DBAPIError.instance(sql, rows, exc, error) from exc
-    finally:
-        cursor.close()

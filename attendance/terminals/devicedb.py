@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from attendance.models import AdmsStamp, Device, DeviceCommand
-from hallbase.db import driver_mark, driver_rows
 
 # Unknown terminals waiting for an admin: anyone on the network can invent serials, so only
 # this many are recorded; past it a new serial is refused without a row (and logged).
@@ -41,17 +42,35 @@ def find_or_record(
     return device
 
 
+# Core statements built once (SQLAlchemy's compiled cache serves them): every ADMS post
+# runs them, and the ORM's per-statement work would cost more than the statements.
+_device = Device.__table__  # type: ignore[attr-defined]
+_APPROVAL = sa.select(_device.c.approved, _device.c.timezone).where(
+    _device.c.serial == sa.bindparam("serial")
+)
+
+
 def approval(session: Session, serial: str) -> tuple[bool, str] | None:
     """(approved, timezone) of a known terminal, read in one statement; None when unknown."""
-    conn = session.connection()
-    t = Device.__table__  # type: ignore[attr-defined]
-    # Through the driver: every ADMS post asks (see hallbase.db.driver_rows).
-    rows = driver_rows(
-        conn,
-        f"SELECT approved, timezone FROM {t.name} WHERE serial = {driver_mark(conn)}",
-        [serial],
-    )
-    return None if not rows else (bool(rows[0][0]), str(rows[0][1]))
+    row = session.connection().execute(_APPROVAL, {"serial": serial}).first()
+    return None if row is None else (bool(row[0]), str(row[1]))
+
+
+def _stamp_upserts(column: str) -> dict[str, sa.Executable]:
+    """Per dialect: insert a terminal's stamp row, or set ``column`` unless given None."""
+    table = AdmsStamp.__table__  # type: ignore[attr-defined]
+    out: dict[str, sa.Executable] = {}
+    for dialect, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert)):
+        statement = insert(table)
+        new = statement.excluded[column]
+        out[dialect] = statement.on_conflict_do_update(
+            index_elements=[table.c.device_sn],
+            set_={column: func.coalesce(new, table.c[column])},
+        )
+    return out
+
+
+_SAVE_STAMP = {column: _stamp_upserts(column) for column in ("attlog_stamp", "operlog_stamp")}
 
 
 def save_stamp(session: Session, serial: str, column: str, stamp: int | None) -> None:
@@ -60,15 +79,8 @@ def save_stamp(session: Session, serial: str, column: str, stamp: int | None) ->
     The terminal's stamp row is created if missing; a None stamp leaves a stored one alone.
     """
     conn = session.connection()
-    t = AdmsStamp.__table__  # type: ignore[attr-defined]
-    name = t.c[column].name  # a column of the table, never other text
-    m = driver_mark(conn)
-    driver_rows(
-        conn,
-        f"INSERT INTO {t.name} (device_sn, {name}) VALUES ({m}, {m}) ON CONFLICT (device_sn) "
-        f"DO UPDATE SET {name} = coalesce(excluded.{name}, {t.name}.{name})",
-        [serial, stamp],
-    )
+    statement = _SAVE_STAMP[column][conn.dialect.name]
+    conn.execute(statement, {"device_sn": serial, column: stamp})
 
 
 def device_zone(device: Device) -> ZoneInfo:
