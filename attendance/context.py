@@ -17,7 +17,6 @@ from sqlmodel import Session, col, select
 import attendance_engine as eng
 from attendance.facts import FactSet
 from attendance.models import ContextVersion
-from hallbase.db import driver_rows
 from hallbase.hallconfig import AttendanceSection
 from hallbase.hallconfig.schedules import month_day
 from hallbase.holidays import _warn_uncovered, calendar_covers
@@ -260,12 +259,17 @@ def _database(session: Session) -> sa.Pool:
     return session.get_bind().engine.pool
 
 
+# Built once (SQLAlchemy's compiled cache serves them): every ADMS batch runs both.
+_version = ContextVersion.__table__  # type: ignore[attr-defined]
+_VERSION = sa.select(_version.c.version).where(_version.c.id == 1)
+_staff = Staff.__table__  # type: ignore[attr-defined]
+_PINS = sa.select(_staff.c.pin, _staff.c.staff_no)
+
+
 def context_version(session: Session) -> int | None:
     """The current context version (None: the row is missing, nothing can be cached)."""
-    table = ContextVersion.__table__  # type: ignore[attr-defined]
-    rows = driver_rows(session.connection(), f"SELECT version FROM {table.name} WHERE id = 1")
-    row = rows[0] if rows else None
-    return None if row is None else int(row[0])
+    version = session.connection().execute(_VERSION).scalar()
+    return None if version is None else int(version)
 
 
 _pins: weakref.WeakKeyDictionary[sa.Pool, tuple[int, dict[str, str]]] = weakref.WeakKeyDictionary()
@@ -281,8 +285,7 @@ def staff_by_pin(session: Session) -> Mapping[str, str]:
     hit = _pins.get(database)
     if hit is not None and hit[0] == version:
         return hit[1]
-    table = Staff.__table__  # type: ignore[attr-defined]
-    found = dict(driver_rows(session.connection(), f"SELECT pin, staff_no FROM {table.name}"))
+    found: dict[str, str] = dict(session.connection().execute(_PINS).all())
     if version is not None:
         _pins[database] = (version, found)
     return found

@@ -33,6 +33,7 @@ import attendance_engine as eng
 from attendance.context import AttendanceContext, WindowPosts
 from attendance.facts import FactSet, load_facts
 from attendance.models import Device, WindowCoverVerdict
+from attendance.retention import judged_from
 from attendance.verdict_store import stored_verdicts, upsert_day_verdicts
 from attendance_engine.alerts import (
     Page,
@@ -182,6 +183,14 @@ def rederive(
     wanted = {p for p in pairs if p[0] in ctx.staff}
     if not wanted:
         return DeriveResult()
+    # Days before the retention line keep their verdicts: the facts behind them are gone.
+    floor = judged_from(
+        session.connection(), min(d for _, d in wanted), now.astimezone(ctx.tz).date()
+    )
+    if floor is not None:
+        wanted = {p for p in wanted if p[1] >= floor}
+        if not wanted:
+            return DeriveResult()
     extended = set(wanted)
     for s, d in wanted:
         for q in ctx.partners(s):  # usually none: no set built per staff-day

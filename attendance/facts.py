@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -13,25 +13,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
 import attendance_engine as eng
 from attendance.models import LeaveRequest, MakeUpPunch, OutRegistration, Punch, WindowAway
-from attendance_engine.build import frozen_builder
 from attendance_engine.types import trusted_punch
-from hallbase.models.types import SQLITE_JOIN, UTCDateTime, sqlite_joined, sqlite_text
+from hallbase.models.types import SQLITE_JOIN, sqlite_joined
+from hallbase.models.window import WindowStateHistory
 
-# The queue (hallbase.models.WindowStateHistory) records every window state with its span.
-# It is read by name so that attendance works whether or not the queue's tables exist yet.
-QUEUE_HISTORY = "queue_window_history"
-_queue_history = sa.table(
-    QUEUE_HISTORY,
-    sa.column("window_number", sa.Integer()),
-    sa.column("state", sa.String()),
-    sa.column("staff_no", sa.String()),
-    sa.column("start", UTCDateTime()),
-    sa.column("end", UTCDateTime()),
-)
+# The queue writes each window's states with their spans (a shared table): a window shown
+# `away` counts like an away period entered through the API.
+_queue_history = WindowStateHistory.__table__  # type: ignore[attr-defined]
 
 
 def day_bounds(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -85,56 +78,66 @@ def local_converter(
     return converted
 
 
-def _staff_filter(column: Any, staff_nos: Collection[str] | None) -> list[Any]:
-    return [] if staff_nos is None else [column.in_(sorted(staff_nos))]
-
-
 FEW_PEOPLE = 20
+_punch = Punch.__table__  # type: ignore[attr-defined]
+_PEOPLE: sa.BindParameter[list[str]] = sa.bindparam("people", expanding=True)
+# Whose punches: everyone, a few people by the staff_no index, or many people. Through the
+# staff_no index SQLite would read every punch these people ever made (an ADMS batch names
+# hundreds); matching an expression of the column (the same value: NULLs are excluded)
+# makes it scan the time range's index instead.
+_WHO: dict[str, list[Any]] = {
+    "all": [],
+    "few": [_punch.c.staff_no.in_(_PEOPLE)],
+    "many": [_punch.c.staff_no.concat("").in_(_PEOPLE)],
+}
+_IN_RANGE = (
+    _punch.c.device_time >= sa.bindparam("lo"),
+    _punch.c.device_time < sa.bindparam("hi"),
+    _punch.c.staff_no.is_not(None),
+)
+
+
+def _who(
+    staff_nos: Collection[str] | None, lo: datetime, hi: datetime
+) -> tuple[str, dict[str, Any]]:
+    """The statement variant for ``staff_nos`` and its parameters."""
+    if staff_nos is None:
+        return "all", {"lo": lo, "hi": hi}
+    variant = "many" if len(staff_nos) > FEW_PEOPLE else "few"
+    return variant, {"lo": lo, "hi": hi, "people": sorted(staff_nos)}
+
+
+_PUNCHES = {
+    who: sa.select(_punch.c.staff_no, _punch.c.device_time, _punch.c.source).where(
+        *_IN_RANGE, *clauses
+    )
+    for who, clauses in _WHO.items()
+}
 
 
 def punches_query(staff_nos: Collection[str] | None, lo: datetime, hi: datetime) -> sa.Select[Any]:
     """The SELECT of (staff_no, time, source) of mapped punches in [lo, hi)."""
-    t = Punch.__table__  # type: ignore[attr-defined]
-    who = t.c.staff_no
-    if staff_nos is not None and len(staff_nos) > FEW_PEOPLE:
-        # Through the staff_no index SQLite would read every punch these people ever made
-        # (an ADMS batch names hundreds); matching an expression of the column (the same
-        # value: NULLs are excluded) makes it scan the time range's index instead.
-        who = t.c.staff_no.concat("")
-    return sa.select(t.c.staff_no, t.c.device_time, t.c.source).where(
-        t.c.device_time >= lo,
-        t.c.device_time < hi,
-        t.c.staff_no.is_not(None),
-        *_staff_filter(who, staff_nos),
-    )
+    variant, params = _who(staff_nos, lo, hi)
+    return _PUNCHES[variant].params(params)
 
 
-def _sqlite_punch_groups(
-    conn: sa.Connection, staff_nos: Collection[str] | None, lo: datetime, hi: datetime
-) -> Iterator[tuple[str, str, list[datetime]]]:
-    """`punches_query` through SQLite's own cursor, one row per (staff_no, source) with the
-    times joined: a month reads ~100,000 punches, and the driver's work per row (a tuple
-    and three values) cost more than the evaluation of the punch."""
-    table = Punch.__table__.name  # type: ignore[attr-defined]
-    sql = (
-        f"SELECT staff_no, source, group_concat(device_time, '{SQLITE_JOIN}') FROM {table}"
-        " WHERE device_time >= ? AND device_time < ? AND staff_no IS NOT NULL"
-    )
-    params: list[Any] = [sqlite_text(lo), sqlite_text(hi)]
-    if staff_nos is not None:
-        who = "(staff_no || '')" if len(staff_nos) > FEW_PEOPLE else "staff_no"  # see above
-        people = sorted(staff_nos)
-        sql += f" AND {who} IN ({', '.join(['?'] * len(people))})"
-        params += people
-    sql += " GROUP BY staff_no, source"
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    for staff_no, source, joined in rows:
-        yield staff_no, source, sqlite_joined(joined)
+# The same rows, one per (staff_no, source) with the times aggregated in the database: a
+# month reads ~100,000 punches, and the driver's and SQLAlchemy's work per row (a tuple and
+# three values) cost more than the evaluation of the punch. SQLite joins the stored texts
+# (parsed by `sqlite_joined`), PostgreSQL gives an array of instants.
+_AGGREGATED: dict[str, Any] = {
+    "sqlite": sa.func.group_concat(_punch.c.device_time, SQLITE_JOIN, type_=sa.String()),
+    "postgresql": sa.func.array_agg(
+        _punch.c.device_time, type_=postgresql.ARRAY(sa.DateTime(timezone=True))
+    ),
+}
+_GROUPED = {
+    (dialect, who): sa.select(_punch.c.staff_no, _punch.c.source, times)
+    .where(*_IN_RANGE, *clauses)
+    .group_by(_punch.c.staff_no, _punch.c.source)
+    for dialect, times in _AGGREGATED.items()
+    for who, clauses in _WHO.items()
+}
 
 
 def _punch_groups(
@@ -142,12 +145,11 @@ def _punch_groups(
 ) -> Iterable[tuple[str, str, list[datetime]]]:
     """(staff_no, source, times) of mapped punches in [lo, hi), one entry per pair."""
     conn = session.connection()
+    variant, params = _who(staff_nos, lo, hi)
+    rows = conn.execute(_GROUPED[(conn.dialect.name, variant)], params).all()
     if conn.dialect.name == "sqlite":
-        return _sqlite_punch_groups(conn, staff_nos, lo, hi)
-    groups: dict[tuple[str, str], list[datetime]] = {}
-    for staff_no, at, source in conn.execute(punches_query(staff_nos, lo, hi)):
-        groups.setdefault((staff_no, source), []).append(at)
-    return ((staff_no, source, times) for (staff_no, source), times in groups.items())
+        return [(staff_no, source, sqlite_joined(joined)) for staff_no, source, joined in rows]
+    return rows
 
 
 # Per database (its engine's pool, shared with the engine each read session makes): when the
@@ -163,7 +165,7 @@ def _queue_history_exists(session: Session) -> bool:
         return True
     if missing_since is not None and monotonic() - missing_since < 60:
         return False
-    found = sa.inspect(session.connection()).has_table(QUEUE_HISTORY)
+    found = sa.inspect(session.connection()).has_table(_queue_history.name)
     _known_tables[database] = -1.0 if found else monotonic()
     return found
 
@@ -213,14 +215,13 @@ class FactSet:
         other = self.others.get(staff_no)
         if other is None:
             return [
-                (d, _facts(tuple(found), (), (), (), ()) if (found := mine.get(d)) else NO_FACTS)
+                (d, eng.Facts(tuple(found), (), (), (), ()) if (found := mine.get(d)) else NO_FACTS)
                 for d in days
             ]
         leaves, outs, makeups, away = other.leaves, other.outs, other.makeups, other.away
-        return [(d, _facts(tuple(mine.get(d, ())), leaves, outs, makeups, away)) for d in days]
+        return [(d, eng.Facts(tuple(mine.get(d, ())), leaves, outs, makeups, away)) for d in days]
 
 
-_facts = frozen_builder(eng.Facts)  # a month report builds one per staff-day
 NO_FACTS = eng.Facts()
 
 

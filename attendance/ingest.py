@@ -11,26 +11,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from attendance.context import AttendanceContext, cached_context, staff_by_pin
 from attendance.derive import DeriveResult, rederive
 from attendance.models import DayVerdict, Device
-from attendance.punch_store import Key, store_new, stored_instant
+from attendance.punch_store import Key, store_new
 from attendance.quarantine import Aside, keep_aside
+from attendance.retention import kept_from, month_start, months_back
 from attendance_engine.plausible import (
     Implausible,
     TerminalClock,
     implausible_time,
     plausible_span,
 )
-from devices.common.gcpause import bulk
 from devices.events import PIN_MAX, SERIAL_MAX, WORKCODE_MAX, BadRecord, Punch
-from hallbase.db import driver_mark, driver_rows
 from hallbase.settings import Settings
 
 INT_MAX = 2**31 - 1  # the integer columns (verify, status)
@@ -59,23 +59,33 @@ class IngestResult:
     duplicates: int = 0
     quarantined: list[tuple[int, str]] = field(default_factory=list)
     unmapped: int = 0
+    expired: int = 0  # punches of months purged already, not stored again
     derived: DeriveResult = field(default_factory=DeriveResult)
 
 
 _DeviceInfo = TerminalClock  # what `implausible` checks a punch against
 
 
+# Core statements built once, so that SQLAlchemy's compiled cache serves every batch.
+_device = Device.__table__  # type: ignore[attr-defined]
+_verdict = DayVerdict.__table__  # type: ignore[attr-defined]
+_DEVICES = sa.select(_device.c.serial, _device.c.timezone, _device.c.installed_on).where(
+    _device.c.serial.in_(sa.bindparam("serials", expanding=True))
+)
+_SYNCED = (
+    sa.update(_device)
+    .where(_device.c.serial == sa.bindparam("device"))
+    .values(last_sync=sa.bindparam("at"), last_seen=sa.bindparam("at"))
+)
+_HELD = sa.select(_verdict.c.staff_no, _verdict.c.day).where(_verdict.c.held > 0)
+
+
 def _devices(session: Session, serials: set[str], hall_tz: ZoneInfo) -> dict[str, _DeviceInfo]:
     if not serials:
         return {}
-    conn = session.connection()
-    device: str = Device.__table__.name  # type: ignore[attr-defined]
-    marks = ", ".join([driver_mark(conn)] * len(serials))
-    sql = f"SELECT serial, timezone, installed_on FROM {device} WHERE serial IN ({marks})"
     out = {}
-    for serial, timezone, installed_on in driver_rows(conn, sql, sorted(serials)):
-        if isinstance(installed_on, str):  # SQLite's text
-            installed_on = date.fromisoformat(installed_on)
+    found = session.connection().execute(_DEVICES, {"serials": sorted(serials)})
+    for serial, timezone, installed_on in found:
         try:
             tz = ZoneInfo(timezone)
         except (KeyError, ValueError):
@@ -104,7 +114,6 @@ def _raw(punch: Punch) -> bytes:
     return f"{punch.device_sn}\t{punch.pin}\t{punch.time.isoformat()}".encode()
 
 
-@bulk
 def store_punches(
     session: Session,
     punches: Sequence[Punch | BadRecord],
@@ -127,7 +136,6 @@ def store_punches(
     result = IngestResult()
     # Natural key -> [the first punch with it, how often it came in this batch].
     good: dict[Key, list[Any]] = {}
-    stored = stored_instant(session.connection())
     serials = {p.device_sn for p in punches}
     devices = _devices(session, serials, hall_tz)
     quarantine: list[Aside] = []
@@ -147,7 +155,7 @@ def store_punches(
             quarantine.append(Aside(item.device_sn, _raw(item), reason, item.pin, item.time))
             result.quarantined.append((index, reason))
             continue
-        key = (item.device_sn, item.pin, stored(item.time))
+        key = (item.device_sn, item.pin, item.time.astimezone(UTC))
         seen = good.get(key)
         if seen is None:
             good[key] = [item, 1]
@@ -155,24 +163,40 @@ def store_punches(
             seen[1] += 1
     if quarantine:
         keep_aside(session.connection(), quarantine, now)
+    if good and times:
+        _drop_purged(session, good, min(times), now, hall_tz, result)
     pairs: set[tuple[str, date]] = set()
     if good:
         pairs = _store(session, good, source, now, hall_tz, result)
     if synced_device is not None:
         conn = session.connection()
-        device: str = Device.__table__.name  # type: ignore[attr-defined]
-        m, at = driver_mark(conn), stored(now)
-        sql = f"UPDATE {device} SET last_sync = {m}, last_seen = {m} WHERE serial = {m}"
-        driver_rows(conn, sql, [at, at, synced_device])
+        conn.execute(_SYNCED, {"device": synced_device, "at": now})
         # A terminal caught up: days with alerts waiting for it are judged again.
-        verdicts: str = DayVerdict.__table__.name  # type: ignore[attr-defined]
-        waiting = driver_rows(conn, f"SELECT staff_no, day FROM {verdicts} WHERE held > 0")
-        pairs |= {(s, d if isinstance(d, date) else date.fromisoformat(d)) for s, d in waiting}
+        pairs |= {(staff_no, day) for staff_no, day in conn.execute(_HELD)}
     if pairs:
         years = {d.year for _, d in pairs}
         ctx = ctx or cached_context(session, settings, years)
         result.derived = rederive(session, ctx, pairs, now)
     return result
+
+
+def _drop_purged(
+    session: Session,
+    good: dict[Key, list[Any]],
+    earliest: datetime,
+    now: datetime,
+    hall_tz: ZoneInfo,
+    result: IngestResult,
+) -> None:
+    """Drop punches of months already purged (a terminal re-sending its whole log)."""
+    today = now.astimezone(hall_tz).date()
+    if earliest.astimezone(hall_tz).date() >= months_back(month_start(today), 1):
+        return  # the current and the previous month are never purged: no query
+    floor = kept_from(session.connection(), ["punches"])
+    if floor is None:
+        return
+    for key in [k for k, (p, _n) in good.items() if p.time.astimezone(hall_tz).date() < floor]:
+        result.expired += good.pop(key)[1]
 
 
 def _store(

@@ -1,41 +1,43 @@
-"""Punch rows written in bulk through the driver, for ADMS-sized batches.
+"""Punch rows written in bulk, for ADMS-sized batches.
 
-SQLAlchemy's executemany builds and type-processes every parameter set in Python, which
-cost more than the database's own work on a 1,000-line post. Here the values are
-converted once (instants exactly as `UTCDateTime` stores them, so existing rows and the
-natural-key uniqueness are unaffected) and handed to the driver as they are, in one
-multi-row `INSERT ... ON CONFLICT DO UPDATE SET repeats = ... RETURNING` per chunk: a new
-row goes in, a repeat of a stored punch only adds to its count, and the returned counts
-tell which rows were new (see `store_new`).
+One `INSERT ... ON CONFLICT DO UPDATE SET repeats = ... RETURNING` statement, built once per
+dialect, run with every row of a batch: SQLAlchemy sends the rows in multi-row VALUES
+("insertmanyvalues"), so that a 1,000-line post is one or two statements. A new row goes
+in, a repeat of a stored punch only adds to its count, and the returned counts tell which
+rows were new (see `store_new`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from attendance.models import Punch
-from hallbase.db import driver_mark, driver_rows
-from hallbase.models.types import sqlite_text
 
-# (device serial, PIN, device time as `stored_instant` passes it): the natural key
-Key = tuple[str, str, Any]
+# (device serial, PIN, device time as an aware instant): the natural key
+Key = tuple[str, str, datetime]
 COLUMNS = (
     "device_sn", "pin", "device_time", "staff_no", "verify", "status", "workcode", "source",
-    "received_at", "repeats",
+    "repeats",
 )  # fmt: skip
-CHUNK = 500  # rows per INSERT: 5,000 parameters, far below every driver's limit
+
+_punch = Punch.__table__  # type: ignore[attr-defined]
 
 
-def stored_instant(conn: sa.Connection) -> Callable[[datetime], Any]:
-    """How an aware instant is passed to this connection's driver (and comes back from it:
-    the same text on SQLite, an equal aware datetime on PostgreSQL)."""
-    if conn.dialect.name == "sqlite":
-        return sqlite_text
-    return lambda value: value.astimezone(UTC)
+def _upsert(insert: Any) -> sa.Executable:
+    statement: sqlite.Insert | postgresql.Insert = insert(_punch)
+    c = _punch.c
+    return statement.on_conflict_do_update(
+        index_elements=[c.device_sn, c.pin, c.device_time],
+        set_={"repeats": c.repeats + statement.excluded.repeats + 1},
+    ).returning(c.device_sn, c.pin, c.device_time, c.repeats)
+
+
+_UPSERT = {"sqlite": _upsert(sqlite.insert), "postgresql": _upsert(postgresql.insert)}
 
 
 def store_new(
@@ -43,33 +45,19 @@ def store_new(
 ) -> set[Key]:
     """Insert the rows not stored yet, count repeats of the others; return the keys inserted.
 
-    Each row holds the values of COLUMNS without `received_at` (given once), its device
-    time as `stored_instant` converts it; its `repeats` is how often it came in this batch
-    beyond the first, so a stored punch's count grows by `repeats + 1`. A row comes back with the
-    `repeats` it was given exactly when it was inserted (an updated count is larger).
+    Each row holds the values of COLUMNS (`received_at` is given once); its `repeats` is how
+    often it came in this batch beyond the first, so a stored punch's count grows by
+    `repeats + 1`. A row comes back with the `repeats` it was given exactly when it was
+    inserted (an updated count is larger).
     """
-    table = Punch.__table__  # type: ignore[attr-defined]
-    mark = driver_mark(conn)
-    received = stored_instant(conn)(received_at)
+    if not rows:
+        return set()
     sent: dict[Key, int] = {}
-    values: list[Any] = []
-    placeholders = "(" + ", ".join([mark] * len(COLUMNS)) + ")"
-    inserted: set[Key] = set()
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        values.clear()
-        for sn, pin, at, staff_no, verify, status, workcode, source, repeats in chunk:
-            sent[(sn, pin, at)] = repeats
-            values += (sn, pin, at, staff_no, verify, status, workcode, source, received, repeats)
-        sql = (
-            f"INSERT INTO {table.name} AS p ({', '.join(COLUMNS)}) VALUES "
-            + ", ".join([placeholders] * len(chunk))
-            + " ON CONFLICT (device_sn, pin, device_time)"
-            + " DO UPDATE SET repeats = p.repeats + excluded.repeats + 1"
-            + " RETURNING device_sn, pin, device_time, repeats"
-        )
-        for sn, pin, at, count in driver_rows(conn, sql, values):
-            key = (sn, pin, at)
-            if count == sent[key]:
-                inserted.add(key)
-    return inserted
+    params = []
+    for row in rows:
+        values = dict(zip(COLUMNS, row, strict=True))
+        values["received_at"] = received_at
+        params.append(values)
+        sent[(row[0], row[1], row[2])] = row[-1]
+    result = conn.execute(_UPSERT[conn.dialect.name], params)
+    return {(sn, pin, at) for sn, pin, at, count in result if count == sent[(sn, pin, at)]}

@@ -13,7 +13,6 @@ import attendance_engine as eng
 from attendance.context import AttendanceContext
 from attendance.facts import load_facts
 from attendance.models import DutySignature
-from devices.common.gcpause import bulk
 from hallbase.models import Unit
 
 MAX_DAYS = 62
@@ -42,7 +41,6 @@ class Evaluation:
         return self._charged.get(staff_no, [])
 
 
-@bulk
 def evaluate_range(
     session: Session,
     ctx: AttendanceContext,
@@ -73,7 +71,6 @@ def evaluate_range(
     return Evaluation(results, cover)
 
 
-@bulk
 def days_report(
     session: Session,
     ctx: AttendanceContext,
@@ -126,7 +123,6 @@ class MonthReport:
     away: dict[str, list[int]] = field(default_factory=dict)  # minutes away (暂离) per day
 
 
-@bulk
 def month_report(
     session: Session, ctx: AttendanceContext, year: int, month: int, now: datetime
 ) -> MonthReport:
@@ -143,6 +139,7 @@ def month_report(
         person = ctx.staff[staff_no]
         if not any(person.info.on_duty(r.date) for r in results):
             continue  # left before or joined after this month
+        mine = [r.absent_days for r in results]  # 0, 0.5 or 1 each
         summary = eng.summarize_month(
             person.info,
             year,
@@ -160,17 +157,16 @@ def month_report(
                 "unit_name": units.get(person.unit, person.unit),
                 **{k: v for k, v in summary.to_dict().items() if k not in ("staff_no",)},
                 # Whole and half absent days told apart (the sheet prints them differently).
-                "absent_whole_days": sum(1 for r in results if r.absent_days >= 1),
-                "absent_half_days": sum(1 for r in results if 0 < r.absent_days < 1),
+                "absent_whole_days": mine.count(1.0),
+                "absent_half_days": mine.count(0.5),
             }
         )
         days[staff_no] = [str(r.status) for r in results]
-        absent[staff_no] = [r.absent_days for r in results]
+        absent[staff_no] = mine
         away[staff_no] = [r.away_minutes for r in results]
     return MonthReport(year, month, rows, days, date_range(first, last), absent, away)
 
 
-@bulk
 def duty_report(
     session: Session, ctx: AttendanceContext, day: date, now: datetime
 ) -> dict[str, Any]:

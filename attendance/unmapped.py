@@ -29,7 +29,7 @@ class Actor:
     """Who credits punches: the path, the credential used and a name (may be empty)."""
 
     via: str  # api_assign, staff_api, hall_file, staff_import
-    credential: str  # admin_token, open (no token set), cli
+    credential: str  # session or bearer (the caller's login), cli
     name: str = ""
 
 

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from attendance_engine.build import frozen_builder
 from attendance_engine.rules import LadderStep, Rules
 from attendance_engine.violations import Violation
 
 
-@dataclass(frozen=True, slots=True)  # slotted: one per violation of a month report
-class EscalationStep:
+class EscalationStep(NamedTuple):  # one per violation of a month report
     """The consequence of one violation: its occurrence number and the ladder's rung."""
 
     staff_no: str
@@ -35,9 +32,6 @@ class EscalationStep:
             "zh": self.zh,
             "en": self.en,
         }
-
-
-_step = frozen_builder(EscalationStep)
 
 
 def ladder_step(category: str, occurrence: int, rules: Rules) -> LadderStep:
@@ -83,5 +77,5 @@ def escalate(
         rung = rungs.get(n)
         if rung is None:
             rung = rungs[n] = ladder_step(category, n, rules)
-        steps.append(_step(v.staff_no, v.kind, v.at, n, rung.code, rung.zh, rung.en))
+        steps.append(EscalationStep(v.staff_no, v.kind, v.at, n, rung.code, rung.zh, rung.en))
     return tuple(steps)

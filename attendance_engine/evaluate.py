@@ -58,7 +58,6 @@ from datetime import date, datetime, timedelta
 from operator import attrgetter
 from zoneinfo import ZoneInfo
 
-from attendance_engine.build import frozen_builder
 from attendance_engine.calendar import WorkCalendar
 from attendance_engine.dayplan import DayPlan, PlannedSlot, day_plan, slot_plan
 from attendance_engine.offpost import off_post_events
@@ -97,10 +96,6 @@ def _in_deadline(slot: PlannedSlot, rules: Rules) -> datetime:
     return min(slot.due_floor + (rules.late_threshold_minutes + 1) * MINUTE, slot.end)
 
 
-_slot_result = frozen_builder(SlotResult)
-_day_result = frozen_builder(DayResult)
-
-
 def _judge(
     slot: PlannedSlot,
     best: PunchFact | None,
@@ -113,14 +108,14 @@ def _judge(
     """The verdict of one planned slot whose punch (`DayPlan.place`) is ``best``."""
     name, kind, half, due = slot.name, slot.kind, slot.half, slot.due
     if facts.leaves and covering_leave(facts.leaves, due) is not None:
-        return _slot_result(name, kind, half, due, None, Status.LEAVE, None, None, None)
+        return SlotResult(name, kind, half, due, None, Status.LEAVE, None, None, None)
     if facts.outs and covering_out(facts.outs, due) is not None:
-        return _slot_result(name, kind, half, due, None, Status.OUT, None, None, None)
+        return SlotResult(name, kind, half, due, None, Status.OUT, None, None, None)
     makeups = approved_makeups(facts.makeups, day, name) if facts.makeups else []
     if makeups:
         # An approved make-up (补卡) certifies the person was on time: the terminal failed.
         at = min(m.at for m in makeups).astimezone(tz)
-        return _slot_result(name, kind, half, due, at, NORMAL, 0, "makeup", None)
+        return SlotResult(name, kind, half, due, at, NORMAL, 0, "makeup", None)
     return _graded((slot,), (best,), tz, rules, now)[0]
 
 
@@ -139,9 +134,9 @@ def _graded(
         name, kind, half, due = slot.name, slot.kind, slot.half, slot.due
         if best is None:
             if now >= (_in_deadline(slot, rules) if kind == "in" else slot.end):
-                out.append(_slot_result(name, kind, half, due, None, MISSING, None, None, None))
+                out.append(SlotResult(name, kind, half, due, None, MISSING, None, None, None))
             else:
-                out.append(_slot_result(name, kind, half, due, None, PENDING, None, None, MISSING))
+                out.append(SlotResult(name, kind, half, due, None, PENDING, None, None, MISSING))
             continue
         at = best.at
         if at.tzinfo is not tz:
@@ -149,7 +144,7 @@ def _graded(
         # Most punches are on time, which one comparison tells (same zone: wall times): an
         # in-slot's before the minute after due, an out-slot's from the due minute on.
         if (at < slot.on_time_before) if kind == "in" else (at >= slot.due_floor):
-            out.append(_slot_result(name, kind, half, due, at, NORMAL, 0, best.source, None))
+            out.append(SlotResult(name, kind, half, due, at, NORMAL, 0, best.source, None))
             continue
         # Whole minutes with the seconds of both instants dropped: due_floor is on a minute,
         # so flooring the difference is the same as flooring the punch (same zone: wall time).
@@ -164,11 +159,9 @@ def _graded(
         else:
             status = ABSENT
         if kind == "in" or status is NORMAL or now >= slot.end:
-            out.append(_slot_result(name, kind, half, due, at, status, minutes, best.source, None))
+            out.append(SlotResult(name, kind, half, due, at, status, minutes, best.source, None))
         else:  # an out-slot's later punch may still come
-            out.append(
-                _slot_result(name, kind, half, due, at, PENDING, minutes, best.source, status)
-            )
+            out.append(SlotResult(name, kind, half, due, at, PENDING, minutes, best.source, status))
     return tuple(out)
 
 
@@ -272,7 +265,7 @@ def _evaluate(staff: StaffInfo, day: date, facts: Facts, setting: _Setting) -> D
     schedules, calendar, rules, tz, now, go_live = setting
     workday = calendar.is_workday(day)
     if not workday or (go_live is not None and day < go_live) or not staff.on_duty(day):
-        return _day_result(staff.staff_no, day, workday, (), (), OFF, (), 0)
+        return DayResult(staff.staff_no, day, workday, (), (), OFF, (), 0)
     schedule, plan = _planned(schedules, day, staff.schedules, tz)
     mine = facts.for_staff(staff.staff_no)
     bests = plan.place(mine.punches)
@@ -293,7 +286,7 @@ def _evaluate(staff: StaffInfo, day: date, facts: Facts, setting: _Setting) -> D
             away_minutes = sum(e.minutes for e in off_post)
     else:
         halves = ()
-    return _day_result(staff.staff_no, day, workday, slots, halves, status, off_post, away_minutes)
+    return DayResult(staff.staff_no, day, workday, slots, halves, status, off_post, away_minutes)
 
 
 def evaluate_days(

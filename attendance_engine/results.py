@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from attendance_engine.types import NORMAL, Status
 
@@ -51,10 +51,9 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-# Slotted: a month makes ~120,000 results that all live until it is summarised, and an
-# instance without a __dict__ is one object for the cyclic collector to visit, not two.
-@dataclass(frozen=True, slots=True)
-class SlotResult:
+# Named tuples: immutable and hashed by value like frozen dataclasses, made at the cost of
+# a tuple (a month makes ~120,000 results that all live until it is summarised).
+class SlotResult(NamedTuple):
     """One slot's verdict; `provisional` is what a pending slot becomes if nothing else comes."""
 
     slot: str
@@ -108,8 +107,7 @@ class OffPostEvent:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class DayResult:
+class DayResult(NamedTuple):
     """One staff member's day: slots, off-post events, absent halves and the day's status."""
 
     staff_no: str

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-
-from attendance_engine.build import frozen_builder
+from functools import partial
+from typing import NamedTuple
 
 CATEGORIES = ("在编", "聘用")
 
@@ -51,20 +51,28 @@ def _require_order(owner: str, start: datetime, end: datetime | None) -> None:
         raise ValueError(f"{owner} ends before it starts: {start.isoformat()} .. {end.isoformat()}")
 
 
-@dataclass(frozen=True, slots=True)  # slotted: a month loads ~100,000 (see results.py)
-class PunchFact:
-    """One punch of one staff member (from a terminal, or entered by hand)."""
-
+class _PunchFields(NamedTuple):
     staff_no: str
     at: datetime
     source: str = "device"
 
-    def __post_init__(self) -> None:
-        _require_aware("PunchFact", "at", self.at)
+
+class PunchFact(_PunchFields):
+    """One punch of one staff member (from a terminal, or entered by hand).
+
+    A named tuple (a month loads ~100,000: see results.py) whose instant is checked.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, staff_no: str, at: datetime, source: str = "device") -> PunchFact:
+        _require_aware("PunchFact", "at", at)
+        return super().__new__(cls, staff_no, at, source)
 
 
-# For loaders whose instants are aware by construction: (staff_no, at, source), no checks.
-trusted_punch: Callable[[str, datetime, str], PunchFact] = frozen_builder(PunchFact)
+# For loaders whose instants are aware by construction: (staff_no, at, source), made by the
+# named tuple's own constructor without the check.
+trusted_punch: Callable[[str, datetime, str], PunchFact] = partial(_PunchFields.__new__, PunchFact)
 
 
 @dataclass(frozen=True)
@@ -151,8 +159,7 @@ class StaffInfo:
         return self.end_date is None or day <= self.end_date
 
 
-@dataclass(frozen=True, slots=True)
-class Facts:
+class Facts(NamedTuple):
     """Everything known about attendance; evaluation picks out what concerns one staff-day."""
 
     punches: tuple[PunchFact, ...] = ()

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from attendance_engine.build import frozen_builder
 from attendance_engine.results import DayResult
 from attendance_engine.rules import Rules
 from attendance_engine.types import EARLY, LATE, MISSING, OFF_POST
@@ -17,8 +15,7 @@ from attendance_engine.types import EARLY, LATE, MISSING, OFF_POST
 KINDS = ("late", "early", "off_post", "missing", "absent", "window_uncovered", "duty_unrecorded")
 
 
-@dataclass(frozen=True, slots=True)  # slotted: a month report makes ~10,000
-class Violation:
+class Violation(NamedTuple):  # a month report makes ~10,000
     """One countable offence of one person."""
 
     staff_no: str
@@ -49,9 +46,6 @@ class Violation:
         }
 
 
-_violation = frozen_builder(Violation)
-
-
 def _found(result: DayResult, rules: Rules) -> list[Violation]:
     """The decided violations of one day, in no particular order."""
     found: list[Violation] = []
@@ -60,18 +54,18 @@ def _found(result: DayResult, rules: Rules) -> list[Violation]:
         status = s.status
         if status is LATE or status is EARLY:
             at = s.punch if s.punch is not None else s.due
-            found.append(_violation(staff_no, day, str(status), at, s.slot, s.minutes, None, None))
+            found.append(Violation(staff_no, day, str(status), at, s.slot, s.minutes, None, None))
         elif status is MISSING and not rules.missing_makes_absent:
-            found.append(_violation(staff_no, day, "missing", s.due, s.slot, None, None, None))
+            found.append(Violation(staff_no, day, "missing", s.due, s.slot, None, None, None))
     for e in result.off_post:
         if e.status is OFF_POST:
             found.append(
-                _violation(staff_no, day, "off_post", e.start, None, e.minutes, None, e.window)
+                Violation(staff_no, day, "off_post", e.start, None, e.minutes, None, e.window)
             )
     if result.absent_halves:
         first_slot = next((s for s in result.slots if s.half == result.absent_halves[0]), None)
         at = first_slot.due if first_slot is not None else min(e.start for e in result.off_post)
-        found.append(_violation(staff_no, day, "absent", at, None, None, result.absent_days, None))
+        found.append(Violation(staff_no, day, "absent", at, None, None, result.absent_days, None))
     return found
 
 

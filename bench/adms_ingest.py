@@ -36,7 +36,7 @@ from hallbase.db import make_engine, write_session
 from hallbase.models import Staff
 from hallbase.settings import load_settings
 from hallkeeper.app import prepare_database
-from tests.live_server import free_port
+from tests.helpers.live_server import free_port
 
 TZ = ZoneInfo("Asia/Shanghai")
 SN = "BENCH-ADMS-1"

@@ -11,7 +11,6 @@ from sqlalchemy import Insert, Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from hallbase.db import compiled_rows
 from hallbase.models import AlertOutbox
 
 SEVERITIES = ("info", "warning", "critical")
@@ -51,7 +50,7 @@ def _insert(dialect: str, *, one: bool) -> Insert:
     table: Table = AlertOutbox.__table__  # type: ignore[attr-defined]
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(table)
-    if one:  # bound parameters: built once, run by `compiled_rows`
+    if one:  # bound parameters: built once, so that the compiled form is reused
         statement = statement.values(
             {
                 name: bindparam(name, type_=table.c[name].type)
@@ -96,4 +95,4 @@ def raise_alert(
     _check_time(now)
     conn = session.connection()
     row = _row(Alert(kind, key, payload, severity), now)
-    return bool(compiled_rows(conn, _ONE[conn.dialect.name], row))
+    return conn.execute(_ONE[conn.dialect.name], row).first() is not None

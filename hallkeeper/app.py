@@ -40,6 +40,8 @@ from hallkeeper.api.routes import (
 )
 from hallkeeper.body_limit import MB, BodyLimit
 from hallkeeper.mqtt import MqttRelay
+from hallkeeper.privacy import api as privacy_api
+from hallkeeper.privacy.purge import PurgeJob
 from hallkeeper.security_headers import SecurityHeaders
 from hallkeeper.seed import apply_config, is_seeded
 from kiosk.api import install_queue
@@ -127,6 +129,7 @@ def create_app(
     watch = DeviceWatch(engine, terminals, clock or utcnow)
     parts.components.append(watch)
     parts.components.append(AttendanceScheduler(settings, engine, clock or utcnow))
+    parts.components.append(PurgeJob(settings, engine, clock or utcnow))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -190,6 +193,8 @@ def create_app(
     install_attendance(app, API, clock or utcnow)
     auth.install(app, API)
     docs.install(app)
+
+    privacy_api.install(app, API)
     # Added last, so it is the outermost of the app's middleware: no body passes it unchecked.
     app.add_middleware(BodyLimit, limits=BODY_LIMITS, default=BODY_LIMIT_DEFAULT)
     # Added last, so outermost: no part of the app parses a body nested past the limit.

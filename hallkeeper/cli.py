@@ -26,6 +26,7 @@ from hallbase.settings import Settings, load_settings
 from hallkeeper import migrations
 from hallkeeper.cli_attendance import attendance_app
 from hallkeeper.cli_auth import audit_app, key_app, user_app
+from hallkeeper.cli_privacy import offboard_person, privacy_app
 from hallkeeper.seed import apply_config
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ app.add_typer(attendance_app, name="attendance")
 app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="key")
 app.add_typer(audit_app, name="audit")
+app.add_typer(privacy_app, name="privacy")
+staff_app.command("offboard")(offboard_person)
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 

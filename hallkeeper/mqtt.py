@@ -69,6 +69,7 @@ class MqttRelay:
         self.client_id = f"hallkeeper-{hall_code}-{instance}"
         self.status_topic = f"{self.prefix}/status/{instance}"
         self.connects = 0  # successful connections so far (one unless the link was lost)
+        self.rounds = 0  # relay rounds started so far (a round after a change has seen it)
         self._connected = threading.Event()
         self._wake = threading.Event()
         self._background = BackgroundLoop("mqtt-relay", self._run)
@@ -182,6 +183,7 @@ class MqttRelay:
         while not stop.is_set():
             self._wake.wait(self.poll_seconds)
             self._wake.clear()
+            self.rounds += 1
             if not self._connected.wait(timeout=0):
                 self._log_transition(False)
                 continue

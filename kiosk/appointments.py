@@ -19,7 +19,8 @@ from kiosk.context import Ctx
 from kiosk.errors import Conflict, Invalid, NotFound
 from kiosk.idcard import id_hash, matches, new_salt, normalise
 from kiosk.lookup import service_by_code, service_by_id
-from kiosk.models import Appointment, AppointmentSlot, Ticket
+from kiosk.models import Appointment, AppointmentSlot
+from kiosk.records import TicketRecord
 from kiosk.tickets import issue
 
 
@@ -177,7 +178,7 @@ def _by_id_number(ctx: Ctx, id_number: str) -> Appointment:
     raise NotFound("no booked appointment for this ID number today")
 
 
-def check_in(ctx: Ctx, code: str | None = None, id_number: str | None = None) -> Ticket:
+def check_in(ctx: Ctx, code: str | None = None, id_number: str | None = None) -> TicketRecord:
     """Check in at the kiosk: the appointment becomes a ticket served first at its slot time."""
     if (code is None) == (id_number is None):
         raise Invalid("give either code or id_number")

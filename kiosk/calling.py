@@ -6,23 +6,28 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, literal, or_, select
+from sqlalchemy import Select, bindparam, literal, or_
 from sqlmodel import col
 
-from hallbase.db import compiled_mappings
-from kiosk import rows
 from kiosk.context import Ctx
 from kiosk.errors import Conflict, NotFound
 from kiosk.flow import WindowAction, ticket_next, window_next
 from kiosk.live import change, lock_window, resolve_staff, set_state
-from kiosk.lookup import WindowInfo, service_by_id, ticket_by_id, window_service_ids
-from kiosk.models import Ticket, WindowLive
+from kiosk.lookup import (
+    WindowInfo,
+    service_by_id,
+    ticket_by_id,
+    window_by_number,
+    window_service_ids,
+)
+from kiosk.models import Ticket
 from kiosk.ordering import rank_params, rank_sql_params, service_order_sql
+from kiosk.records import TICKETS, TicketRecord, WindowLiveRecord, live_with_ticket
 from kiosk.tickets import check_wait_alert
 from kiosk.words import announcement, word
 
 
-def call_next(ctx: Ctx, number: int, staff_no: str | None = None) -> Ticket:
+def call_next(ctx: Ctx, number: int, staff_no: str | None = None) -> TicketRecord:
     """Call the next citizen for window ``number`` (see `kiosk.ordering` for who is next)."""
     window, live = lock_window(ctx, number)
     window_next(number, live.state, "call")
@@ -32,26 +37,23 @@ def call_next(ctx: Ctx, number: int, staff_no: str | None = None) -> Ticket:
         raise Conflict.coded("no_services", number=number)
     params = {"day": ctx.day, "number": number, **rank_params(ctx.now, ctx.config)}
     query = _next_for(tuple(service_ids), ctx.postgres)
-    found = compiled_mappings(ctx.session.connection(), query, params)
-    if not found:
+    ticket = TICKETS.first(ctx.session, query, params)
+    if ticket is None:
         names = [service_by_id(ctx.session, sid).name for sid in service_ids]
         raise Conflict.coded("nobody_waiting", number=number, services=word("list_sep").join(names))
-    ticket = rows.build(Ticket, found[0])
-    _call(ctx, window, live, ticket, staff)
-    return ticket
+    return _call(ctx, window, live, ticket, staff)
 
 
 @lru_cache(maxsize=512)
 def _next_for(service_ids: tuple[int, ...], postgres: bool) -> Select[Any]:
     """Who `call_next` calls for a window serving ``service_ids`` in that order; built once
     per service list with bound parameters (see `kiosk.ordering`)."""
-    table: Table = Ticket.__table__  # type: ignore[attr-defined]
+    table = TICKETS.table
     query = (
-        select(table)
-        .where(
+        TICKETS.query.where(
             col(Ticket.status) == "waiting",
             col(Ticket.day) == bindparam("day"),
-            # One bound value each, not an expanding list: compiled once (see compiled_rows).
+            # One literal each, not an expanding list: the statement compiles once.
             col(Ticket.service_id).in_([literal(sid) for sid in service_ids]),
             or_(
                 col(Ticket.target_window).is_(None),
@@ -72,13 +74,13 @@ def _next_for(service_ids: tuple[int, ...], postgres: bool) -> Select[Any]:
     return query
 
 
-def call_ticket(ctx: Ctx, number: int, ticket_id: int, staff_no: str | None = None) -> Ticket:
+def call_ticket(ctx: Ctx, number: int, ticket_id: int, staff_no: str | None = None) -> TicketRecord:
     """Call a named waiting ticket to window ``number``."""
     window, live = lock_window(ctx, number)
     window_next(number, live.state, "call")
     staff = resolve_staff(window, live, staff_no)
     service_ids = window_service_ids(ctx.session, window)
-    ticket = rows.get(ctx.session, Ticket, ticket_id, lock=ctx.postgres)
+    ticket = TICKETS.get(ctx.session, ticket_id, lock=ctx.postgres)
     if ticket is None:
         raise NotFound.coded("ticket_not_found", ticket_id=ticket_id)
     ticket_next(ticket.code, ticket.status, "call")
@@ -91,28 +93,30 @@ def call_ticket(ctx: Ctx, number: int, ticket_id: int, staff_no: str | None = No
         raise Conflict.coded("sent_elsewhere", code=ticket.code, window=ticket.target_window)
     if ticket.day != ctx.day:
         raise Conflict.coded("not_today", code=ticket.code, day=ticket.day)
-    _call(ctx, window, live, ticket, staff)
-    return ticket
+    return _call(ctx, window, live, ticket, staff)
 
 
 def _call(
-    ctx: Ctx, window: WindowInfo, live: WindowLive, ticket: Ticket, staff: str | None
-) -> None:
+    ctx: Ctx, window: WindowInfo, live: WindowLiveRecord, ticket: TicketRecord, staff: str | None
+) -> TicketRecord:
     state = window_next(window.number, live.state, "call")
-    ticket.status = ticket_next(ticket.code, ticket.status, "call")
-    ticket.called_at = ctx.now
-    ticket.window_number = window.number
-    ticket.staff_no = staff
-    rows.save(ctx.session, ticket, "status", "called_at", "window_number", "staff_no")
-    live.ticket_id = ticket.id
-    change(ctx, live, state, staff)
+    ticket = TICKETS.update(
+        ctx.session,
+        ticket,
+        status=ticket_next(ticket.code, ticket.status, "call"),
+        called_at=ctx.now,
+        window_number=window.number,
+        staff_no=staff,
+    )
+    change(ctx, live, state, staff, ticket.id)
     service = service_by_id(ctx.session, ticket.service_id)
     if service is not None:
         check_wait_alert(ctx, ticket.id, ticket.code, ticket.issued_at, service)
     _announce(ctx, "ticket.called", ticket, window.number, repeat=False)
+    return ticket
 
 
-def _announce(ctx: Ctx, kind: str, ticket: Ticket, number: int, *, repeat: bool) -> None:
+def _announce(ctx: Ctx, kind: str, ticket: TicketRecord, number: int, *, repeat: bool) -> None:
     ctx.emit(
         kind,
         ticket_id=ticket.id,
@@ -125,90 +129,88 @@ def _announce(ctx: Ctx, kind: str, ticket: Ticket, number: int, *, repeat: bool)
     )
 
 
-def current(ctx: Ctx, number: int) -> tuple[WindowInfo, WindowLive, Ticket]:
+def current(ctx: Ctx, number: int) -> tuple[WindowInfo, WindowLiveRecord, TicketRecord]:
     """The window (locked) and the ticket it holds, or Conflict when it holds none."""
-    window, live = lock_window(ctx, number)
-    if live.ticket_id is None:
+    window = window_by_number(ctx.session, number)
+    held = live_with_ticket(ctx.session, number, lock=ctx.postgres)
+    if held is None:  # first use: lock_window creates its row, idle and holding nothing
+        held = lock_window(ctx, number)[1], None
+    live, ticket = held
+    if ticket is None:
         raise Conflict.coded(
             "no_ticket_in_hand",
             number=number,
             state=word(f"window.{live.state}", "zh"),
             state_en=live.state,
         )
-    return window, live, ticket_by_id(ctx.session, live.ticket_id)
+    return window, live, ticket
 
 
-def recall(ctx: Ctx, number: int) -> Ticket:
+def recall(ctx: Ctx, number: int) -> TicketRecord:
     """Call the window's ticket again, up to the recall limit."""
     _window, _live, ticket = current(ctx, number)
     ticket_next(ticket.code, ticket.status, "recall")
     if ticket.recalls >= ctx.config.recall_limit:
         raise Conflict.coded("recall_limit", code=ticket.code, recalls=ticket.recalls)
-    ticket.recalls += 1
-    rows.save(ctx.session, ticket, "recalls")
+    ticket = TICKETS.update(ctx.session, ticket, recalls=ticket.recalls + 1)
     _announce(ctx, "ticket.recalled", ticket, number, repeat=True)
     return ticket
 
 
-def start(ctx: Ctx, number: int) -> Ticket:
+def start(ctx: Ctx, number: int) -> TicketRecord:
     """The citizen has arrived: service starts now."""
     _window, _live, ticket = current(ctx, number)
-    ticket.status = ticket_next(ticket.code, ticket.status, "start")
-    ticket.started_at = ctx.now
-    rows.save(ctx.session, ticket, "status", "started_at")
+    status = ticket_next(ticket.code, ticket.status, "start")
+    ticket = TICKETS.update(ctx.session, ticket, status=status, started_at=ctx.now)
     ctx.emit("ticket.started", ticket_id=ticket.id, code=ticket.code, window=number)
     return ticket
 
 
-def release(ctx: Ctx, live: WindowLive) -> None:
+def release(ctx: Ctx, live: WindowLiveRecord) -> None:
     """The window's ticket has left it: the window is idle again."""
     state = window_next(live.window_number, live.state, "release")
-    live.ticket_id = None
-    change(ctx, live, state, live.staff_no)  # a change of state: the row is saved
+    change(ctx, live, state, live.staff_no, None)
 
 
-def no_show(ctx: Ctx, number: int) -> Ticket:
+def no_show(ctx: Ctx, number: int) -> TicketRecord:
     """The called citizen did not come (过号)."""
     _window, live, ticket = current(ctx, number)
-    ticket.status = ticket_next(ticket.code, ticket.status, "no_show")
-    ticket.finished_at = ctx.now
-    rows.save(ctx.session, ticket, "status", "finished_at")
+    status = ticket_next(ticket.code, ticket.status, "no_show")
+    ticket = TICKETS.update(ctx.session, ticket, status=status, finished_at=ctx.now)
     release(ctx, live)
     ctx.emit("ticket.no_show", ticket_id=ticket.id, code=ticket.code, window=number)
     return ticket
 
 
-def suspend(ctx: Ctx, number: int) -> Ticket:
+def suspend(ctx: Ctx, number: int) -> TicketRecord:
     """Set the citizen aside (e.g. to fetch a document); the window may call others meanwhile."""
     _window, live, ticket = current(ctx, number)
-    ticket.status = ticket_next(ticket.code, ticket.status, "suspend")
-    rows.save(ctx.session, ticket, "status")
+    status = ticket_next(ticket.code, ticket.status, "suspend")
+    ticket = TICKETS.update(ctx.session, ticket, status=status)
     release(ctx, live)
     ctx.emit("ticket.suspended", ticket_id=ticket.id, code=ticket.code, window=number)
     return ticket
 
 
-def call_back(ctx: Ctx, number: int, ticket_id: int, staff_no: str | None = None) -> Ticket:
+def call_back(ctx: Ctx, number: int, ticket_id: int, staff_no: str | None = None) -> TicketRecord:
     """Call back a ticket this window suspended."""
     window, live = lock_window(ctx, number)
     state = window_next(number, live.state, "call")
     staff = resolve_staff(window, live, staff_no)
     ticket = ticket_by_id(ctx.session, ticket_id)
-    ticket.status = ticket_next(ticket.code, ticket.status, "call_back")
+    status = ticket_next(ticket.code, ticket.status, "call_back")
     if ticket.window_number != number:
         raise Conflict.coded("suspended_elsewhere", code=ticket.code, window=ticket.window_number)
-    ticket.called_at = ctx.now
-    ticket.staff_no = staff
-    rows.save(ctx.session, ticket, "status", "called_at", "staff_no")
-    live.ticket_id = ticket.id
-    change(ctx, live, state, staff)
+    ticket = TICKETS.update(ctx.session, ticket, status=status, called_at=ctx.now, staff_no=staff)
+    change(ctx, live, state, staff, ticket.id)
     _announce(ctx, "ticket.called", ticket, number, repeat=False)
     return ticket
 
 
-def window_action(ctx: Ctx, number: int, action: WindowAction, staff_no: str | None) -> WindowLive:
+def window_action(
+    ctx: Ctx, number: int, action: WindowAction, staff_no: str | None
+) -> WindowLiveRecord:
     """Pause, resume, go away or come back (with who is now at the window)."""
     window, live = lock_window(ctx, number)
     staff = resolve_staff(window, live, staff_no)
-    set_state(ctx, live, action, staff)
-    return live
+    return set_state(ctx, live, action, staff)

@@ -7,17 +7,16 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam
+from sqlalchemy import Table, bindparam, insert
 from sqlmodel import Session, col, select
 
-from hallbase.db import compiled_rows
 from hallbase.holidays import day_kind
 from hallbase.models import HolidayOverride
-from kiosk import rows
 from kiosk.context import Ctx
 from kiosk.errors import Conflict, NotFound
 from kiosk.lookup import ServiceInfo
-from kiosk.models import CommittedItem, Ticket
+from kiosk.models import CommittedItem
+from kiosk.records import TicketRecord
 
 IsWorkday = Callable[[date], bool]
 
@@ -54,7 +53,7 @@ def hall_workdays(session: Session, since: date | None = None) -> IsWorkday:
     read_until = [since]  # the overrides of [since, read_until) are in `read`
 
     def load(start: date, end: date) -> None:
-        found = compiled_rows(session.connection(), _OVERRIDES_IN, {"start": start, "end": end})
+        found = session.connection().execute(_OVERRIDES_IN, {"start": start, "end": end})
         read.update((day, (workday, note)) for day, workday, note in found)
 
     def is_workday(day: date) -> bool:
@@ -68,31 +67,35 @@ def hall_workdays(session: Session, since: date | None = None) -> IsWorkday:
     return is_workday
 
 
+_ITEMS: Table = CommittedItem.__table__  # type: ignore[attr-defined]
+_ACCEPT = insert(_ITEMS).returning(_ITEMS.c.id)
+
+
 def accept(
-    ctx: Ctx, ticket: Ticket, service: ServiceInfo, is_workday: IsWorkday | None = None
+    ctx: Ctx, ticket: TicketRecord, service: ServiceInfo, is_workday: IsWorkday | None = None
 ) -> None:
     """Start tracking a committed item accepted with ``ticket``."""
-    assert ticket.id is not None
     if service.kind != "committed" or not service.promised_days:
         return
     today = ctx.now.astimezone(ctx.zone).date()
     check = is_workday or hall_workdays(ctx.session, today)
-    item = rows.new(
-        CommittedItem,
-        ticket_id=ticket.id,
-        service_id=service.id,
-        window_number=ticket.window_number,
-        staff_no=ticket.staff_no,
-        accepted_at=ctx.now,
-        promised_date=add_working_days(today, service.promised_days, check),
-    )
-    rows.add(ctx.session, item)
+    promised = add_working_days(today, service.promised_days, check)
+    item = {
+        "ticket_id": ticket.id,
+        "service_id": service.id,
+        "window_number": ticket.window_number,
+        "staff_no": ticket.staff_no,
+        "accepted_at": ctx.now,
+        "promised_date": promised,
+        "completed_at": None,
+    }
+    item_id = ctx.session.connection().execute(_ACCEPT, item).scalar_one()
     ctx.emit(
         "committed.accepted",
-        item_id=item.id,
+        item_id=item_id,
         ticket_id=ticket.id,
         code=ticket.code,
-        promised_date=item.promised_date.isoformat(),
+        promised_date=promised.isoformat(),
     )
 
 

@@ -15,6 +15,7 @@ from hallbase.alerts import raise_alert
 from kiosk.context import Ctx
 from kiosk.lookup import ServiceInfo, service_by_id
 from kiosk.models import CommittedItem, Ticket
+from kiosk.records import TICKETS
 from kiosk.tickets import check_wait_alert
 from kiosk.words import word
 
@@ -37,9 +38,10 @@ def _waits(ctx: Ctx) -> int:
 
 
 def _service_times(ctx: Ctx) -> int:
-    serving = ctx.session.exec(
-        select(Ticket).where(Ticket.status == "serving", col(Ticket.started_at).is_not(None))
-    ).all()
+    serving = TICKETS.all(
+        ctx.session,
+        TICKETS.query.where(col(Ticket.status) == "serving", col(Ticket.started_at).is_not(None)),
+    )
     new = 0
     for ticket in serving:
         assert ticket.started_at is not None

@@ -15,26 +15,24 @@ from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, or_, select
 
-from hallbase.db import compiled_rows
 from hallbase.models import WindowStateHistory
-from kiosk import rows
 from kiosk.context import Ctx, WindowChange
 from kiosk.errors import Invalid
 from kiosk.flow import WindowAction, window_next
 from kiosk.lookup import WindowInfo, WindowLike, window_by_number
-from kiosk.models import WindowLive
+from kiosk.records import LIVES, WindowLiveRecord
 from kiosk.words import both
 
 log = logging.getLogger(__name__)
 
 
-def lock_window(ctx: Ctx, number: int) -> tuple[WindowInfo, WindowLive]:
+def lock_window(ctx: Ctx, number: int) -> tuple[WindowInfo, WindowLiveRecord]:
     """The window and its live row, locked for this transaction (created idle on first use)."""
     window = window_by_number(ctx.session, number)
-    live = rows.get(ctx.session, WindowLive, number, lock=ctx.postgres)
+    live = LIVES.get(ctx.session, number, lock=ctx.postgres)
     if live is not None:
         return window, live
-    table: Table = WindowLive.__table__  # type: ignore[attr-defined]
+    table = LIVES.table
     upsert = postgresql.insert if ctx.postgres else sqlite.insert
     created = ctx.session.connection().execute(
         upsert(table)
@@ -44,7 +42,7 @@ def lock_window(ctx: Ctx, number: int) -> tuple[WindowInfo, WindowLive]:
     )
     if created.first() is not None:
         _open_period(ctx, number, "idle", window.a_post)
-    live = rows.get(ctx.session, WindowLive, number, lock=ctx.postgres)
+    live = LIVES.get(ctx.session, number, lock=ctx.postgres)
     assert live is not None
     return window, live
 
@@ -55,18 +53,15 @@ _CLOSE_PERIOD = (
     .where(_HISTORY.c.window_number == bindparam("number"), _HISTORY.c.end.is_(None))
     .values(end=bindparam("now"))
 )
-
-
 _OPEN_PERIOD = insert(_HISTORY)
-_OPEN_KEYS = ("window_number", "state", "staff_no", "start")
 
 
 def _open_period(ctx: Ctx, number: int, state: str, staff_no: str | None) -> None:
     values = {"window_number": number, "state": state, "staff_no": staff_no, "start": ctx.now}
-    compiled_rows(ctx.session.connection(), _OPEN_PERIOD, values, _OPEN_KEYS)
+    ctx.session.connection().execute(_OPEN_PERIOD, values)
 
 
-def resolve_staff(window: WindowInfo, live: WindowLive, staff_no: str | None) -> str | None:
+def resolve_staff(window: WindowInfo, live: WindowLiveRecord, staff_no: str | None) -> str | None:
     """Who is at the window: the one named (A or B post), else whoever was there."""
     if staff_no is None:
         return live.staff_no or window.a_post
@@ -76,27 +71,31 @@ def resolve_staff(window: WindowInfo, live: WindowLive, staff_no: str | None) ->
     return staff_no
 
 
-def set_state(ctx: Ctx, live: WindowLive, action: WindowAction, staff_no: str | None) -> None:
+def set_state(
+    ctx: Ctx, live: WindowLiveRecord, action: WindowAction, staff_no: str | None
+) -> WindowLiveRecord:
     """Apply ``action`` to the window (refused by the state table if not allowed)."""
     state = window_next(live.window_number, live.state, action)
-    change(ctx, live, state, staff_no)
+    return change(ctx, live, state, staff_no, live.ticket_id)
 
 
-def change(ctx: Ctx, live: WindowLive, state: str, staff_no: str | None) -> None:
-    """Record the window's new state and staff in the live row and the history."""
+def change(
+    ctx: Ctx, live: WindowLiveRecord, state: str, staff_no: str | None, ticket_id: int | None
+) -> WindowLiveRecord:
+    """Record the window's new state, staff and ticket in the live row and the history."""
     if state == live.state and staff_no == live.staff_no:
-        return
+        if ticket_id == live.ticket_id:
+            return live
+        return LIVES.update(ctx.session, live, ticket_id=ticket_id)
     before = WindowChange(
         live.window_number, live.state, state, live.staff_no, staff_no, live.since, ctx.now
     )
-    compiled_rows(
-        ctx.session.connection(), _CLOSE_PERIOD, {"number": live.window_number, "now": ctx.now}
-    )
+    conn = ctx.session.connection()
+    conn.execute(_CLOSE_PERIOD, {"number": live.window_number, "now": ctx.now})
     _open_period(ctx, live.window_number, state, staff_no)
-    live.state = state
-    live.staff_no = staff_no
-    live.since = ctx.now
-    rows.save(ctx.session, live, "state", "staff_no", "since", "ticket_id")
+    live = LIVES.update(
+        ctx.session, live, state=state, staff_no=staff_no, since=ctx.now, ticket_id=ticket_id
+    )
     ctx.emit(
         "window.state",
         window=live.window_number,
@@ -113,6 +112,7 @@ def change(ctx: Ctx, live: WindowLive, state: str, staff_no: str | None) -> None
                     watcher(ctx.session, before)
             except Exception:
                 log.exception("window %d: a watcher of its away state failed", live.window_number)
+    return live
 
 
 def state_periods(
@@ -142,7 +142,7 @@ def state_periods(
 
 def live_public(
     window: WindowLike,
-    live: WindowLive | None,
+    live: WindowLiveRecord | None,
     now: datetime,
     names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import time as clock_time
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction
@@ -20,10 +20,10 @@ from sqlmodel import Session, col, select
 
 from hallbase.db import database_key
 from hallbase.models import Service, Staff, Window, WindowService
-from kiosk import rows
 from kiosk.errors import NotFound
-from kiosk.models import Ticket
+from kiosk.records import TICKETS, TicketRecord
 
+T = TypeVar("T")
 SNAPSHOT_TTL_S = 2.0
 _HALL_TABLES = (Service, Window, WindowService)
 
@@ -152,12 +152,16 @@ def _snapshot(session: Session) -> _Snapshot:
     return fresh
 
 
+def _found(found: T | None, error: str, /, **words: object) -> T:
+    """``found``, or NotFound with the coded ``error`` when it is None."""
+    if found is None:
+        raise NotFound.coded(error, **words)
+    return found
+
+
 def service_by_code(session: Session, code: str) -> ServiceInfo:
     """The service with ``code``, or NotFound."""
-    service = _snapshot(session).by_code.get(code)
-    if service is None:
-        raise NotFound.coded("unknown_service", code=code)
-    return service
+    return _found(_snapshot(session).by_code.get(code), "unknown_service", code=code)
 
 
 def service_by_id(session: Session, service_id: int) -> ServiceInfo:
@@ -170,10 +174,7 @@ def service_by_id(session: Session, service_id: int) -> ServiceInfo:
 
 def window_by_number(session: Session, number: int) -> WindowInfo:
     """The window numbered ``number``, or NotFound."""
-    window = _snapshot(session).windows.get(number)
-    if window is None:
-        raise NotFound.coded("window_not_found", number=number)
-    return window
+    return _found(_snapshot(session).windows.get(number), "window_not_found", number=number)
 
 
 def window_service_ids(session: Session, window: WindowInfo) -> list[int]:
@@ -186,12 +187,9 @@ def all_windows(session: Session) -> list[WindowInfo]:
     return sorted(_snapshot(session).windows.values(), key=lambda w: w.number)
 
 
-def ticket_by_id(session: Session, ticket_id: int) -> Ticket:
+def ticket_by_id(session: Session, ticket_id: int) -> TicketRecord:
     """The ticket leg ``ticket_id``, or NotFound."""
-    ticket = rows.get(session, Ticket, ticket_id)
-    if ticket is None:
-        raise NotFound.coded("ticket_not_found", ticket_id=ticket_id)
-    return ticket
+    return _found(TICKETS.get(session, ticket_id), "ticket_not_found", ticket_id=ticket_id)
 
 
 @event.listens_for(Session, "after_flush")

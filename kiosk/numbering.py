@@ -17,7 +17,6 @@ from sqlalchemy import Date, Integer, Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from hallbase.db import compiled_rows
 from kiosk.models import QueueCounter
 
 
@@ -61,5 +60,5 @@ _BUMP = {dialect: _bump(dialect) for dialect in ("sqlite", "postgresql")}
 def next_number(session: Session, service_id: int, day: date) -> int:
     """Take the next number of ``service_id`` on ``day`` (inside the caller's transaction)."""
     stmt = _BUMP[session.get_bind().dialect.name]
-    ((value,),) = compiled_rows(session.connection(), stmt, {"service_id": service_id, "day": day})
-    return int(value)
+    found = session.connection().execute(stmt, {"service_id": service_id, "day": day})
+    return int(found.scalar_one())

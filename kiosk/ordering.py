@@ -12,6 +12,7 @@ from sqlmodel import col
 from hallbase.models.types import UTCDateTime
 from kiosk.config import QueueConfig
 from kiosk.models import Ticket
+from kiosk.records import TicketRecord
 
 RANK_HEAD, RANK_APPOINTMENT, RANK_PRIORITY, RANK_NORMAL = 0, 1, 2, 3
 
@@ -21,7 +22,7 @@ def due_cut(now: datetime, config: QueueConfig) -> datetime:
     return now + timedelta(minutes=config.appointment_early_minutes)
 
 
-def rank_of(ticket: Ticket, now: datetime, config: QueueConfig) -> int:
+def rank_of(ticket: TicketRecord, now: datetime, config: QueueConfig) -> int:
     """The class a waiting ticket is called in (lower first)."""
     if ticket.head:
         return RANK_HEAD
@@ -66,6 +67,6 @@ def service_order_sql(service_ids: list[int]) -> ColumnElement[Any]:
     return case({sid: i for i, sid in enumerate(service_ids)}, value=col(Ticket.service_id))
 
 
-def sort_key(ticket: Ticket, now: datetime, config: QueueConfig) -> tuple[int, datetime, int]:
+def sort_key(ticket: TicketRecord, now: datetime, config: QueueConfig) -> tuple[int, datetime, int]:
     """The order among waiting tickets of one service."""
-    return (rank_of(ticket, now, config), ticket.issued_at, ticket.id or 0)
+    return (rank_of(ticket, now, config), ticket.issued_at, ticket.id)

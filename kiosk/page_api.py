@@ -15,26 +15,27 @@ from kiosk.api.common import QueueDep
 from kiosk.context import Ctx
 from kiosk.live import live_public
 from kiosk.lookup import staff_names
-from kiosk.models import Rating, Ticket, WindowLive
+from kiosk.models import Rating, Ticket
+from kiosk.records import LIVES, TICKETS, TicketRecord, held_ticket
 from kiosk.tickets import ticket_public
 
 router = APIRouter()
 RATE_WITHIN = timedelta(minutes=30)  # an older finished ticket is not offered for rating
 
 
-def ticket_to_rate(ctx: Ctx, window: int) -> Ticket | None:
+def ticket_to_rate(ctx: Ctx, window: int) -> TicketRecord | None:
     """The ticket leg that ended last at ``window`` today, unrated and recent, else None."""
-    last = ctx.session.exec(
-        select(Ticket)
-        .where(
-            Ticket.window_number == window,
-            Ticket.day == ctx.day,
-            Ticket.status == "finished",
+    last = TICKETS.first(
+        ctx.session,
+        TICKETS.query.where(
+            col(Ticket.window_number) == window,
+            col(Ticket.day) == ctx.day,
+            col(Ticket.status) == "finished",
             col(Ticket.finished_at).is_not(None),
         )
         .order_by(col(Ticket.finished_at).desc(), col(Ticket.id).desc())
-        .limit(1)
-    ).first()
+        .limit(1),
+    )
     if last is None or last.finished_at is None or ctx.now - last.finished_at > RATE_WITHIN:
         return None
     rated = ctx.session.exec(select(Rating.id).where(Rating.ticket_id == last.id)).first()
@@ -51,14 +52,14 @@ def to_rate(number: DbInt, queue: QueueDep) -> dict[str, Any]:
 
 
 def _supervision(ctx: Ctx) -> list[dict[str, Any]]:
-    lives = {w.window_number: w for w in ctx.session.exec(select(WindowLive)).all()}
+    lives = {w.window_number: w for w in LIVES.all(ctx.session, LIVES.query)}
     services = {s.id: s for s in ctx.session.exec(select(Service)).all()}
     names = staff_names(ctx.session)
     rows = []
     for window in ctx.session.exec(select(Window).order_by(col(Window.number))).all():
         live = lives.get(window.number)
         row = live_public(window, live, ctx.now, names)
-        ticket = ctx.session.get(Ticket, live.ticket_id) if live and live.ticket_id else None
+        ticket = held_ticket(ctx.session, live)
         row["ticket"] = None
         row["over_service_limit"] = False
         if ticket is not None:

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from hallbase.models import Service, Staff, Window
 from kiosk.models import CommittedItem, Rating, Ticket
+from kiosk.records import TICKETS, TicketRecord
 
 Dimension = Literal["service", "window", "staff", "hour"]
 DIMENSIONS: tuple[Dimension, ...] = ("service", "window", "staff", "hour")
@@ -88,9 +89,9 @@ def compute(
 ) -> list[dict[str, Any]]:
     """Rows of statistics for business days ``first``..``last`` grouped ``by`` one dimension."""
     codes = {s.id: s.code for s in session.exec(select(Service)).all()}
-    tickets = session.exec(
-        select(Ticket).where(col(Ticket.day) >= first, col(Ticket.day) <= last)
-    ).all()
+    tickets = TICKETS.all(
+        session, TICKETS.query.where(col(Ticket.day) >= first, col(Ticket.day) <= last)
+    )
     by_id = {t.id: t for t in tickets}
     ratings = (
         session.exec(select(Rating).where(col(Rating.ticket_id).in_(list(by_id)))).all()
@@ -105,7 +106,7 @@ def compute(
         else []
     )
 
-    def key_of(ticket: Ticket) -> Hashable | None:
+    def key_of(ticket: TicketRecord) -> Hashable | None:
         if by == "service":
             return codes.get(ticket.service_id, str(ticket.service_id))
         if by == "window":

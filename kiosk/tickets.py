@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
@@ -11,10 +12,9 @@ from sqlalchemy import and_, bindparam, case, or_
 from sqlmodel import Session, col, func, select
 
 from hallbase.alerts import raise_alert
-from hallbase.db import compiled_rows, database_key
+from hallbase.db import database_key
 from hallbase.models import Window, WindowService
 from hallbase.models.types import UTCDateTime
-from kiosk import rows
 from kiosk.context import Ctx
 from kiosk.errors import Conflict, Invalid
 from kiosk.flow import is_open
@@ -22,6 +22,7 @@ from kiosk.lookup import ServiceInfo, service_by_code, service_by_id
 from kiosk.models import Ticket, WindowLive
 from kiosk.numbering import next_number, ticket_code
 from kiosk.ordering import rank_of, rank_params, rank_sql_params
+from kiosk.records import TICKETS, TicketRecord, ticket_json
 from kiosk.words import both, word
 
 
@@ -36,7 +37,7 @@ def issue(
     *,
     appointment_id: int | None = None,
     due_at: datetime | None = None,
-) -> Ticket:
+) -> TicketRecord:
     """Issue a ticket for ``service_code`` now; refuses outside hours and over the daily quota."""
     session = ctx.session
     service = service_by_code(session, service_code)
@@ -59,8 +60,8 @@ def issue(
             f"service {service.code!r} has reached its daily quota of {service.daily_quota} tickets"
         )
     channel = "appointment" if appointment_id else "priority" if priority_reason else "normal"
-    ticket = rows.new(
-        Ticket,
+    ticket = TICKETS.insert(
+        session,
         day=day,
         counter_service_id=service.id,
         number=number,
@@ -73,7 +74,6 @@ def issue(
         issued_at=ctx.now,
         missing_documents=[],
     )
-    rows.add(session, ticket)
     check_queue_alerts(ctx, service, ticket)
     ctx.emit(
         "ticket.issued",
@@ -85,7 +85,7 @@ def issue(
     return ticket
 
 
-def check_queue_alerts(ctx: Ctx, service: ServiceInfo, ticket: Ticket | None = None) -> None:
+def check_queue_alerts(ctx: Ctx, service: ServiceInfo, ticket: TicketRecord | None = None) -> None:
     """Alert when the service's queue is over its limit or its oldest ticket over max wait.
 
     Given the ``ticket`` just issued, the same statement counts the people ahead of it, which
@@ -96,8 +96,8 @@ def check_queue_alerts(ctx: Ctx, service: ServiceInfo, ticket: Ticket | None = N
         "service_id": service.id,
         **_ahead_params(ctx, ticket),
     }
-    ((count, oldest_at, ahead),) = compiled_rows(ctx.session.connection(), _STATS, params)
-    if ticket is not None and ticket.id is not None:
+    count, oldest_at, ahead = ctx.session.connection().execute(_STATS, params).one()
+    if ticket is not None:
         ctx.ahead[ticket.id] = int(ahead or 0)
     if count > ctx.config.max_waiting:
         hour = ctx.now.astimezone(ctx.zone).strftime("%Y%m%dT%H")
@@ -229,7 +229,7 @@ _STATS = select(
 ).where(*_WAITING)
 
 
-def _ahead_params(ctx: Ctx, ticket: Ticket | None) -> dict[str, Any]:
+def _ahead_params(ctx: Ctx, ticket: TicketRecord | None) -> dict[str, Any]:
     """The parameters of `_BEFORE` for ``ticket`` (None: a rank nobody is before)."""
     if ticket is None:
         return {
@@ -246,22 +246,21 @@ def _ahead_params(ctx: Ctx, ticket: Ticket | None) -> dict[str, Any]:
     }
 
 
-def people_ahead(ctx: Ctx, ticket: Ticket) -> int:
+def people_ahead(ctx: Ctx, ticket: TicketRecord) -> int:
     """Waiting tickets of the same service that will be called before ``ticket``."""
     if ticket.status != "waiting":
         return 0
     if ticket.id in ctx.ahead:  # counted when it was issued, in this same transaction
         return ctx.ahead[ticket.id]
     params = {"day": ticket.day, "service_id": ticket.service_id, **_ahead_params(ctx, ticket)}
-    ((ahead,),) = compiled_rows(ctx.session.connection(), _AHEAD, params)
-    return int(ahead)
+    return int(ctx.session.connection().execute(_AHEAD, params).scalar_one())
 
 
-def ticket_public(ctx: Ctx, ticket: Ticket, *, with_estimate: bool = True) -> dict[str, Any]:
+def ticket_public(ctx: Ctx, ticket: TicketRecord, *, with_estimate: bool = True) -> dict[str, Any]:
     """A ticket as the API shows it: state, place in the queue, documents, notice."""
     service = service_by_id(ctx.session, ticket.service_id)
     out: dict[str, Any] = {
-        **ticket.model_dump(mode="json"),
+        **ticket_json(ticket),
         "service": service.code,
         "service_name": {"zh": service.name, "en": service.name_en or service.name},
         "status_text": both(f"status.{ticket.status}"),
@@ -282,7 +281,7 @@ def ticket_public(ctx: Ctx, ticket: Ticket, *, with_estimate: bool = True) -> di
     return out
 
 
-def missing_notice(service: ServiceInfo, missing: list[str]) -> dict[str, Any]:
+def missing_notice(service: ServiceInfo, missing: Sequence[str]) -> dict[str, Any]:
     """The one-time notice (一次性告知单): every missing document in one go."""
     names = {"zh": service.name, "en": service.name_en or service.name}
     return {

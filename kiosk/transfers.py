@@ -3,7 +3,6 @@ another window or service without queuing again (下一个是××窗口), option
 
 from __future__ import annotations
 
-from kiosk import rows
 from kiosk.calling import current, release
 from kiosk.committed import IsWorkday, accept
 from kiosk.context import Ctx
@@ -16,7 +15,7 @@ from kiosk.lookup import (
     window_by_number,
     window_service_ids,
 )
-from kiosk.models import Ticket, WindowLive
+from kiosk.records import LIVES, TICKETS, TicketRecord
 from kiosk.tickets import missing_notice, open_windows
 from kiosk.words import both, word
 
@@ -27,10 +26,10 @@ def finish(
     outcome: str,
     missing_documents: list[str] | None = None,
     is_workday: IsWorkday | None = None,
-) -> Ticket:
+) -> TicketRecord:
     """Finish the window's ticket with ``outcome`` ("done" or "missing_documents")."""
     _window, live, ticket = current(ctx, number)
-    ticket.status = ticket_next(ticket.code, ticket.status, "finish")
+    status = ticket_next(ticket.code, ticket.status, "finish")
     missing = [d.strip() for d in missing_documents or [] if d.strip()]
     if outcome == "missing_documents" and not missing:
         raise Invalid.coded("missing_list")
@@ -38,10 +37,14 @@ def finish(
         raise Invalid("missing_documents is only for outcome 'missing_documents'")
     if outcome not in ("done", "missing_documents"):
         raise Invalid(f"outcome {outcome!r}: use 'done' or 'missing_documents' (or transfer)")
-    ticket.outcome = outcome
-    ticket.missing_documents = missing
-    ticket.finished_at = ctx.now
-    rows.save(ctx.session, ticket, "status", "outcome", "missing_documents", "finished_at")
+    ticket = TICKETS.update(
+        ctx.session,
+        ticket,
+        status=status,
+        outcome=outcome,
+        missing_documents=missing,
+        finished_at=ctx.now,
+    )
     release(ctx, live)
     service = service_by_id(ctx.session, ticket.service_id)
     if outcome == "done":
@@ -55,8 +58,8 @@ def finish(
     return ticket
 
 
-def _returning_service(ctx: Ctx, ticket: Ticket) -> int:
-    parent = ctx.session.get(Ticket, ticket.parent_id) if ticket.parent_id else None
+def _returning_service(ctx: Ctx, ticket: TicketRecord) -> int:
+    parent = TICKETS.get(ctx.session, ticket.parent_id) if ticket.parent_id else None
     return parent.service_id if parent is not None else ticket.service_id
 
 
@@ -66,7 +69,7 @@ def transfer(
     to_window: int | None = None,
     to_service: str | None = None,
     come_back: bool = False,
-) -> Ticket:
+) -> TicketRecord:
     """Send the window's citizen on; the new leg goes to the head of the target queue."""
     if to_window is None and to_service is None:
         raise Invalid("give to_window or to_service")
@@ -78,7 +81,7 @@ def transfer(
     if to_window is not None:
         target = window_by_number(ctx.session, to_window)
         # Read, not locked: locking a second window could deadlock with a transfer the other way.
-        target_live = ctx.session.get(WindowLive, to_window)
+        target_live = LIVES.get(ctx.session, to_window)
         state = target_live.state if target_live is not None else "idle"
         if not is_open(state):
             raise Conflict.coded(
@@ -96,10 +99,9 @@ def transfer(
         assert service is not None
         if not open_windows(ctx.session, service.id):
             raise Conflict.coded("no_open_window", service=service.name)
-    ticket.status = "finished"
-    ticket.outcome = "transferred"
-    ticket.finished_at = ctx.now
-    rows.save(ctx.session, ticket, "status", "outcome", "finished_at")
+    ticket = TICKETS.update(
+        ctx.session, ticket, status="finished", outcome="transferred", finished_at=ctx.now
+    )
     release(ctx, live)
     back = number if come_back else ticket.return_window
     leg = _new_leg(ctx, ticket, service.id, to_window, back)
@@ -122,10 +124,10 @@ def transfer(
 
 
 def _new_leg(
-    ctx: Ctx, ticket: Ticket, service_id: int, window: int | None, return_window: int | None
-) -> Ticket:
-    leg = rows.new(
-        Ticket,
+    ctx: Ctx, ticket: TicketRecord, service_id: int, window: int | None, return_window: int | None
+) -> TicketRecord:
+    leg = TICKETS.insert(
+        ctx.session,
         day=ctx.day,
         counter_service_id=ticket.counter_service_id,
         number=ticket.number,
@@ -141,6 +143,5 @@ def _new_leg(
         return_window=return_window,
         issued_at=ctx.now,
     )
-    rows.add(ctx.session, leg)
     ctx.emit("ticket.issued", ticket_id=leg.id, code=leg.code, service_id=service_id, leg=leg.leg)
     return leg

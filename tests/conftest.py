@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,20 +11,7 @@ from sqlalchemy import Engine
 
 from hallbase.db import make_engine
 from hallbase.settings import Settings, load_settings
-
-IN_CI = os.environ.get("CI", "").lower() == "true"
-PG_ADMIN_URL = os.environ.get(
-    "HALLKEEPER_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
-MQTT_URL = os.environ.get("HALLKEEPER_TEST_MQTT_URL", "mqtt://127.0.0.1:1883")
-
-
-def service_missing(name: str, reason: str) -> None:
-    """Skip when a machine service is missing; in CI that is a failure, never a skip."""
-    message = f"{name} is not reachable: {reason}"
-    if IN_CI:
-        pytest.fail(f"{message} (CI=true: services must be up)")
-    pytest.skip(message)
+from tests.helpers.services import PG_ADMIN_URL, reset_pg, service_missing
 
 
 @pytest.fixture(autouse=True)
@@ -63,14 +49,6 @@ def pg_database() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _reset_pg(url: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA public CASCADE")
-        conn.execute("CREATE SCHEMA public")
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def any_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """An empty database engine: SQLite in a temp dir, and the machine's PostgreSQL."""
@@ -78,7 +56,7 @@ def any_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engin
         engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
     else:
         url: str = request.getfixturevalue("pg_database")
-        _reset_pg(url)
+        reset_pg(url)
         engine = make_engine(url)
     yield engine
     engine.dispose()

@@ -10,6 +10,7 @@ from attendance.models.days import (
     WindowAway,
     WindowCoverVerdict,
 )
+from attendance.models.privacy import OffboardStep, RetentionMark
 from attendance.models.punch import Device, Punch, PunchAssignment, QuarantinedRecord
 from attendance.models.terminal import AdmsStamp, DeviceCommand
 
@@ -22,10 +23,12 @@ __all__ = [
     "DutySignature",
     "LeaveRequest",
     "MakeUpPunch",
+    "OffboardStep",
     "OutRegistration",
     "Punch",
     "PunchAssignment",
     "QuarantinedRecord",
+    "RetentionMark",
     "WindowAway",
     "WindowCoverVerdict",
 ]

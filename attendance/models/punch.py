@@ -86,6 +86,6 @@ class PunchAssignment(SQLModel, table=True):
     first_punch: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     last_punch: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     via: str = Field(max_length=20)  # api_assign, staff_api, hall_file, staff_import
-    credential: str = Field(max_length=40)  # admin_token, open (no token set), cli
+    credential: str = Field(max_length=40)  # session or bearer (the caller's login), cli
     actor: str = Field(default="", max_length=100)  # a name given by the caller, or the OS user
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

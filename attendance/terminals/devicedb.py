@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from attendance.models import AdmsStamp, Device, DeviceCommand
 from attendance.terminals.binding import Binding
-from hallbase.db import driver_mark, driver_rows
 
 # Unknown terminals waiting for an admin: anyone on the network can invent serials, so only
 # this many are recorded; past it a new serial is refused without a row (and logged).
@@ -43,6 +44,14 @@ def find_or_record(
     return device
 
 
+# Core statements built once (SQLAlchemy's compiled cache serves them): every ADMS post
+# runs them, and the ORM's per-statement work would cost more than the statements.
+_device = Device.__table__  # type: ignore[attr-defined]
+_APPROVAL = sa.select(
+    _device.c.approved, _device.c.timezone, _device.c.bind_address, _device.c.push_key_hash
+).where(_device.c.serial == sa.bindparam("serial"))
+
+
 class Approval(NamedTuple):
     """A known terminal's approval, time zone and binding (attendance.terminals.binding)."""
 
@@ -53,19 +62,28 @@ class Approval(NamedTuple):
 
 def approval(session: Session, serial: str) -> Approval | None:
     """A known terminal's `Approval`, read in one statement; None when unknown."""
-    conn = session.connection()
-    t = Device.__table__  # type: ignore[attr-defined]
-    # Through the driver: every ADMS post asks (see hallbase.db.driver_rows).
-    rows = driver_rows(
-        conn,
-        f"SELECT approved, timezone, bind_address, push_key_hash FROM {t.name} "
-        f"WHERE serial = {driver_mark(conn)}",
-        [serial],
-    )
-    if not rows:
+    row = session.connection().execute(_APPROVAL, {"serial": serial}).first()
+    if row is None:
         return None
-    approved, zone, address, key_hash = rows[0]
+    approved, zone, address, key_hash = row
     return Approval(bool(approved), str(zone), Binding(address or "", key_hash))
+
+
+def _stamp_upserts(column: str) -> dict[str, sa.Executable]:
+    """Per dialect: insert a terminal's stamp row, or set ``column`` unless given None."""
+    table = AdmsStamp.__table__  # type: ignore[attr-defined]
+    out: dict[str, sa.Executable] = {}
+    for dialect, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert)):
+        statement = insert(table)
+        new = statement.excluded[column]
+        out[dialect] = statement.on_conflict_do_update(
+            index_elements=[table.c.device_sn],
+            set_={column: func.coalesce(new, table.c[column])},
+        )
+    return out
+
+
+_SAVE_STAMP = {column: _stamp_upserts(column) for column in ("attlog_stamp", "operlog_stamp")}
 
 
 def save_stamp(session: Session, serial: str, column: str, stamp: int | None) -> None:
@@ -74,15 +92,8 @@ def save_stamp(session: Session, serial: str, column: str, stamp: int | None) ->
     The terminal's stamp row is created if missing; a None stamp leaves a stored one alone.
     """
     conn = session.connection()
-    t = AdmsStamp.__table__  # type: ignore[attr-defined]
-    name = t.c[column].name  # a column of the table, never other text
-    m = driver_mark(conn)
-    driver_rows(
-        conn,
-        f"INSERT INTO {t.name} (device_sn, {name}) VALUES ({m}, {m}) ON CONFLICT (device_sn) "
-        f"DO UPDATE SET {name} = coalesce(excluded.{name}, {t.name}.{name})",
-        [serial, stamp],
-    )
+    statement = _SAVE_STAMP[column][conn.dialect.name]
+    conn.execute(statement, {"device_sn": serial, column: stamp})
 
 
 def device_zone(device: Device) -> ZoneInfo:

@@ -37,7 +37,6 @@ from attendance.terminals.devicedb import (
 )
 from devices.adms import protocol as adms
 from devices.adms import registry
-from devices.common.gcpause import collector_paused
 from devices.errors import ProtocolError
 from devices.events import BadRecord, Punch
 from hallbase.auth import allow
@@ -215,9 +214,7 @@ async def upload(request: Request, engine: EngineDep, settings: SettingsDep) -> 
     query = _query(request, adms.parse_upload_query)
     # hallkeeper.body_limit refuses a body over 8 MB before it is read.
     body = await request.body()
-    # A 1,000-line batch makes tens of thousands of short-lived objects: see bulk.py.
-    with collector_paused():
-        return _store_upload(request, engine, settings, query, body)
+    return _store_upload(request, engine, settings, query, body)
 
 
 def _store_upload(

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
+from attendance.models import OffboardStep
 from attendance.terminals.devicedb import queue_command
 from devices.adms import protocol as adms
 from devices.zk.adapter import CommandRejected, ZKClient
@@ -27,10 +28,13 @@ class UserPlan:
 
 
 def user_plan(session: Session, today: date) -> UserPlan:
-    """Current staff stay on the terminals; those past their end date are removed."""
+    """Current staff stay on the terminals; those past their end date are removed, and so are
+    those offboarded (`attendance.terminals.offboard`) with an end date set."""
     keep, remove = [], []
+    offboarded = set(session.exec(select(OffboardStep.staff_no)).all())
     for person in session.exec(select(Staff).order_by(Staff.pin)):
-        if person.end_date is not None and person.end_date < today:
+        end = person.end_date
+        if end is not None and (end < today or person.staff_no in offboarded):
             remove.append(person.pin)
         else:
             keep.append((person.pin, person.name))

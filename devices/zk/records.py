@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Final
 
-from devices.common.gcpause import collector_paused
 from devices.errors import ProtocolError
 from devices.events import BadRecord, Punch
 from devices.zk.protocol import decode_time, decode_time6, encode_time, encode_time6
@@ -162,31 +161,27 @@ def decode_attendance(
         bad.append(BadRecord(device_sn, raw_all, f"unknown attendance record size {size}"))
         whole = 0
     intact = whole == total and len(body) == total
-    # 100,000 acyclic objects in a row trigger many useless collections: pause the collector.
-    with collector_paused():
-        for off in range(0, whole, size):
-            raw = raw_all[off : off + size]
-            try:
-                fields = unpack(raw)
-                if size == 8:
-                    uid, verify, tvalue, status = fields
-                    pin = pins.get(uid) or _uid_pin(uid, uid_to_pin)
-                    workcode: str | None = None
-                elif size == 16:
-                    pin_num, tvalue, verify, status, _, wc = fields
-                    pin = str(pin_num)
-                    workcode = str(wc) if wc else None
-                else:
-                    _, pin_raw, verify, tvalue, status = fields
-                    pin = pin_cache.get(pin_raw) or pin_cache.setdefault(
-                        pin_raw, _pin_from(pin_raw)
-                    )
-                    workcode = None
-                when = to_time(tvalue)
-                punches.append(Punch(device_sn, pin, when, verify, status, workcode, raw))
-            except (ProtocolError, ValueError, UnicodeDecodeError, LookupError) as exc:
-                reason = f"record at byte {off} ({size} bytes): {exc}"
-                bad.append(BadRecord(device_sn, raw, reason))
+    for off in range(0, whole, size):
+        raw = raw_all[off : off + size]
+        try:
+            fields = unpack(raw)
+            if size == 8:
+                uid, verify, tvalue, status = fields
+                pin = pins.get(uid) or _uid_pin(uid, uid_to_pin)
+                workcode: str | None = None
+            elif size == 16:
+                pin_num, tvalue, verify, status, _, wc = fields
+                pin = str(pin_num)
+                workcode = str(wc) if wc else None
+            else:
+                _, pin_raw, verify, tvalue, status = fields
+                pin = pin_cache.get(pin_raw) or pin_cache.setdefault(pin_raw, _pin_from(pin_raw))
+                workcode = None
+            when = to_time(tvalue)
+            punches.append(Punch(device_sn, pin, when, verify, status, workcode, raw))
+        except (ProtocolError, ValueError, UnicodeDecodeError, LookupError) as exc:
+            reason = f"record at byte {off} ({size} bytes): {exc}"
+            bad.append(BadRecord(device_sn, raw, reason))
     if usable > whole and whole:
         bad.append(
             BadRecord(

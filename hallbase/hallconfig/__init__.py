@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from hallbase.errors import ConfigError
 from hallbase.fields import LocalTime, OneLine
+from hallbase.hallconfig.privacy import PrivacySection
 from hallbase.hallconfig.queue_devices import QueueDevicesSection
 from hallbase.hallconfig.schedules import schedule_problem
 from hallbase.words import Lang
@@ -281,6 +282,7 @@ class HallConfig(_Strict):
     attendance: AttendanceSection = AttendanceSection()
     queue: QueueSection = QueueSection()
     queue_devices: QueueDevicesSection | None = None
+    privacy: PrivacySection = PrivacySection()
     schedules: tuple[ScheduleEntry, ...] = Field(min_length=1)
     units: tuple[UnitEntry, ...] = ()
     staff: tuple[StaffEntry, ...] = ()

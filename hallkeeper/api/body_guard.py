@@ -1,9 +1,8 @@
 """Refuse JSON request bodies nested deeper than any request of this API needs.
 
 Python's JSON parser recurses once per level: a body of a few thousand `[` makes it raise
-RecursionError, which no route expects (the queue's fast path let it through as a server
-error). This middleware sits outside every other part of the app and answers such a body with
-a 422 in FastAPI's own error format before anything parses it.
+RecursionError, which no route expects. This middleware sits outside every other part of the
+app and answers such a body with a 422 in FastAPI's own error format before anything parses it.
 """
 
 from __future__ import annotations

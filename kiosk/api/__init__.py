@@ -13,7 +13,6 @@ from fastapi.responses import JSONResponse
 from hallbase.clock import Clock, utcnow
 from hallbase.words import languages
 from kiosk.api import appointments, events, stats, tickets, windows
-from kiosk.api.fastpath import QueueFastPath
 from kiosk.config import QueueConfig
 from kiosk.errors import QueueError
 from kiosk.events import EventBus
@@ -75,4 +74,3 @@ def install_queue(
         app.state.parts.components.append(PgEventRelay(app.state.engine, app.state.bus))
     for module in (tickets, windows, appointments, stats, events):
         app.include_router(module.router, prefix=API, tags=["queue"])
-    app.add_middleware(QueueFastPath)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from hallbase.words import Lang, t
 from kiosk import export
@@ -18,62 +19,60 @@ router = APIRouter()
 FromDay = Annotated[date | None, Query(alias="from")]
 
 
-def _rows(
-    queue: QueueDep, by: Dimension, first: date | None, last: date | None
-) -> tuple[date, date, list[dict[str, Any]]]:
-    def op(ctx: Ctx) -> tuple[date, date, list[dict[str, Any]]]:
-        start = first or ctx.day
-        end = last or start
+@dataclass(frozen=True)
+class Asked:
+    """The statistics a request asks for: grouped ``by``, business days ``first``..``last``."""
+
+    by: Dimension
+    first: date
+    last: date
+    rows: list[dict[str, Any]]
+
+
+def _asked(
+    queue: QueueDep,
+    by: Dimension = "service",
+    from_: FromDay = None,
+    to: date | None = None,
+) -> Asked:
+    def op(ctx: Ctx) -> Asked:
+        start = from_ or ctx.day
+        end = to or start
         if end < start:
             raise Invalid("to is before from")
         if (end - start).days > 366:
             raise Invalid("at most one year at a time")
-        return start, end, compute(ctx.session, start, end, ctx.zone, ctx.now, by)
+        return Asked(by, start, end, compute(ctx.session, start, end, ctx.zone, ctx.now, by))
 
     return queue.read(op)
 
 
+AskedDep = Annotated[Asked, Depends(_asked)]
+
+
+def _download(asked: Asked, content: bytes, extension: str, media_type: str) -> Response:
+    name = f"stats-{asked.by}-{asked.first}-{asked.last}.{extension}"
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 @router.get("/stats", summary="Statistics per service, window, staff or hour")
-def stats(
-    queue: QueueDep,
-    by: Dimension = "service",
-    from_: FromDay = None,
-    to: date | None = None,
-) -> dict[str, Any]:
-    start, end, rows = _rows(queue, by, from_, to)
-    return {"by": by, "from": start.isoformat(), "to": end.isoformat(), "data": rows}
+def stats(asked: AskedDep) -> dict[str, Any]:
+    first, last = asked.first.isoformat(), asked.last.isoformat()
+    return {"by": asked.by, "from": first, "to": last, "data": asked.rows}
 
 
 @router.get("/stats/export.csv", summary="Statistics as CSV")
-def stats_csv(
-    queue: QueueDep,
-    by: Dimension = "service",
-    from_: FromDay = None,
-    to: date | None = None,
-    lang: Lang = "zh",
-) -> Response:
-    start, end, rows = _rows(queue, by, from_, to)
-    name = f"stats-{by}-{start}-{end}.csv"
-    return Response(
-        export.to_csv(rows, by, lang),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+def stats_csv(asked: AskedDep, lang: Lang = "zh") -> Response:
+    content = export.to_csv(asked.rows, asked.by, lang)
+    return _download(asked, content, "csv", "text/csv; charset=utf-8")
 
 
 @router.get("/stats/export.xlsx", summary="Statistics as XLSX")
-def stats_xlsx(
-    queue: QueueDep,
-    by: Dimension = "service",
-    from_: FromDay = None,
-    to: date | None = None,
-    lang: Lang = "zh",
-) -> Response:
-    start, end, rows = _rows(queue, by, from_, to)
-    name = f"stats-{by}-{start}-{end}.xlsx"
-    title = t(f"export.group.{by}", lang)
-    return Response(
-        export.to_xlsx(rows, by, lang, title),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+def stats_xlsx(asked: AskedDep, lang: Lang = "zh") -> Response:
+    content = export.to_xlsx(asked.rows, asked.by, lang, t(f"export.group.{asked.by}", lang))
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _download(asked, content, "xlsx", xlsx)

@@ -3,6 +3,7 @@ window's own state. No admin token: these come from the hall's own terminals."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,15 +20,16 @@ from kiosk.context import Ctx
 from kiosk.flow import WindowAction
 from kiosk.live import live_public
 from kiosk.lookup import all_windows, staff_names, window_by_number, window_service_ids
-from kiosk.models import Ticket, WindowLive
+from kiosk.models import Ticket
 from kiosk.ordering import sort_key
+from kiosk.records import LIVES, TICKETS, TicketRecord, held_ticket
 from kiosk.tickets import ticket_public
 
 router = APIRouter()
 NoBody = Body(default=None)
 
 
-def _done(ctx: Ctx, ticket: Ticket) -> dict[str, Any]:
+def _done(ctx: Ctx, ticket: TicketRecord) -> dict[str, Any]:
     return ticket_public(ctx, ticket, with_estimate=False)
 
 
@@ -44,24 +46,22 @@ async def call_ticket(number: DbInt, body: CallIn, queue: QueueDep) -> JSONRespo
     )
 
 
-@router.post("/windows/{number}/recall", summary="Call the current ticket again")
-async def recall(number: DbInt, queue: QueueDep) -> JSONResponse:
-    return await queue.write_json(lambda ctx: _done(ctx, calling.recall(ctx, number)))
+def _ticket_route(
+    step: Callable[[Ctx, int], TicketRecord], path: str, summary: str
+) -> Callable[..., Any]:
+    """A route that applies ``step`` to the ticket the window holds (no body)."""
+
+    async def handler(number: DbInt, queue: QueueDep) -> JSONResponse:
+        return await queue.write_json(lambda ctx: _done(ctx, step(ctx, number)))
+
+    handler.__name__ = step.__name__
+    return router.post(f"/windows/{{number}}/{path}", summary=summary)(handler)
 
 
-@router.post("/windows/{number}/start", summary="The citizen arrived: start service")
-async def start(number: DbInt, queue: QueueDep) -> JSONResponse:
-    return await queue.write_json(lambda ctx: _done(ctx, calling.start(ctx, number)))
-
-
-@router.post("/windows/{number}/no-show", summary="The called citizen did not come")
-async def no_show(number: DbInt, queue: QueueDep) -> JSONResponse:
-    return await queue.write_json(lambda ctx: _done(ctx, calling.no_show(ctx, number)))
-
-
-@router.post("/windows/{number}/suspend", summary="Set the current citizen aside")
-async def suspend(number: DbInt, queue: QueueDep) -> JSONResponse:
-    return await queue.write_json(lambda ctx: _done(ctx, calling.suspend(ctx, number)))
+recall = _ticket_route(calling.recall, "recall", "Call the current ticket again")
+start = _ticket_route(calling.start, "start", "The citizen arrived: start service")
+no_show = _ticket_route(calling.no_show, "no-show", "The called citizen did not come")
+suspend = _ticket_route(calling.suspend, "suspend", "Set the current citizen aside")
 
 
 @router.post("/windows/{number}/call-back", summary="Call back a suspended ticket")
@@ -117,26 +117,30 @@ def _window_queue(ctx: Ctx, number: DbInt) -> dict[str, Any]:
     window = window_by_number(ctx.session, number)
     service_ids = window_service_ids(ctx.session, window)
     order = {sid: i for i, sid in enumerate(service_ids)}
-    waiting = ctx.session.exec(
-        select(Ticket).where(
-            Ticket.status == "waiting",
-            Ticket.day == ctx.day,
+    waiting = TICKETS.all(
+        ctx.session,
+        TICKETS.query.where(
+            col(Ticket.status) == "waiting",
+            col(Ticket.day) == ctx.day,
             col(Ticket.service_id).in_(service_ids),
-        )
-    ).all()
+        ),
+    )
     mine = [t for t in waiting if t.target_window in (None, number)]
 
-    def key(t: Ticket) -> tuple[int, int, datetime, int]:
+    def key(t: TicketRecord) -> tuple[int, int, datetime, int]:
         rank, issued, tid = sort_key(t, ctx.now, ctx.config)
         return (rank, order[t.service_id], issued, tid)
 
-    suspended = ctx.session.exec(
-        select(Ticket).where(
-            Ticket.status == "suspended", Ticket.window_number == number, Ticket.day == ctx.day
-        )
-    ).all()
-    live = ctx.session.get(WindowLive, number)
-    current = ctx.session.get(Ticket, live.ticket_id) if live and live.ticket_id else None
+    suspended = TICKETS.all(
+        ctx.session,
+        TICKETS.query.where(
+            col(Ticket.status) == "suspended",
+            col(Ticket.window_number) == number,
+            col(Ticket.day) == ctx.day,
+        ),
+    )
+    live = LIVES.get(ctx.session, number)
+    current = held_ticket(ctx.session, live)
     return {
         "window": live_public(window, live, ctx.now, staff_names(ctx.session)),
         "current": _done(ctx, current) if current else None,
@@ -169,14 +173,14 @@ async def window_history(number: DbInt, queue: QueueDep, limit: int = 200) -> JS
 @router.get("/windows-live", summary="Every window's live state")
 async def windows_live(queue: QueueDep) -> JSONResponse:
     def op(ctx: Ctx) -> dict[str, Any]:
-        lives = {w.window_number: w for w in ctx.session.exec(select(WindowLive)).all()}
+        lives = {w.window_number: w for w in LIVES.all(ctx.session, LIVES.query)}
         windows = all_windows(ctx.session)
         names = staff_names(ctx.session)
         data = []
         for window in windows:
             live = lives.get(window.number)
             row = live_public(window, live, ctx.now, names)
-            ticket = ctx.session.get(Ticket, live.ticket_id) if live and live.ticket_id else None
+            ticket = held_ticket(ctx.session, live)
             row["ticket"] = ticket.code if ticket else None
             data.append(row)
         return {"data": data, "count": len(data)}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlmodel import col, select
+from sqlmodel import col
 
 from devices.keypad.protocol import (
     CallBack,
@@ -29,9 +29,10 @@ from kiosk import calling, transfers
 from kiosk.context import Ctx
 from kiosk.errors import Conflict
 from kiosk.flow import WindowAction
-from kiosk.models import Ticket, WindowLive
+from kiosk.models import Ticket
 from kiosk.page_api import ticket_to_rate
 from kiosk.ratings import Scores, rate
+from kiosk.records import LIVES, TICKETS, TicketRecord, held_ticket
 
 Operation = Callable[[Ctx], object]
 
@@ -65,9 +66,8 @@ def key_operations(window: int, event: KeyEvent) -> list[Operation]:
     return [lambda ctx: _evaluate(ctx, window, score)]
 
 
-def _held(ctx: Ctx, window: int) -> Ticket | None:
-    live = ctx.session.get(WindowLive, window)
-    return ctx.session.get(Ticket, live.ticket_id) if live and live.ticket_id else None
+def _held(ctx: Ctx, window: int) -> TicketRecord | None:
+    return held_ticket(ctx.session, LIVES.get(ctx.session, window))
 
 
 def _finish_current(ctx: Ctx, window: int) -> None:
@@ -97,17 +97,16 @@ def _on_current(ctx: Ctx, window: int, number: int, no_show: bool) -> None:
 
 
 def _call_back(ctx: Ctx, window: int, number: int) -> None:
-    ticket = ctx.session.exec(
-        select(Ticket)
-        .where(
-            Ticket.status == "suspended",
-            Ticket.window_number == window,
-            Ticket.day == ctx.day,
-            Ticket.number == number,
-        )
-        .order_by(col(Ticket.id).desc())
-    ).first()
-    if ticket is None or ticket.id is None:
+    ticket = TICKETS.first(
+        ctx.session,
+        TICKETS.query.where(
+            col(Ticket.status) == "suspended",
+            col(Ticket.window_number) == window,
+            col(Ticket.day) == ctx.day,
+            col(Ticket.number) == number,
+        ).order_by(col(Ticket.id).desc()),
+    )
+    if ticket is None:
         raise Conflict(f"window {window} has no suspended ticket numbered {number}")
     calling.call_back(ctx, window, ticket.id)
 

@@ -16,7 +16,7 @@ from hallbase.models import Hall
 from hallbase.words import each, has, t
 from kiosk.context import Ctx
 from kiosk.lookup import service_by_id
-from kiosk.models import Ticket
+from kiosk.records import TICKETS
 from kiosk.tickets import open_windows, people_ahead
 
 ALERT_KINDS = {
@@ -76,7 +76,7 @@ def hall_name(ctx: Ctx) -> str:
 
 def ticket_print(ctx: Ctx, ticket_id: int, footer: str = "") -> TicketPrint | None:
     """What the ticket of leg ``ticket_id`` shows (None when it does not exist)."""
-    ticket = ctx.session.get(Ticket, ticket_id)
+    ticket = TICKETS.get(ctx.session, ticket_id)
     if ticket is None:
         return None
     service = service_by_id(ctx.session, ticket.service_id)
@@ -98,7 +98,7 @@ def ticket_print(ctx: Ctx, ticket_id: int, footer: str = "") -> TicketPrint | No
 
 def notice_print(ctx: Ctx, job: PrintNotice) -> NoticePrint | None:
     """The one-time notice (一次性告知单) of a job (None without ticket or documents)."""
-    ticket = ctx.session.get(Ticket, job.ticket_id)
+    ticket = TICKETS.get(ctx.session, job.ticket_id)
     if ticket is None or not job.documents:
         return None
     service = service_by_id(ctx.session, ticket.service_id)

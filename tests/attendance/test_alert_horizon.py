@@ -10,7 +10,7 @@ from attendance.ingest import store_punches
 from attendance.models import MakeUpPunch
 from devices.events import Punch
 from hallbase.db import write_session
-from tests.attendance.conftest import DAY, Hall, at
+from tests.helpers.attendance import DAY, Hall, at
 
 LATER = at("12:00") + timedelta(days=3)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.attendance.conftest import Hall
+from tests.helpers.attendance import Hall
 
 
 def test_a_short_away_is_shown_and_is_no_violation(hall: Hall) -> None:

@@ -30,7 +30,7 @@ from devices.events import Punch
 from hallbase.db import make_engine, read_session, write_session
 from hallbase.settings import Settings
 from hallkeeper.app import prepare_database
-from tests.attendance.conftest import TZ, Clock, at
+from tests.helpers.attendance import TZ, Clock, at
 
 PEOPLE = {"SC001": "2001", "SC002": "2002", "SC003": "2003"}
 APPROVER = {"SC001": "ZW002", "SC002": "SC001", "SC003": "SC001"}

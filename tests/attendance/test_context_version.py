@@ -9,7 +9,7 @@ from sqlmodel import select
 from attendance.context import SOURCES, cached_context, context_version
 from hallbase.db import read_session, write_session
 from hallbase.models import Staff
-from tests.attendance.conftest import DAY, Hall
+from tests.helpers.attendance import DAY, Hall
 
 
 def _version(hall: Hall) -> int | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.attendance.conftest import Hall, at
+from tests.helpers.attendance import Hall, at
 
 
 def _absences(hall: Hall, month: str, staff_no: str) -> list[int]:

@@ -19,7 +19,7 @@ from attendance.models import Punch as PunchRow
 from attendance_engine import Facts, Leave, PunchFact
 from hallbase.db import read_session, write_session
 from hallbase.models.types import SQLITE_JOIN, _sqlite_value, sqlite_joined, sqlite_text
-from tests.attendance.conftest import DAY, TZ, Hall, at
+from tests.helpers.attendance import DAY, TZ, Hall, at
 
 instants = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.attendance.conftest import DAY, Hall
+from tests.helpers.attendance import DAY, Hall
 
 
 def test_override_rederives_the_day_and_removing_it_restores_it(hall: Hall) -> None:

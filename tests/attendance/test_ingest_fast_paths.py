@@ -17,7 +17,7 @@ from devices.events import Punch
 from hallbase.db import read_session, write_session
 from hallbase.models import Hall as HallRow
 from hallbase.models import HolidayOverride, Schedule, ScheduleSlot, Staff, Window
-from tests.attendance.conftest import DAY, Hall, at
+from tests.helpers.attendance import DAY, Hall, at
 
 YEARS = {DAY.year}
 PUNCH: sa.Table = PunchRow.__table__  # type: ignore[attr-defined]
@@ -168,7 +168,7 @@ def test_stored_text_in_other_forms_still_reads_back(hall: Hall) -> None:
     assert times == [datetime(2026, 3, 10, 0, 20, tzinfo=UTC)] * 2
 
 
-def test_verdicts_written_through_the_driver_match_sqlalchemys(hall: Hall) -> None:
+def test_upserted_verdicts_match_the_models_own_inserts(hall: Hall) -> None:
     table: sa.Table = DayVerdict.__table__  # type: ignore[attr-defined]
     row = {
         "status": "late", "absent_days": 0.5, "provisional": True,
@@ -204,7 +204,7 @@ def test_verdicts_written_through_the_driver_match_sqlalchemys(hall: Hall) -> No
         read = stored_verdicts(session.connection(), ["SC001", "SC002", "SC003", "X"], DAY, DAY)
     assert read == {
         (v.staff_no, DAY): Stored(v.result, v.alerted, v.held) for v in (mine, theirs, updated)
-    }  # read through the driver as the ORM reads it
+    }  # read as the ORM reads them
 
 
 def test_staff_by_pin_maps_every_pin_and_sees_new_staff(hall: Hall) -> None:

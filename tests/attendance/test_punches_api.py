@@ -13,7 +13,7 @@ from attendance.models import Punch as PunchRow
 from devices.events import BadRecord, Punch
 from hallbase.db import read_session, write_session
 from hallbase.models import AlertOutbox
-from tests.attendance.conftest import DAY, TZ, Hall, at
+from tests.helpers.attendance import DAY, TZ, Hall, at
 
 
 def test_post_punches_counts_rejects_and_local_time(hall: Hall) -> None:

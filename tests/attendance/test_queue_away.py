@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from attendance.scheduler import AttendanceScheduler
-from tests.attendance.conftest import Hall, at
+from tests.helpers.attendance import Hall, at
 
 
 def _console(hall: Hall, action: str, window: int = 1) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from sqlmodel import select
 
 from attendance.ingest import store_punches
@@ -11,7 +9,8 @@ from attendance.models import Device, WindowCoverVerdict
 from attendance.scheduler import AttendanceScheduler
 from devices.events import Punch
 from hallbase.db import read_session, write_session
-from tests.attendance.conftest import DAY, Hall, at
+from tests.helpers.attendance import DAY, Hall, at
+from tests.helpers.waiting import wait_until
 
 
 def test_missing_becomes_a_verdict_at_due_plus_16(hall: Hall) -> None:
@@ -96,9 +95,7 @@ def test_scheduler_thread_starts_ticks_and_stops(hall: Hall) -> None:
     scheduler = AttendanceScheduler(hall.settings, hall.engine, hall.clock)
     scheduler.start()
     try:
-        deadline = time.monotonic() + 20
-        while scheduler.ticks == 0 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: scheduler.ticks, timeout=20)
     finally:
         scheduler.stop()
     assert scheduler.ticks >= 1

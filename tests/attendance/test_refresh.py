@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from attendance.scheduler import AttendanceScheduler
-from tests.attendance.conftest import DAY, Hall
+from tests.helpers.attendance import DAY, Hall
 
 
 def _board(hall: Hall, day: object) -> dict[str, dict[str, object]]:

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from attendance import common, context, facts
-from attendance_engine import dayplan, evaluate, schedule
 from hallbase import db, holidays
-from tests.attendance.conftest import Hall
+from tests.helpers.attendance import Hall
+from tests.helpers.memos import engine_memo_sizes
 
 MONTHS = ("2026-01", "2026-02", "2026-03")
 
@@ -17,18 +17,12 @@ MONTHS = ("2026-01", "2026-02", "2026-03")
 def _sizes() -> dict[str, int]:
     """Every module-level cache a report goes through, by entries."""
     return {
-        "planned": len(evaluate._PLANNED),
-        "schedule sets": len(evaluate._SCHEDULE_SETS),
-        "day plans": len(dayplan._PLANS),
-        "slots": len(dayplan._SLOTS),
-        "offsets": schedule.at_offset.cache_info().currsize,
-        "windows": schedule._cached_windows.cache_info().currsize,
+        **engine_memo_sizes(),
         "schedules": len(context._SCHEDULES),
         "contexts": sum(len(per_engine) for per_engine in context._cache.values()),
         "national years": context._national_year.cache_info().currsize,
         "steady offsets": facts._steady_offset.cache_info().currsize,
         "calendar days": holidays._calendar_kind.cache_info().currsize,
-        "statement plans": len(db._PLANS),
         "database keys": len(db._DATABASE_KEYS),
     }
 

@@ -8,8 +8,8 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from tests.attendance.conftest import Hall, at
 from tests.auth_support import as_staff
+from tests.helpers.attendance import Hall, at
 
 FULL_DAY = ("08:25", "12:03", "13:55", "17:35")
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from attendance.unmapped import Actor, credit_assigned_pins
 from hallbase.db import write_session
-from tests.attendance.conftest import DAY, Hall
+from tests.helpers.attendance import DAY, Hall
 
 NEW = {"staff_no": "SC009", "name": "林新", "unit_code": "SCJ", "category": "聘用"}
 

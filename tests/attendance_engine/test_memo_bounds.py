@@ -6,28 +6,15 @@ from datetime import timedelta
 
 from attendance_engine import (
     Facts,
-    dayplan,
-    evaluate,
     evaluate_day,
     evaluate_days,
     hall_y_schedule,
-    schedule,
     two_punch_schedule,
 )
 from tests.attendance_engine.helpers import CALENDAR, MONDAY, RULES, STAFF, TZ, at
+from tests.helpers.memos import engine_memo_sizes
 
 MONTH = [MONDAY + timedelta(days=i) for i in range(31)]
-
-
-def _sizes() -> dict[str, int]:
-    return {
-        "planned": len(evaluate._PLANNED),
-        "schedule sets": len(evaluate._SCHEDULE_SETS),
-        "plans": len(dayplan._PLANS),
-        "slots": len(dayplan._SLOTS),
-        "offsets": schedule.at_offset.cache_info().currsize,
-        "windows": schedule._cached_windows.cache_info().currsize,
-    }
 
 
 def _month_of_fresh_schedules() -> None:
@@ -51,7 +38,7 @@ def _month_of_fresh_schedules() -> None:
 def test_memos_do_not_grow_with_equal_schedules_built_afresh() -> None:
     for _ in range(3):
         _month_of_fresh_schedules()
-    settled = _sizes()
+    settled = engine_memo_sizes()
     for _ in range(100):
         _month_of_fresh_schedules()
-    assert _sizes() == settled
+    assert engine_memo_sizes() == settled

@@ -23,8 +23,8 @@ from hallbase.auth.models import AuditEntry
 from hallbase.db import read_session
 from hallbase.settings import load_settings
 from hallkeeper.app import create_app
-from tests.attendance.conftest import Clock, at
 from tests.auth_support import add_account, api_token, login, machine_key
+from tests.helpers.attendance import Clock, at
 
 # The callers: people (username, grant, 工号) and machines (kind, scope).
 PEOPLE = {
@@ -80,6 +80,8 @@ def crud(route: str, key: str, body: dict[str, Any], readers: set[str]) -> list[
 
 
 A = "/api/v1/attendance"
+PRIVACY = "/api/v1/privacy"
+P = PRIVACY + "/people/{staff_no}"
 ACCOUNT = "/api/v1/auth/accounts/{username}"
 TABLE: list[Call] = [
     Call("GET", "/healthz", ALL),
@@ -171,6 +173,12 @@ TABLE: list[Call] = [
     Call("GET", "/attendance/board", OFFICE),
     Call("GET", "/attendance/month", OFFICE, kw={"params": {"month": "2026-13"}}),
     Call("GET", "/attendance/duty", DUTY_READERS, kw={"params": {"day": DAY}}),
+    # Privacy: the admin offboards and purges; a person's export is the admin's and their own.
+    Call("GET", f"{P}/export", ADMIN | {"staff"}, f"{PRIVACY}/people/SC002/export"),
+    Call("POST", f"{P}/offboard", ADMIN, f"{PRIVACY}/people/NOPE/offboard", {"json": {}}),
+    Call("GET", f"{P}/offboarding", ADMIN, f"{PRIVACY}/people/NOPE/offboarding"),
+    Call("GET", f"{PRIVACY}/retention", ADMIN),
+    Call("POST", f"{PRIVACY}/purge", ADMIN, kw={"json": {}}),
 ]  # fmt: skip
 
 

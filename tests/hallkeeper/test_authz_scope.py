@@ -4,6 +4,11 @@ caller's along the leave chain; terminals are bound; every change is audited and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -11,19 +16,31 @@ from attendance.models import LeaveRequest
 from hallbase.auth.audit import verify
 from hallbase.auth.models import AuditEntry
 from hallbase.db import read_session
+from hallbase.settings import Settings
+from hallkeeper.app import create_app
 from hallkeeper.cli import app as cli
-from tests.attendance.conftest import DAY, Hall, hall  # noqa: F401 - the fixture
-from tests.auth_support import as_staff
+from tests.auth_support import admin_headers, as_staff
+from tests.helpers.attendance import DAY, Clock, Hall, at
 
 A = "/api/v1/attendance"
+
+
+@pytest.fixture
+def hall(any_engine: Engine, settings: Settings) -> Iterator[Hall]:
+    """The app at 07:00 on `DAY`, called by an admin unless a test sends another's headers."""
+    clock = Clock(at("07:00"))
+    app = create_app(settings, engine=any_engine, clock=clock)
+    yield Hall(TestClient(app, headers=admin_headers(app)), any_engine, clock, settings)
+
+
 DAYS = {"date_from": DAY.isoformat(), "date_to": DAY.isoformat()}
 
 
-def _as(hall: Hall, staff_no: str) -> dict[str, str]:  # noqa: F811 - the fixture's name
+def _as(hall: Hall, staff_no: str) -> dict[str, str]:
     return as_staff(hall.client.app, staff_no)
 
 
-def _leave(hall: Hall, who: str, **body: object) -> dict[str, object]:  # noqa: F811
+def _leave(hall: Hall, who: str, **body: object) -> dict[str, object]:
     answer = hall.client.post(f"{A}/leaves", json=body, headers=_as(hall, who))
     assert answer.status_code == 201, answer.text
     result: dict[str, object] = answer.json()
@@ -33,7 +50,7 @@ def _leave(hall: Hall, who: str, **body: object) -> dict[str, object]:  # noqa: 
 HALF = {"kind": "personal", "start_date": "2026-03-11", "start_half": "am", "end_half": "am"}
 
 
-def test_staff_see_and_file_their_own_and_a_lead_their_units(hall: Hall) -> None:  # noqa: F811
+def test_staff_see_and_file_their_own_and_a_lead_their_units(hall: Hall) -> None:
     staff, lead_a, lead_b = _as(hall, "SC002"), _as(hall, "SC001"), _as(hall, "RS001")
     mine = hall.client.get(f"{A}/days", params=DAYS, headers=staff).json()["data"]
     assert mine and {d["staff_no"] for d in mine} == {"SC002"}
@@ -59,7 +76,7 @@ def test_staff_see_and_file_their_own_and_a_lead_their_units(hall: Hall) -> None
     assert len(hall.client.get(f"{A}/leaves", headers=lead_a).json()["data"]) == 2
 
 
-def test_approvals_are_the_callers_along_the_chain(hall: Hall) -> None:  # noqa: F811
+def test_approvals_are_the_callers_along_the_chain(hall: Hall) -> None:
     leave = _leave(hall, "SC003", **HALF)
     url = f"{A}/leaves/{leave['id']}"
     other_unit = hall.client.post(f"{url}/approve", headers=_as(hall, "RS001"))
@@ -82,7 +99,7 @@ def test_approvals_are_the_callers_along_the_chain(hall: Hall) -> None:  # noqa:
     assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "cancelled"
 
 
-def test_away_by_hand_within_the_leads_windows(hall: Hall) -> None:  # noqa: F811
+def test_away_by_hand_within_the_leads_windows(hall: Hall) -> None:
     body = {"window": 1, "start": f"{DAY}T09:00", "end": f"{DAY}T09:10"}
     other = hall.client.post(f"{A}/away", json=body, headers=_as(hall, "RS001"))
     assert other.status_code == 403 and other.json()["code"] == "out_of_scope"
@@ -92,7 +109,7 @@ def test_away_by_hand_within_the_leads_windows(hall: Hall) -> None:  # noqa: F81
     assert done.status_code == 201, done.text
 
 
-def test_changes_are_audited_and_the_chain_verifies(hall: Hall) -> None:  # noqa: F811
+def test_changes_are_audited_and_the_chain_verifies(hall: Hall) -> None:
     client = hall.client  # the admin
     assert client.post("/api/v1/units", json={"code": "AUD", "name": "审计"}).status_code == 201
     assert (
@@ -146,7 +163,7 @@ def test_changes_are_audited_and_the_chain_verifies(hall: Hall) -> None:  # noqa
     assert result.exit_code == 0 and "chain intact" in result.output, result.output
 
 
-def test_a_terminal_bound_to_a_key_or_an_address(hall: Hall) -> None:  # noqa: F811
+def test_a_terminal_bound_to_a_key_or_an_address(hall: Hall) -> None:
     client, sn = hall.client, "SN0002"
     assert client.post(f"/api/v1/devices/{sn}/approve").status_code == 200
     assert client.get(f"/iclock/getrequest?SN={sn}").text == "OK"  # bound by serial only

@@ -14,7 +14,7 @@ from hallbase.settings import Settings
 from hallkeeper.app import create_app
 from hallkeeper.body_limit import MB, BodyLimit
 from tests.auth_support import admin_headers
-from tests.live_server import live_server
+from tests.helpers.live_server import live_server
 
 CHUNK = 64 * 1024
 ADMIN: dict[str, dict[str, str]] = {}  # an admin's headers, by the server's address

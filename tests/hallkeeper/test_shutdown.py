@@ -10,7 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from tests.live_server import free_port, wait_for
+from tests.helpers.live_server import free_port
+from tests.helpers.waiting import wait_until
 
 
 def _healthy(port: int) -> bool:
@@ -36,7 +37,7 @@ def test_sigterm_with_an_open_event_stream_exits_promptly(tmp_path: Path) -> Non
     )
     stream = None
     try:
-        wait_for(lambda: proc.poll() is not None or _healthy(port), timeout=60)
+        wait_until(lambda: proc.poll() is not None or _healthy(port), timeout=60)
         assert proc.poll() is None, "the service did not start"
         stream = socket.create_connection(("127.0.0.1", port), timeout=10)
         stream.sendall(b"GET /api/v1/events HTTP/1.1\r\nHost: x\r\n\r\n")

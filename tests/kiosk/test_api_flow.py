@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
-from tests.kiosk.conftest import Clock, act, take
+from kiosk.api.common import Queue, get_queue, queue_of
+from tests.helpers.queue import Clock, act, take
 from tests.kiosk.snapshot import queue_alerts
 
 RATING = {"attitude": 5, "quality": 4, "efficiency": 4, "integrity": 5, "overall": 5}
@@ -217,3 +219,16 @@ def test_queue_length_alert_and_away_periods(
         periods = state_periods(session, start, clock())
     minutes = [(w, s, (b - a).total_seconds() / 60) for w, s, a, b in periods]
     assert minutes == [(3, "RS001", 12.0), (4, "GA001", 3.0)]
+
+
+def test_busiest_routes_go_through_route_dependencies(app: FastAPI, clock: Clock) -> None:
+    night = Clock(clock.now.replace(hour=23))
+
+    async def queue_at_night(request: Request) -> Queue:
+        return replace(queue_of(request.app.state), clock=night)
+
+    app.dependency_overrides[get_queue] = queue_at_night
+    with TestClient(app) as client:
+        ticket = client.post("/api/v1/tickets", json={"service": "company_setup"})
+    assert ticket.status_code == 409, ticket.text
+    assert "is closed" in ticket.json()["detail"]

@@ -4,13 +4,14 @@ the slot."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from kiosk.idcard import check_digit
-from tests.kiosk.conftest import SHANGHAI, Clock, act, take
+from tests.helpers.queue import SHANGHAI, Clock, act, take
 from tests.kiosk.snapshot import snapshot
 
 ID_NUMBER = "11010519491231002" + check_digit("11010519491231002")
@@ -62,14 +63,11 @@ def test_full_slot_refused_and_capacity_admin(app: FastAPI, client: TestClient) 
     assert clash.status_code == 409
 
 
-def test_slot_capacity_is_the_admins(tmp_path: object) -> None:
-    from pathlib import Path
-
+def test_slot_capacity_is_the_admins(tmp_path: Path) -> None:
     from hallbase.settings import load_settings
     from hallkeeper.app import create_app
     from tests.auth_support import admin_headers
 
-    assert isinstance(tmp_path, Path)
     app = create_app(load_settings(data_dir=tmp_path, database_url="", mqtt_url=""))
     with TestClient(app) as client:
         body = {

@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.kiosk.conftest import act, take
+from tests.helpers.queue import act, take
 from tests.kiosk.snapshot import snapshot
 
 RATING = {"attitude": 5, "quality": 5, "efficiency": 5, "integrity": 5, "overall": 5}

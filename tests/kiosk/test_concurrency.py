@@ -19,7 +19,7 @@ from kiosk.config import QueueConfig
 from kiosk.errors import Conflict
 from kiosk.events import EventBus
 from kiosk.tickets import issue
-from tests.kiosk.conftest import MONDAY_9AM, Clock
+from tests.helpers.queue import MONDAY_9AM, Clock
 
 SERVICES = ("social_security", "consult", "housing_fund")
 WINDOWS = (3, 5, 7, 8)  # overlapping: 3 C; 5 E; 7 Z, C, E; 8 Z

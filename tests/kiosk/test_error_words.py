@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.kiosk.conftest import act, take
+from tests.helpers.queue import act, take
 
 
 def test_nobody_waiting_in_both_languages(client: TestClient) -> None:

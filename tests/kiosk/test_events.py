@@ -18,7 +18,7 @@ from hallbase.settings import Settings
 from hallkeeper.app import create_app
 from kiosk.events import EventBus
 from kiosk.words import announcement
-from tests.kiosk.conftest import MONDAY_9AM, Clock
+from tests.helpers.queue import MONDAY_9AM, Clock
 
 
 def test_bus_delivers_keeps_ring_and_drops_slow_subscriber() -> None:

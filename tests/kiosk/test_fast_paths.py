@@ -12,6 +12,7 @@ import gc
 import shutil
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from hallbase.db import make_engine
 from hallbase.models import HolidayOverride
 from hallbase.settings import Settings
 from hallkeeper.app import GC_YOUNG_THRESHOLD, create_app, settle_heap
-from kiosk import calling, lookup, rows, transfers
+from kiosk import calling, lookup, transfers
 from kiosk.api.common import Queue
 from kiosk.committed import add_working_days, hall_workdays
 from kiosk.config import QueueConfig
@@ -35,8 +36,9 @@ from kiosk.errors import Conflict
 from kiosk.events import EventBus
 from kiosk.models import Ticket, WindowLive
 from kiosk.ordering import sort_key
+from kiosk.records import LIVES, TICKETS, TicketRecord, WindowLiveRecord, ticket_json
 from kiosk.tickets import issue, ticket_public
-from tests.kiosk.conftest import MONDAY_9AM, Clock
+from tests.helpers.queue import MONDAY_9AM, Clock
 
 SERVICES = ("company_setup", "license_change", "social_security", "household", "consult")
 WINDOWS = (1, 2, 3, 4)
@@ -177,7 +179,7 @@ lives = st.builds(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(first=lives, second=lives, fields=st.sets(st.sampled_from(["state", "staff_no", "since"])))
-def test_rows_read_and_write_as_the_orm_does(
+def test_records_read_and_write_as_the_orm_does(
     template: tuple[Settings, Path], first: dict[str, Any], second: dict[str, Any], fields: set[str]
 ) -> None:
     engine = _copy(template, "rows")
@@ -187,20 +189,38 @@ def test_rows_read_and_write_as_the_orm_does(
             session.add(WindowLive(**first))
             session.commit()
         with Session(engine) as session:
-            fast = rows.get(session, WindowLive, number)
+            record = LIVES.get(session, number)
             orm = session.get(WindowLive, number)
-            assert fast is not None and orm is not None
-            assert fast.model_dump() == orm.model_dump()
-            for name in fields:
-                setattr(fast, name, second[name])
-            rows.save(session, fast, *sorted(fields))
+            assert record is not None and orm is not None
+            assert record == WindowLiveRecord(**orm.model_dump())
+            changes = {name: second[name] for name in sorted(fields)}
+            changed = LIVES.update(session, record, **changes)
+            assert changed == replace(record, **changes)
             session.commit()
         with Session(engine) as session:
             stored = session.get(WindowLive, number)
             assert stored is not None
-            expected = {**first, **{name: second[name] for name in fields}}
+            expected = {**first, **changes}
             assert stored.model_dump() == WindowLive(**expected).model_dump()
-            assert rows.get(session, WindowLive, number + 1) is None
+            assert LIVES.get(session, number) == changed
+            assert LIVES.get(session, number + 1) is None
+    finally:
+        engine.dispose()
+
+
+def test_a_ticket_record_is_the_table_row_and_shows_as_the_model_does(
+    template: tuple[Settings, Path],
+) -> None:
+    engine = _copy(template, "ticket")
+    queue = Queue(engine, template[0], QueueConfig(), EventBus(), Clock(MONDAY_9AM))
+    try:
+        made = queue.write(lambda ctx: issue(ctx, "company_setup"))
+        with Session(engine) as session:
+            orm = session.get(Ticket, made.id)
+            assert orm is not None
+            assert made == TicketRecord(**orm.model_dump())
+            assert ticket_json(made) == orm.model_dump(mode="json")
+            assert TICKETS.get(session, made.id) == made
     finally:
         engine.dispose()
 
@@ -233,17 +253,18 @@ def test_call_next_calls_the_first_by_the_queue_order(
     try:
         queue = Queue(engine, template[0], config, EventBus(), clock)
 
-        def seed(ctx: Ctx) -> list[Ticket]:
+        def seed(ctx: Ctx) -> list[TicketRecord]:
             out = []
             for spec in tickets:
-                ticket = issue(ctx, spec["service"])
-                ticket.channel = spec["channel"]
-                ticket.head = spec["head"]
-                ticket.target_window = spec["target_window"]
-                ticket.due_at = ctx.now + timedelta(minutes=spec["due_minutes"])
-                ticket.issued_at = ctx.now + timedelta(minutes=spec["issued_minutes"])
-                fields = ("channel", "head", "target_window", "due_at", "issued_at")
-                rows.save(ctx.session, ticket, *fields)
+                ticket = TICKETS.update(
+                    ctx.session,
+                    issue(ctx, spec["service"]),
+                    channel=spec["channel"],
+                    head=spec["head"],
+                    target_window=spec["target_window"],
+                    due_at=ctx.now + timedelta(minutes=spec["due_minutes"]),
+                    issued_at=ctx.now + timedelta(minutes=spec["issued_minutes"]),
+                )
                 out.append(ticket)
             return out
 
@@ -254,7 +275,7 @@ def test_call_next_calls_the_first_by_the_queue_order(
         now = clock()
         mine = [t for t in made if t.service_id in service_ids and t.target_window in (None, 1)]
 
-        def key(t: Ticket) -> tuple[int, int, Any, int]:
+        def key(t: TicketRecord) -> tuple[int, int, Any, int]:
             rank, issued, tid = sort_key(t, now, config)
             return (rank, service_ids.index(t.service_id), issued, tid)
 

@@ -4,6 +4,8 @@ succeeds or fails on its own, and only what committed is answered and published.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from typing import Any
 
 from sqlalchemy import event, text
@@ -19,7 +21,7 @@ from kiosk.context import Ctx
 from kiosk.errors import Conflict
 from kiosk.events import EventBus
 from kiosk.tickets import issue, ticket_public
-from tests.kiosk.conftest import MONDAY_9AM, Clock
+from tests.helpers.queue import MONDAY_9AM, Clock
 
 QUOTA = 5
 
@@ -117,18 +119,34 @@ def test_a_caller_that_gave_up_does_not_stop_the_writer(settings: Settings, tmp_
     engine = make_engine(f"sqlite:///{tmp_path / 'group.db'}")
     create_app(settings, engine=engine)
     queue = Queue(engine, settings, QueueConfig(), EventBus(), Clock(MONDAY_9AM))
+    holding, release = threading.Event(), threading.Event()
+
+    def slow_issue(ctx: Ctx) -> int:
+        holding.set()  # the writer is busy with this write until the test releases it
+        assert release.wait(10)
+        return issue(ctx, "consult").number
 
     async def run() -> int:
         # The first write holds the writer; the second is cancelled while it waits its turn.
-        slow = asyncio.ensure_future(queue.awrite(lambda ctx: issue(ctx, "consult").number))
-        doomed = asyncio.ensure_future(queue.awrite(lambda ctx: issue(ctx, "consult").number))
-        await asyncio.sleep(0)
+        slow = asyncio.ensure_future(queue.awrite(slow_issue))
+        assert await asyncio.to_thread(holding.wait, 10)
+        submitted = asyncio.Event()
+
+        async def doomed_write() -> int:
+            submitted.set()  # awrite hands the write to the writer before it first waits
+            return await queue.awrite(lambda ctx: issue(ctx, "consult").number)
+
+        doomed = asyncio.ensure_future(doomed_write())
+        await submitted.wait()
         doomed.cancel()
-        await slow
+        with contextlib.suppress(asyncio.CancelledError):
+            await doomed
+        release.set()
+        assert await slow == 1
         # The writer is still alive and the cancelled write never ran: no number was skipped.
         return await asyncio.wait_for(
             queue.awrite(lambda ctx: issue(ctx, "consult").number), timeout=10
         )
 
-    assert asyncio.run(run()) in (2, 3)
+    assert asyncio.run(run()) == 2
     engine.dispose()

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from kiosk.numbering import business_day, ticket_code
-from tests.kiosk.conftest import SHANGHAI, Clock, take
+from tests.helpers.queue import SHANGHAI, Clock, take
 
 
 def test_business_day_and_code() -> None:

@@ -9,14 +9,14 @@ from sqlalchemy import Engine
 from hallbase.db import make_engine
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from tests.kiosk.conftest import MONDAY_9AM, Clock
+from tests.helpers.queue import MONDAY_9AM, Clock
 
 
 @pytest.mark.postgres
 def test_events_cross_instances_through_postgres(pg_database: str, settings: Settings) -> None:
-    from tests.conftest import _reset_pg
+    from tests.helpers.services import reset_pg
 
-    _reset_pg(pg_database)
+    reset_pg(pg_database)
     engines: list[Engine] = [make_engine(pg_database), make_engine(pg_database)]
     apps = [create_app(settings, engine=e, clock=Clock(MONDAY_9AM)) for e in engines]
     try:

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from kiosk.stats import p90
-from tests.kiosk.conftest import Clock, act, take
+from tests.helpers.queue import Clock, act, take
 
 RATING = {"attitude": 4, "quality": 5, "efficiency": 3, "integrity": 5, "overall": 4}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.kiosk.conftest import Clock, act, take
+from tests.helpers.queue import Clock, act, take
 from tests.kiosk.snapshot import queue_alerts
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.kiosk.conftest import act, take
+from tests.helpers.queue import act, take
 
 
 def test_transfer_to_window_goes_to_head(client: TestClient) -> None:

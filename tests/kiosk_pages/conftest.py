@@ -5,19 +5,18 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from tests.conftest import IN_CI
-from tests.kiosk.conftest import MONDAY_9AM, Clock
-from tests.live_server import live_server
+from tests.helpers.live_server import live_server
+from tests.helpers.pages import Hall
+from tests.helpers.queue import MONDAY_9AM, Clock
+from tests.helpers.services import IN_CI
 
 CHROMIUM = os.environ.get("HALLKEEPER_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -30,7 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SHOTS = Path(os.environ.get("HALLKEEPER_TEST_SHOTS", "/tmp/hallkeeper-shots"))
 
 # Replaces the browser's speech synthesis: records what is spoken, counts an utterance started
 # while another was still speaking (an overlap) and any cancel(); the test ends each one.
@@ -71,9 +69,11 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"browser tests skipped: {reason}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the session."""
+    """One headless Chromium per test module. Playwright's sync API runs an event loop in the
+    main thread while it is open, and `asyncio.run` refuses to start inside one: tests of
+    other modules, in whatever order they run, must not find it still open."""
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         _unavailable(f"{CHROMIUM} not found (apt-get install -y chromium)")
     try:
@@ -86,16 +86,6 @@ def browser() -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
-
-
-@dataclass
-class Hall:
-    """The app served over HTTP, its clock and database."""
-
-    app: FastAPI
-    url: str
-    clock: Clock
-    engine: Engine
 
 
 @pytest.fixture
@@ -118,11 +108,3 @@ def context(browser: Any, hall: Hall) -> Iterator[Any]:
         yield ctx
     finally:
         ctx.close()
-
-
-def shot(page: Any, name: str) -> Path:
-    """Save a screenshot under SHOTS and return its path."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path))
-    return path

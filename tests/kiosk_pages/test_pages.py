@@ -18,9 +18,9 @@ from kiosk.hardware.coordinator import install_queue_devices
 from kiosk.hardware.simulated import start_simulators
 from kiosk.models import Rating, Ticket
 from tests.auth_support import admin_headers
-from tests.kiosk.conftest import MONDAY_9AM, Clock
-from tests.kiosk_pages.conftest import Hall, shot
-from tests.live_server import live_server
+from tests.helpers.live_server import live_server
+from tests.helpers.pages import Hall, shot
+from tests.helpers.queue import MONDAY_9AM, Clock
 
 
 def api(hall: Hall, method: str, path: str, body: dict[str, Any] | None = None) -> Any:

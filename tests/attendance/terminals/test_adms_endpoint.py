@@ -17,7 +17,8 @@ from hallbase.db import read_session
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
 from tests.auth_support import admin_headers
-from tests.live_server import live_server, wait_for
+from tests.helpers.live_server import live_server
+from tests.helpers.waiting import wait_until
 
 TZ = ZoneInfo("Asia/Shanghai")
 ADMIN: dict[str, dict[str, str]] = {}  # an admin's headers, by the server's address
@@ -67,8 +68,8 @@ def test_unknown_terminal_is_recorded_and_refused_until_approved(
     approve(url, "NEW-TERM-9")
     terminal.start()
     try:
-        wait_for(lambda: len(punches(engine, "NEW-TERM-9")) == 1)
-        wait_for(lambda: terminal.undelivered == 0)
+        wait_until(lambda: len(punches(engine, "NEW-TERM-9")) == 1)
+        wait_until(lambda: terminal.undelivered == 0)
     finally:
         terminal.stop()
     (stored,) = punches(engine, "NEW-TERM-9")
@@ -116,8 +117,8 @@ def test_user_sync_commands_reach_the_terminal_and_results_come_back(
     terminal = AdmsTerminal(url, "T2", zone=TZ, poll_interval=0.1)
     terminal.start()
     try:
-        wait_for(lambda: len(terminal.users) >= 15, timeout=30)
-        wait_for(lambda: _all_done(engine), timeout=30)
+        wait_until(lambda: len(terminal.users) >= 15, timeout=30)
+        wait_until(lambda: _all_done(engine), timeout=30)
     finally:
         terminal.stop()
     assert terminal.users["2001"].name == "王芳"

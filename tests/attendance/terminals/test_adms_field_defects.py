@@ -18,7 +18,7 @@ from hallbase.db import read_session
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
 from tests.auth_support import admin_headers
-from tests.live_server import live_server
+from tests.helpers.live_server import live_server
 
 TZ = ZoneInfo("Asia/Shanghai")
 ADMIN: dict[str, dict[str, str]] = {}  # an admin's headers, by the server's address

@@ -20,7 +20,8 @@ from hallbase.db import read_session
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
 from tests.auth_support import admin_headers
-from tests.live_server import free_port, live_server, wait_for
+from tests.helpers.live_server import free_port, live_server
+from tests.helpers.waiting import wait_until
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -73,24 +74,24 @@ def test_terminal_handshakes_again_after_reboots_and_service_restarts(
         terminals.append(terminal)
         want = {punch(terminal, "2001", 30), punch(terminal, "2002", 29)}
         terminal.start()
-        wait_for(lambda: stored(any_engine, "LIFE1") == want)
+        wait_until(lambda: stored(any_engine, "LIFE1") == want)
         # A power cut: the terminal comes back and handshakes with the service that has its
         # uploads (this answered 500 once a terminal had uploaded).
         terminal.reboot()
-        wait_for(lambda: terminal.handshakes >= 2)
+        wait_until(lambda: terminal.handshakes >= 2)
         want |= {punch(terminal, "2003", 20)}
-        wait_for(lambda: stored(any_engine, "LIFE1") == want)
+        wait_until(lambda: stored(any_engine, "LIFE1") == want)
         terminal.reboot()
-        wait_for(lambda: terminal.handshakes >= 3)
+        wait_until(lambda: terminal.handshakes >= 3)
     # The service restarts on the same address; the terminal finds it again.
     with live_server(create_app(settings, engine=any_engine), port):
         before = terminal.handshakes
         want |= {punch(terminal, "2004", 10)}
-        wait_for(lambda: terminal.handshakes > before and stored(any_engine, "LIFE1") == want)
+        wait_until(lambda: terminal.handshakes > before and stored(any_engine, "LIFE1") == want)
         terminal.reboot()
-        wait_for(lambda: terminal.handshakes > before + 1)
+        wait_until(lambda: terminal.handshakes > before + 1)
         want |= {punch(terminal, "2001", 5)}
-        wait_for(lambda: stored(any_engine, "LIFE1") == want and terminal.undelivered == 0)
+        wait_until(lambda: stored(any_engine, "LIFE1") == want and terminal.undelivered == 0)
     assert not [r for r in terminal.refused if "HTTP 5" in r], terminal.refused
     if push_version.startswith("3"):
         assert terminal.registry_code and terminal.pings > 0

@@ -7,34 +7,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlmodel import select
 
-from attendance.models import Device, Punch
+from attendance.models import Device
 from devices.serial_reader.simulator import SerialReaderSimulator
 from devices.zk.simulator import ZKSimulator
 from hallbase.db import read_session
-from hallbase.models import AlertOutbox
 from hallbase.settings import load_settings
 from hallkeeper.app import create_app
 from hallkeeper.demo import SERIAL_SN, ZK_SN, demo_config_text
 from tests.auth_support import admin_headers
-from tests.live_server import free_port, wait_for
-
-TZ = ZoneInfo("Asia/Shanghai")
-
-
-def stored(engine: Engine, serial: str) -> list[Punch]:
-    with read_session(engine) as session:
-        return list(session.exec(select(Punch).where(Punch.device_sn == serial)).all())
-
-
-def alerts(engine: Engine, kind: str) -> list[AlertOutbox]:
-    with read_session(engine) as session:
-        return list(session.exec(select(AlertOutbox).where(AlertOutbox.kind == kind)).all())
+from tests.helpers.attendance import TZ, alerts, stored
+from tests.helpers.live_server import free_port
+from tests.helpers.waiting import wait_until
 
 
 def device(engine: Engine, serial: str) -> Device:
@@ -80,7 +68,7 @@ def test_a_quiet_serial_reader_is_synced_up_to_now(tmp_path: Path, any_engine: E
     with hall(tmp_path, any_engine, zk):
         started = datetime.now(TZ)
         # Nobody punches on the reader: a healthy line still counts as synced up to now.
-        wait_for(lambda: device(any_engine, SERIAL_SN).last_sync is not None, timeout=20)
+        wait_until(lambda: device(any_engine, SERIAL_SN).last_sync is not None, timeout=20)
         synced = device(any_engine, SERIAL_SN).last_sync
         assert synced is not None and synced >= started - timedelta(seconds=5)
 
@@ -92,8 +80,8 @@ def test_a_database_outage_is_shown_alerted_and_loses_no_punch(
     zk.add_user(1, "2001", "王芳")
     with hall(tmp_path, any_engine, zk) as h:
         watch = h.client.app.state.devices
-        wait_for(lambda: zk.subscribers() == 1 and watch.terminals[ZK_SN].available, timeout=20)
-        wait_for(lambda: watch.terminals[SERIAL_SN].available is True, timeout=20)
+        wait_until(lambda: zk.subscribers() == 1 and watch.terminals[ZK_SN].available, timeout=20)
+        wait_until(lambda: watch.terminals[SERIAL_SN].available is True, timeout=20)
         watch.check()  # first look: all up
         with any_engine.begin() as conn:  # every punch write now fails
             conn.execute(text("ALTER TABLE punch RENAME TO punch_away"))
@@ -101,22 +89,22 @@ def test_a_database_outage_is_shown_alerted_and_loses_no_punch(
             zk.inject_punches([("2001", 1, 0)])
             h.reader.punch("3001", datetime.now(TZ) - timedelta(seconds=20))
             for serial in (ZK_SN, SERIAL_SN):
-                wait_for(lambda s=serial: h.status(s)["available"] is False, timeout=20)
+                wait_until(lambda s=serial: h.status(s)["available"] is False, timeout=20)
                 assert "punch" in str(h.status(serial)["last_error"])  # the database's words
             assert h.client.get("/healthz").json()["status"] == "degraded"
         finally:
             with any_engine.begin() as conn:
                 conn.execute(text("ALTER TABLE punch_away RENAME TO punch"))
-        wait_for(lambda: len(stored(any_engine, ZK_SN)) == 1, timeout=30)
-        wait_for(lambda: len(stored(any_engine, SERIAL_SN)) == 1, timeout=40)
+        wait_until(lambda: len(stored(any_engine, ZK_SN)) == 1, timeout=30)
+        wait_until(lambda: len(stored(any_engine, SERIAL_SN)) == 1, timeout=40)
         for serial in (ZK_SN, SERIAL_SN):
-            wait_for(lambda s=serial: h.status(s)["available"] is True, timeout=30)
+            wait_until(lambda s=serial: h.status(s)["available"] is True, timeout=30)
         watch.check()
         offline = {a.payload["device_sn"] for a in alerts(any_engine, "device_offline")}
         assert offline == {ZK_SN, SERIAL_SN}
         assert len(alerts(any_engine, "device_recovered")) == 2
         zk.inject_punches([("2001", 1, 0)], when=datetime.now(TZ) + timedelta(seconds=1))
-        wait_for(lambda: len(stored(any_engine, ZK_SN)) == 2, timeout=20)  # still listening
+        wait_until(lambda: len(stored(any_engine, ZK_SN)) == 2, timeout=20)  # still listening
 
 
 def test_a_terminal_at_the_address_with_another_serial_is_refused_and_alerted(
@@ -126,7 +114,7 @@ def test_a_terminal_at_the_address_with_another_serial_is_refused_and_alerted(
     zk.add_user(1, "2001", "王芳")
     zk.add_punch("2001", datetime.now(TZ) - timedelta(minutes=5))
     with hall(tmp_path, any_engine, zk) as h:
-        wait_for(lambda: bool(alerts(any_engine, "device_serial_mismatch")), timeout=20)
+        wait_until(lambda: bool(alerts(any_engine, "device_serial_mismatch")), timeout=20)
         (alert,) = alerts(any_engine, "device_serial_mismatch")
         assert alert.payload["reported_sn"] == "SOMEONE-ELSE" and alert.severity == "critical"
         assert h.status(ZK_SN)["available"] is False
@@ -143,7 +131,7 @@ def test_a_filling_log_is_alerted_and_cleared_after_a_verified_download(
     start = datetime.now(TZ) - timedelta(hours=2)
     zk.generate_records(9, start=start)
     with hall(tmp_path, any_engine, zk, "log_warn_percent = 80\n"):
-        wait_for(lambda: bool(alerts(any_engine, "device_log_full")), timeout=20)
+        wait_until(lambda: bool(alerts(any_engine, "device_log_full")), timeout=20)
         (alert,) = alerts(any_engine, "device_log_full")
         assert (alert.payload["records"], alert.payload["capacity"]) == (9, 10)
         assert len(zk.device.records) == 9  # not cleared: the hall file does not allow it
@@ -152,11 +140,11 @@ def test_a_filling_log_is_alerted_and_cleared_after_a_verified_download(
     cleared.add_user(1, "2001", "王芳")
     cleared.generate_records(9, start=start)
     with hall(tmp_path / "b", any_engine, cleared, "clear_log = true\n") as h:
-        wait_for(lambda: cleared.device.records == [], timeout=20)
+        wait_until(lambda: cleared.device.records == [], timeout=20)
         assert len(stored(any_engine, ZK_SN)) == 9
         assert cleared.enabled
         cleared.inject_punches([("2001", 1, 0)])  # later punches still come in
-        wait_for(lambda: len(stored(any_engine, ZK_SN)) == 10, timeout=20)
+        wait_until(lambda: len(stored(any_engine, ZK_SN)) == 10, timeout=20)
         assert h.status(ZK_SN)["available"] is True
 
 
@@ -166,10 +154,10 @@ def test_a_terminal_left_disabled_is_alerted_and_enabled_again(
     zk = ZKSimulator("127.0.0.1", free_port(), serial=ZK_SN)
     zk.device.refuse_enable = True
     with hall(tmp_path, any_engine, zk):
-        wait_for(lambda: bool(alerts(any_engine, "device_left_disabled")), timeout=20)
+        wait_until(lambda: bool(alerts(any_engine, "device_left_disabled")), timeout=20)
         assert not zk.enabled
         zk.device.refuse_enable = False
-        wait_for(lambda: zk.enabled and zk.subscribers() == 1, timeout=40)
+        wait_until(lambda: zk.enabled and zk.subscribers() == 1, timeout=40)
         assert len(alerts(any_engine, "device_left_disabled")) == 1
 
 
@@ -203,7 +191,7 @@ def test_the_devices_view_answers_while_the_device_table_is_unreadable(
 ) -> None:
     zk = ZKSimulator("127.0.0.1", free_port(), serial=ZK_SN)
     with hall(tmp_path, any_engine, zk) as h:
-        wait_for(lambda: h.status(ZK_SN)["available"] is True, timeout=20)
+        wait_until(lambda: h.status(ZK_SN)["available"] is True, timeout=20)
         with any_engine.begin() as conn:
             conn.execute(text("ALTER TABLE device RENAME TO device_away"))
         try:

@@ -14,7 +14,7 @@ from devices.zk.simulator import ZKSimulator
 from hallbase.hallconfig import DeviceEntry
 from hallbase.settings import Settings
 from hallkeeper import migrations
-from tests.live_server import wait_for
+from tests.helpers.waiting import wait_until
 
 TERMINALS = 30
 READING = 5  # of them, in the middle of a log download when the service stops
@@ -44,8 +44,8 @@ def test_stopping_many_terminals_takes_one_stop_not_one_per_terminal(
     watch = DeviceWatch(any_engine, terminals, sink.clock)
     try:
         watch.start()
-        wait_for(lambda: all(s.subscribers() == 1 for s in sims[READING:]), timeout=60)
-        wait_for(lambda: not any(s.enabled for s in readers), timeout=60)  # being read
+        wait_until(lambda: all(s.subscribers() == 1 for s in sims[READING:]), timeout=60)
+        wait_until(lambda: not any(s.enabled for s in readers), timeout=60)  # being read
         for sim in sims[READING:]:
             sim.faults.delay = DELAY
         started = time.monotonic()

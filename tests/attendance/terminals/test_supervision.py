@@ -4,34 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import select
 
-from attendance.models import Punch
 from devices.serial_reader.simulator import SerialReaderSimulator
 from devices.zk.simulator import ZKSimulator
-from hallbase.db import read_session
-from hallbase.models import AlertOutbox
 from hallbase.settings import load_settings
 from hallkeeper.app import create_app
 from hallkeeper.demo import SERIAL_SN, ZK_SN, demo_config_text
 from tests.auth_support import admin_headers
-from tests.live_server import free_port, wait_for
-
-TZ = ZoneInfo("Asia/Shanghai")
-
-
-def stored(engine: Engine, serial: str) -> list[Punch]:
-    with read_session(engine) as session:
-        return list(session.exec(select(Punch).where(Punch.device_sn == serial)).all())
-
-
-def alerts(engine: Engine, kind: str) -> list[AlertOutbox]:
-    with read_session(engine) as session:
-        return list(session.exec(select(AlertOutbox).where(AlertOutbox.kind == kind)).all())
+from tests.helpers.attendance import TZ, alerts, stored
+from tests.helpers.live_server import free_port
+from tests.helpers.waiting import wait_until
 
 
 def test_zk_and_serial_terminals_feed_attendance_and_are_watched(
@@ -52,20 +37,20 @@ def test_zk_and_serial_terminals_feed_attendance_and_are_watched(
     try:
         app = create_app(settings, engine=any_engine)
         with TestClient(app, headers=admin_headers(app)) as client:
-            wait_for(lambda: len(stored(any_engine, ZK_SN)) == 3, timeout=20)
+            wait_until(lambda: len(stored(any_engine, ZK_SN)) == 3, timeout=20)
             (drift,) = alerts(any_engine, "clock_drift")
             assert drift.payload["corrected"] and 400 <= drift.payload["drift_seconds"] <= 440
             assert abs((zk.device.now() - datetime.now(TZ)).total_seconds()) < 5
 
             zk.inject_punches([("2001", 1, 0)])  # a live event
-            wait_for(lambda: len(stored(any_engine, ZK_SN)) == 4, timeout=20)
-            wait_for(
+            wait_until(lambda: len(stored(any_engine, ZK_SN)) == 4, timeout=20)
+            wait_until(
                 lambda: client.app.state.devices.terminals[SERIAL_SN].available is True, timeout=20
             )
             reader.punch("3001", datetime.now(TZ) - timedelta(minutes=1))
             reader.noise()
             reader.punch("3002", datetime.now(TZ) - timedelta(seconds=30))
-            wait_for(lambda: len(stored(any_engine, SERIAL_SN)) == 2, timeout=20)
+            wait_until(lambda: len(stored(any_engine, SERIAL_SN)) == 2, timeout=20)
             assert {p.staff_no for p in stored(any_engine, SERIAL_SN)} == {"RS001", "RS002"}
 
             watch = client.app.state.devices
@@ -73,7 +58,7 @@ def test_zk_and_serial_terminals_feed_attendance_and_are_watched(
             status = {d["serial"]: d for d in client.get("/api/v1/devices").json()["data"]}
             assert status[ZK_SN]["available"] is True and status[ZK_SN]["last_sync"]
             zk.stop()
-            wait_for(lambda: watch.terminals[ZK_SN].available is False, timeout=20)
+            wait_until(lambda: watch.terminals[ZK_SN].available is False, timeout=20)
             watch.check()
             (offline,) = alerts(any_engine, "device_offline")
             assert offline.payload["device_sn"] == ZK_SN and offline.severity == "critical"
@@ -83,7 +68,7 @@ def test_zk_and_serial_terminals_feed_attendance_and_are_watched(
             assert "东门考勤机（模拟）" in page and ZK_SN in page and "离线" in page
             assert "closed the connection" in page  # the last error, for whoever fixes it
             zk.start()
-            wait_for(lambda: watch.terminals[ZK_SN].available is True, timeout=40)
+            wait_until(lambda: watch.terminals[ZK_SN].available is True, timeout=40)
             watch.check()
             assert len(alerts(any_engine, "device_recovered")) == 1
     finally:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,13 +15,18 @@ from devices.led.numeric import NumericDisplay
 from devices.led.protocol import encode_window_frame
 from devices.led.simulator import BoardBusSimulator, ModbusDisplaySimulator
 from devices.led.transport import SerialBus
+from tests.helpers.waiting import wait_until
 
 
 class FakeClock:
+    """Stands still until the test moves it; counts how often the writer looked at it."""
+
     def __init__(self) -> None:
         self.now = 100.0
+        self.reads = 0
 
     def __call__(self) -> float:
+        self.reads += 1
         return self.now
 
 
@@ -67,9 +71,12 @@ def test_bus_uses_the_injected_clock() -> None:
         bus.show(1, "A001")
         assert sim.wait_for(1, "A001")
         bus.show(2, "A002")
-        # the fake clock stands still: the gap never elapses, nothing more is sent
-        time.sleep(0.3)
-        assert sim.showing(2) is None
+        # The fake clock stands still: the gap never elapses, nothing more is sent. The writer
+        # reads the clock when it plans (and when it has sent) a frame: four reads after show()
+        # are a whole round with A002 queued, whatever the writer was doing when it was called.
+        seen = clock.reads
+        wait_until(lambda: clock.reads >= seen + 4)
+        assert bus.frames_sent == 1 and sim.showing(2) is None
         clock.now += 0.25
         assert sim.wait_for(2, "A002")
 
@@ -137,17 +144,11 @@ def test_unplugged_adapter_then_plugged_back(
         bus.show(1, "A001")
         assert sim.wait_for(1, "A001")
         sim.pty.close()  # unplugged: writes now fail
-        deadline = time.monotonic() + 5
-        while bus.available and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert not bus.available
+        wait_until(lambda: not bus.available, timeout=5)
         os.unlink(link)
         sim.pty.open()  # a new adapter appears behind the same link
         assert sim.wait_for(1, "A001")
-        deadline = time.monotonic() + 5
-        while not bus.available and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert bus.available
+        wait_until(lambda: bus.available, timeout=5)
     messages = [r.message for r in caplog.records]
     assert sum("unavailable" in m for m in messages) == 1
     assert sum(m.endswith("recovered") for m in messages) == 1

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,18 +17,10 @@ from devices.events import BadRecord, Punch
 from devices.serial_reader.adapter import SerialReaderAdapter
 from devices.serial_reader.simulator import SerialReaderSimulator
 from devices.serial_reader.transport import SerialTransport
+from tests.helpers.waiting import wait_until
 
 SH = ZoneInfo("Asia/Shanghai")
 ADAPTER_LOG = "devices.serial_reader.adapter"
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 # --- transport -----------------------------------------------------------------------------
@@ -90,11 +83,30 @@ class Collector:
     def __init__(self) -> None:
         self.punches: list[Punch] = []
         self.bad: list[BadRecord] = []
+        self.idle = threading.Event()  # set when the reader has handed on all it was sent
 
 
 @pytest.fixture
 def collected() -> Collector:
     return Collector()
+
+
+@pytest.fixture
+def opens(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Every attempt of a serial transport to open its port: True when it opened."""
+    attempts: list[bool] = []
+    real_open = SerialTransport.open
+
+    def counted(transport: SerialTransport) -> None:
+        try:
+            real_open(transport)
+        except DeviceUnavailable:
+            attempts.append(False)
+            raise
+        attempts.append(True)
+
+    monkeypatch.setattr(SerialTransport, "open", counted)
+    return attempts
 
 
 @pytest.fixture
@@ -104,6 +116,7 @@ def adapter(link: str, collected: Collector) -> Iterator[SerialReaderAdapter]:
         device_sn="READER-1",
         on_punch=collected.punches.append,
         on_bad=collected.bad.append,
+        on_idle=collected.idle.set,
         zone=SH,
         read_timeout=0.05,
         backoff_initial=0.02,
@@ -146,7 +159,8 @@ def test_noise_is_skipped_and_good_records_kept(
     sim.partial("2004", moment)
     sim.punch("2005", moment)
     assert wait_until(lambda: len(collected.punches) >= 4)
-    time.sleep(0.2)  # let any wrongly decoded record show up before checking
+    collected.idle.clear()  # the line goes quiet with nothing half-read: all is handed on
+    assert collected.idle.wait(5)
     assert [p.pin for p in collected.punches] == ["2001", "2002", "2003", "2005"]
     assert len(collected.bad) >= 3  # the noise, the garbage, the cut line
     assert any(b.raw.startswith(b"2004,2024") for b in collected.bad)
@@ -156,6 +170,7 @@ def test_reconnects_after_unplug_and_logs_once_each_way(
     sim: SerialReaderSimulator,
     adapter: SerialReaderAdapter,
     collected: Collector,
+    opens: list[bool],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.WARNING, logger=ADAPTER_LOG)
@@ -165,7 +180,8 @@ def test_reconnects_after_unplug_and_logs_once_each_way(
     assert wait_until(lambda: len(collected.punches) == 1)
     sim.close()
     assert wait_until(lambda: not adapter.available)
-    time.sleep(0.5)  # several reconnect attempts fail while unplugged
+    failed = opens.count(False)
+    assert wait_until(lambda: opens.count(False) >= failed + 3)  # reopening fails while unplugged
     sim.open()
     assert wait_until(lambda: adapter.available)
     sim.punch("3002", datetime(2024, 3, 4, 10, 5, tzinfo=SH))
@@ -177,10 +193,10 @@ def test_reconnects_after_unplug_and_logs_once_each_way(
 
 
 def test_port_missing_at_start_then_plugged_in(
-    link: str, adapter: SerialReaderAdapter, collected: Collector
+    link: str, adapter: SerialReaderAdapter, collected: Collector, opens: list[bool]
 ) -> None:
     adapter.start()
-    time.sleep(0.2)
+    assert wait_until(lambda: opens.count(False) >= 2)  # no port yet: opening fails, again
     assert not adapter.available
     with SerialReaderSimulator(link) as simulator:
         assert wait_until(lambda: adapter.available)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
-from devices.zk.adapter import ZKClient, ZKSettings
+from devices.zk.adapter import ZKClient
 from devices.zk.simulator import ZKSimulator
-
-ClientFactory = Callable[..., ZKClient]
+from tests.helpers.zk import ClientFactory, zk_client
 
 
 @pytest.fixture(params=["tcp", "udp"])
@@ -40,7 +39,7 @@ def make_client(sim: ZKSimulator, transport: str) -> Iterator[ClientFactory]:
             "transfer_timeout": 10.0,
         }
         options.update(overrides)
-        client = ZKClient(ZKSettings("127.0.0.1", sim.port, **options))  # type: ignore[arg-type]
+        client = zk_client(sim, **options)
         clients.append(client)
         client.connect()
         return client

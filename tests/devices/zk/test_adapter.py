@@ -13,8 +13,7 @@ from devices.events import Punch
 from devices.zk.adapter import AuthenticationFailed, ZKClient, ZKSettings
 from devices.zk.records import User
 from devices.zk.simulator import ZKSimulator
-
-from .conftest import ClientFactory
+from tests.helpers.zk import ClientFactory, zk_client
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -78,26 +77,10 @@ def test_set_user_on_old_28_byte_firmware(sim: ZKSimulator, make_client: ClientF
 @pytest.mark.parametrize("transport", ["tcp", "udp"])
 def test_comm_key_right_and_wrong(transport: str) -> None:
     with ZKSimulator(comm_key=20240315) as sim:
-        good = ZKClient(
-            ZKSettings(
-                "127.0.0.1",
-                sim.port,
-                transport=transport,  # type: ignore[arg-type]
-                comm_key=20240315,
-                timeout=1.0,
-            )
-        )
+        good = zk_client(sim, transport, comm_key=20240315, timeout=1.0)
         with good:
             assert good.device_sn == "SIM0000001"
-        bad = ZKClient(
-            ZKSettings(
-                "127.0.0.1",
-                sim.port,
-                transport=transport,  # type: ignore[arg-type]
-                comm_key=1234,
-                timeout=1.0,
-            )
-        )
+        bad = zk_client(sim, transport, comm_key=1234, timeout=1.0)
         with pytest.raises(AuthenticationFailed, match="comm key"):
             bad.connect()
         assert bad.health.available is False and "comm key" in (bad.health.last_error or "")

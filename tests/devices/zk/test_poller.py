@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import pytest
 
 from devices.events import Punch
-from devices.zk.adapter import ZKClient, ZKSettings
+from devices.zk.adapter import ZKClient
 from devices.zk.poller import ZKPoller
 from devices.zk.simulator import ZKSimulator
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
-    """Poll ``condition`` until true or timeout."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
+from tests.helpers.waiting import wait_until
+from tests.helpers.zk import zk_client
 
 
 def test_poller_catches_up_listens_and_logs_down_and_up_once(
@@ -35,24 +26,33 @@ def test_poller_catches_up_listens_and_logs_down_and_up_once(
         got.extend(punches)
 
     def make_client() -> ZKClient:
-        return ZKClient(ZKSettings("127.0.0.1", sim.port, timeout=0.3, transfer_timeout=2.0))
+        return zk_client(sim, timeout=0.3, transfer_timeout=2.0)
 
-    poller = ZKPoller(make_client, on_punches, keepalive=0.3, backoff_initial=0.05, backoff_max=0.2)
+    failures: list[Exception] = []
+    poller = ZKPoller(
+        make_client,
+        on_punches,
+        on_down=lambda client, exc: failures.append(exc),
+        keepalive=0.3,
+        backoff_initial=0.05,
+        backoff_max=0.2,
+    )
     stop = threading.Event()
     thread = threading.Thread(target=poller.run, args=(stop,))
     caplog.set_level(logging.INFO, logger="devices.zk.poller")
     thread.start()
     try:
-        assert wait_for(lambda: len(got) == 20 and sim.subscribers() == 1)
+        assert wait_until(lambda: len(got) == 20 and sim.subscribers() == 1)
         sim.inject_punches([("1001", 1, 0), ("1003", 2, 1)])
-        assert wait_for(lambda: len(got) == 22)
+        assert wait_until(lambda: len(got) == 22)
         assert [p.pin for p in got[-2:]] == ["1001", "1003"]
 
         sim.faults.silent = True
-        assert wait_for(lambda: poller.available is False)
-        time.sleep(0.8)  # several failed retries: still one "unavailable" line
+        assert wait_until(lambda: poller.available is False)
+        # Three failed attempts in a row: still one "unavailable" line (checked below).
+        assert wait_until(lambda: len(failures) >= 3)
         sim.faults.silent = False
-        assert wait_for(lambda: poller.available is True)
+        assert wait_until(lambda: poller.available is True)
     finally:
         stop.set()
         thread.join(timeout=10)

@@ -14,10 +14,11 @@ import pytest
 
 from devices.events import BadRecord, Punch
 from devices.zk import protocol as p
-from devices.zk.adapter import ZKClient, ZKSettings
+from devices.zk.adapter import ZKClient
 from devices.zk.poller import ZKPoller
 from devices.zk.simulator import ZKSimulator
-from tests.live_server import wait_for
+from tests.helpers.waiting import wait_until
+from tests.helpers.zk import zk_client
 
 
 @dataclass
@@ -45,15 +46,8 @@ def running(
     sim: ZKSimulator, store: Store, transport: str, **options: object
 ) -> Iterator[ZKPoller]:
     def make_client() -> ZKClient:
-        return ZKClient(
-            ZKSettings(
-                "127.0.0.1",
-                sim.port,
-                transport=transport,  # type: ignore[arg-type]
-                timeout=0.5,
-                transfer_timeout=3.0,
-                device_sn=sim.device.serial,
-            )
+        return zk_client(
+            sim, transport, timeout=0.5, transfer_timeout=3.0, device_sn=sim.device.serial
         )
 
     def on_check(client: ZKClient) -> None:
@@ -92,9 +86,9 @@ def test_live_events_of_newer_firmware_are_punches(
 ) -> None:
     store = Store()
     with running(sim, store, transport):
-        wait_for(lambda: sim.subscribers() == 1)
+        wait_until(lambda: sim.subscribers() == 1)
         sim.inject_punches([("1001", 1, 0), ("1002", 15, 1)], event_size=size)
-        wait_for(lambda: len(store.punches) == 2)
+        wait_until(lambda: len(store.punches) == 2)
         assert not store.bad
         assert [(p.pin, p.verify, p.status) for p in store.punches] == [
             ("1001", 1, 0),
@@ -107,12 +101,12 @@ def test_an_unreadable_live_event_is_picked_up_from_the_log_without_duplicates(
 ) -> None:
     store = Store()
     with running(sim, store, transport, reread_interval=0.5):
-        wait_for(lambda: sim.subscribers() == 1)
+        wait_until(lambda: sim.subscribers() == 1)
         sim.inject_punches([("1001", 1, 0)])
-        wait_for(lambda: len(store.punches) == 1)
+        wait_until(lambda: len(store.punches) == 1)
         sim.inject_punches([("1002", 1, 0)], garbled=True)
-        wait_for(lambda: len(store.bad) == 1)  # the event itself could not be read...
-        wait_for(lambda: ("1002", sim.device.records[-1].when.isoformat()) in store.stored())
+        wait_until(lambda: len(store.bad) == 1)  # the event itself could not be read...
+        wait_until(lambda: ("1002", sim.device.records[-1].when.isoformat()) in store.stored())
         # ...the log re-read found it; the punch that came live is handed again only as
         # part of that log (storing is idempotent on terminal, PIN and time).
         assert len(store.stored()) == 2
@@ -122,16 +116,16 @@ def test_a_storage_error_is_an_outage_and_loses_nothing(sim: ZKSimulator, transp
     sim.generate_records(3)
     store = Store()
     with running(sim, store, transport) as poller:
-        wait_for(lambda: len(store.punches) == 3 and sim.subscribers() == 1)
+        wait_until(lambda: len(store.punches) == 3 and sim.subscribers() == 1)
         store.fail = 3  # the database refuses the live punch three times
         sim.inject_punches([("1003", 2, 1)])
-        wait_for(lambda: poller.available is False)
+        wait_until(lambda: poller.available is False)
         assert "database is locked" in (poller.last_error or "")
-        wait_for(lambda: ("1003", sim.device.records[-1].when.isoformat()) in store.stored())
-        wait_for(lambda: poller.available is True)
+        wait_until(lambda: ("1003", sim.device.records[-1].when.isoformat()) in store.stored())
+        wait_until(lambda: poller.available is True)
         assert poller.outages == 1 and poller.pending == 0
         sim.inject_punches([("1001", 1, 0)])  # and it still listens
-        wait_for(lambda: len(store.stored()) == 5)
+        wait_until(lambda: len(store.stored()) == 5)
 
 
 def test_a_terminal_left_disabled_is_reported_and_enabled_again(
@@ -141,16 +135,14 @@ def test_a_terminal_left_disabled_is_reported_and_enabled_again(
     sim.device.refuse_enable = True
     store = Store()
     with running(sim, store, transport, on_down=True) as poller:
-        wait_for(lambda: any("left disabled" in str(e) for e in store.downs))
+        wait_until(lambda: any("left disabled" in str(e) for e in store.downs))
         assert not sim.enabled and poller.available is False
         sim.device.refuse_enable = False  # e.g. the terminal's firmware answers again
-        wait_for(lambda: sim.enabled and poller.available is True)
+        wait_until(lambda: sim.enabled and poller.available is True)
 
 
 def test_a_terminal_with_another_serial_is_refused(sim: ZKSimulator, transport: str) -> None:
-    client = ZKClient(
-        ZKSettings("127.0.0.1", sim.port, transport=transport, timeout=0.5, device_sn="EAST-01")  # type: ignore[arg-type]
-    )
+    client = zk_client(sim, transport, timeout=0.5, device_sn="EAST-01")
     with pytest.raises(Exception, match="reports serial 'SIM0000001', configured 'EAST-01'"):
         client.connect()
     assert p.CMD_PREPARE_BUFFER not in sim.device.commands_seen  # nothing read from it
@@ -159,8 +151,8 @@ def test_a_terminal_with_another_serial_is_refused(sim: ZKSimulator, transport: 
 def test_the_clock_is_checked_while_connected(sim: ZKSimulator, transport: str) -> None:
     store = Store()
     with running(sim, store, transport, check_interval=0.3, on_check=True):
-        wait_for(lambda: sim.subscribers() == 1)
-        wait_for(lambda: store.checks >= 2)
+        wait_until(lambda: sim.subscribers() == 1)
+        wait_until(lambda: store.checks >= 2)
 
 
 def test_clearing_the_log_spares_a_punch_made_since_the_download(
@@ -186,8 +178,7 @@ def test_punches_of_a_deleted_uid_are_not_credited_to_the_pin_equal_to_it(
         del old.device.users[5]  # deleted on the terminal; its records keep uid 5
         old.add_user(6, "5", "钱敏")  # whose PIN is "5"
         old.add_punch("5", datetime(2024, 3, 1, 8, 2, tzinfo=ZoneInfo("Asia/Shanghai")))
-        settings = ZKSettings("127.0.0.1", old.port, transport=transport, timeout=1.0)  # type: ignore[arg-type]
-        with ZKClient(settings) as client:
+        with zk_client(old, transport, timeout=1.0) as client:
             log = client.read_attendance()
     assert [(p.pin, p.time.minute) for p in log.punches] == [("5", 2)]
     (bad,) = log.bad

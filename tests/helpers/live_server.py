@@ -5,19 +5,11 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
 from fastapi import FastAPI
-
-
-def wait_for(check: Callable[[], bool], timeout: float = 15) -> None:
-    """Poll ``check`` until it holds; fail the test when ``timeout`` seconds pass first."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.05)
 
 
 def free_port() -> int:

@@ -1,0 +1,1 @@
+"""Privacy (PIPL): retention and its daily purge, offboarding from terminals, a person's export."""
