@@ -6,30 +6,28 @@ import re
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
 from attendance.common import context, now_of
 from attendance.derive import rederive
-from attendance.export import month_csv, month_xlsx
 from attendance.models import DayVerdict, DutySignature
+from attendance.month_stream import month_response
 from attendance.reports import (
     MAX_DAYS,
     date_range,
     days_report,
     duty_report,
-    month_report,
 )
 from hallbase.deps import Admin, ReadSessionDep, SessionDep, SettingsDep
 from hallbase.errors import CodedError, error_message
 from hallbase.fields import Day
-from hallbase.models import Hall, Staff
+from hallbase.models import Staff
 
 router = APIRouter()
 DUTY_SIGNERS = frozenset({"duty_chief", "window_lead", "leader_in_charge", "director"})
 MONTH = re.compile(r"^(19\d\d|2\d{3})-(0[1-9]|1[0-2])$")  # the years of fields.Day
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _check_range(date_from: date, date_to: date) -> None:
@@ -68,18 +66,7 @@ def get_month(
     if not found:
         raise HTTPException(422, detail=f"month {month!r} must be YYYY-MM, 1900-01 to 2999-12")
     year, number = int(found[1]), int(found[2])
-    ctx = context(session, settings, [date(year, 1, 1)])
-    report = month_report(session, ctx, year, number, now_of(request))
-    if format == "csv":
-        return Response(month_csv(report), media_type="text/csv; charset=utf-8")
-    if format == "xlsx":
-        hall = session.exec(select(Hall)).first()
-        body = month_xlsx(report, hall.name if hall else "")
-        name = f"attendance-{month}.xlsx"
-        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-        return Response(body, media_type=XLSX, headers=headers)
-    days = [d.isoformat() for d in report.dates]
-    return {"month": month, "dates": days, "data": report.rows, "days": report.days}
+    return month_response(request, settings, year, number, format, now_of(request))
 
 
 @router.get("/board", summary="Stored verdicts of a date, for the live board")

@@ -180,7 +180,7 @@ def month_chunks(
     year: int,
     month: int,
     now: datetime,
-    size: int = CHUNK,
+    size: int | None = None,
 ) -> Iterator[MonthReport]:
     """The month (A7, A8, A12) as reports of at most ``size`` people each, in staff order:
     a month of any size is evaluated and written in bounded memory."""
@@ -189,6 +189,7 @@ def month_chunks(
     before = _prior_evaluator(session, ctx, year, month, now)
     units = {u.code: u.name for u in session.exec(select(Unit)).all()}
     people = sorted(ctx.staff)
+    size = size or CHUNK
     for i in range(0, len(people), size):
         chunk = people[i : i + size]
         evaluation = this(chunk)

@@ -3,7 +3,7 @@ at a time, so that its time grows with the people and its memory does not."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from openpyxl import Workbook
@@ -79,15 +79,19 @@ class _Cells:
 
 
 def write_sheet(
-    target: str | IO[bytes],
-    year: int,
-    month: int,
-    chunks: Iterable[MonthReport],
-    hall_name: str,
-    between: Callable[[], None] | None = None,
+    target: str | IO[bytes], year: int, month: int, chunks: Iterable[MonthReport], hall_name: str
 ) -> None:
     """The monthly sheet into ``target``: a row per person, a column per day, totals, legend,
-    signature lines; ``between`` is called after each chunk (it may raise to stop)."""
+    signature lines."""
+    for _ in sheet_steps(target, year, month, chunks, hall_name):
+        pass
+
+
+def sheet_steps(
+    target: str | IO[bytes], year: int, month: int, chunks: Iterable[MonthReport], hall_name: str
+) -> Iterator[int]:
+    """Write the sheet into ``target``, pausing after each chunk with the people written so
+    far; the file is complete when the steps are (closing them early leaves it unwritten)."""
     dates = month_dates(year, month)
     titles = header(dates)
     wb = Workbook(write_only=True)
@@ -119,8 +123,7 @@ def write_sheet(
             ws.append(cells.row(line, chunk.days[row["staff_no"]]))
             rows += 1
         totals.add(chunk)
-        if between is not None:
-            between()
+        yield rows - 2
     tail: list[list[Any]] = [totals.line(), [], [t("sheet.legend")]]
     tail += [[symbol, label("status", status)] for status, symbol in symbols().items() if symbol]
     tail.append([half_absent(), t("sheet.half_absent_text")])
