@@ -5,6 +5,10 @@ acknowledged it (PUBACK), so a broker outage or a restart of this service loses 
 worst a message is delivered twice, with the same ``message_id`` for the client to drop.
 Paho's callbacks only flip flags: no database work happens on paho's thread.
 
+A session of this process that queued an alert wakes the relay when it commits
+(`hallbase.alerts.on_commit`), so an alert leaves within milliseconds; the poll every
+``poll_seconds`` remains for alerts written by other instances and for retries.
+
 Each instance has its own client id (``hallkeeper-<hall code>-<instance>``: a broker drops
 the older of two connections with one id, so a shared id made two instances knock each other
 off every second) and its own retained status, ``<prefix>/status/<instance>``. The status
@@ -20,6 +24,7 @@ import json
 import logging
 import ssl
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,8 +32,9 @@ from urllib.parse import urlsplit
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import Engine
-from sqlmodel import col, select, update
+from sqlmodel import col, func, select, update
 
+from hallbase.alerts import on_commit
 from hallbase.background import BackgroundLoop
 from hallbase.clock import Clock, utcnow
 from hallbase.db import read_session, write_session
@@ -36,6 +42,9 @@ from hallbase.models import AlertOutbox
 from hallbase.settings import Settings
 
 log = logging.getLogger(__name__)
+# Paho doubles its reconnect delay after each failure up to this: a broker on the hall's
+# network that comes back is found again within a few seconds, not half a minute.
+RECONNECT_MAX_SECONDS = 5
 
 
 class MqttRelay:
@@ -76,6 +85,7 @@ class MqttRelay:
         self._last_error: str | None = None
         self._published = 0
         self._was_up: bool | None = None
+        self._unhook: Callable[[], None] | None = None
 
         client = mqtt.Client(
             CallbackAPIVersion.VERSION2, client_id=self.client_id, clean_session=True
@@ -87,7 +97,7 @@ class MqttRelay:
         will = self._status_payload("offline", None)
         client.will_set(self.status_topic, will, qos=1, retain=True)
         client.max_queued_messages_set(batch * 2)
-        client.reconnect_delay_set(min_delay=1, max_delay=30)
+        client.reconnect_delay_set(min_delay=1, max_delay=RECONNECT_MAX_SECONDS)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         self.client = client
@@ -142,11 +152,11 @@ class MqttRelay:
     def status(self) -> dict[str, Any]:
         """For /healthz: connected or not, the backlog and the last error."""
         with read_session(self.engine) as session:
-            backlog = len(
-                session.exec(
-                    select(AlertOutbox.id).where(col(AlertOutbox.published_at).is_(None))
-                ).all()
-            )
+            backlog = session.exec(
+                select(func.count())
+                .select_from(AlertOutbox)
+                .where(col(AlertOutbox.published_at).is_(None))
+            ).one()
         return {
             "configured": True,
             "ok": self._connected.is_set(),
@@ -164,10 +174,14 @@ class MqttRelay:
         except (OSError, ValueError) as exc:
             self._last_error = str(exc)
         self.client.loop_start()
+        self._unhook = on_commit(self.notify)  # a committed alert wakes the relay at once
         self._background.start()
 
     def stop(self) -> None:
         """Publish `offline`, stop the thread and disconnect."""
+        if self._unhook is not None:
+            self._unhook()
+            self._unhook = None
         self._background.request_stop()
         self._wake.set()
         self._background.stop()
