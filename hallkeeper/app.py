@@ -23,6 +23,7 @@ from attendance import install_attendance
 from attendance.away import window_watcher
 from attendance.scheduler import AttendanceScheduler
 from attendance.terminals.supervisor import DeviceWatch, Sink, build_terminals
+from hallbase.alert_followup import AlertFollowUp
 from hallbase.clock import Clock, utcnow
 from hallbase.db import make_engine, write_session
 from hallbase.holidays import warn_missing_years
@@ -30,6 +31,7 @@ from hallbase.settings import Settings
 from hallkeeper import migrations
 from hallkeeper.api.body_guard import JsonDepthLimit
 from hallkeeper.api.routes import (
+    alerts,
     auth,
     calendar,
     hall_model,
@@ -129,6 +131,7 @@ def create_app(
     parts.components.append(watch)
     parts.components.append(AttendanceScheduler(settings, engine, clock or utcnow))
     parts.components.append(PurgeJob(settings, engine, clock or utcnow))
+    parts.components.append(AlertFollowUp(engine, settings.hall.alerts, clock or utcnow))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -184,6 +187,7 @@ def create_app(
     app.include_router(hall_model.services_router, prefix=f"{API}/services", tags=["hall"])
     app.include_router(windows.router, prefix=f"{API}/windows", tags=["hall"])
     app.include_router(schedules.router, prefix=f"{API}/schedules", tags=["hall"])
+    app.include_router(alerts.router, prefix=f"{API}/alerts", tags=["alerts"])
     install_pages(app)
     install_queue_devices(app)
     install_attendance(app, API, clock or utcnow)

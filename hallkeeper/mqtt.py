@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import ssl
 import threading
 from collections.abc import Callable
@@ -40,11 +41,13 @@ from hallbase.clock import Clock, utcnow
 from hallbase.db import read_session, write_session
 from hallbase.models import AlertOutbox
 from hallbase.settings import Settings
+from hallkeeper.mqtt_commands import handle_ack
 
 log = logging.getLogger(__name__)
 # Paho doubles its reconnect delay after each failure up to this: a broker on the hall's
 # network that comes back is found again within a few seconds, not half a minute.
 RECONNECT_MAX_SECONDS = 5
+COMMAND_QUEUE = 100  # commands waiting for the relay's thread; more are dropped
 
 
 class MqttRelay:
@@ -62,6 +65,7 @@ class MqttRelay:
         poll_seconds: float = 1.0,
         publish_timeout: float = 5.0,
         clock: Clock = utcnow,
+        auth_secret: str | None = None,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
@@ -77,6 +81,10 @@ class MqttRelay:
         self.instance, self.hall_code = instance, hall_code
         self.client_id = f"hallkeeper-{hall_code}-{instance}"
         self.status_topic = f"{self.prefix}/status/{instance}"
+        # Acknowledgements by command (only with ``auth_secret``, which API tokens need).
+        self.ack_topic = f"{self.prefix}/{hall_code}/cmd/ack"
+        self.auth_secret = auth_secret
+        self._commands: queue.Queue[tuple[bytes, bool]] = queue.Queue(maxsize=COMMAND_QUEUE)
         self.connects = 0  # successful connections so far (one unless the link was lost)
         self.rounds = 0  # relay rounds started so far (a round after a change has seen it)
         self._connected = threading.Event()
@@ -100,6 +108,7 @@ class MqttRelay:
         client.reconnect_delay_set(min_delay=1, max_delay=RECONNECT_MAX_SECONDS)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
+        client.message_callback_add(self.ack_topic, self._on_command)
         self.client = client
 
     @classmethod
@@ -112,6 +121,7 @@ class MqttRelay:
             topic_prefix=settings.mqtt_topic,
             instance=settings.instance,
             hall_code=settings.hall.hall.code,
+            auth_secret=settings.auth_secret,
         )
 
     def _status_payload(self, state: str, since: datetime | None) -> str:
@@ -128,6 +138,8 @@ class MqttRelay:
         client.publish(
             self.status_topic, self._status_payload("online", self.clock()), qos=1, retain=True
         )
+        if self.auth_secret is not None:
+            client.subscribe(self.ack_topic, qos=1)
         self.connects += 1
         self._connected.set()
         self._wake.set()
@@ -136,6 +148,34 @@ class MqttRelay:
         self._connected.clear()
         if not self._background.stopping.is_set():
             self._last_error = f"disconnected from the broker: {reason}"
+
+    def _on_command(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        """Hand a command to the relay's thread (no database work on paho's thread)."""
+        try:
+            self._commands.put_nowait((bytes(msg.payload), bool(msg.retain)))
+        except queue.Full:
+            log.warning("MQTT commands: queue full, a command on %s was dropped", msg.topic)
+        self._wake.set()
+
+    def handle_commands(self) -> int:
+        """Carry out the commands received so far and publish their answers."""
+        done = 0
+        while True:
+            try:
+                raw, retained = self._commands.get_nowait()
+            except queue.Empty:
+                return done
+            if not raw:
+                continue  # the empty retained message that clears a retained command
+            # A command published with retain stays on the broker, token and all; a broker
+            # flags it as retained only to a new subscription, so every command clears it.
+            self.client.publish(self.ack_topic, b"", qos=1, retain=True)
+            assert self.auth_secret is not None
+            answer = handle_ack(
+                self.engine, self.auth_secret, raw, retained=retained, now=self.clock()
+            )
+            self.client.publish(f"{self.ack_topic}/result", json.dumps(answer), qos=1)
+            done += 1
 
     def _log_transition(self, up: bool) -> None:
         if self._was_up is not up:
@@ -203,8 +243,9 @@ class MqttRelay:
                 continue
             self._log_transition(True)
             try:
+                self.handle_commands()
                 while not stop.is_set() and self.drain_once() == self.batch:
-                    pass
+                    self.handle_commands()
             except Exception as exc:  # keep relaying: a failed round is retried next time
                 self._last_error = f"relay round failed: {exc}"
                 log.exception("MQTT relay round failed")

@@ -19,7 +19,18 @@ class AlertOutbox(SQLModel, table=True):
     kind: str = Field(max_length=40, index=True)
     severity: str = Field(default="warning", max_length=10)
     payload: dict[str, object] = Field(sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), index=True))
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=500)
+    # Acknowledgement (who: the account, by id and username; how: api, mqtt or page).
+    acked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    acked_by_id: int | None = None
+    acked_by: str | None = Field(default=None, max_length=80)
+    ack_note: str | None = Field(default=None, max_length=200)
+    ack_via: str | None = Field(default=None, max_length=10)
+    # Follow-up of an unacknowledged critical alert: repeats sent, escalation sent.
+    repeats: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    escalated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # Held in the hall's quiet hours until then (None: not held).
+    hold_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
