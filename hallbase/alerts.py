@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
+from hallbase.alert_policy import policy_of, prepare
 from hallbase.models import AlertOutbox
 
 SEVERITIES = ("info", "warning", "critical")
@@ -37,7 +38,7 @@ class Alert:
         return f"{self.kind}:{self.key}"
 
 
-def _row(alert: Alert, now: datetime) -> dict[str, Any]:
+def _row(alert: Alert, now: datetime, hold_until: datetime | None = None) -> dict[str, Any]:
     """The outbox row of ``alert`` (its payload names the alert and the time it was raised)."""
     if alert.severity not in SEVERITIES:
         raise ValueError(f"alert severity must be one of {SEVERITIES}, not {alert.severity!r}")
@@ -49,6 +50,7 @@ def _row(alert: Alert, now: datetime) -> dict[str, Any]:
         "payload": {**payload, "at": now.isoformat()},
         "created_at": now,
         "attempts": 0,
+        "hold_until": hold_until,
     }
 
 
@@ -60,7 +62,15 @@ def _insert(dialect: str, *, one: bool) -> Insert:
         statement = statement.values(
             {
                 name: bindparam(name, type_=table.c[name].type)
-                for name in ("message_id", "kind", "severity", "payload", "created_at", "attempts")
+                for name in (
+                    "message_id",
+                    "kind",
+                    "severity",
+                    "payload",
+                    "created_at",
+                    "attempts",
+                    "hold_until",
+                )
             }
         )
     return statement.on_conflict_do_nothing(index_elements=[table.c.message_id]).returning(
@@ -122,7 +132,13 @@ def raise_alerts(session: Session, alerts: Sequence[Alert], now: datetime) -> in
     _check_time(now)
     if not alerts:
         return 0
-    rows = [_row(alert, now) for alert in alerts]
+    policy = policy_of(session)
+    if policy is None:
+        rows = [_row(alert, now) for alert in alerts]
+    else:
+        rows = [_row(alert, now, hold) for alert, hold in prepare(session, policy, alerts, now)]
+        if not rows:
+            return 0
     statement = _insert(session.get_bind().dialect.name, one=False)
     return _queued(session, len(session.connection().execute(statement, rows).all()))
 
@@ -138,6 +154,10 @@ def raise_alert(
 ) -> bool:
     """Queue one alert in the caller's transaction; returns True when it is new."""
     _check_time(now)
+    alert = Alert(kind, key, payload, severity)
+    policy = policy_of(session)
+    if policy is not None:
+        return raise_alerts(session, [alert], now) == 1
     conn = session.connection()
-    row = _row(Alert(kind, key, payload, severity), now)
+    row = _row(alert, now)
     return bool(_queued(session, conn.execute(_ONE[conn.dialect.name], row).first() is not None))

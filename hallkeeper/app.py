@@ -24,6 +24,7 @@ from attendance.away import window_watcher
 from attendance.scheduler import AttendanceScheduler
 from attendance.terminals.supervisor import DeviceWatch, Sink, build_terminals
 from hallbase.alert_followup import AlertFollowUp
+from hallbase.alert_policy import use_policy
 from hallbase.clock import Clock, utcnow
 from hallbase.db import make_engine, write_session
 from hallbase.holidays import warn_missing_years
@@ -121,6 +122,7 @@ def create_app(
     """
     engine = engine or make_engine(settings.effective_database_url)
     prepare_database(settings, engine)
+    use_policy(engine, settings.hall.alerts, settings.zone)
     parts = parts or Parts()
     relay = None
     if settings.mqtt_url:

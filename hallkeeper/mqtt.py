@@ -33,12 +33,14 @@ from urllib.parse import urlsplit
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import Engine
-from sqlmodel import col, func, select, update
+from sqlmodel import col, func, or_, select, update
 
+from hallbase.alert_ack import message, subject
 from hallbase.alerts import on_commit
 from hallbase.background import BackgroundLoop
 from hallbase.clock import Clock, utcnow
 from hallbase.db import read_session, write_session
+from hallbase.hallconfig.alerts import AlertsSection
 from hallbase.models import AlertOutbox
 from hallbase.settings import Settings
 from hallkeeper.mqtt_commands import handle_ack
@@ -66,6 +68,7 @@ class MqttRelay:
         publish_timeout: float = 5.0,
         clock: Clock = utcnow,
         auth_secret: str | None = None,
+        alerts: AlertsSection | None = None,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
@@ -84,6 +87,7 @@ class MqttRelay:
         # Acknowledgements by command (only with ``auth_secret``, which API tokens need).
         self.ack_topic = f"{self.prefix}/{hall_code}/cmd/ack"
         self.auth_secret = auth_secret
+        self.alerts = alerts or AlertsSection()  # which kinds go to MQTT
         self._commands: queue.Queue[tuple[bytes, bool]] = queue.Queue(maxsize=COMMAND_QUEUE)
         self.connects = 0  # successful connections so far (one unless the link was lost)
         self.rounds = 0  # relay rounds started so far (a round after a change has seen it)
@@ -122,6 +126,7 @@ class MqttRelay:
             instance=settings.instance,
             hall_code=settings.hall.hall.code,
             auth_secret=settings.auth_secret,
+            alerts=settings.hall.alerts,
         )
 
     def _status_payload(self, state: str, since: datetime | None) -> str:
@@ -250,24 +255,41 @@ class MqttRelay:
                 self._last_error = f"relay round failed: {exc}"
                 log.exception("MQTT relay round failed")
 
+    @staticmethod
+    def _body(row: AlertOutbox) -> dict[str, Any]:
+        """The message: the payload as raised, with the fields every alert has."""
+        return {
+            **row.payload,
+            "id": row.id,  # for acknowledgements (API, command topic)
+            "severity": row.severity,
+            "time": row.created_at.isoformat(),
+            "subject": subject(row.payload),
+            "message": message(row.payload),
+        }
+
     def drain_once(self) -> int:
         """Publish one batch of unpublished alerts; return how many were acknowledged."""
+        now = self.clock()
+        held = col(AlertOutbox.hold_until)
         with read_session(self.engine) as session:
             rows = session.exec(
                 select(AlertOutbox)
-                .where(col(AlertOutbox.published_at).is_(None))
+                .where(col(AlertOutbox.published_at).is_(None), or_(held.is_(None), held <= now))
                 .order_by(col(AlertOutbox.id))
                 .limit(self.batch)
             ).all()
         if not rows:
             return 0
         sent: list[tuple[int, mqtt.MQTTMessageInfo]] = []
+        acked: list[int] = []  # kinds that do not go to MQTT are passed over as done
         for row in rows:
-            topic = f"{self.prefix}/alerts/{row.kind}"
-            body = json.dumps({**row.payload, "severity": row.severity}, ensure_ascii=False)
             assert row.id is not None
+            if "mqtt" not in self.alerts.outlets_of(row.kind):
+                acked.append(row.id)
+                continue
+            topic = f"{self.prefix}/alerts/{row.kind}"
+            body = json.dumps(self._body(row), ensure_ascii=False)
             sent.append((row.id, self.client.publish(topic, body, qos=1)))
-        acked: list[int] = []
         failed: list[int] = []
         for row_id, info in sent:
             try:
