@@ -45,6 +45,7 @@ from hallkeeper.body_limit import MB, BodyLimit
 from hallkeeper.mqtt import MqttRelay
 from hallkeeper.privacy import api as privacy_api
 from hallkeeper.privacy.purge import PurgeJob
+from hallkeeper.robots import robot_relays
 from hallkeeper.seed import apply_config, is_seeded
 from kiosk.api import install_queue
 from kiosk.api.common import queue_of
@@ -134,6 +135,7 @@ def create_app(
     parts.components.append(AttendanceScheduler(settings, engine, clock or utcnow))
     parts.components.append(PurgeJob(settings, engine, clock or utcnow))
     parts.components.append(AlertFollowUp(engine, settings.hall.alerts, clock or utcnow))
+    parts.components += robot_relays(engine, settings.hall.alerts, settings.zone, clock or utcnow)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
