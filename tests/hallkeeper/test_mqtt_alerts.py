@@ -173,3 +173,27 @@ def test_held_alerts_leave_after_quiet_hours_and_other_outlets_skip_mqtt(
     finally:
         relay.stop()
         sub.close()
+
+
+def test_alerts_arrive_in_order_of_occurrence_per_subject(
+    engine: Engine, machine_broker: tuple[str, int]
+) -> None:
+    host, port = machine_broker
+    prefix = f"hk-test/{time.monotonic_ns()}"
+    sub = Subscriber(port, f"{prefix}/alerts/#", host)
+    relay = MqttRelay(engine, f"mqtt://{host}:{port}", topic_prefix=prefix, batch=7)
+    try:
+        relay.start()
+        wait_until(lambda: relay.status()["ok"], timeout=10)
+        for n in range(60):  # one transaction each, two people interleaved, across batches
+            with write_session(engine) as session:
+                staff = f"S{n % 2}"
+                payload = {"staff_no": staff, "n": n}
+                raise_alert(session, kind="late", key=f"{staff}:{n}", payload=payload, now=NOW)
+        got = sub.take(60)
+    finally:
+        relay.stop()
+        sub.close()
+    for staff in ("S0", "S1"):
+        seen = [m[1]["n"] for m in got if m[1]["subject"] == {"staff_no": staff}]
+        assert seen == sorted(seen) and len(seen) == 30
