@@ -38,12 +38,16 @@ def install_attendance(
 ) -> None:
     """Add attendance's routes and pages to ``app``; ``clock`` is the app's (tests inject one)."""
     from attendance import api_away, api_days, api_punches, api_requests, duty_page, pages
+    from attendance.month_stream import report_work
     from attendance.terminals import api as devices
     from attendance.terminals import iclock
     from attendance.terminals import page as devices_page
 
     app.state.attendance_clock = clock
     app.add_exception_handler(CodedError, coded_error)
+    parts = getattr(app.state, "parts", None)
+    if parts is not None:  # the app's shutdown ends running reports
+        parts.components.append(report_work(app))
 
     app.include_router(devices.router, prefix=f"{api}/devices", tags=["devices"])
     app.include_router(iclock.router)

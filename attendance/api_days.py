@@ -3,32 +3,29 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from attendance.access import check_reach, reach
 from attendance.common import context, now_of
 from attendance.derive import rederive
-from attendance.export import month_csv, month_xlsx
 from attendance.models import DayVerdict, DutySignature
+from attendance.month_stream import month_response
 from attendance.reports import (
     MAX_DAYS,
-    MonthReport,
     date_range,
     days_report,
     duty_report,
-    month_report,
 )
 from hallbase.auth import OFFICE, ROLES, Principal, Role, allow, log_change
 from hallbase.deps import ReadSessionDep, SessionDep, SettingsDep
 from hallbase.errors import CodedError, error_message
 from hallbase.fields import Day
-from hallbase.models import Hall, Staff
+from hallbase.models import Staff
 
 router = APIRouter()
 # Who reads the duty record (值班记录), and who signs it: the logged-in duty chief.
@@ -42,7 +39,6 @@ DUTY_READERS: tuple[Role, ...] = (
 DUTY_SIGNERS: tuple[Role, ...] = ("duty_chief", "admin")
 Office = Annotated[Principal, allow(*OFFICE)]
 MONTH = re.compile(r"^(19\d\d|2\d{3})-(0[1-9]|1[0-2])$")  # the years of fields.Day
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _check_range(date_from: date, date_to: date) -> None:
@@ -94,18 +90,8 @@ def get_month(
     if not found:
         raise HTTPException(422, detail=f"month {month!r} must be YYYY-MM, 1900-01 to 2999-12")
     year, number = int(found[1]), int(found[2])
-    ctx = context(session, settings, [date(year, 1, 1)])
-    report = only_reached(month_report(session, ctx, year, number, now_of(request)), session, who)
-    if format == "csv":
-        return Response(month_csv(report), media_type="text/csv; charset=utf-8")
-    if format == "xlsx":
-        hall = session.exec(select(Hall)).first()
-        body = month_xlsx(report, hall.name if hall else "")
-        name = f"attendance-{month}.xlsx"
-        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-        return Response(body, media_type=XLSX, headers=headers)
-    days = [d.isoformat() for d in report.dates]
-    return {"month": month, "dates": days, "data": report.rows, "days": report.days}
+    seen = reach(session, who)  # a window lead's month: the staff of their scope
+    return month_response(request, settings, year, number, format, now_of(request), seen)
 
 
 @router.get("/board", summary="Stored verdicts of a date, for the live board")
@@ -213,17 +199,3 @@ def sign_duty(
     )  # fmt: skip
     ctx = context(session, settings, [day])
     return duty_report(session, ctx, day, now)
-
-
-def only_reached(report: MonthReport, session: Session, who: Principal) -> MonthReport:
-    """``report`` narrowed to the staff ``who`` reaches (all of it for a hall-wide role)."""
-    seen = reach(session, who)
-    if seen is None:
-        return report
-    return replace(
-        report,
-        rows=[r for r in report.rows if r["staff_no"] in seen],
-        days={k: v for k, v in report.days.items() if k in seen},
-        absent={k: v for k, v in report.absent.items() if k in seen},
-        away={k: v for k, v in report.away.items() if k in seen},
-    )

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from attendance.context import AttendanceContext, cached_context, staff_by_pin
 from attendance.derive import DeriveResult, rederive
 from attendance.models import DayVerdict, Device
+from attendance.pin_alerts import raise_unmapped
 from attendance.punch_store import Key, store_new
 from attendance.quarantine import Aside, keep_aside
 from attendance.retention import kept_from, month_start, months_back
@@ -222,6 +223,7 @@ def _store(
     inserted = store_new(conn, rows, now)
     pairs: set[tuple[str, date]] = set()
     added = duplicates = unmapped = 0
+    nobody: list[tuple[str, str, date]] = []  # (terminal, PIN, day) of unmapped punches
     for key, (p, n) in good.items():
         if key in inserted:
             added += 1
@@ -229,6 +231,7 @@ def _store(
             staff_no = staff_of.get(key[1])
             if staff_no is None:
                 unmapped += 1
+                nobody.append((key[0], key[1], p.time.astimezone(hall_tz).date()))
             else:
                 # The device's own time: already in the hall's zone when the zones agree.
                 pairs.add((staff_no, p.time.astimezone(hall_tz).date()))
@@ -237,4 +240,5 @@ def _store(
     result.inserted += added
     result.duplicates += duplicates
     result.unmapped += unmapped
+    raise_unmapped(session, nobody, now, now.astimezone(hall_tz).date())
     return pairs

@@ -11,7 +11,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import select
 
-from attendance.api_days import board, only_reached
+from attendance.access import reach
+from attendance.api_days import board
 from attendance.common import context, now_of
 from attendance.export import day_symbol, half_absent, symbols
 from attendance.reports import month_report
@@ -91,7 +92,7 @@ def month_page(
         raise HTTPException(422, detail=f"month {month!r} must be YYYY-MM")
     year, number = int(found[1]), int(found[2])
     ctx = context(session, settings, [date(year, number, 1)])
-    report = only_reached(month_report(session, ctx, year, number, now), session, who)
+    report = month_report(session, ctx, year, number, now, reach(session, who))
     page["words"]["month"] = t("titles.attendance_month", page["lang"])
     context_ = {
         **page,

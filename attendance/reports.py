@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from attendance.models import DutySignature
 from hallbase.models import Unit
 
 MAX_DAYS = 62
+CHUNK = 500  # people evaluated and written at a time
 
 
 def date_range(first: date, last: date) -> list[date]:
@@ -41,19 +43,10 @@ class Evaluation:
         return self._charged.get(staff_no, [])
 
 
-def evaluate_range(
-    session: Session,
-    ctx: AttendanceContext,
-    first: date,
-    last: date,
-    now: datetime,
-    staff_nos: set[str] | None = None,
-) -> Evaluation:
-    """Full recomputation of ``first``..``last`` from the facts in the database."""
-    days = date_range(first, last)
-    people = sorted(ctx.staff) if staff_nos is None else sorted(staff_nos & set(ctx.staff))
-    facts = load_facts(session, staff_nos, first, last, ctx.tz)
-    results = {s: ctx.evaluate_days(s, days, facts, now) for s in people}
+def _cover(
+    ctx: AttendanceContext, days: list[date], results: dict[str, list[eng.DayResult]]
+) -> list[eng.CoverVerdict]:
+    """The A/B cover verdicts of every window whose posts are all in ``results``."""
     cover: list[eng.CoverVerdict] = []
     for w in ctx.windows:
         posts = [w.a_post] + ([w.b_post] if w.b_post else [])
@@ -68,7 +61,51 @@ def evaluate_range(
                     )
                     if found is not None:
                         cover.append(found)
-    return Evaluation(results, cover)
+    return cover
+
+
+def evaluate_range(
+    session: Session,
+    ctx: AttendanceContext,
+    first: date,
+    last: date,
+    now: datetime,
+    staff_nos: set[str] | None = None,
+) -> Evaluation:
+    """Full recomputation of ``first``..``last`` from the facts in the database."""
+    days = date_range(first, last)
+    people = sorted(ctx.staff) if staff_nos is None else sorted(staff_nos & set(ctx.staff))
+    facts = load_facts(session, staff_nos, first, last, ctx.tz)
+    results = {s: ctx.evaluate_days(s, days, facts, now) for s in people}
+    return Evaluation(results, _cover(ctx, days, results))
+
+
+ChunkEvaluator = Callable[[list[str]], Evaluation]
+
+
+def chunk_evaluator(
+    session: Session, ctx: AttendanceContext, first: date, last: date, now: datetime
+) -> ChunkEvaluator:
+    """Evaluate ``first``..``last`` a chunk of people at a time, in bounded memory.
+
+    The people on window posts are evaluated together first (their A/B cover needs both
+    posts of a window); each chunk then reads only its own people's facts.
+    """
+    posts = {p for w in ctx.windows for p in (w.a_post, w.b_post) if p} & set(ctx.staff)
+    paired = evaluate_range(session, ctx, first, last, now, posts) if posts else None
+    charged: dict[str, list[eng.Violation]] = {}
+    for c in paired.cover if paired else []:
+        for v in c.violations():
+            charged.setdefault(v.staff_no, []).append(v)
+    known = paired.results if paired else {}
+
+    def evaluate(chunk: list[str]) -> Evaluation:
+        rest = {s for s in chunk if s not in known}
+        found = evaluate_range(session, ctx, first, last, now, rest).results if rest else {}
+        results = {s: known[s] if s in known else found[s] for s in chunk if s in ctx.staff}
+        return Evaluation(results, [], charged)
+
+    return evaluate
 
 
 def days_report(
@@ -90,19 +127,28 @@ def _month_bounds(year: int, month: int) -> tuple[date, date]:
     return days[0], days[-1]
 
 
-def _prior_counts(
+def _prior_evaluator(
     session: Session, ctx: AttendanceContext, year: int, month: int, now: datetime
-) -> dict[str, dict[str, int]]:
-    """Offences per person and kind earlier in the escalation period (before this month)."""
+) -> ChunkEvaluator | None:
+    """The earlier months of the escalation period (before this month), chunk by chunk."""
     if ctx.rules.escalation_period == "month" or month == 1:
-        return {}
+        return None
     start = date(year, 1, 1)
     if ctx.go_live is not None:
         start = max(start, ctx.go_live)
     end = date(year, month, 1) - timedelta(days=1)
     if start > end:
+        return None
+    return chunk_evaluator(session, ctx, start, end, now)
+
+
+def _prior_counts(
+    ctx: AttendanceContext, before: ChunkEvaluator | None, chunk: list[str]
+) -> dict[str, dict[str, int]]:
+    """Offences per person of ``chunk`` and kind earlier in the escalation period."""
+    if before is None:
         return {}
-    evaluation = evaluate_range(session, ctx, start, end, now)
+    evaluation = before(chunk)
     out: dict[str, dict[str, int]] = {}
     for staff_no, results in evaluation.results.items():
         found = [*eng.all_violations(results, ctx.rules), *evaluation.cover_violations(staff_no)]
@@ -123,14 +169,45 @@ class MonthReport:
     away: dict[str, list[int]] = field(default_factory=dict)  # minutes away (暂离) per day
 
 
-def month_report(
-    session: Session, ctx: AttendanceContext, year: int, month: int, now: datetime
-) -> MonthReport:
-    """Recompute the month from the facts and summarise it per person (A7, A8, A12)."""
+def month_dates(year: int, month: int) -> list[date]:
+    """Every date of the month."""
+    return date_range(*_month_bounds(year, month))
+
+
+def month_chunks(
+    session: Session,
+    ctx: AttendanceContext,
+    year: int,
+    month: int,
+    now: datetime,
+    size: int | None = None,
+    staff_nos: Collection[str] | None = None,
+) -> Iterator[MonthReport]:
+    """The month (A7, A8, A12) as reports of at most ``size`` people each, in staff order:
+    a month of any size is evaluated and written in bounded memory. ``staff_nos``: only
+    these people (None: everyone)."""
     first, last = _month_bounds(year, month)
-    evaluation = evaluate_range(session, ctx, first, last, now)
-    prior = _prior_counts(session, ctx, year, month, now)
+    this = chunk_evaluator(session, ctx, first, last, now)
+    before = _prior_evaluator(session, ctx, year, month, now)
     units = {u.code: u.name for u in session.exec(select(Unit)).all()}
+    people = sorted(ctx.staff if staff_nos is None else set(staff_nos) & set(ctx.staff))
+    size = size or CHUNK
+    for i in range(0, len(people), size):
+        chunk = people[i : i + size]
+        evaluation = this(chunk)
+        prior = _prior_counts(ctx, before, chunk)
+        yield _summaries(ctx, year, month, evaluation, prior, units)
+
+
+def _summaries(
+    ctx: AttendanceContext,
+    year: int,
+    month: int,
+    evaluation: Evaluation,
+    prior: dict[str, dict[str, int]],
+    units: dict[str, str],
+) -> MonthReport:
+    """One summary row per person of ``evaluation`` on duty in the month."""
     rows: list[dict[str, Any]] = []
     days: dict[str, list[str]] = {}
     absent: dict[str, list[float]] = {}
@@ -164,7 +241,26 @@ def month_report(
         days[staff_no] = [str(r.status) for r in results]
         absent[staff_no] = mine
         away[staff_no] = [r.away_minutes for r in results]
-    return MonthReport(year, month, rows, days, date_range(first, last), absent, away)
+    return MonthReport(year, month, rows, days, month_dates(year, month), absent, away)
+
+
+def month_report(
+    session: Session,
+    ctx: AttendanceContext,
+    year: int,
+    month: int,
+    now: datetime,
+    staff_nos: Collection[str] | None = None,
+) -> MonthReport:
+    """Recompute the month from the facts and summarise it per person (A7, A8, A12);
+    ``staff_nos``: only these people (None: everyone)."""
+    whole = MonthReport(year, month, [], {}, month_dates(year, month), {})
+    for part in month_chunks(session, ctx, year, month, now, staff_nos=staff_nos):
+        whole.rows += part.rows
+        whole.days.update(part.days)
+        whole.absent.update(part.absent)
+        whole.away.update(part.away)
+    return whole
 
 
 def duty_report(

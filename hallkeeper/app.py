@@ -22,6 +22,8 @@ from attendance import install_attendance
 from attendance.away import window_watcher
 from attendance.scheduler import AttendanceScheduler
 from attendance.terminals.supervisor import DeviceWatch, Sink, build_terminals
+from hallbase.alert_followup import AlertFollowUp
+from hallbase.alert_policy import use_policy
 from hallbase.clock import Clock, utcnow
 from hallbase.db import make_engine, write_session
 from hallbase.holidays import warn_missing_years
@@ -29,6 +31,7 @@ from hallbase.settings import Settings
 from hallkeeper import migrations
 from hallkeeper.api.body_guard import JsonDepthLimit
 from hallkeeper.api.routes import (
+    alerts,
     auth,
     calendar,
     docs,
@@ -42,6 +45,7 @@ from hallkeeper.body_limit import MB, BodyLimit
 from hallkeeper.mqtt import MqttRelay
 from hallkeeper.privacy import api as privacy_api
 from hallkeeper.privacy.purge import PurgeJob
+from hallkeeper.robots import robot_relays
 from hallkeeper.security_headers import SecurityHeaders
 from hallkeeper.seed import apply_config, is_seeded
 from kiosk.api import install_queue
@@ -120,6 +124,7 @@ def create_app(
     """
     engine = engine or make_engine(settings.effective_database_url)
     prepare_database(settings, engine)
+    use_policy(engine, settings.hall.alerts, settings.zone)
     parts = parts or Parts()
     relay = None
     if settings.mqtt_url:
@@ -130,6 +135,8 @@ def create_app(
     parts.components.append(watch)
     parts.components.append(AttendanceScheduler(settings, engine, clock or utcnow))
     parts.components.append(PurgeJob(settings, engine, clock or utcnow))
+    parts.components.append(AlertFollowUp(engine, settings.hall.alerts, clock or utcnow))
+    parts.components += robot_relays(engine, settings.hall.alerts, settings.zone, clock or utcnow)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -188,6 +195,7 @@ def create_app(
     app.include_router(hall_model.services_router, prefix=f"{API}/services", tags=["hall"])
     app.include_router(windows.router, prefix=f"{API}/windows", tags=["hall"])
     app.include_router(schedules.router, prefix=f"{API}/schedules", tags=["hall"])
+    app.include_router(alerts.router, prefix=f"{API}/alerts", tags=["alerts"])
     install_pages(app)
     install_queue_devices(app)
     install_attendance(app, API, clock or utcnow)

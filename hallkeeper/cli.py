@@ -107,7 +107,12 @@ def _serve(settings: Settings, demo: DemoHall | None = None) -> None:
         # timeout (TimeoutStopSec in deploy/hallkeeper.service).
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
-    _Server(config, stopping=application.state.bus.close).run()
+
+    def stopping() -> None:
+        application.state.bus.close()
+        application.state.report_work.stop()  # reports end after their current chunk
+
+    _Server(config, stopping=stopping).run()
 
 
 @app.command()

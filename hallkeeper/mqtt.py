@@ -5,6 +5,10 @@ acknowledged it (PUBACK), so a broker outage or a restart of this service loses 
 worst a message is delivered twice, with the same ``message_id`` for the client to drop.
 Paho's callbacks only flip flags: no database work happens on paho's thread.
 
+A session of this process that queued an alert wakes the relay when it commits
+(`hallbase.alerts.on_commit`), so an alert leaves within milliseconds; the poll every
+``poll_seconds`` remains for alerts written by other instances and for retries.
+
 Each instance has its own client id (``hallkeeper-<hall code>-<instance>``: a broker drops
 the older of two connections with one id, so a shared id made two instances knock each other
 off every second) and its own retained status, ``<prefix>/status/<instance>``. The status
@@ -18,8 +22,10 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import ssl
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,15 +33,23 @@ from urllib.parse import urlsplit
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import Engine
-from sqlmodel import col, select, update
+from sqlmodel import col, func, or_, select, update
 
+from hallbase.alert_ack import message, subject
+from hallbase.alerts import on_commit
 from hallbase.background import BackgroundLoop
 from hallbase.clock import Clock, utcnow
 from hallbase.db import read_session, write_session
+from hallbase.hallconfig.alerts import AlertsSection
 from hallbase.models import AlertOutbox
 from hallbase.settings import Settings
+from hallkeeper.mqtt_commands import handle_ack
 
 log = logging.getLogger(__name__)
+# Paho doubles its reconnect delay after each failure up to this: a broker on the hall's
+# network that comes back is found again within a few seconds, not half a minute.
+RECONNECT_MAX_SECONDS = 5
+COMMAND_QUEUE = 100  # commands waiting for the relay's thread; more are dropped
 
 
 class MqttRelay:
@@ -53,6 +67,8 @@ class MqttRelay:
         poll_seconds: float = 1.0,
         publish_timeout: float = 5.0,
         clock: Clock = utcnow,
+        auth_secret: str | None = None,
+        alerts: AlertsSection | None = None,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
@@ -68,6 +84,11 @@ class MqttRelay:
         self.instance, self.hall_code = instance, hall_code
         self.client_id = f"hallkeeper-{hall_code}-{instance}"
         self.status_topic = f"{self.prefix}/status/{instance}"
+        # Acknowledgements by command (only with ``auth_secret``, which API tokens need).
+        self.ack_topic = f"{self.prefix}/{hall_code}/cmd/ack"
+        self.auth_secret = auth_secret
+        self.alerts = alerts or AlertsSection()  # which kinds go to MQTT
+        self._commands: queue.Queue[tuple[bytes, bool]] = queue.Queue(maxsize=COMMAND_QUEUE)
         self.connects = 0  # successful connections so far (one unless the link was lost)
         self.rounds = 0  # relay rounds started so far (a round after a change has seen it)
         self._connected = threading.Event()
@@ -76,6 +97,7 @@ class MqttRelay:
         self._last_error: str | None = None
         self._published = 0
         self._was_up: bool | None = None
+        self._unhook: Callable[[], None] | None = None
 
         client = mqtt.Client(
             CallbackAPIVersion.VERSION2, client_id=self.client_id, clean_session=True
@@ -87,9 +109,10 @@ class MqttRelay:
         will = self._status_payload("offline", None)
         client.will_set(self.status_topic, will, qos=1, retain=True)
         client.max_queued_messages_set(batch * 2)
-        client.reconnect_delay_set(min_delay=1, max_delay=30)
+        client.reconnect_delay_set(min_delay=1, max_delay=RECONNECT_MAX_SECONDS)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
+        client.message_callback_add(self.ack_topic, self._on_command)
         self.client = client
 
     @classmethod
@@ -102,6 +125,8 @@ class MqttRelay:
             topic_prefix=settings.mqtt_topic,
             instance=settings.instance,
             hall_code=settings.hall.hall.code,
+            auth_secret=settings.auth_secret,
+            alerts=settings.hall.alerts,
         )
 
     def _status_payload(self, state: str, since: datetime | None) -> str:
@@ -118,6 +143,8 @@ class MqttRelay:
         client.publish(
             self.status_topic, self._status_payload("online", self.clock()), qos=1, retain=True
         )
+        if self.auth_secret is not None:
+            client.subscribe(self.ack_topic, qos=1)
         self.connects += 1
         self._connected.set()
         self._wake.set()
@@ -126,6 +153,34 @@ class MqttRelay:
         self._connected.clear()
         if not self._background.stopping.is_set():
             self._last_error = f"disconnected from the broker: {reason}"
+
+    def _on_command(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        """Hand a command to the relay's thread (no database work on paho's thread)."""
+        try:
+            self._commands.put_nowait((bytes(msg.payload), bool(msg.retain)))
+        except queue.Full:
+            log.warning("MQTT commands: queue full, a command on %s was dropped", msg.topic)
+        self._wake.set()
+
+    def handle_commands(self) -> int:
+        """Carry out the commands received so far and publish their answers."""
+        done = 0
+        while True:
+            try:
+                raw, retained = self._commands.get_nowait()
+            except queue.Empty:
+                return done
+            if not raw:
+                continue  # the empty retained message that clears a retained command
+            # A command published with retain stays on the broker, token and all; a broker
+            # flags it as retained only to a new subscription, so every command clears it.
+            self.client.publish(self.ack_topic, b"", qos=1, retain=True)
+            assert self.auth_secret is not None
+            answer = handle_ack(
+                self.engine, self.auth_secret, raw, retained=retained, now=self.clock()
+            )
+            self.client.publish(f"{self.ack_topic}/result", json.dumps(answer), qos=1)
+            done += 1
 
     def _log_transition(self, up: bool) -> None:
         if self._was_up is not up:
@@ -142,11 +197,11 @@ class MqttRelay:
     def status(self) -> dict[str, Any]:
         """For /healthz: connected or not, the backlog and the last error."""
         with read_session(self.engine) as session:
-            backlog = len(
-                session.exec(
-                    select(AlertOutbox.id).where(col(AlertOutbox.published_at).is_(None))
-                ).all()
-            )
+            backlog = session.exec(
+                select(func.count())
+                .select_from(AlertOutbox)
+                .where(col(AlertOutbox.published_at).is_(None))
+            ).one()
         return {
             "configured": True,
             "ok": self._connected.is_set(),
@@ -164,10 +219,14 @@ class MqttRelay:
         except (OSError, ValueError) as exc:
             self._last_error = str(exc)
         self.client.loop_start()
+        self._unhook = on_commit(self.notify)  # a committed alert wakes the relay at once
         self._background.start()
 
     def stop(self) -> None:
         """Publish `offline`, stop the thread and disconnect."""
+        if self._unhook is not None:
+            self._unhook()
+            self._unhook = None
         self._background.request_stop()
         self._wake.set()
         self._background.stop()
@@ -189,30 +248,48 @@ class MqttRelay:
                 continue
             self._log_transition(True)
             try:
+                self.handle_commands()
                 while not stop.is_set() and self.drain_once() == self.batch:
-                    pass
+                    self.handle_commands()
             except Exception as exc:  # keep relaying: a failed round is retried next time
                 self._last_error = f"relay round failed: {exc}"
                 log.exception("MQTT relay round failed")
 
+    @staticmethod
+    def _body(row: AlertOutbox) -> dict[str, Any]:
+        """The message: the payload as raised, with the fields every alert has."""
+        return {
+            **row.payload,
+            "id": row.id,  # for acknowledgements (API, command topic)
+            "severity": row.severity,
+            "time": row.created_at.isoformat(),
+            "subject": subject(row.payload),
+            "message": message(row.payload),
+        }
+
     def drain_once(self) -> int:
         """Publish one batch of unpublished alerts; return how many were acknowledged."""
+        now = self.clock()
+        held = col(AlertOutbox.hold_until)
         with read_session(self.engine) as session:
             rows = session.exec(
                 select(AlertOutbox)
-                .where(col(AlertOutbox.published_at).is_(None))
+                .where(col(AlertOutbox.published_at).is_(None), or_(held.is_(None), held <= now))
                 .order_by(col(AlertOutbox.id))
                 .limit(self.batch)
             ).all()
         if not rows:
             return 0
         sent: list[tuple[int, mqtt.MQTTMessageInfo]] = []
+        acked: list[int] = []  # kinds that do not go to MQTT are passed over as done
         for row in rows:
-            topic = f"{self.prefix}/alerts/{row.kind}"
-            body = json.dumps({**row.payload, "severity": row.severity}, ensure_ascii=False)
             assert row.id is not None
+            if "mqtt" not in self.alerts.outlets_of(row.kind):
+                acked.append(row.id)
+                continue
+            topic = f"{self.prefix}/alerts/{row.kind}"
+            body = json.dumps(self._body(row), ensure_ascii=False)
             sent.append((row.id, self.client.publish(topic, body, qos=1)))
-        acked: list[int] = []
         failed: list[int] = []
         for row_id, info in sent:
             try:

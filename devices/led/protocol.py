@@ -15,7 +15,6 @@ Mode byte (assumption, board firmware varies): 0x20 steady, 0x21 blinking until 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from devices.errors import ProtocolError
 
@@ -102,13 +101,6 @@ def encode_window_frame(
             f"at most {max_text_bytes} allowed: {text!r}"
         )
     return bytes([FRAME_START, address, mode]) + data + bytes([FRAME_END])
-
-
-def call_text(number: str, window: str, language: Literal["zh", "en"] = "zh") -> str:
-    """What a board shows when a ticket is called: 请A012号到3号窗口 / A012 to window 3."""
-    if language == "en":
-        return f"{number} to window {window}"
-    return f"请{number}号到{window}号窗口"
 
 
 class WindowFrameParser:

@@ -14,7 +14,7 @@ standard ``GS ( k`` model-2 function, supported by those models' firmware.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -67,6 +67,17 @@ LABELS: dict[Language, dict[str, str]] = {
 }
 
 
+def _check_labels(labels: Mapping[str, str] | None, language: str, what: str) -> None:
+    """Words given by the host must name every label; without them the language must be known."""
+    if labels is None:
+        if language not in LABELS:
+            raise ValueError(f"unknown {what} language {language!r}")
+        return
+    missing = sorted(set(LABELS["zh"]) - set(labels))
+    if missing:
+        raise ValueError(f"{what} labels lack {', '.join(missing)}")
+
+
 def _require_aware(value: datetime, what: str) -> None:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{what} must be timezone-aware: {value!r}")
@@ -86,6 +97,7 @@ class TicketPrint:
     required_documents: tuple[str, ...] = ()
     footer: str = ""
     language: Language = "zh"
+    labels: Mapping[str, str] | None = None  # the host's words; else LABELS[language]
 
     def __post_init__(self) -> None:
         _require_aware(self.issued_at, "ticket issued_at")
@@ -93,8 +105,7 @@ class TicketPrint:
             raise ValueError("ticket number must not be empty")
         if self.people_ahead < 0:
             raise ValueError(f"people_ahead must be >= 0, got {self.people_ahead}")
-        if self.language not in LABELS:
-            raise ValueError(f"unknown ticket language {self.language!r}")
+        _check_labels(self.labels, self.language, "ticket")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,13 +121,13 @@ class NoticePrint:
     note: str | None = None
     footer: str = ""
     language: Language = "zh"
+    labels: Mapping[str, str] | None = None  # the host's words; else LABELS[language]
 
     def __post_init__(self) -> None:
         _require_aware(self.issued_at, "notice issued_at")
         if not self.missing_documents:
             raise ValueError("a one-time notification must list at least one missing document")
-        if self.language not in LABELS:
-            raise ValueError(f"unknown notice language {self.language!r}")
+        _check_labels(self.labels, self.language, "notice")
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +261,7 @@ def _when(moment: datetime) -> str:
 def render_ticket(ticket: TicketPrint, options: RenderOptions | None = None) -> bytes:
     """The exact ESC/POS bytes of one queue ticket, ending with feed and cut."""
     opt = options or RenderOptions()
-    labels = LABELS[ticket.language]
+    labels = ticket.labels or LABELS[ticket.language]
     cols = opt.columns
     scale = opt.number_scale
     out = _header(opt)
@@ -282,7 +293,7 @@ def render_ticket(ticket: TicketPrint, options: RenderOptions | None = None) -> 
 def render_notice(notice: NoticePrint, options: RenderOptions | None = None) -> bytes:
     """The exact ESC/POS bytes of a one-time notification (一次性告知单)."""
     opt = options or RenderOptions()
-    labels = LABELS[notice.language]
+    labels = notice.labels or LABELS[notice.language]
     cols = opt.columns
     out = _header(opt)
     out += char_size(2, 2) + _lines(labels["notice_title"], opt, "title", cols // 2)

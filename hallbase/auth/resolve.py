@@ -150,3 +150,12 @@ def resolve(request: Request) -> Resolution:
         result = Resolution(ANONYMOUS)
     request.state.hk_resolution = result
     return result
+
+
+def bearer_person(engine: Engine, secret: str, token: str, now: datetime) -> Principal | None:
+    """The person whose API token ``token`` is, for a token that came otherwise than over
+    HTTP (an MQTT command); None when it is unknown, expired, revoked or not a token."""
+    if not token.startswith(API_TOKEN_MARK):
+        return None
+    found = _bearer(engine, secret, token, now)
+    return found.principal if found.problem is None else None

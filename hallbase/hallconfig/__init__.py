@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from hallbase.errors import ConfigError
 from hallbase.fields import LocalTime, OneLine
+from hallbase.hallconfig.alerts import AlertsSection
 from hallbase.hallconfig.privacy import PrivacySection
 from hallbase.hallconfig.queue_devices import QueueDevicesSection
 from hallbase.hallconfig.schedules import schedule_problem
@@ -283,6 +284,7 @@ class HallConfig(_Strict):
     queue: QueueSection = QueueSection()
     queue_devices: QueueDevicesSection | None = None
     privacy: PrivacySection = PrivacySection()
+    alerts: AlertsSection = AlertsSection()
     schedules: tuple[ScheduleEntry, ...] = Field(min_length=1)
     units: tuple[UnitEntry, ...] = ()
     staff: tuple[StaffEntry, ...] = ()

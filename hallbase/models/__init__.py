@@ -4,7 +4,7 @@ The rooms keep their own tables (`attendance.models`, `kiosk.models`): import th
 register every table on the metadata.
 """
 
-from hallbase.models.alert import AlertOutbox
+from hallbase.models.alert import AlertDelivery, AlertOutbox, AlertOutletCursor
 from hallbase.models.hall import Hall, HolidayOverride, HolidayYear, Unit
 from hallbase.models.schedule import Schedule, ScheduleSlot
 from hallbase.models.service import Service
@@ -17,7 +17,9 @@ from hallbase.models.window import (
 )
 
 __all__ = [
+    "AlertDelivery",
     "AlertOutbox",
+    "AlertOutletCursor",
     "Hall",
     "HolidayOverride",
     "HolidayYear",

@@ -30,7 +30,6 @@ from devices.events import BadRecord
 from devices.keypad.adapter import KeypadBus
 from devices.keypad.protocol import KeyEvent
 from devices.led.adapter import LedBus
-from devices.led.protocol import call_text
 from devices.printer.adapter import PrinterNotReady, TicketPrinter
 from devices.printer.protocol import NoticePrint, TicketPrint
 from devices.printer.status import PrinterState
@@ -192,7 +191,7 @@ class QueueDevices:
         elif kind == "ticket.started":
             board = self.boards.get(int(data["window"]))
             if board is not None and self.led is not None:
-                self.led.show(board, call_text(str(data["code"]), str(data["window"])))
+                self.led.show(board, t("board.call", number=data["code"], window=data["window"]))
         elif kind == "window.state" and data.get("state") != "serving":
             self._show_state(int(data["window"]), str(data.get("state", "idle")))
 
@@ -205,7 +204,7 @@ class QueueDevices:
     def _show_call(self, code: str, window: int) -> None:
         if self.led is None:
             return
-        text = call_text(code, str(window))
+        text = t("board.call", number=code, window=window)
         times = self.config.blink_times
         for address in (self.boards.get(window), self.config.hall_board):
             if address is not None:

@@ -13,7 +13,7 @@ from devices.printer.status import PrinterState
 from devices.printer.transport import PrinterTransport, SerialTransport, TcpTransport
 from hallbase.hallconfig.queue_devices import QueueDevicesSection, printer_link
 from hallbase.models import Hall
-from hallbase.words import each, has, t
+from hallbase.words import DEFAULT, each, has, t, under
 from kiosk.context import Ctx
 from kiosk.lookup import service_by_id
 from kiosk.records import TICKETS
@@ -93,6 +93,7 @@ def ticket_print(ctx: Ctx, ticket_id: int, footer: str = "") -> TicketPrint | No
         window_hint=hint,
         required_documents=tuple(service.documents),
         footer=footer,
+        labels=under("printer.receipt", DEFAULT),
     )
 
 
@@ -109,4 +110,5 @@ def notice_print(ctx: Ctx, job: PrintNotice) -> NoticePrint | None:
         issued_at=ctx.now.astimezone(ctx.zone),
         ticket_number=ticket.code,
         window=t("printer.window", window=job.window) if job.window else None,
+        labels=under("printer.receipt", DEFAULT),
     )

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel import select
+
 from attendance.unmapped import Actor, credit_assigned_pins
-from hallbase.db import write_session
+from hallbase.db import read_session, write_session
+from hallbase.models import AlertOutbox
 from tests.helpers.attendance import DAY, Hall
 
 NEW = {"staff_no": "SC009", "name": "林新", "unit_code": "SCJ", "category": "聘用"}
@@ -97,3 +100,14 @@ def test_crediting_can_be_switched_off(hall: Hall) -> None:
     made = hall.client.post("/api/v1/staff", json={**NEW, "pin": "9003"})
     assert made.status_code == 201  # the app's own settings credit (the default)
     assert _slots(hall, "SC009")["am_in"] == "normal"
+
+
+def test_an_unmapped_pin_alerts_once_a_day_and_not_for_old_days(hall: Hall) -> None:
+    hall.clock.set("09:00")
+    _pin_punch(hall, "9007", f"{DAY.isoformat()}T08:20")
+    _pin_punch(hall, "9007", f"{DAY.isoformat()}T08:40")  # the same PIN and day: no second
+    _pin_punch(hall, "9008", "2026-02-27T08:20")  # a backlog from long ago: not paged
+    with read_session(hall.engine) as session:
+        rows = session.exec(select(AlertOutbox).where(AlertOutbox.kind == "unmapped_pin")).all()
+    assert [r.message_id for r in rows] == [f"unmapped_pin:api:9007:{DAY.isoformat()}"]
+    assert rows[0].payload["pin"] == "9007" and "9007" in str(rows[0].payload["message"])

@@ -173,6 +173,10 @@ TABLE: list[Call] = [
     Call("GET", "/attendance/board", OFFICE),
     Call("GET", "/attendance/month", OFFICE, kw={"params": {"month": "2026-13"}}),
     Call("GET", "/attendance/duty", DUTY_READERS, kw={"params": {"day": DAY}}),
+    # Supervisors' alerts (the alerts branch's rule: the hall-wide office, no window lead).
+    Call("GET", "/api/v1/alerts", DUTY_READERS),
+    Call("POST", "/api/v1/alerts/{alert_id}/ack", DUTY_READERS, f"/api/v1/alerts/{N}/ack",
+         {"json": {}}),
     # Privacy: the admin offboards and purges; a person's export is the admin's and their own.
     Call("GET", f"{P}/export", ADMIN | {"staff"}, f"{PRIVACY}/people/SC002/export"),
     Call("POST", f"{P}/offboard", ADMIN, f"{PRIVACY}/people/NOPE/offboard", {"json": {}}),

@@ -278,3 +278,33 @@ def test_last_will_carries_no_stale_time_and_online_since_is_renewed(
     finally:
         relay.stop()
         sub.close()
+
+
+def test_a_commit_wakes_the_relay_without_waiting_for_its_poll(
+    engine: Engine, machine_broker: tuple[str, int]
+) -> None:
+    """The relay polls only every 60 s here: the alert arrives because its commit woke it."""
+    host, port = machine_broker
+    prefix = f"hk-test/{time.monotonic_ns()}"
+    sub = Subscriber(port, f"{prefix}/alerts/#", host)
+    relay = MqttRelay(engine, f"mqtt://{host}:{port}", topic_prefix=prefix, poll_seconds=60)
+    try:
+        relay.start()
+        wait_until(lambda: relay.status()["ok"], timeout=10)
+        wait_until(lambda: relay.rounds >= 1, timeout=10)  # the round the connect woke
+        with write_session(engine) as session:
+            raise_alert(session, kind="late", key="SC001:x", payload={}, now=NOW)
+            rounds = relay.rounds
+        started = time.monotonic()
+        (got,) = sub.take(1, timeout=5)
+        assert got[1]["message_id"] == "late:SC001:x"
+        assert time.monotonic() - started < 5 and relay.rounds > rounds
+        # A rolled-back alert wakes nobody.
+        rounds = relay.rounds
+        with pytest.raises(RuntimeError), write_session(engine) as session:
+            raise_alert(session, kind="late", key="SC001:y", payload={}, now=NOW)
+            raise RuntimeError("the fact failed")
+        assert sub.take(1, timeout=1) == [] and relay.rounds == rounds
+    finally:
+        relay.stop()
+        sub.close()

@@ -10,7 +10,6 @@ from devices.errors import ProtocolError
 from devices.led.protocol import (
     ModbusDeviceError,
     WindowFrameParser,
-    call_text,
     crc16,
     decode_request,
     display_segments,
@@ -71,11 +70,6 @@ def test_gb2312_strict_refuses_gbk_only_characters() -> None:
         encode_window_frame(1, "朱镕", strict_gb2312=True)
     with pytest.raises(ValueError, match="not in GBK"):
         encode_window_frame(1, "😀")
-
-
-def test_call_text() -> None:
-    assert call_text("A012", "3") == "请A012号到3号窗口"
-    assert call_text("A012", "3", "en") == "A012 to window 3"
 
 
 def test_parser_garbage_split_and_restart() -> None:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from devices.printer.protocol import (
+    LABELS,
     NoticePrint,
     RenderOptions,
     TicketPrint,
@@ -192,3 +193,16 @@ def test_why_not_python_escpos_text() -> None:
     assert encode_text("（０１２）", RenderOptions(), "f") == bytes.fromhex(
         "a3a8 a3b0 a3b1 a3b2 a3a9"
     )
+
+
+def test_the_host_gives_the_labels_of_any_language() -> None:
+    # A hall's third language: the host passes its words, the printer needs no table of its own.
+    words = {key: f"<{key}>" for key in LABELS["zh"]} | {"ahead": "<{n} ahead>"}
+    reader = EscPosReader()
+    reader.feed(render_ticket(sample_ticket(labels=words)))
+    texts = [line.text for line in reader.lines]
+    assert "<3 ahead>" in texts
+    assert "<window>３号窗口" in texts
+    assert not any("办理窗口" in text for text in texts)
+    with pytest.raises(ValueError, match="labels lack issued, notice_time"):
+        sample_ticket(labels={k: v for k, v in words.items() if k not in ("issued", "notice_time")})
