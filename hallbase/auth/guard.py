@@ -237,8 +237,8 @@ class Guard:
     async def _reaches(self, request: Request, who: Principal) -> bool:
         assert self.rule.scope is not None
         target = self.rule.scope(request)
-        if target is None:
-            return False
+        if target is None:  # not a window or person at all: the hall's scope only (then 422)
+            return quick_scope(who, Target(), self.rule.roles) is True
         quick = quick_scope(who, target, self.rule.roles)
         if quick is not None:
             return quick
