@@ -35,7 +35,7 @@ from hallbase.hallconfig.schedules import engine_schedule
 from hallbase.holidays import day_kind
 from hallbase.models import Service
 from hallbase.settings import REPO_CONFIG, load_settings
-from hallkeeper.demo_accounts import create_demo_accounts
+from hallkeeper.demo_accounts import create_demo_accounts, create_demo_keys
 from kiosk.hardware.simulated import free_port, queue_simulators
 
 log = logging.getLogger(__name__)
@@ -205,6 +205,7 @@ class DemoHall:
         engine = make_engine(self.settings.effective_database_url)
         try:
             create_demo_accounts(engine)
+            create_demo_keys(engine, self.settings)
         finally:
             engine.dispose()
 
