@@ -229,5 +229,5 @@ def bearer_person(engine: Engine, secret: str, token: str, now: datetime) -> Pri
     HTTP (an MQTT command); None when it is unknown, expired, revoked or not a token."""
     if not token.startswith(API_TOKEN_MARK):
         return None
-    found = _bearer(engine, secret, token, now)
+    found, _verified = _bearer(engine, digest(secret, token), now)
     return found.principal if found.problem is None else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
 from hallbase.auth import route_rules
@@ -151,13 +152,18 @@ def test_login_page_form_and_redirect(client: TestClient) -> None:
 
 def test_every_auth_route_declares_its_callers(client: TestClient) -> None:
     open_routes = {"/api/v1/auth/login"}
-    for route in client.app.routes:  # type: ignore[attr-defined]
-        path = getattr(route, "path", "")
+    seen = set()
+    for route in iter_route_contexts(client.app.routes):  # type: ignore[attr-defined]
+        path = str(route.path)
         if path.startswith(("/api/v1/auth", "/api/v1/audit")) and path not in open_routes:
-            rules = route_rules(route)
+            seen.add(path)
+            rules = route_rules(route.original_route)
             assert rules and not any(r.anonymous for r in rules), path
             if "/accounts" in path or "/keys" in path or path == "/api/v1/audit":
                 assert {r.roles for r in rules} == {frozenset({"admin"})}, path
+    # the loop reached the routes: accounts, keys, the log and one's own tokens
+    assert {"/api/v1/audit", "/api/v1/auth/me", "/api/v1/auth/tokens"} <= seen, seen
+    assert any("/accounts" in p for p in seen) and any("/keys" in p for p in seen), seen
 
 
 def test_demo_accounts_log_in_and_are_made_once(client: TestClient) -> None:
