@@ -64,7 +64,7 @@ def serve(data_dir: Path, port: int, mqtt_url: str, prefix: str) -> None:
 
     logging.basicConfig(level=logging.WARNING)
     settings = load_settings(
-        data_dir=data_dir, database_url="", mqtt_url=mqtt_url, mqtt_topic=prefix, admin_token=""
+        data_dir=data_dir, database_url="", mqtt_url=mqtt_url, mqtt_topic=prefix
     )
     started = time.monotonic()
 

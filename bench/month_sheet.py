@@ -32,7 +32,7 @@ def child(data_dir: str, url: str, out: str) -> None:
     from attendance.sheet import write_sheet
     from hallbase.db import make_engine, read_session
 
-    settings = load_settings(data_dir=Path(data_dir), database_url=url, admin_token="", mqtt_url="")
+    settings = load_settings(data_dir=Path(data_dir), database_url=url, mqtt_url="")
     engine = make_engine(settings.effective_database_url)
     t0 = time.perf_counter()
     with read_session(engine) as session:

@@ -17,6 +17,9 @@ Two ways to load the hall, both real HTTP requests to the real app:
   between start and finish; the windows open staggered over one service time, as a real
   hall's windows are not in step.
 
+The kiosks send a kiosk's machine key and the windows a keypad bridge's (made in the server's
+database at the start, as `hallkeeper key` would); the board's event stream is the public one.
+
 Figures: tickets per second, p50/p99 latency of issuing and of calling, and the time from a
 call request until the hall board's SSE stream delivers that call (p50/p99); the server's CPU
 per request, split between the event loop thread and the others (the SQLite writer). Targets
@@ -29,16 +32,17 @@ import argparse
 import http.client
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -67,7 +71,6 @@ def serve(data_dir: str, port: int, http: str, loop: str) -> None:
 
     settings = load_settings(data_dir=Path(data_dir), database_url="", mqtt_url="")
     app = create_app(settings)
-    bench_admin(app, Path(data_dir) / ADMIN_TOKEN_FILE)
     origin = time.monotonic()
     app.state.clock = lambda: START.astimezone(UTC) + timedelta(seconds=time.monotonic() - origin)
     settle_heap()  # as `hallkeeper serve` does
@@ -134,15 +137,17 @@ class Sampler:
 
 class Api:
     """One keep-alive HTTP/1.1 connection (stdlib: a lighter client than httpx, so that the
-    load generator takes less of the machine the server runs on)."""
+    load generator takes less of the machine the server runs on), sending a machine key."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, key: str) -> None:
         host, port = base.removeprefix("http://").split(":")
         self._conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        self._key = key
 
     def post(self, path: str, body: dict[str, object] | None = None) -> tuple[int, str]:
         data = json.dumps(body).encode() if body is not None else b""
         headers = {"Content-Type": "application/json"} if body is not None else {}
+        headers["X-Hall-Key"] = self._key
         self._conn.request("POST", path, body=data, headers=headers)
         response = self._conn.getresponse()
         return response.status, response.read().decode()
@@ -164,33 +169,68 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-ADMIN_TOKEN_FILE = "bench-admin-token"
+@dataclass(frozen=True)
+class Credentials:
+    """An administrator's bearer token (setting up), the kiosks' key and the keypad bridge's."""
+
+    admin: str
+    kiosk: str
+    keypads: str
 
 
-def bench_admin(app: Any, path: Path) -> None:
-    """An admin account of the benchmark's own database, its bearer token written to ``path``
-    (the hall's set-up is the admin's)."""
+def credentials(data_dir: str) -> Credentials:
+    """Made in the server's database (after it migrated it), as `hallkeeper user/key` would."""
+    sys.path.insert(0, str(ROOT))
     from hallbase.auth import Actor, Scope, accounts, keys
-    from hallbase.db import write_session
+    from hallbase.db import make_engine, write_session
+    from hallbase.settings import load_settings
 
-    actor, now = Actor("cli", "bench"), datetime.now(UTC)
-    with write_session(app.state.engine) as session:
-        account = accounts.create(
-            session, actor, now, username="bench", display_name="bench",
-            password=os.urandom(16).hex(), grants=[("admin", Scope("hall"))],
-        )  # fmt: skip
-        assert account.id is not None
-        _row, token = keys.create_token(
-            session, app.state.settings.auth_secret, actor, now,
-            account_id=account.id, username="bench", name="bench", days=1,
-        )  # fmt: skip
-    path.write_text(token, "utf-8")
+    settings = load_settings(data_dir=Path(data_dir), database_url="", mqtt_url="")
+    secret, actor, now = settings.auth_secret, Actor("cli", "bench"), START.astimezone(UTC)
+    engine = make_engine(settings.effective_database_url)
+    try:
+        with write_session(engine) as session:
+            person = accounts.create(
+                session,
+                actor,
+                now,
+                username="bench",
+                display_name="bench",
+                password=secrets.token_urlsafe(24),
+                grants=[("admin", Scope("hall"))],
+            )
+            assert person.id is not None
+            _t, token = keys.create_token(
+                session,
+                secret,
+                actor,
+                now,
+                account_id=person.id,
+                username="bench",
+                name="bench",
+                days=1,
+            )
+            made = {
+                kind: keys.create_key(
+                    session,
+                    secret,
+                    actor,
+                    now,
+                    kind=kind,
+                    name=f"bench {kind}",
+                    scope=Scope("hall"),
+                )[1]
+                for kind in ("kiosk", "keypad_bridge")
+            }
+    finally:
+        engine.dispose()
+    return Credentials(token, made["kiosk"], made["keypad_bridge"])
 
 
-def setup_hall(base: str, windows: int, token: str) -> list[int]:
+def setup_hall(base: str, windows: int, admin: str) -> list[int]:
     """Lift the daily quotas and add windows up to ``windows``, each serving two services."""
-    admin = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=base, timeout=10, headers=admin) as api:
+    auth = {"Authorization": f"Bearer {admin}"}
+    with httpx.Client(base_url=base, timeout=10, headers=auth) as api:
         for code in SERVICES:
             api.patch(f"/api/v1/services/{code}", json={"daily_quota": None}).raise_for_status()
         existing = [w["number"] for w in api.get("/api/v1/windows").json()["data"]]
@@ -219,6 +259,7 @@ def cpu_seconds(pid: int, tid: int | None = None) -> float:
 
 def run(
     base: str,
+    keys: Credentials,
     seconds: float,
     kiosks: int,
     window_numbers: list[int],
@@ -232,9 +273,10 @@ def run(
     issue_ms: list[float] = []
     call_ms: list[float] = []
     other_ms: list[float] = []
-    call_sent: dict[int, float] = {}
-    call_answered: dict[int, float] = {}
-    sse_seen: dict[int, float] = {}
+    # By ticket code: the board is public and hears codes and windows, not ids.
+    call_sent: dict[str, float] = {}
+    call_answered: dict[str, float] = {}
+    sse_seen: dict[str, float] = {}
     errors: list[str] = []
     empty_calls = [0]
     sse_ready = threading.Event()
@@ -260,12 +302,12 @@ def run(
                     got = time.perf_counter()
                     data = json.loads(line[6:])
                     with lock:
-                        sse_seen[data["ticket_id"]] = got
+                        sse_seen[data["code"]] = got
                 if board_stop.is_set():
                     return
 
     def kiosk(k: int) -> None:
-        api = Api(base)
+        api = Api(base, keys.kiosk)
         i = 0
         # Paced: this kiosk's tickets are due at fixed instants; latency counts from the due
         # instant, so a server that falls behind is charged for the wait (no coordinated
@@ -293,7 +335,7 @@ def run(
         api.close()
 
     def window(n: int, index: int) -> None:
-        api = Api(base)
+        api = Api(base, keys.keypads)
         if service_s:
             # Windows open one after another across one service time: with the same fixed
             # service time they would otherwise all call, start and finish in the same instant.
@@ -311,7 +353,7 @@ def run(
                 with lock:
                     errors.append(f"call {status} {text[:100]}")
                 continue
-            ticket_id = json.loads(text)["id"]
+            ticket_id = json.loads(text)["code"]
             with lock:
                 call_ms.append(ms)
                 call_sent[ticket_id] = t0
@@ -438,10 +480,11 @@ def main() -> None:
                     if time.monotonic() > deadline or child.poll() is not None:
                         raise SystemExit("the server did not start") from None
                     time.sleep(0.2)
-            token = (Path(data_dir) / ADMIN_TOKEN_FILE).read_text("utf-8")
-            numbers = setup_hall(base, args.windows, token)
+            keys = credentials(data_dir)
+            numbers = setup_hall(base, args.windows, keys.admin)
             run(
                 base,
+                keys,
                 args.seconds,
                 args.kiosks,
                 numbers,

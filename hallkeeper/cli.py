@@ -9,10 +9,9 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
 
 from attendance.models import PunchAssignment
@@ -22,10 +21,12 @@ from hallbase.clock import utcnow
 from hallbase.db import make_engine, read_session, write_session
 from hallbase.errors import ConfigError, RowError
 from hallbase.hallconfig import load_config
-from hallbase.settings import Settings, load_settings
+from hallbase.settings import Settings
 from hallkeeper import migrations
 from hallkeeper.cli_attendance import attendance_app
 from hallkeeper.cli_auth import audit_app, key_app, user_app
+from hallkeeper.cli_common import command_settings, err, out
+from hallkeeper.cli_common import fail as _fail
 from hallkeeper.cli_privacy import offboard_person, privacy_app
 from hallkeeper.seed import apply_config
 
@@ -47,23 +48,11 @@ app.add_typer(key_app, name="key")
 app.add_typer(audit_app, name="audit")
 app.add_typer(privacy_app, name="privacy")
 staff_app.command("offboard")(offboard_person)
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
-    raise typer.Exit(code)
 
 
 def _settings(**overrides: object) -> Settings:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    try:
-        return load_settings(**overrides)
-    except ConfigError as exc:
-        _fail(str(exc))
+    log_format = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    return command_settings(logging.INFO, log_format, **overrides)
 
 
 SHUTDOWN_GRACE_SECONDS = 10

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
-import logging
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -21,27 +20,18 @@ from attendance.punch_items import store_items
 from attendance.reports import MAX_DAYS, days_report, month_report
 from hallbase.clock import utcnow
 from hallbase.db import make_engine, read_session, write_session
-from hallbase.errors import ConfigError
 from hallbase.models import Hall
-from hallbase.settings import Settings, load_settings
+from hallbase.settings import Settings
 from hallkeeper import migrations
+from hallkeeper.cli_common import command_settings, err
+from hallkeeper.cli_common import fail as _fail
 
 attendance_app = typer.Typer(help="Attendance: days, the monthly report, punch import.")
-err = Console(stderr=True, soft_wrap=True)
 CHUNK = 1000
 
 
-def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
-    raise typer.Exit(code)
-
-
 def _settings() -> Settings:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        _fail(str(exc))
+    return command_settings()
 
 
 def _write(text: str | bytes, output: Path | None) -> None:

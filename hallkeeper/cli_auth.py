@@ -7,52 +7,29 @@ default password. A password is typed at a prompt (twice) or piped with ``--pass
 from __future__ import annotations
 
 import getpass
-import logging
 import sys
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from hallbase.auth import MACHINE_KINDS, ROLES, Actor, MachineKind, Role, Scope, audit
+from hallbase.auth import MACHINE_KINDS, ROLES, MachineKind, Role, Scope, audit
 from hallbase.auth import accounts as account_store
 from hallbase.auth import keys as key_store
 from hallbase.auth.models import Account, MachineKey
 from hallbase.auth.roles import default_scope
 from hallbase.clock import utcnow
-from hallbase.db import make_engine, read_session, write_session
-from hallbase.errors import CodedError, ConfigError
-from hallbase.settings import Settings, load_settings
-from hallkeeper import migrations
+from hallbase.db import read_session, write_session
+from hallbase.errors import CodedError
+from hallkeeper.cli_common import cli_actor as _actor
+from hallkeeper.cli_common import err, out
+from hallkeeper.cli_common import fail as _fail
+from hallkeeper.cli_common import open_hall as _open
 
 user_app = typer.Typer(help="People who log in: accounts and their roles.")
 key_app = typer.Typer(help="Machine keys of kiosks, boards, rating pads, keypad bridges.")
 audit_app = typer.Typer(help="The hash-chained audit log.")
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
-    raise typer.Exit(code)
-
-
-def _open() -> tuple[Settings, Engine]:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        _fail(str(exc))
-    engine = make_engine(settings.effective_database_url)
-    migrations.upgrade(engine)
-    return settings, engine
-
-
-def _actor() -> Actor:
-    return Actor("cli", getpass.getuser())
 
 
 def _password(from_stdin: bool) -> str:

@@ -5,50 +5,26 @@ Each change is in the audit log with the operating-system user as its actor.
 
 from __future__ import annotations
 
-import getpass
 import json
-import logging
 import time
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from sqlalchemy import Engine
 
-from hallbase.auth import Actor, audit
+from hallbase.auth import audit
 from hallbase.clock import utcnow
-from hallbase.db import make_engine, write_session
-from hallbase.errors import CodedError, ConfigError
-from hallbase.settings import Settings, load_settings
-from hallkeeper import migrations
+from hallbase.db import write_session
+from hallbase.errors import CodedError
+from hallkeeper.cli_common import cli_actor as _actor
+from hallkeeper.cli_common import err, out
+from hallkeeper.cli_common import fail as _fail
+from hallkeeper.cli_common import open_hall as _open
 from hallkeeper.privacy import export, offboard
 from hallkeeper.privacy.purge import run_purge
 
 privacy_app = typer.Typer(help="Personal data: retention purge and a person's export (PIPL).")
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
-    raise typer.Exit(code)
-
-
-def _open() -> tuple[Settings, Engine]:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        _fail(str(exc))
-    engine = make_engine(settings.effective_database_url)
-    migrations.upgrade(engine)
-    return settings, engine
-
-
-def _actor() -> Actor:
-    return Actor("cli", getpass.getuser())
 
 
 @privacy_app.command("purge")

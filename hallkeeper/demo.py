@@ -205,7 +205,7 @@ class DemoHall:
         engine = make_engine(self.settings.effective_database_url)
         try:
             create_demo_accounts(engine)
-            create_demo_keys(engine, self.settings.auth_secret, self.base_url)
+            create_demo_keys(engine, self.settings)
         finally:
             engine.dispose()
 

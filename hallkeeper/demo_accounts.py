@@ -1,9 +1,9 @@
-"""The demo's people and machines: accounts with published passwords and machine keys, for the
-simulated hall only.
+"""The demo's people and machines: accounts with published passwords and machine keys, for
+the simulated hall only.
 
-`hallkeeper demo` creates them in its own temporary database and prints the passwords and the
-pages' addresses with their keys in its log; nothing else ever creates an account with a
-password it did not ask for.
+`hallkeeper demo` creates them in its own temporary database and prints the passwords, and
+the kiosk's, hall board's and rating pads' addresses with their keys, in its log; nothing else
+ever creates an account with a password it did not ask for.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from hallbase.auth import Actor, MachineKind, Role, Scope
 from hallbase.auth import accounts as account_store
 from hallbase.auth import keys as key_store
 from hallbase.auth.models import Account, MachineKey
-from hallbase.auth.roles import HALL, default_scope
+from hallbase.auth.roles import default_scope
 from hallbase.clock import utcnow
 from hallbase.db import write_session
+from hallbase.models import Window
+from hallbase.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -54,28 +56,49 @@ def create_demo_accounts(engine: Engine) -> None:
         log.warning("demo only: log in as %s / %s (%s)", username, password, role)
 
 
-# kind, name, the page it opens: the hall's kiosk and its public board.
-DEMO_KEYS: tuple[tuple[MachineKind, str, str], ...] = (
-    ("kiosk", "demo kiosk", "/kiosk"),
-    ("hall_board", "demo hall board", "/board"),
-)
+DEMO_KEY = "demo "  # the demo's machine keys are named "demo <what>"
 
 
-def create_demo_keys(engine: Engine, secret: str, base_url: str) -> None:
-    """New machine keys for the demo's kiosk and board (the last run's are revoked); log the
-    pages' addresses with them."""
+def create_demo_keys(engine: Engine, settings: Settings) -> list[tuple[str, str]]:
+    """New keys for the demo's kiosk, hall board and rating pads (the last run's are revoked:
+    a key is shown only once), and the page addresses that open with them."""
     actor = Actor("system", "demo")
+    base = f"http://{settings.host}:{settings.port}"
     now = utcnow()
     with write_session(engine) as session:
-        names = [name for _kind, name, _path in DEMO_KEYS]
-        for old in session.exec(select(MachineKey).where(col(MachineKey.name).in_(names))):
-            if old.id is not None:
-                key_store.revoke_key(session, actor, now, old.id, reason="demo restarted")
-        made = [
-            (path, key_store.create_key(
-                session, secret, actor, now, kind=kind, name=name, scope=HALL, reason="demo key"
-            )[1])
-            for kind, name, path in DEMO_KEYS
-        ]  # fmt: skip
-    for path, value in made:
-        log.warning("demo only: open %s%s?key=%s", base_url, path, value)
+        old = session.exec(
+            select(MachineKey.id).where(
+                col(MachineKey.name).startswith(DEMO_KEY), col(MachineKey.revoked_at).is_(None)
+            )
+        ).all()
+        for key_id in old:
+            assert key_id is not None
+            key_store.revoke_key(session, actor, now, key_id, "demo restarted")
+        wanted: list[tuple[MachineKind, str, Scope, str]] = [
+            ("kiosk", "kiosk", Scope("hall"), "/kiosk"),
+            ("hall_board", "hall board", Scope("hall"), "/board"),
+        ]
+        for number in session.exec(select(Window.number).order_by(col(Window.number))):
+            wanted.append(
+                (
+                    "rating_pad",
+                    f"rating pad {number}",
+                    Scope("window", str(number)),
+                    f"/rate/{number}",
+                )
+            )
+        pages = []
+        for kind, name, scope, path in wanted:
+            _row, value = key_store.create_key(
+                session,
+                settings.auth_secret,
+                actor,
+                now,
+                kind=kind,
+                name=DEMO_KEY + name,
+                scope=scope,
+            )
+            pages.append((name, f"{base}{path}?key={value}"))
+    for name, url in pages:
+        log.warning("demo only: %s opens at %s", name, url)
+    return pages

@@ -119,9 +119,17 @@ def book(
     return appointment
 
 
+CODE_DIGITS = 16
+"""A check-in code is 16 random digits (about 53 bits), shown as four groups of four like a
+bank card number: the kiosk's keypad has digits only, and digits read out over the phone are
+never misheard as letters are. With look-ups throttled per address (`kiosk.api.access`), a
+guesser with a thousand addresses and ten thousand open bookings would need thousands of
+years for an even chance of one hit."""
+
+
 def _new_code(ctx: Ctx) -> str:
     for _ in range(20):
-        code = f"{secrets.randbelow(10**8):08d}"
+        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         if ctx.session.exec(select(Appointment).where(Appointment.code == code)).first() is None:
             return code
     raise Conflict("could not draw a free check-in code; try again")

@@ -59,3 +59,16 @@ class Conflict(QueueError):
     """The request is fine but the hall's state refuses it now (nobody waiting, slot full)."""
 
     status = 409
+
+
+class Throttled(QueueError):
+    """Too many requests of one kind from one address: try again after ``seconds``."""
+
+    status = 429
+
+    def __init__(self, seconds: int) -> None:
+        from kiosk.words import both
+
+        words = both("error.too_many", seconds=seconds)
+        super().__init__(words["en"], code="too_many", zh=words["zh"], words=words)
+        self.headers = {"Retry-After": str(seconds)}

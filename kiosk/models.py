@@ -57,6 +57,9 @@ class Ticket(SQLModel, table=True):
     called_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The citizen's own handle on the visit (the ticket's QR code): unguessable, unlike the id.
+    # Set on the ticket as issued (leg 0); its transfer legs are found through it.
+    public_token: str | None = Field(default=None, max_length=32, unique=True, index=True)
 
 
 class WindowLive(SQLModel, table=True):
@@ -90,7 +93,7 @@ class Appointment(SQLModel, table=True):
     __tablename__ = "queue_appointment"
     id: int | None = Field(default=None, primary_key=True)
     slot_id: int = Field(foreign_key="queue_appointment_slot.id", index=True)
-    code: str = Field(max_length=12, unique=True, index=True)
+    code: str = Field(max_length=20, unique=True, index=True)
     name: str = Field(default="", max_length=40)
     phone: str = Field(default="", max_length=20)
     id_salt: str | None = Field(default=None, max_length=32)

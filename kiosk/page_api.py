@@ -4,13 +4,16 @@ should offer, the supervisor's per-window limits, and the state of the queue's d
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from sqlmodel import col, select
 
+from hallbase.auth import Principal
 from hallbase.fields import DbInt
 from hallbase.models import Service, Window
+from kiosk.api.access import DEVICES, OFFICE_READ, TO_RATE, windows_seen
 from kiosk.api.common import QueueDep
 from kiosk.context import Ctx
 from kiosk.live import live_public
@@ -42,21 +45,28 @@ def ticket_to_rate(ctx: Ctx, window: int) -> TicketRecord | None:
     return None if rated is not None else last
 
 
-@router.get("/windows/{number}/to-rate", summary="The ticket a window's rating pad offers")
-def to_rate(number: DbInt, queue: QueueDep) -> dict[str, Any]:
+@router.get(
+    "/windows/{number}/to-rate",
+    dependencies=[TO_RATE],
+    summary="The ticket a window's rating pad offers",
+)
+async def to_rate(number: DbInt, queue: QueueDep) -> JSONResponse:
     def op(ctx: Ctx) -> dict[str, Any]:
         ticket = ticket_to_rate(ctx, number)
         return {"ticket": ticket_public(ctx, ticket, with_estimate=False) if ticket else None}
 
-    return queue.read(op)
+    return await queue.read_json(op)
 
 
-def _supervision(ctx: Ctx) -> list[dict[str, Any]]:
+def _supervision(ctx: Ctx, who: Principal) -> list[dict[str, Any]]:
+    seen = windows_seen(ctx.session, who)
     lives = {w.window_number: w for w in LIVES.all(ctx.session, LIVES.query)}
     services = {s.id: s for s in ctx.session.exec(select(Service)).all()}
     names = staff_names(ctx.session)
     rows = []
     for window in ctx.session.exec(select(Window).order_by(col(Window.number))).all():
+        if seen is not None and window.number not in seen:
+            continue  # a window lead's: their windows only
         live = lives.get(window.number)
         row = live_public(window, live, ctx.now, names)
         ticket = held_ticket(ctx.session, live)
@@ -83,13 +93,17 @@ def _supervision(ctx: Ctx) -> list[dict[str, Any]]:
 
 
 @router.get("/supervision", summary="Every window's live state with its current citizen")
-def supervision(queue: QueueDep) -> dict[str, Any]:
-    data = queue.read(_supervision)
-    return {"data": data, "count": len(data)}
+async def supervision(queue: QueueDep, who: Annotated[Principal, OFFICE_READ]) -> JSONResponse:
+    data = await queue.aread(lambda ctx: _supervision(ctx, who))
+    return JSONResponse({"data": data, "count": len(data)})
 
 
-@router.get("/queue-devices", summary="The queue's printer, LED boards and keypads")
-def queue_devices(request: Request) -> dict[str, Any]:
+@router.get(
+    "/queue-devices",
+    dependencies=[DEVICES],
+    summary="The queue's printer, LED boards and keypads",
+)
+async def queue_devices(request: Request) -> dict[str, Any]:
     devices = getattr(request.app.state, "queue_devices", None)
     if devices is None:
         return {"configured": False}

@@ -4,13 +4,18 @@
 The pages are plain HTML with vanilla JavaScript (no build step, nothing from the internet):
 the server renders the frame and the words; everything the page does afterwards is an
 ``/api/v1/`` call, and it stays live through the Server-Sent Events of ``/api/v1/events``.
+
+Who opens them (`kiosk.api.access`): the hall board is public; the kiosk and a rating pad are
+opened by their machine key (``?key=``, which the page then sends on its own calls); the
+consoles and the supervisor page need a login (a browser without one is sent to /login), and
+a logged-in page sends its session's CSRF token with every change.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse
@@ -18,12 +23,22 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlmodel import col, select
 
+from hallbase.auth import Principal, Target, in_scope
 from hallbase.deps import ReadSessionDep
 from hallbase.fields import DbInt
 from hallbase.models import Hall, Window
 from hallbase.pages import link_page
 from hallbase.words import each, pick_lang, t, under
 from kiosk import page_api
+from kiosk.api.access import (
+    AT_WINDOW,
+    CONSOLE_PAGE,
+    CONSOLES_PAGE,
+    KIOSK_PAGE,
+    OPEN,
+    RATE_PAGE,
+    SUPERVISOR_PAGE,
+)
 from kiosk.config import PRIORITY_REASONS
 from kiosk.errors import NotFound
 from kiosk.lookup import staff_names, window_by_number
@@ -70,7 +85,12 @@ def _lang(value: str | None, session: Any) -> tuple[Lang, str]:
 
 
 def _render(
-    request: Request, session: Any, page: str, lang_param: str | None, **extra: Any
+    request: Request,
+    session: Any,
+    page: str,
+    lang_param: str | None,
+    who: Principal,
+    **extra: Any,
 ) -> HTMLResponse:
     lang, hall_name = _lang(lang_param, session)
     words = under("pages", lang)
@@ -81,6 +101,9 @@ def _render(
         "zone": zone,
         "words": words,
         "reasons": list(PRIORITY_REASONS),
+        # A logged-in page sends its CSRF token on changes; a page opened by its machine key
+        # keeps the key (common.js) and sends it instead.
+        "csrf": who.csrf_token if who.via == "session" else None,
         **extra,
     }
     context = {
@@ -102,20 +125,33 @@ def _render(
 
 
 @router.get("/kiosk", response_class=HTMLResponse)
-def kiosk_page(request: Request, session: ReadSessionDep, lang: str | None = None) -> HTMLResponse:
-    return _render(request, session, "kiosk", lang)
+def kiosk_page(
+    request: Request,
+    session: ReadSessionDep,
+    who: Annotated[Principal, KIOSK_PAGE],
+    lang: str | None = None,
+) -> HTMLResponse:
+    return _render(request, session, "kiosk", lang, who)
 
 
 @router.get("/board", response_class=HTMLResponse)
-def board_page(request: Request, session: ReadSessionDep, lang: str | None = None) -> HTMLResponse:
-    return _render(request, session, "board", lang)
+def board_page(
+    request: Request,
+    session: ReadSessionDep,
+    who: Annotated[Principal, OPEN],
+    lang: str | None = None,
+) -> HTMLResponse:
+    return _render(request, session, "board", lang, who)
 
 
 @router.get("/supervisor", response_class=HTMLResponse)
 def supervisor_page(
-    request: Request, session: ReadSessionDep, lang: str | None = None
+    request: Request,
+    session: ReadSessionDep,
+    who: Annotated[Principal, SUPERVISOR_PAGE],
+    lang: str | None = None,
 ) -> HTMLResponse:
-    return _render(request, session, "supervisor", lang)
+    return _render(request, session, "supervisor", lang, who)
 
 
 def _window_info(session: Any, number: int) -> dict[str, Any]:
@@ -136,9 +172,13 @@ def _window_info(session: Any, number: int) -> dict[str, Any]:
 
 @router.get("/console/{number}", response_class=HTMLResponse)
 def console_page(
-    request: Request, number: DbInt, session: ReadSessionDep, lang: str | None = None
+    request: Request,
+    number: DbInt,
+    session: ReadSessionDep,
+    who: Annotated[Principal, CONSOLE_PAGE],
+    lang: str | None = None,
 ) -> HTMLResponse:
-    return _render(request, session, "console", lang, window=_window_info(session, number))
+    return _render(request, session, "console", lang, who, window=_window_info(session, number))
 
 
 @router.get("/rate/{number}", response_class=HTMLResponse)
@@ -146,19 +186,24 @@ def rate_page(
     request: Request,
     number: DbInt,
     session: ReadSessionDep,
+    who: Annotated[Principal, RATE_PAGE],
     lang: str | None = None,
     ticket: DbInt | None = None,
 ) -> HTMLResponse:
     info = _window_info(session, number)
-    return _render(request, session, "rate", lang, window=info, ticket_id=ticket)
+    return _render(request, session, "rate", lang, who, window=info, ticket_id=ticket)
 
 
 @router.get("/console", response_class=HTMLResponse)
 def console_index(
-    request: Request, session: ReadSessionDep, lang: str | None = None
+    request: Request,
+    session: ReadSessionDep,
+    who: Annotated[Principal, CONSOLES_PAGE],
+    lang: str | None = None,
 ) -> HTMLResponse:
     numbers = session.exec(select(Window.number).order_by(col(Window.number))).all()
-    return _render(request, session, "console_index", lang, numbers=list(numbers))
+    mine = [n for n in numbers if in_scope(session, who, Target(window=n), AT_WINDOW)]
+    return _render(request, session, "console_index", lang, who, numbers=mine)
 
 
 def install_pages(app: FastAPI) -> None:

@@ -56,6 +56,7 @@ class TicketRecord:
     called_at: datetime | None
     started_at: datetime | None
     finished_at: datetime | None
+    public_token: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -73,6 +74,7 @@ def issue(
         due_at=due_at,
         issued_at=ctx.now,
         missing_documents=[],
+        public_token=secrets.token_urlsafe(18),
     )
     check_queue_alerts(ctx, service, ticket)
     ctx.emit(

@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
 
 from hallbase.auth import audit
+from hallbase.auth.cache import forget_on_commit
 from hallbase.auth.errors import refusal
 from hallbase.auth.models import Account, LoginSession, RoleGrant
 from hallbase.auth.passwords import check_new_password, hash_password
@@ -169,6 +170,7 @@ def set_active(
         session.exec(delete(LoginSession).where(col(LoginSession.account_id) == account.id))
     session.add(account)
     action = "account.enable" if active else "account.disable"
+    forget_on_commit(session)
     audit.append(
         session,
         actor,
@@ -198,6 +200,7 @@ def set_password(
     account.changed_at = now
     session.add(account)
     session.exec(delete(LoginSession).where(col(LoginSession.account_id) == account.id))
+    forget_on_commit(session)
     # The log says that the password changed, never anything about it.
     audit.append(session, actor, "account.password", f"account:{username}", at=now, reason=reason)
     return account
@@ -235,6 +238,7 @@ def grant(
     account.changed_at = now
     session.add(account)
     session.flush()
+    forget_on_commit(session)
     after = {"role": role, "scope": str(scope)}
     audit.append(
         session, actor, "grant.add", f"account:{username}", at=now, after=after, reason=reason
@@ -269,6 +273,7 @@ def revoke(
     session.delete(row)
     account.changed_at = now
     session.add(account)
+    forget_on_commit(session)
     audit.append(
         session, actor, "grant.remove", f"account:{username}", at=now, before=before, reason=reason
     )

@@ -17,13 +17,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlmodel import Session, col, or_, select
 
 from hallbase.auth.errors import AuthError, unauthenticated
 from hallbase.auth.principal import ANONYMOUS, Principal
-from hallbase.auth.resolve import resolve
+from hallbase.auth.resolve import aresolve
 from hallbase.auth.roles import MachineKind, Role, Scope
 from hallbase.auth.tokens import same
 from hallbase.db import read_session
@@ -123,6 +124,33 @@ def covers(session: Session, scope: Scope, target: Target, own_staff_no: str | N
     return False
 
 
+def _quick(scope: Scope, target: Target) -> bool | None:
+    """Whether ``scope`` reaches ``target`` when that needs no database, else None."""
+    if scope.kind == "hall":
+        return True
+    if target.window is not None and scope.kind == "window":
+        return scope.value == str(target.window)
+    return None
+
+
+def quick_scope(principal: Principal, target: Target, roles: Iterable[str] | None) -> bool | None:
+    """`in_scope` when it needs no database (hall and window scopes), else None."""
+    if principal.kind == "machine":
+        scope = principal.machine_scope
+        return False if scope is None else _quick(scope, target)
+    wanted = None if roles is None else frozenset(roles)
+    answer: bool | None = False
+    for grant in principal.grants:
+        if wanted is not None and grant.role not in wanted:
+            continue
+        quick = _quick(grant.scope, target)
+        if quick:
+            return True
+        if quick is None:
+            answer = None
+    return answer
+
+
 def in_scope(
     session: Session, principal: Principal, target: Target, roles: Iterable[str] | None = None
 ) -> bool:
@@ -157,6 +185,11 @@ async def _form_csrf(request: Request) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _in_scope(engine: Engine, who: Principal, target: Target, roles: frozenset[str]) -> bool:
+    with read_session(engine) as session:
+        return in_scope(session, who, target, roles)
+
+
 @dataclass(frozen=True)
 class Rule:
     """Who may call a route (see `allow`); the authorization matrix reads it off each route."""
@@ -173,11 +206,12 @@ class Guard:
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
 
-    def __call__(
+    async def __call__(
         self, request: Request, form_token: Annotated[str | None, Depends(_form_csrf)]
     ) -> Principal:
+        # A coroutine: a plain function dependency costs a worker-thread hop per request.
         rule = self.rule
-        found = resolve(request)
+        found = await aresolve(request)
         who = found.principal
         if who.via == "session" and request.method not in SAFE_METHODS:
             given = request.headers.get(CSRF_HEADER) or form_token or ""
@@ -191,7 +225,7 @@ class Guard:
             raise unauthenticated(found.problem or "auth_required")
         if not self._admits(who):
             raise AuthError(403, "forbidden")
-        if rule.scope is not None and not self._reaches(request, who):
+        if rule.scope is not None and not await self._reaches(request, who):
             raise AuthError(403, "out_of_scope")
         return who
 
@@ -200,14 +234,16 @@ class Guard:
             return who.machine_kind in self.rule.machines
         return who.has_role(*self.rule.roles)
 
-    def _reaches(self, request: Request, who: Principal) -> bool:
+    async def _reaches(self, request: Request, who: Principal) -> bool:
         assert self.rule.scope is not None
         target = self.rule.scope(request)
-        if target is None:
-            return False
+        if target is None:  # not a window or person at all: the hall's scope only (then 422)
+            return quick_scope(who, Target(), self.rule.roles) is True
+        quick = quick_scope(who, target, self.rule.roles)
+        if quick is not None:
+            return quick
         engine: Engine = request.app.state.engine
-        with read_session(engine) as session:
-            return in_scope(session, who, target, self.rule.roles)
+        return await anyio.to_thread.run_sync(_in_scope, engine, who, target, self.rule.roles)
 
 
 def allow(

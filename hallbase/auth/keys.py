@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from hallbase.auth import audit
+from hallbase.auth.cache import forget_on_commit
 from hallbase.auth.errors import refusal
 from hallbase.auth.models import ApiToken, MachineKey
 from hallbase.auth.roles import MachineKind, Scope, check_machine_scope
@@ -71,6 +72,7 @@ def revoke_key(
     if row.revoked_at is None:
         row.revoked_at = now
         session.add(row)
+        forget_on_commit(session)
         before = {"kind": row.kind, "name": row.name, "prefix": row.prefix}
         audit.append(
             session, actor, "key.revoke", f"key:{row.id}", at=now, before=before, reason=reason
@@ -135,5 +137,6 @@ def revoke_token(
     if row.revoked_at is None:
         row.revoked_at = now
         session.add(row)
+        forget_on_commit(session)
         before = {"name": row.name, "prefix": row.prefix}
         audit.append(session, actor, "token.revoke", f"account:{username}", at=now, before=before)

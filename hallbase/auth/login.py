@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import col, delete, select, update
 
 from hallbase.auth import audit
+from hallbase.auth.cache import forget_on_commit
 from hallbase.auth.errors import AuthError
 from hallbase.auth.models import Account, LoginSession
 from hallbase.auth.passwords import hash_password, needs_rehash, verify_password
@@ -178,3 +179,4 @@ def logout(engine: Engine, principal: Principal) -> None:
         return
     with write_session(engine) as session:
         session.execute(delete(LoginSession).where(col(LoginSession.id) == principal.session_id))
+        forget_on_commit(session)

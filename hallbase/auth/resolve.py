@@ -3,17 +3,24 @@
 Order: ``X-Hall-Key`` (or ``?key=`` for a board or kiosk page opened by URL), then
 ``Authorization: Bearer hkt_...``, then the ``hk_session`` cookie. A credential that is given
 but expired, revoked or unknown makes the request's problem ``credential_invalid``.
+
+A verified credential is kept a few seconds in memory (`hallbase.auth.cache`): most requests
+resolve their caller without the database, and `aresolve` (the guard's) without a thread.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
+import anyio.to_thread
 from fastapi import Request
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select, update
 
+from hallbase.auth.cache import CREDENTIALS, Verified
 from hallbase.auth.models import Account, ApiToken, LoginSession, MachineKey, RoleGrant
 from hallbase.auth.principal import ANONYMOUS, Grant, Principal
 from hallbase.auth.roles import Scope
@@ -64,13 +71,15 @@ def person(session: Session, account: Account, **extra: object) -> Principal:
     )
 
 
-def _machine(engine: Engine, secret: str, key: str, now: datetime) -> Resolution:
+Found = tuple[Resolution, Verified | None]
+REFUSED: Found = (Resolution(ANONYMOUS, "credential_invalid"), None)
+
+
+def _machine(engine: Engine, hashed: str, now: datetime) -> Found:
     with read_session(engine) as session:
-        row = session.exec(
-            select(MachineKey).where(col(MachineKey.key_hash) == digest(secret, key))
-        ).first()
+        row = session.exec(select(MachineKey).where(col(MachineKey.key_hash) == hashed)).first()
     if row is None or row.revoked_at is not None:
-        return Resolution(ANONYMOUS, "credential_invalid")
+        return REFUSED
     if row.last_used is None or now - row.last_used > TOUCH_EVERY:
         with write_session(engine) as session:
             session.execute(
@@ -80,74 +89,137 @@ def _machine(engine: Engine, secret: str, key: str, now: datetime) -> Resolution
     principal = Principal(
         "machine", id=row.id, name=row.name, machine_kind=row.kind, machine_scope=scope, via="key"
     )
-    return Resolution(principal)
+    touched = now if row.last_used is None or now - row.last_used > TOUCH_EVERY else row.last_used
+    return Resolution(principal), Verified(principal, touched=touched)
 
 
-def _bearer(engine: Engine, secret: str, token: str, now: datetime) -> Resolution:
+def _bearer(engine: Engine, hashed: str, now: datetime) -> Found:
     with read_session(engine) as session:
         found = session.exec(
             select(ApiToken, Account)
             .join(Account, col(Account.id) == col(ApiToken.account_id))
-            .where(col(ApiToken.token_hash) == digest(secret, token))
+            .where(col(ApiToken.token_hash) == hashed)
         ).first()
         if found is None:
-            return Resolution(ANONYMOUS, "credential_invalid")
+            return REFUSED
         row, account = found
         if row.revoked_at is not None or row.expires_at <= now or not account.active:
-            return Resolution(ANONYMOUS, "credential_invalid")
+            return REFUSED
         principal = person(session, account, via="bearer")
     if row.last_used is None or now - row.last_used > TOUCH_EVERY:
         with write_session(engine) as session:
             touch = update(ApiToken).where(col(ApiToken.id) == row.id).values(last_used=now)
             session.execute(touch)
-    return Resolution(principal)
+    touched = now if row.last_used is None or now - row.last_used > TOUCH_EVERY else row.last_used
+    return Resolution(principal), Verified(principal, expires_at=row.expires_at, touched=touched)
 
 
-def _cookie(engine: Engine, settings: Settings, cookie: str, now: datetime) -> Resolution:
-    idle = timedelta(minutes=settings.session_idle_minutes)
+def _cookie(engine: Engine, hashed: str, idle: timedelta, now: datetime) -> Found:
     with read_session(engine) as session:
         found = session.exec(
             select(LoginSession, Account)
             .join(Account, col(Account.id) == col(LoginSession.account_id))
-            .where(col(LoginSession.token_hash) == digest(settings.auth_secret, cookie))
+            .where(col(LoginSession.token_hash) == hashed)
         ).first()
         if found is None:
-            return Resolution(ANONYMOUS, "credential_invalid")
+            return REFUSED
         row, account = found
         if row.expires_at <= now or now - row.last_seen >= idle or not account.active:
-            return Resolution(ANONYMOUS, "credential_invalid")
+            return REFUSED
         principal = person(
             session, account, via="session", csrf_token=row.csrf_token, session_id=row.id
         )
+    last_seen = row.last_seen
     if now - row.last_seen > TOUCH_EVERY:
         with write_session(engine) as session:
             session.execute(
                 update(LoginSession).where(col(LoginSession.id) == row.id).values(last_seen=now)
             )
-    return Resolution(principal)
+        last_seen = now
+    verified = Verified(
+        principal, expires_at=row.expires_at, last_seen=last_seen, touched=last_seen
+    )
+    return Resolution(principal), verified
 
 
-def resolve(request: Request) -> Resolution:
-    """The request's caller, looked up once and kept on the request."""
-    cached: Resolution | None = getattr(request.state, "hk_resolution", None)
-    if cached is not None:
-        return cached
+@dataclass(frozen=True)
+class _Asked:
+    """The credential a request gives: its kind, digest and how it is looked up."""
+
+    key: tuple[int, str, str]
+    lookup: Callable[[], Found]
+    idle: timedelta
+
+
+def _asked(request: Request, now: datetime) -> _Asked | None:
     engine: Engine = request.app.state.engine
     settings: Settings = request.app.state.settings
-    now = now_of(request)
+    secret = settings.auth_secret
+    idle = timedelta(minutes=settings.session_idle_minutes)
     key = request.headers.get(KEY_HEADER) or request.query_params.get(KEY_PARAM)
     authorization = request.headers.get("authorization", "")
     scheme, _, token = authorization.partition(" ")
     token = token.strip()
     cookie = request.cookies.get(SESSION_COOKIE)
     if key:
-        result = _machine(engine, settings.auth_secret, key, now)
-    elif scheme.lower() == "bearer" and token.startswith(API_TOKEN_MARK):
-        result = _bearer(engine, settings.auth_secret, token, now)
-    elif cookie:
-        result = _cookie(engine, settings, cookie, now)
-    else:
-        result = Resolution(ANONYMOUS)
+        hashed = digest(secret, key)
+        return _Asked((id(engine), "key", hashed), partial(_machine, engine, hashed, now), idle)
+    if scheme.lower() == "bearer" and token.startswith(API_TOKEN_MARK):
+        hashed = digest(secret, token)
+        return _Asked((id(engine), "bearer", hashed), partial(_bearer, engine, hashed, now), idle)
+    if cookie:
+        hashed = digest(secret, cookie)
+        lookup = partial(_cookie, engine, hashed, idle, now)
+        return _Asked((id(engine), "cookie", hashed), lookup, idle)
+    return None
+
+
+def _still_valid(verified: Verified, idle: timedelta, now: datetime) -> bool:
+    if verified.expires_at is not None and verified.expires_at <= now:
+        return False
+    return verified.last_seen is None or now - verified.last_seen < idle
+
+
+def _from_cache(request: Request) -> tuple[Resolution | None, _Asked | None]:
+    """The request's caller when known without the database, else what to look up."""
+    cached: Resolution | None = getattr(request.state, "hk_resolution", None)
+    if cached is not None:
+        return cached, None
+    now = now_of(request)
+    asked = _asked(request, now)
+    if asked is None:
+        return Resolution(ANONYMOUS), None
+    verified = CREDENTIALS.get(asked.key)
+    if verified is None or (verified.touched is not None and now - verified.touched > TOUCH_EVERY):
+        return None, asked  # not held, or its last use is due to be written
+    if not _still_valid(verified, asked.idle, now):
+        return REFUSED[0], None
+    return Resolution(verified.principal), None
+
+
+def _looked_up(request: Request, asked: _Asked) -> Resolution:
+    result, verified = asked.lookup()
+    if verified is not None:
+        CREDENTIALS.put(asked.key, verified)
+    return result
+
+
+def resolve(request: Request) -> Resolution:
+    """The request's caller, looked up once and kept on the request."""
+    result, asked = _from_cache(request)
+    if result is None:
+        assert asked is not None
+        result = _looked_up(request, asked)
+    request.state.hk_resolution = result
+    return result
+
+
+async def aresolve(request: Request) -> Resolution:
+    """`resolve` for coroutines: the database, when needed at all, in a worker thread."""
+    result, asked = _from_cache(request)
+    if result is None:
+        assert asked is not None
+        result = await anyio.to_thread.run_sync(_looked_up, request, asked)
     request.state.hk_resolution = result
     return result
 
@@ -157,5 +229,5 @@ def bearer_person(engine: Engine, secret: str, token: str, now: datetime) -> Pri
     HTTP (an MQTT command); None when it is unknown, expired, revoked or not a token."""
     if not token.startswith(API_TOKEN_MARK):
         return None
-    found = _bearer(engine, secret, token, now)
+    found, _verified = _bearer(engine, digest(secret, token), now)
     return found.principal if found.problem is None else None

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from hallbase.clock import Clock, utcnow
 from hallbase.words import languages
 from kiosk.api import appointments, events, stats, tickets, windows
+from kiosk.api.access import limiters
 from kiosk.config import QueueConfig
 from kiosk.errors import QueueError
 from kiosk.events import EventBus
@@ -25,7 +26,8 @@ API = "/api/v1"
 
 async def _queue_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, QueueError)
-    return JSONResponse(exc.body(), status_code=exc.status)
+    headers: dict[str, str] | None = getattr(exc, "headers", None)
+    return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
 
 
 def flow_message(exc: FlowError) -> dict[str, str]:
@@ -64,6 +66,7 @@ def install_queue(
     config = config or QueueConfig()
     app.state.queue_config = config
     app.state.bus = bus or EventBus(config.event_ring, config.subscriber_queue)
+    app.state.queue_limits = limiters()
     # Keep a clock the app factory already set (tests and the app pass their own).
     app.state.clock = clock or getattr(app.state, "clock", None) or utcnow
     # Who must hear of a window going away in its transaction (the shell adds attendance).

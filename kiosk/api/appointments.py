@@ -1,19 +1,35 @@
 """Appointment routes: slots (capacity is admin-only), bookings, check-in, cancellation,
-and committed items (承诺件) tracked to their promised date."""
+and committed items (承诺件) tracked to their promised date.
+
+Citizens book, look up and cancel without logging in (by the booking's long code); those
+requests are throttled per address, and a caller who is not a person of the hall sees the
+name and phone masked. Check-in is the kiosk's.
+"""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from sqlmodel import col, select
 
-from hallbase.auth import allow
+from hallbase.auth import Principal, allow
 from hallbase.fields import DbInt
 from kiosk import appointments as appts
 from kiosk import committed
+from kiosk.api.access import (
+    ADMIN,
+    AT_WINDOW,
+    OFFICE_READ,
+    OPEN,
+    TAKE,
+    masked,
+    require_window,
+    throttle,
+    windows_seen,
+)
 from kiosk.api.bodies import BookingIn, CheckInIn, SlotIn, SlotPatch
 from kiosk.api.common import QueueDep
 from kiosk.context import Ctx
@@ -23,13 +39,17 @@ from kiosk.models import Appointment, AppointmentSlot, CommittedItem
 from kiosk.tickets import ticket_public
 
 router = APIRouter()
+Code = Annotated[str, Path(max_length=20)]
+Caller = Annotated[Principal, OPEN]
+COMPLETE = allow(*AT_WINDOW)  # of the item's window (checked in the handler)
+
+
+def _shown(who: Principal, appointment: dict[str, Any]) -> dict[str, Any]:
+    return appointment if who.kind == "person" else masked(appointment)
 
 
 @router.post(
-    "/appointment-slots",
-    status_code=201,
-    dependencies=[allow("admin")],
-    summary="Open a slot (admin)",
+    "/appointment-slots", status_code=201, dependencies=[ADMIN], summary="Open a slot (admin)"
 )
 async def create_slot(body: SlotIn, queue: QueueDep) -> JSONResponse:
     def op(ctx: Ctx) -> dict[str, Any]:
@@ -40,7 +60,7 @@ async def create_slot(body: SlotIn, queue: QueueDep) -> JSONResponse:
 
 
 @router.patch(
-    "/appointment-slots/{slot_id}", dependencies=[allow("admin")], summary="Change capacity (admin)"
+    "/appointment-slots/{slot_id}", dependencies=[ADMIN], summary="Change capacity (admin)"
 )
 async def patch_slot(slot_id: DbInt, body: SlotPatch, queue: QueueDep) -> JSONResponse:
     return await queue.write_json(
@@ -48,7 +68,11 @@ async def patch_slot(slot_id: DbInt, body: SlotPatch, queue: QueueDep) -> JSONRe
     )
 
 
-@router.get("/appointment-slots", summary="Slots of a service on a day, with free places")
+@router.get(
+    "/appointment-slots",
+    dependencies=[OPEN],
+    summary="Slots of a service on a day, with free places",
+)
 async def list_slots(
     queue: QueueDep, service: str | None = None, day: date | None = None
 ) -> JSONResponse:
@@ -66,7 +90,9 @@ async def list_slots(
 
 
 @router.post("/appointments", status_code=201, summary="Book a place (phone staff or API)")
-async def book(body: BookingIn, queue: QueueDep) -> JSONResponse:
+async def book(body: BookingIn, queue: QueueDep, request: Request, who: Caller) -> JSONResponse:
+    throttle(request, who, "booking")
+
     def op(ctx: Ctx) -> dict[str, Any]:
         appointment = appts.book(
             ctx,
@@ -76,23 +102,30 @@ async def book(body: BookingIn, queue: QueueDep) -> JSONResponse:
             id_number=body.id_number,
             booked_by=body.booked_by,
         )
-        return appts.appointment_public(appointment)
+        return _shown(who, appts.appointment_public(appointment))
 
     return await queue.write_json(op, 201)
 
 
 @router.get("/appointments/{code}", summary="A booking by its check-in code")
-async def get_booking(code: str, queue: QueueDep) -> JSONResponse:
+async def get_booking(code: Code, queue: QueueDep, request: Request, who: Caller) -> JSONResponse:
+    throttle(request, who, "lookup")
+
     def op(ctx: Ctx) -> dict[str, Any]:
         row = ctx.session.exec(select(Appointment).where(Appointment.code == code)).first()
         if row is None:
             raise NotFound(f"no appointment with check-in code {code!r}")
-        return appts.appointment_public(row)
+        return _shown(who, appts.appointment_public(row))
 
     return await queue.read_json(op)
 
 
-@router.post("/appointments/check-in", status_code=201, summary="Check in at the kiosk")
+@router.post(
+    "/appointments/check-in",
+    status_code=201,
+    dependencies=[TAKE],
+    summary="Check in at the kiosk",
+)
 async def check_in(body: CheckInIn, queue: QueueDep) -> JSONResponse:
     return await queue.write_json(
         lambda ctx: ticket_public(ctx, appts.check_in(ctx, body.code, body.id_number)), 201
@@ -100,12 +133,17 @@ async def check_in(body: CheckInIn, queue: QueueDep) -> JSONResponse:
 
 
 @router.post("/appointments/{code}/cancel", summary="Cancel a booking")
-async def cancel(code: str, queue: QueueDep) -> JSONResponse:
-    return await queue.write_json(lambda ctx: appts.appointment_public(appts.cancel(ctx, code)))
+async def cancel(code: Code, queue: QueueDep, request: Request, who: Caller) -> JSONResponse:
+    throttle(request, who, "lookup")
+    return await queue.write_json(
+        lambda ctx: _shown(who, appts.appointment_public(appts.cancel(ctx, code)))
+    )
 
 
 @router.get("/committed-items", summary="Committed items (承诺件) and their on-time verdict")
-async def list_items(queue: QueueDep, open_only: bool = False) -> JSONResponse:
+async def list_items(
+    queue: QueueDep, who: Annotated[Principal, OFFICE_READ], open_only: bool = False
+) -> JSONResponse:
     def op(ctx: Ctx) -> dict[str, Any]:
         if open_only:
             rows = committed.open_items(ctx.session)
@@ -113,6 +151,9 @@ async def list_items(queue: QueueDep, open_only: bool = False) -> JSONResponse:
             rows = list(
                 ctx.session.exec(select(CommittedItem).order_by(col(CommittedItem.id))).all()
             )
+        seen = windows_seen(ctx.session, who)
+        if seen is not None:  # a window lead: their windows' items
+            rows = [r for r in rows if r.window_number in seen]
         data = [committed.item_public(i, ctx) for i in rows]
         return {"data": data, "count": len(data)}
 
@@ -120,7 +161,13 @@ async def list_items(queue: QueueDep, open_only: bool = False) -> JSONResponse:
 
 
 @router.post("/committed-items/{item_id}/complete", summary="Mark a committed item completed")
-async def complete_item(item_id: DbInt, queue: QueueDep) -> JSONResponse:
-    return await queue.write_json(
-        lambda ctx: committed.item_public(committed.complete(ctx, item_id), ctx)
-    )
+async def complete_item(
+    item_id: DbInt, queue: QueueDep, who: Annotated[Principal, COMPLETE]
+) -> JSONResponse:
+    def op(ctx: Ctx) -> dict[str, Any]:
+        item = ctx.session.get(CommittedItem, item_id)
+        if item is not None:  # an unknown item: complete() says so
+            require_window(ctx.session, who, item.window_number, AT_WINDOW)
+        return committed.item_public(committed.complete(ctx, item_id), ctx)
+
+    return await queue.write_json(op)

@@ -1,18 +1,40 @@
 """GET /api/v1/events: every queue event as Server-Sent Events, with ids, ``Last-Event-ID``
-resume from the in-memory ring, and a heartbeat comment so proxies keep the stream open."""
+resume from the in-memory ring, and a heartbeat comment so proxies keep the stream open.
+
+The hall's people and machines hear every event; the public (and the hall board's key) hear
+what the hall board shows: calls and window states, without staff numbers or other records.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 
+from hallbase.auth import Principal
+from kiosk.api.access import OPEN, sees_board_only
 from kiosk.events import EventBus, Published
 
 router = APIRouter()
+BOARD_FIELDS = frozenset({"code", "window", "text", "state", "state_text"})
+Shown = Callable[[Published], str | None]
+
+
+def full(event: Published) -> str | None:
+    """Every event, whole."""
+    return event.sse()
+
+
+def board_only(event: Published) -> str | None:
+    """Ticket and window events with the board's fields only; nothing else."""
+    if not (event.kind.startswith("ticket.") or event.kind == "window.state"):
+        return None
+    data = {k: v for k, v in event.data.items() if k in BOARD_FIELDS}
+    return replace(event, data=data).sse()
 
 
 def _start_id(header: str | None, query: int | None) -> int | None:
@@ -27,7 +49,7 @@ def _start_id(header: str | None, query: int | None) -> int | None:
 
 
 async def _stream(
-    request: Request, bus: EventBus, last_id: int | None, heartbeat: float
+    request: Request, bus: EventBus, last_id: int | None, heartbeat: float, shown: Shown
 ) -> AsyncIterator[str]:
     sub = bus.subscribe(asyncio.get_running_loop())
     try:
@@ -39,7 +61,9 @@ async def _stream(
                 # Too old for the ring (or from before a restart): the client must reload state.
                 yield f"id: {bus.last_id}\nevent: reset\ndata: {{}}\n\n"
             for event in missed:
-                yield event.sse()
+                frame = shown(event)
+                if frame is not None:
+                    yield frame
                 sent = event.id
         while not sub.dropped:
             next_event: Published | None = await sub.aget(heartbeat)
@@ -49,7 +73,9 @@ async def _stream(
                 yield ": heartbeat\n\n"
                 continue
             if next_event.id > sent:
-                yield next_event.sse()
+                frame = shown(next_event)
+                if frame is not None:
+                    yield frame
                 sent = next_event.id
     finally:
         bus.unsubscribe(sub)
@@ -58,6 +84,7 @@ async def _stream(
 @router.get("/events", summary="Queue events as Server-Sent Events (text/event-stream)")
 async def events(
     request: Request,
+    who: Annotated[Principal, OPEN],
     last_event_id: Annotated[str | None, Header()] = None,
     after: int | None = None,
 ) -> StreamingResponse:
@@ -65,7 +92,7 @@ async def events(
     heartbeat: float = request.app.state.queue_config.heartbeat_seconds
     start = _start_id(last_event_id, after)
     return StreamingResponse(
-        _stream(request, bus, start, heartbeat),
+        _stream(request, bus, start, heartbeat, board_only if sees_board_only(who) else full),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

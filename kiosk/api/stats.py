@@ -1,4 +1,7 @@
-"""Statistics routes: JSON per dimension, and CSV / XLSX exports (Chinese headers by default)."""
+"""Statistics routes: JSON per dimension, and CSV / XLSX exports (Chinese headers by default).
+
+For the office roles; a window lead sees the rows of their own windows and staff only (the
+rows per service and per hour, the hall's totals, are everyone's in the office)."""
 
 from __future__ import annotations
 
@@ -8,8 +11,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from hallbase.auth import Principal, Target, in_scope
 from hallbase.words import Lang, t
 from kiosk import export
+from kiosk.api.access import OFFICE_READ, windows_seen
 from kiosk.api.common import QueueDep
 from kiosk.context import Ctx
 from kiosk.errors import Invalid
@@ -29,8 +34,22 @@ class Asked:
     rows: list[dict[str, Any]]
 
 
+def _in_scope(ctx: Ctx, who: Principal, by: Dimension, rows: list[dict[str, Any]]) -> list[Any]:
+    """The rows ``who`` may see (a window lead: their windows' and staff's)."""
+    seen = windows_seen(ctx.session, who) if by in ("window", "staff") else None
+    if seen is None:
+        return rows
+    if by == "window":
+        return [r for r in rows if r["key"] in seen]
+    lead = ("window_lead",)
+    return [
+        r for r in rows if r["key"] and in_scope(ctx.session, who, Target(staff_no=r["key"]), lead)
+    ]
+
+
 def _asked(
     queue: QueueDep,
+    who: Annotated[Principal, OFFICE_READ],
     by: Dimension = "service",
     from_: FromDay = None,
     to: date | None = None,
@@ -42,7 +61,8 @@ def _asked(
             raise Invalid("to is before from")
         if (end - start).days > 366:
             raise Invalid("at most one year at a time")
-        return Asked(by, start, end, compute(ctx.session, start, end, ctx.zone, ctx.now, by))
+        rows = compute(ctx.session, start, end, ctx.zone, ctx.now, by)
+        return Asked(by, start, end, _in_scope(ctx, who, by, rows))
 
     return queue.read(op)
 

@@ -1,16 +1,22 @@
-"""Kiosk and board routes: take a ticket, look at it, rate it, and the queue per service."""
+"""Kiosk and board routes: take a ticket, look at it, rate it, and the queue per service.
+
+The citizen's own routes go by the ticket's unguessable token (``/my-ticket/{token}``): they
+need no credential. By id, a ticket is for the hall's people, kiosks and rating pads.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 from sqlmodel import col, func, select
 
+from hallbase.auth import Principal
 from hallbase.fields import DbInt
 from hallbase.models import Service
+from kiosk.api.access import OPEN, RATE, TAKE, TICKET_READ, require_window
 from kiosk.api.bodies import RatingIn, TicketIn
 from kiosk.api.common import QueueDep
 from kiosk.context import Ctx
@@ -18,11 +24,13 @@ from kiosk.lookup import ticket_by_id
 from kiosk.models import Ticket
 from kiosk.ratings import Scores, rate
 from kiosk.tickets import estimate_minutes, issue, open_windows, ticket_public
+from kiosk.visit import TOKEN_PATTERN, visit_public, visit_ticket
 
 router = APIRouter()
+Token = Annotated[str, Path(pattern=TOKEN_PATTERN)]
 
 
-@router.post("/tickets", status_code=201, summary="Take a ticket (kiosk)")
+@router.post("/tickets", status_code=201, summary="Take a ticket (kiosk)", dependencies=[TAKE])
 async def take_ticket(body: TicketIn, queue: QueueDep) -> JSONResponse:
     def op(ctx: Ctx) -> dict[str, Any]:
         return ticket_public(ctx, issue(ctx, body.service, body.priority_reason))
@@ -31,18 +39,50 @@ async def take_ticket(body: TicketIn, queue: QueueDep) -> JSONResponse:
 
 
 @router.get("/tickets/{ticket_id}", summary="One ticket: state, people ahead, estimated wait")
-async def get_ticket(ticket_id: DbInt, queue: QueueDep) -> JSONResponse:
-    return await queue.read_json(
-        lambda ctx: ticket_public(ctx, ticket_by_id(ctx.session, ticket_id))
-    )
+async def get_ticket(
+    ticket_id: DbInt, queue: QueueDep, who: Annotated[Principal, TICKET_READ]
+) -> JSONResponse:
+    def op(ctx: Ctx) -> dict[str, Any]:
+        ticket = ticket_by_id(ctx.session, ticket_id)
+        if who.machine_kind == "rating_pad":
+            require_window(ctx.session, who, ticket.window_number)
+        return ticket_public(ctx, ticket)
+
+    return await queue.read_json(op)
 
 
 @router.post("/tickets/{ticket_id}/rating", status_code=201, summary="Rate a ticket (once)")
-async def rate_ticket(ticket_id: DbInt, body: RatingIn, queue: QueueDep) -> JSONResponse:
+async def rate_ticket(
+    ticket_id: DbInt, body: RatingIn, queue: QueueDep, who: Annotated[Principal, RATE]
+) -> JSONResponse:
     scores = Scores(**body.model_dump())
-    return await queue.write_json(
-        lambda ctx: rate(ctx, ticket_id, scores).model_dump(mode="json"), 201
-    )
+
+    def op(ctx: Ctx) -> dict[str, Any]:
+        require_window(ctx.session, who, ticket_by_id(ctx.session, ticket_id).window_number)
+        return rate(ctx, ticket_id, scores).model_dump(mode="json")
+
+    return await queue.write_json(op, 201)
+
+
+@router.get("/my-ticket/{token}", dependencies=[OPEN], summary="The citizen's own ticket")
+async def my_ticket(token: Token, queue: QueueDep) -> JSONResponse:
+    return await queue.read_json(lambda ctx: visit_public(ctx, visit_ticket(ctx, token)))
+
+
+@router.post(
+    "/my-ticket/{token}/rating",
+    status_code=201,
+    dependencies=[OPEN],
+    summary="The citizen rates their own ticket (once)",
+)
+async def rate_my_ticket(token: Token, body: RatingIn, queue: QueueDep) -> JSONResponse:
+    scores = Scores(**body.model_dump())
+
+    def op(ctx: Ctx) -> dict[str, Any]:
+        rate(ctx, visit_ticket(ctx, token).id, scores)
+        return visit_public(ctx, visit_ticket(ctx, token))
+
+    return await queue.write_json(op, 201)
 
 
 def overview(ctx: Ctx) -> list[dict[str, Any]]:
@@ -94,7 +134,11 @@ def ticket_oldest(ctx: Ctx, service_id: int) -> datetime | None:
     ).first()
 
 
-@router.get("/queue", summary="Waiting per service, estimated waits and limits exceeded")
+@router.get(
+    "/queue",
+    dependencies=[OPEN],
+    summary="Waiting per service, estimated waits and limits exceeded",
+)
 async def get_queue_overview(queue: QueueDep) -> dict[str, Any]:
     data = await queue.aread(overview)
     return {"data": data, "count": len(data)}

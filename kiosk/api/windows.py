@@ -1,19 +1,22 @@
 """Window console routes under /api/v1/windows/{number}/...: calling, service, transfer and the
-window's own state. No admin token: these come from the hall's own terminals."""
+window's own state. Callers: the window's staff, a window lead of it, an admin, or the keypad
+bridge of its windows (`kiosk.api.access`); window staff act as themselves."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 from sqlmodel import col, select
 
+from hallbase.auth import AuthError, Principal
 from hallbase.fields import DbInt
 from hallbase.models import WindowStateHistory
 from kiosk import calling, transfers
+from kiosk.api.access import LIVE, OPEN, WINDOW_ACTION, WINDOW_READ
 from kiosk.api.bodies import CallIn, FinishIn, StaffIn, TransferIn
 from kiosk.api.common import QueueDep
 from kiosk.context import Ctx
@@ -27,6 +30,18 @@ from kiosk.tickets import ticket_public
 
 router = APIRouter()
 NoBody = Body(default=None)
+Actor = Annotated[Principal, WINDOW_ACTION]
+BOARD_FIELDS = ("window", "name", "state", "state_text", "since")  # no staff: the board is public
+
+
+def acting(who: Principal, given: str | None) -> str | None:
+    """The staff member acting: window staff are themselves (they may not name another);
+    a window lead, an admin or a keypad bridge names whom it acts for."""
+    if who.kind != "person" or who.has_role("window_lead", "admin"):
+        return given
+    if given is not None and given != who.staff_no:
+        raise AuthError(403, "forbidden")
+    return who.staff_no
 
 
 def _done(ctx: Ctx, ticket: TicketRecord) -> dict[str, Any]:
@@ -34,15 +49,18 @@ def _done(ctx: Ctx, ticket: TicketRecord) -> dict[str, Any]:
 
 
 @router.post("/windows/{number}/call-next", summary="Call the next citizen")
-async def call_next(number: DbInt, queue: QueueDep, body: StaffIn | None = NoBody) -> JSONResponse:
-    staff = body.staff_no if body else None
+async def call_next(
+    number: DbInt, queue: QueueDep, who: Actor, body: StaffIn | None = NoBody
+) -> JSONResponse:
+    staff = acting(who, body.staff_no if body else None)
     return await queue.write_json(lambda ctx: _done(ctx, calling.call_next(ctx, number, staff)))
 
 
 @router.post("/windows/{number}/call", summary="Call a named waiting ticket")
-async def call_ticket(number: DbInt, body: CallIn, queue: QueueDep) -> JSONResponse:
+async def call_ticket(number: DbInt, body: CallIn, queue: QueueDep, who: Actor) -> JSONResponse:
+    staff = acting(who, body.staff_no)
     return await queue.write_json(
-        lambda ctx: _done(ctx, calling.call_ticket(ctx, number, body.ticket_id, body.staff_no))
+        lambda ctx: _done(ctx, calling.call_ticket(ctx, number, body.ticket_id, staff))
     )
 
 
@@ -55,7 +73,10 @@ def _ticket_route(
         return await queue.write_json(lambda ctx: _done(ctx, step(ctx, number)))
 
     handler.__name__ = step.__name__
-    return router.post(f"/windows/{{number}}/{path}", summary=summary)(handler)
+    route = router.post(
+        f"/windows/{{number}}/{path}", summary=summary, dependencies=[WINDOW_ACTION]
+    )
+    return route(handler)
 
 
 recall = _ticket_route(calling.recall, "recall", "Call the current ticket again")
@@ -65,13 +86,18 @@ suspend = _ticket_route(calling.suspend, "suspend", "Set the current citizen asi
 
 
 @router.post("/windows/{number}/call-back", summary="Call back a suspended ticket")
-async def call_back(number: DbInt, body: CallIn, queue: QueueDep) -> JSONResponse:
+async def call_back(number: DbInt, body: CallIn, queue: QueueDep, who: Actor) -> JSONResponse:
+    staff = acting(who, body.staff_no)
     return await queue.write_json(
-        lambda ctx: _done(ctx, calling.call_back(ctx, number, body.ticket_id, body.staff_no))
+        lambda ctx: _done(ctx, calling.call_back(ctx, number, body.ticket_id, staff))
     )
 
 
-@router.post("/windows/{number}/finish", summary="Finish: done, or documents missing")
+@router.post(
+    "/windows/{number}/finish",
+    summary="Finish: done, or documents missing",
+    dependencies=[WINDOW_ACTION],
+)
 async def finish(number: DbInt, queue: QueueDep, body: FinishIn | None = NoBody) -> JSONResponse:
     given = body or FinishIn()
     return await queue.write_json(
@@ -81,7 +107,11 @@ async def finish(number: DbInt, queue: QueueDep, body: FinishIn | None = NoBody)
     )
 
 
-@router.post("/windows/{number}/transfer", summary="Send on to another window or service")
+@router.post(
+    "/windows/{number}/transfer",
+    summary="Send on to another window or service",
+    dependencies=[WINDOW_ACTION],
+)
 async def transfer(number: DbInt, body: TransferIn, queue: QueueDep) -> JSONResponse:
     return await queue.write_json(
         lambda ctx: _done(
@@ -93,9 +123,9 @@ async def transfer(number: DbInt, body: TransferIn, queue: QueueDep) -> JSONResp
 
 def _state_route(action: WindowAction, path: str, summary: str) -> None:
     async def handler(
-        number: DbInt, queue: QueueDep, body: StaffIn | None = NoBody
+        number: DbInt, queue: QueueDep, who: Actor, body: StaffIn | None = NoBody
     ) -> JSONResponse:
-        staff = body.staff_no if body else None
+        staff = acting(who, body.staff_no if body else None)
 
         def op(ctx: Ctx) -> dict[str, Any]:
             live = calling.window_action(ctx, number, action, staff)
@@ -149,12 +179,20 @@ def _window_queue(ctx: Ctx, number: DbInt) -> dict[str, Any]:
     }
 
 
-@router.get("/windows/{number}/queue", summary="This window's queue, current and suspended")
+@router.get(
+    "/windows/{number}/queue",
+    summary="This window's queue, current and suspended",
+    dependencies=[WINDOW_READ],
+)
 async def window_queue(number: DbInt, queue: QueueDep) -> JSONResponse:
     return await queue.read_json(lambda ctx: _window_queue(ctx, number))
 
 
-@router.get("/windows/{number}/history", summary="The window's state periods (newest first)")
+@router.get(
+    "/windows/{number}/history",
+    summary="The window's state periods (newest first)",
+    dependencies=[WINDOW_READ],
+)
 async def window_history(number: DbInt, queue: QueueDep, limit: int = 200) -> JSONResponse:
     def op(ctx: Ctx) -> dict[str, Any]:
         window_by_number(ctx.session, number)
@@ -170,7 +208,7 @@ async def window_history(number: DbInt, queue: QueueDep, limit: int = 200) -> JS
     return await queue.read_json(op)
 
 
-@router.get("/windows-live", summary="Every window's live state")
+@router.get("/windows-live", summary="Every window's live state", dependencies=[LIVE])
 async def windows_live(queue: QueueDep) -> JSONResponse:
     def op(ctx: Ctx) -> dict[str, Any]:
         lives = {w.window_number: w for w in LIVES.all(ctx.session, LIVES.query)}
@@ -183,6 +221,26 @@ async def windows_live(queue: QueueDep) -> JSONResponse:
             ticket = held_ticket(ctx.session, live)
             row["ticket"] = ticket.code if ticket else None
             data.append(row)
+        return {"data": data, "count": len(data)}
+
+    return await queue.read_json(op)
+
+
+@router.get(
+    "/board-live",
+    dependencies=[OPEN],
+    summary="Every window's state and ticket, as the public hall board shows it",
+)
+async def board_live(queue: QueueDep) -> JSONResponse:
+    def op(ctx: Ctx) -> dict[str, Any]:
+        lives = {w.window_number: w for w in LIVES.all(ctx.session, LIVES.query)}
+        data = []
+        for window in all_windows(ctx.session):
+            live = lives.get(window.number)
+            row = live_public(window, live, ctx.now)
+            ticket = held_ticket(ctx.session, live)
+            data.append({name: row[name] for name in BOARD_FIELDS if name in row})
+            data[-1]["ticket"] = ticket.code if ticket else None
         return {"data": data, "count": len(data)}
 
     return await queue.read_json(op)

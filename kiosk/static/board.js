@@ -52,7 +52,7 @@
   };
   window.hallSpeech = speech; // for diagnosis from the browser's console
 
-  const windows = new Map(); // number -> row of /windows-live
+  const windows = new Map(); // number -> row of /board-live
   const blinking = new Map(); // number -> timeout id
 
   function card(row) {
@@ -85,7 +85,7 @@
   async function refresh() {
     const heard = calls;
     try {
-      const [live_, queue] = await Promise.all([api("GET", "/windows-live"), api("GET", "/queue")]);
+      const [live_, queue] = await Promise.all([api("GET", "/board-live"), api("GET", "/queue")]);
       // A call that arrived while the snapshot was on its way is newer than the snapshot: keep
       // it (the call also asked for a fresh snapshot, which follows).
       if (heard === calls) {

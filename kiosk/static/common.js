@@ -5,6 +5,13 @@ const HK = (() => {
   const setup = JSON.parse(document.getElementById("setup").textContent);
   const words = setup.words;
 
+  // A kiosk, board or rating pad is opened by its machine key (?key=...): the page keeps it for
+  // this tab and sends it on its own calls. A logged-in page sends its session's CSRF token.
+  const KEY_STORE = "hk_key";
+  const given = new URLSearchParams(window.location.search).get("key");
+  if (given) sessionStorage.setItem(KEY_STORE, given);
+  const machineKey = given || sessionStorage.getItem(KEY_STORE);
+
   /** The page word for key, with {name} fields filled in. */
   function t(key, fields) {
     let text = words[key] !== undefined ? words[key] : key;
@@ -34,6 +41,8 @@ const HK = (() => {
   /** Call the API; resolves to the JSON body, rejects with ApiError (status 0: no network). */
   async function api(method, path, body) {
     const options = { method, headers: { Accept: "application/json" } };
+    if (machineKey) options.headers["X-Hall-Key"] = machineKey;
+    if (setup.csrf && method !== "GET") options.headers["X-CSRF-Token"] = setup.csrf;
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
@@ -77,7 +86,9 @@ const HK = (() => {
     let source = null;
     let retry = 1000;
     function connect() {
-      source = new EventSource("/api/v1/events");
+      // EventSource sends no headers: the key goes in the address (a session goes as its cookie)
+      const query = machineKey ? "?key=" + encodeURIComponent(machineKey) : "";
+      source = new EventSource("/api/v1/events" + query);
       source.addEventListener("open", () => {
         retry = 1000;
         if (notice) notice.hidden = true;

@@ -10,6 +10,7 @@
   let lastTouch = Date.now();
   let priorityReason = null;
   let entryMode = "code";
+  const CODE_DIGITS = 16; // an appointment's check-in code (kiosk.appointments.CODE_DIGITS)
   let entry = "";
   let countdown = null;
   let printerOk = true;
@@ -139,14 +140,16 @@
   }
 
   function updateEntry() {
-    document.getElementById("entry").textContent = entry;
-    const needed = entryMode === "code" ? 8 : 18;
+    // a booking code shows in groups of four, as on the booking's message
+    document.getElementById("entry").textContent =
+      entryMode === "code" ? entry.replace(/(\d{4})(?=\d)/g, "$1 ") : entry;
+    const needed = entryMode === "code" ? CODE_DIGITS : 18;
     document.getElementById("btn-confirm").disabled = entry.length !== needed;
     document.getElementById("check-in-error").hidden = true;
   }
 
   function press(key) {
-    const limit = entryMode === "code" ? 8 : 18;
+    const limit = entryMode === "code" ? CODE_DIGITS : 18;
     if (key === "del") entry = entry.slice(0, -1);
     else if (key === "clear") entry = "";
     else if (entry.length < limit) {

@@ -233,6 +233,13 @@ def test_every_route_outside_the_queue_says_who_may_call_it(matrix: Matrix) -> N
     assert tabled - set(routes) == set()  # and no route the app does not have
 
 
+def test_every_route_of_the_app_says_who_may_call_it(matrix: Matrix) -> None:
+    """The queue's routes too (their table is tests/kiosk/test_authz_matrix.py)."""
+    routes = api_routes(matrix.app)
+    assert any(r.endpoint.__module__.startswith("kiosk") for r in routes)
+    assert [f"{r.methods} {r.path}" for r in routes if not route_rules(r)] == []
+
+
 def test_terminals_are_anonymous_by_rule_and_bound_in_the_route(matrix: Matrix) -> None:
     """A terminal sends no credential: its routes are marked anonymous for terminals, and
     each admits only an approved serial matching its binding (tested in test_binding)."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -44,3 +45,27 @@ def act(client: TestClient, window: int, action: str, **body: object) -> dict[st
     assert response.status_code == 200, response.text
     out: dict[str, object] = response.json()
     return out
+
+
+def as_admin(app: FastAPI, client: TestClient, username: str = "admin") -> TestClient:
+    """Give ``client`` an administrator's bearer token (the account is made once per app)."""
+    from sqlmodel import col, select
+
+    from hallbase.auth.models import Account
+    from hallbase.db import read_session
+    from tests.auth_support import add_account, api_token
+
+    with read_session(app.state.engine) as session:
+        found = select(Account.id).where(col(Account.username) == username)
+        exists = session.exec(found).first() is not None
+    if not exists:
+        add_account(app, username, "admin")
+    client.headers["Authorization"] = f"Bearer {api_token(app, username)}"
+    return client
+
+
+def rating_pad(app: FastAPI, window: int) -> dict[str, str]:
+    """The headers of window ``window``'s rating pad."""
+    from tests.auth_support import machine_key
+
+    return {"X-Hall-Key": machine_key(app, "rating_pad", f"window:{window}", f"pad {window}")}

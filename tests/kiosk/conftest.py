@@ -1,4 +1,8 @@
-"""Fixtures for the queue: the real app on SQLite and PostgreSQL with a clock the test sets."""
+"""Fixtures for the queue: the real app on SQLite and PostgreSQL with a clock the test sets.
+
+``client`` calls as an administrator (a bearer token); ``anonymous`` with no credential; a
+test about a machine gives that machine's key (`tests.auth_support.machine_key`).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,7 @@ from sqlalchemy import Engine
 
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from tests.auth_support import admin_headers
-from tests.helpers.queue import MONDAY_9AM, Clock
+from tests.helpers.queue import MONDAY_9AM, Clock, as_admin
 
 
 @pytest.fixture
@@ -28,6 +31,11 @@ def app(any_engine: Engine, settings: Settings, clock: Clock) -> FastAPI:
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    # An admin's token: the hall model and appointment slots are the admin's to change.
-    with TestClient(app, headers=admin_headers(app)) as c:
-        yield c
+    with TestClient(app) as c:
+        yield as_admin(app, c)
+
+
+@pytest.fixture
+def anonymous(app: FastAPI, client: TestClient) -> TestClient:
+    """A client without any credential (the app is already started by ``client``)."""
+    return TestClient(app)

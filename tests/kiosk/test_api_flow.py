@@ -9,13 +9,13 @@ from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
 from kiosk.api.common import Queue, get_queue, queue_of
-from tests.helpers.queue import Clock, act, take
+from tests.helpers.queue import Clock, act, as_admin, rating_pad, take
 from tests.kiosk.snapshot import queue_alerts
 
 RATING = {"attitude": 5, "quality": 4, "efficiency": 4, "integrity": 5, "overall": 5}
 
 
-def test_issue_call_serve_finish_rate(client: TestClient, clock: Clock) -> None:
+def test_issue_call_serve_finish_rate(app: FastAPI, client: TestClient, clock: Clock) -> None:
     first = take(client, "company_setup")
     second = take(client, "company_setup")
     assert (first["code"], second["code"]) == ("A001", "A002")
@@ -39,8 +39,10 @@ def test_issue_call_serve_finish_rate(client: TestClient, clock: Clock) -> None:
     assert [(i["ticket_id"], i["promised_date"], i["on_time"]) for i in items] == [
         (first["id"], "2026-11-26", None)
     ]
-    assert client.post(f"/api/v1/tickets/{first['id']}/rating", json=RATING).status_code == 201
-    again = client.post(f"/api/v1/tickets/{first['id']}/rating", json=RATING)
+    pad = rating_pad(app, 1)
+    rate = client.post(f"/api/v1/tickets/{first['id']}/rating", json=RATING, headers=pad)
+    assert rate.status_code == 201
+    again = client.post(f"/api/v1/tickets/{first['id']}/rating", json=RATING, headers=pad)
     assert again.status_code == 409 and "already been rated" in again.json()["detail"]
 
     live = {w["window"]: w for w in client.get("/api/v1/windows-live").json()["data"]}
@@ -229,6 +231,7 @@ def test_busiest_routes_go_through_route_dependencies(app: FastAPI, clock: Clock
 
     app.dependency_overrides[get_queue] = queue_at_night
     with TestClient(app) as client:
+        as_admin(app, client)
         ticket = client.post("/api/v1/tickets", json={"service": "company_setup"})
     assert ticket.status_code == 409, ticket.text
     assert "is closed" in ticket.json()["detail"]

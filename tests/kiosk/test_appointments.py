@@ -4,13 +4,13 @@ the slot."""
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from kiosk.idcard import check_digit
+from tests.auth_support import add_account, api_token
 from tests.helpers.queue import SHANGHAI, Clock, act, take
 from tests.kiosk.snapshot import snapshot
 
@@ -34,7 +34,7 @@ def test_full_slot_refused_and_capacity_admin(app: FastAPI, client: TestClient) 
     slot = _slot(client, 10, capacity=1)
     assert slot["free"] == 1 and slot["day"] == "2026-11-23"
     booked = client.post("/api/v1/appointments", json={"slot_id": slot["id"], "booked_by": "phone"})
-    assert booked.status_code == 201 and len(booked.json()["code"]) == 8
+    assert booked.status_code == 201 and len(booked.json()["code"]) == 16
     before = snapshot(app.state.engine)
     full = client.post("/api/v1/appointments", json={"slot_id": slot["id"]})
     assert full.status_code == 409 and "is full (1 places)" in full.json()["detail"]
@@ -63,22 +63,22 @@ def test_full_slot_refused_and_capacity_admin(app: FastAPI, client: TestClient) 
     assert clash.status_code == 409
 
 
-def test_slot_capacity_is_the_admins(tmp_path: Path) -> None:
-    from hallbase.settings import load_settings
-    from hallkeeper.app import create_app
-    from tests.auth_support import admin_headers
-
-    app = create_app(load_settings(data_dir=tmp_path, database_url="", mqtt_url=""))
-    with TestClient(app) as client:
-        body = {
-            "service": "consult",
-            "start": "2026-11-23T10:00+08:00",
-            "end": "2026-11-23T10:30+08:00",
-            "capacity": 1,
-        }
-        assert client.post("/api/v1/appointment-slots", json=body).status_code == 401
-        ok = client.post("/api/v1/appointment-slots", json=body, headers=admin_headers(app))
-        assert ok.status_code == 201
+def test_slot_capacity_needs_an_admin(
+    app: FastAPI, client: TestClient, anonymous: TestClient
+) -> None:
+    body = {
+        "service": "consult",
+        "start": "2026-11-23T10:00+08:00",
+        "end": "2026-11-23T10:30+08:00",
+        "capacity": 1,
+    }
+    assert anonymous.post("/api/v1/appointment-slots", json=body).status_code == 401
+    add_account(app, "sup", "supervisor")
+    sup = {"Authorization": f"Bearer {api_token(app, 'sup')}"}
+    assert anonymous.post("/api/v1/appointment-slots", json=body, headers=sup).status_code == 403
+    assert client.post("/api/v1/appointment-slots", json=body).status_code == 201
+    # window actions too need a person of the window or its keypad bridge
+    assert anonymous.post("/api/v1/windows/8/pause").status_code == 401
 
 
 def test_appointment_served_first_at_slot_time(

@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.helpers.queue import act, take
+from tests.helpers.queue import act, rating_pad, take
 from tests.kiosk.snapshot import snapshot
 
 RATING = {"attitude": 5, "quality": 5, "efficiency": 5, "integrity": 5, "overall": 5}
@@ -36,11 +36,12 @@ def test_refusals_change_nothing(app: FastAPI, client: TestClient) -> None:
     refused(app, lambda: post("/api/v1/windows/3/finish"), 409, "window 3 has no ticket in hand")
 
     social = take(client, "social_security")
+    pad = rating_pad(app, 3)
     act(client, 3, "call-next")
     refused(app, lambda: post("/api/v1/windows/3/finish"), 409, "only a ticket in service")
     refused(
         app,
-        lambda: post(f"/api/v1/tickets/{social['id']}/rating", json=RATING),
+        lambda: post(f"/api/v1/tickets/{social['id']}/rating", json=RATING, headers=pad),
         409,
         "rate it after its service",
     )
@@ -97,19 +98,24 @@ def test_refusals_change_nothing(app: FastAPI, client: TestClient) -> None:
     refused(app, lambda: post("/api/v1/windows/3/finish", json={"outcome": "lost"}), 422, "outcome")
 
     act(client, 3, "finish")
-    post(f"/api/v1/tickets/{social['id']}/rating", json=RATING)
+    post(f"/api/v1/tickets/{social['id']}/rating", json=RATING, headers=pad)
     refused(
         app,
-        lambda: post(f"/api/v1/tickets/{social['id']}/rating", json=RATING),
+        lambda: post(f"/api/v1/tickets/{social['id']}/rating", json=RATING, headers=pad),
         409,
         "already been rated",
     )
     refused(
-        app, lambda: post("/api/v1/tickets/9999/rating", json=RATING), 404, "ticket 9999 not found"
+        app,
+        lambda: post("/api/v1/tickets/9999/rating", json=RATING, headers=pad),
+        404,
+        "ticket 9999 not found",
     )
     refused(
         app,
-        lambda: post(f"/api/v1/tickets/{social['id']}/rating", json=RATING | {"overall": 6}),
+        lambda: post(
+            f"/api/v1/tickets/{social['id']}/rating", json=RATING | {"overall": 6}, headers=pad
+        ),
         422,
         "less than or equal to 5",
     )

@@ -18,7 +18,8 @@ from hallbase.settings import Settings
 from hallkeeper.app import create_app
 from kiosk.events import EventBus
 from kiosk.words import announcement
-from tests.helpers.queue import MONDAY_9AM, Clock
+from tests.auth_support import add_account, api_token
+from tests.helpers.queue import MONDAY_9AM, Clock, as_admin
 
 
 def test_bus_delivers_keeps_ring_and_drops_slow_subscriber() -> None:
@@ -85,10 +86,12 @@ def _events(
 
 
 def test_sse_stream_delivers_call_and_resumes(server: tuple[str, FastAPI]) -> None:
-    base, _app = server
+    base, app = server
     timeout = httpx.Timeout(10.0)
+    add_account(app, "admin", "admin")
+    admin = {"Authorization": f"Bearer {api_token(app, 'admin')}"}
     with (
-        httpx.Client(base_url=base, timeout=timeout) as api,
+        httpx.Client(base_url=base, timeout=timeout, headers=admin) as api,
         api.stream("GET", "/api/v1/events") as stream,
     ):
         assert stream.headers["content-type"].startswith("text/event-stream")
@@ -101,6 +104,7 @@ def test_sse_stream_delivers_call_and_resumes(server: tuple[str, FastAPI]) -> No
         _, issued_event = _events(lines, "ticket.issued")
         _, call_event = _events(lines, "ticket.called")
         assert call_event["code"] == "C001" and call_event["window"] == 3
+        assert call_event["staff_no"] == "RS001"  # the hall's people hear every field
         assert call_event["text"] == announcement("C001", 3)
         assert call_event["text"]["zh"] == "请C001号到3号窗口办理"  # type: ignore[index]
         assert int(str(call_event["_id"])) > int(str(issued_event["_id"]))
@@ -109,11 +113,12 @@ def test_sse_stream_delivers_call_and_resumes(server: tuple[str, FastAPI]) -> No
 
     headers = {"Last-Event-ID": str(issued_event["_id"])}
     with (
-        httpx.Client(base_url=base, timeout=timeout) as api,
+        httpx.Client(base_url=base, timeout=timeout) as api,  # the public: the board's view
         api.stream("GET", "/api/v1/events", headers=headers) as stream,
     ):
         _, again = _events(stream.iter_lines(), "ticket.called")
         assert again["_id"] == call_event["_id"]
+        assert again["text"] == call_event["text"] and "staff_no" not in again
 
 
 def test_events_only_after_commit(settings: Settings) -> None:
@@ -122,6 +127,7 @@ def test_events_only_after_commit(settings: Settings) -> None:
     app = create_app(settings, clock=Clock(MONDAY_9AM))
     sub = app.state.bus.subscribe()
     with TestClient(app) as client:
+        as_admin(app, client)
         assert client.post("/api/v1/windows/3/call-next").status_code == 409
         assert sub.get(timeout=0.05) is None  # the refused call published nothing
         client.post("/api/v1/windows/3/pause", json={"staff_no": "RS002"})

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from hallbase.db import make_engine
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from tests.helpers.queue import MONDAY_9AM, Clock
+from tests.helpers.queue import MONDAY_9AM, Clock, as_admin
 
 
 @pytest.mark.postgres
@@ -22,6 +22,7 @@ def test_events_cross_instances_through_postgres(pg_database: str, settings: Set
     try:
         with TestClient(apps[0]) as one, TestClient(apps[1]) as two:
             assert apps[0].state.bus.remote and apps[1].state.bus.remote
+            as_admin(apps[0], one)
             board = apps[1].state.bus.subscribe()
             local = apps[0].state.bus.subscribe()
             assert one.post("/api/v1/tickets", json={"service": "consult"}).status_code == 201

@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from kiosk.stats import p90
-from tests.helpers.queue import Clock, act, take
+from tests.helpers.queue import Clock, act, rating_pad, take
 
 RATING = {"attitude": 4, "quality": 5, "efficiency": 3, "integrity": 5, "overall": 4}
 
@@ -22,7 +23,7 @@ def _serve(client: TestClient, clock: Clock, window: int, wait: int, service: in
     act(client, window, "finish")
 
 
-def test_known_scenario(client: TestClient, clock: Clock) -> None:
+def test_known_scenario(app: FastAPI, client: TestClient, clock: Clock) -> None:
     # 09:00 three social-security tickets; window 3 (RS001) serves them one after another.
     a, b, _c = (take(client, "social_security") for _ in range(3))
     _serve(client, clock, 3, wait=4, service=6)  # a: wait 4, service 6 (ends 09:10)
@@ -30,8 +31,9 @@ def test_known_scenario(client: TestClient, clock: Clock) -> None:
     clock.advance(minutes=3)
     act(client, 3, "call-next")  # c: wait 25
     act(client, 3, "no-show")
-    client.post(f"/api/v1/tickets/{a['id']}/rating", json=RATING)
-    client.post(f"/api/v1/tickets/{b['id']}/rating", json=RATING | {"overall": 2})
+    pad = rating_pad(app, 3)
+    client.post(f"/api/v1/tickets/{a['id']}/rating", json=RATING, headers=pad)
+    client.post(f"/api/v1/tickets/{b['id']}/rating", json=RATING | {"overall": 2}, headers=pad)
     # 09:25 a committed item at window 1 (SC001), served at once for 5 minutes, then transferred.
     d = take(client, "company_setup")
     _serve(client, clock, 1, wait=0, service=5)

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
+from tests.auth_support import add_account, api_token
 from tests.helpers.live_server import live_server
 from tests.helpers.pages import Hall
 from tests.helpers.queue import MONDAY_9AM, Clock
@@ -93,7 +94,10 @@ def hall(any_engine: Engine, settings: Settings) -> Iterator[Hall]:
     clock = Clock(MONDAY_9AM)
     app = create_app(settings, engine=any_engine, clock=clock)
     with live_server(app) as url:
-        yield Hall(app, url, clock, any_engine)
+        add_account(app, "admin", "admin")
+        yield Hall(
+            app, url, clock, any_engine, {"Authorization": f"Bearer {api_token(app, 'admin')}"}
+        )
 
 
 @pytest.fixture

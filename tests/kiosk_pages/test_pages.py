@@ -17,24 +17,28 @@ from hallkeeper.app import create_app
 from kiosk.hardware.coordinator import install_queue_devices
 from kiosk.hardware.simulated import start_simulators
 from kiosk.models import Rating, Ticket
-from tests.auth_support import admin_headers
+from tests.auth_support import PASSWORD, add_account, machine_key
 from tests.helpers.live_server import live_server
-from tests.helpers.pages import Hall, shot
+from tests.helpers.pages import Hall, log_in, shot
 from tests.helpers.queue import MONDAY_9AM, Clock
 
 
 def api(hall: Hall, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    headers = admin_headers(hall.app)  # opening appointment slots is the admin's
-    response = httpx.request(
-        method, f"{hall.url}/api/v1{path}", json=body, headers=headers, timeout=10
-    )
+    url = f"{hall.url}/api/v1{path}"
+    response = httpx.request(method, url, json=body, headers=hall.headers, timeout=10)
     assert response.is_success, response.text
     return response.json()
 
 
+def as_person(hall: Hall, context: Any, username: str, *grants: str, staff_no: str = "") -> None:
+    """Log ``context`` in as a new account with ``grants``."""
+    add_account(hall.app, username, *grants, staff_no=staff_no or None)
+    log_in(context, hall.url, username, PASSWORD)
+
+
 def test_kiosk_takes_a_ticket_by_touch(hall: Hall, context: Any) -> None:
     page = context.new_page()
-    page.goto(f"{hall.url}/kiosk")
+    page.goto(f"{hall.url}/kiosk?key={machine_key(hall.app, 'kiosk')}")  # opened by its key
     assert page.locator("h2#start-prompt").inner_text() == "请选择办理事项"
     button = page.locator('[data-service="social_security"]')
     assert "社保业务" in button.inner_text()
@@ -82,7 +86,7 @@ def test_kiosk_appointment_check_in_with_on_screen_keypad(hall: Hall, context: A
     )
     booking = api(hall, "POST", "/appointments", {"slot_id": slot["id"], "name": "张三"})
     page = context.new_page()
-    page.goto(f"{hall.url}/kiosk")
+    page.goto(f"{hall.url}/kiosk?key={machine_key(hall.app, 'kiosk')}")
     page.locator("#btn-check-in").tap()
     page.locator("#screen-check-in").wait_for(state="visible")
     for digit in "1234":
@@ -93,6 +97,8 @@ def test_kiosk_appointment_check_in_with_on_screen_keypad(hall: Hall, context: A
     page.locator('#keypad [data-key="clear"]').tap()
     for digit in booking["code"]:
         page.locator(f'#keypad [data-key="{digit}"]').tap()
+    code = booking["code"]
+    assert page.locator("#entry").inner_text() == " ".join(code[i : i + 4] for i in range(0, 16, 4))
     shot(page, "kiosk-check-in")
     page.locator("#btn-confirm").tap()
     page.locator("#screen-ticket").wait_for(state="visible")
@@ -102,7 +108,7 @@ def test_kiosk_appointment_check_in_with_on_screen_keypad(hall: Hall, context: A
     # A wrong code: a clear message, and back to the start.
     page.locator("#screen-ticket [data-home]").tap()
     page.locator("#btn-check-in").tap()
-    for digit in "00000000":
+    for digit in "0" * 16:
         page.locator(f'#keypad [data-key="{digit}"]').tap()
     page.locator("#btn-confirm").tap()
     page.locator("#screen-error").wait_for(state="visible")
@@ -115,6 +121,7 @@ def test_console_call_blinks_on_the_board_and_is_spoken_one_at_a_time(
     board = context.new_page()
     board.goto(f"{hall.url}/board")
     board.locator('.window-card[data-window="3"]').wait_for()
+    as_person(hall, context, "rs001", "staff", staff_no="RS001")  # window 3's A post
     console = context.new_page()
     console.goto(f"{hall.url}/console/3")
     for _ in range(3):
@@ -169,7 +176,7 @@ def test_board_keeps_a_call_that_overtakes_an_older_snapshot(hall: Hall, context
         else:  # the snapshot as the server gives it now, answered only after the call
             held.append((route, route.fetch()))
 
-    board.route("**/api/v1/windows-live", hold_first)
+    board.route("**/api/v1/board-live", hold_first)
     api(hall, "POST", "/tickets", {"service": "social_security"})  # the board asks for a snapshot
     for _ in range(100):
         if held:
@@ -192,6 +199,7 @@ def test_board_keeps_a_call_that_overtakes_an_older_snapshot(hall: Hall, context
 
 def test_console_finishes_with_documents_missing(hall: Hall, context: Any) -> None:
     api(hall, "POST", "/tickets", {"service": "real_estate"})
+    as_person(hall, context, "lead6", "window_lead:window:6")
     console = context.new_page()
     console.goto(f"{hall.url}/console/6")
     console.locator("#waiting li[data-ticket]").first.wait_for()
@@ -217,8 +225,9 @@ def test_console_finishes_with_documents_missing(hall: Hall, context: Any) -> No
 
 
 def test_rating_pad_rates_once_and_refuses_twice(hall: Hall, context: Any) -> None:
+    key = machine_key(hall.app, "rating_pad", "window:3")
     pad = context.new_page()
-    pad.goto(f"{hall.url}/rate/3")
+    pad.goto(f"{hall.url}/rate/3?key={key}")
     pad.locator("#screen-idle").wait_for(state="visible")
     ticket = api(hall, "POST", "/tickets", {"service": "social_security"})
     api(hall, "POST", "/windows/3/call-next")
@@ -240,7 +249,7 @@ def test_rating_pad_rates_once_and_refuses_twice(hall: Hall, context: Any) -> No
 
     # The same ticket again (a second pad, or the citizen coming back): refused, nothing stored.
     again = context.new_page()
-    again.goto(f"{hall.url}/rate/3?ticket={ticket['id']}")
+    again.goto(f"{hall.url}/rate/3?ticket={ticket['id']}&key={key}")
     again.locator("#screen-form").wait_for(state="visible")
     for dim in scores:
         again.locator(f'.rate-row[data-dim="{dim}"] [data-score="1"]').tap()
@@ -262,6 +271,7 @@ def test_supervisor_dashboard_shows_windows_limits_and_charts(hall: Hall, contex
     api(hall, "POST", "/windows/8/start")
     hall.clock.advance(minutes=12)  # over the 10 minutes consult allows
     api(hall, "POST", "/windows/4/pause")
+    as_person(hall, context, "sup", "supervisor")
     page = context.new_page()
     page.goto(f"{hall.url}/supervisor")
     page.locator('.sup-window[data-window="8"]').wait_for()
@@ -279,13 +289,13 @@ def test_supervisor_dashboard_shows_windows_limits_and_charts(hall: Hall, contex
 
 def test_pages_in_english(hall: Hall, context: Any) -> None:
     page = context.new_page()
-    page.goto(f"{hall.url}/kiosk?lang=en")
+    page.goto(f"{hall.url}/kiosk?lang=en&key={machine_key(hall.app, 'kiosk')}")
     assert page.locator("#start-prompt").inner_text() == "Please choose a service"
     assert "Social insurance" in page.locator('[data-service="social_security"]').inner_text()
     home = httpx.get(f"{hall.url}/", timeout=10).text
     for path in ("/kiosk", "/board", "/supervisor", "/console"):
         assert f'href="{path}?lang=zh"' in home
-    assert httpx.get(f"{hall.url}/console/99", timeout=10).status_code == 404
+    assert httpx.get(f"{hall.url}/console/99", headers=hall.headers, timeout=10).status_code == 404
 
 
 def test_kiosk_tells_citizens_when_the_printer_is_out_of_paper(
@@ -301,7 +311,7 @@ def test_kiosk_tells_citizens_when_the_printer_is_out_of_paper(
     try:
         with live_server(app) as url:
             page = context.new_page()
-            page.goto(f"{url}/kiosk")
+            page.goto(f"{url}/kiosk?key={machine_key(app, 'kiosk')}")
             assert page.locator("#printer-notice").is_hidden()
             page.locator('[data-service="consult"]').tap()
             page.locator("#screen-ticket").wait_for(state="visible")
@@ -325,6 +335,7 @@ def test_kiosk_tells_citizens_when_the_printer_is_out_of_paper(
 
 
 def test_console_speaks_the_page_language_and_names_staff(hall: Hall, context: Any) -> None:
+    as_person(hall, context, "hu", "staff", staff_no="ZW004")  # window 8's A post
     page = context.new_page()
     page.goto(f"{hall.url}/console/8")
     assert "胡晓燕" in page.locator("#staff").inner_text()  # the post by name, not ZW004
@@ -344,6 +355,7 @@ def test_console_speaks_the_page_language_and_names_staff(hall: Hall, context: A
     api(hall, "POST", "/windows/8/call-next")
     api(hall, "POST", "/windows/8/start")
     api(hall, "POST", "/windows/8/finish", {"outcome": "done"})
+    as_person(hall, context, "director", "director")  # the office sees it by name too
     sup = context.new_page()
     sup.goto(f"{hall.url}/supervisor")
     card = sup.locator('.sup-window[data-window="8"]')

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import col, update
 
+from hallbase.auth.cache import CREDENTIALS
 from hallbase.auth.models import Account
 from hallbase.auth.resolve import SESSION_COOKIE
 from hallbase.db import write_session
@@ -129,13 +130,24 @@ def test_bearer_tokens_expired_revoked_tampered_disabled(
     clock.advance(days=2)
     _refusal(client.get("/office", headers=auth), 401, "credential_invalid")
     clock.advance(days=-2)
+    from hallbase.auth import accounts, keys
+    from tests.auth_support import TEST_ACTOR
+
+    with write_session(app.state.engine) as session:  # through the store: it clears the cache
+        accounts.set_active(session, TEST_ACTOR, clock(), "sup", False)
+    _refusal(client.get("/office", headers=auth), 401, "credential_invalid")
+    with write_session(app.state.engine) as session:
+        accounts.set_active(session, TEST_ACTOR, clock(), "sup", True)
+    assert client.get("/office", headers=auth).status_code == 200
+    # A change behind the store's back (another instance's) shows within the hold time.
     with write_session(app.state.engine) as session:
         session.execute(update(Account).values(active=False))
+    assert client.get("/office", headers=auth).status_code == 200  # still held
+    CREDENTIALS.clear()  # as the hold time running out does
     _refusal(client.get("/office", headers=auth), 401, "credential_invalid")
     with write_session(app.state.engine) as session:
         session.execute(update(Account).where(col(Account.username) == "sup").values(active=True))
-    from hallbase.auth import keys
-    from tests.auth_support import TEST_ACTOR
+    CREDENTIALS.clear()
 
     with write_session(app.state.engine) as session:
         keys.revoke_token(session, TEST_ACTOR, clock(), account_id=1, username="sup", token_id=1)

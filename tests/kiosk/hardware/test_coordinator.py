@@ -27,7 +27,8 @@ from kiosk.hardware.simulated import (
     start_simulators,
 )
 from kiosk.models import Rating, Ticket
-from tests.helpers.queue import MONDAY_9AM, Clock
+from tests.auth_support import machine_key
+from tests.helpers.queue import MONDAY_9AM, Clock, as_admin
 from tests.helpers.waiting import wait_until
 from tests.kiosk.snapshot import queue_alerts
 
@@ -78,6 +79,7 @@ def hall(any_engine: Engine, settings: Settings, tmp_path: Path) -> Iterator[Hal
     assert component is not None and component in app.state.parts.components
     try:
         with TestClient(app) as client:
+            as_admin(app, client)
             assert component.keypads is not None and component.keypads.wait_available()
             yield Hall(client, sims, any_engine, clock, component)
     finally:
@@ -221,6 +223,7 @@ def test_printer_offline_does_not_block_taking_a_ticket(
             app, QueueDevicesSection(printer=f"127.0.0.1:{port}", printer_poll_s=0)
         )
     with TestClient(app) as client:
+        client.headers["X-Hall-Key"] = machine_key(app, "kiosk")  # the kiosk takes it
         started = time.monotonic()
         ticket = post(client, "/tickets", {"service": "consult"})
         assert ticket["code"] == "Z001" and time.monotonic() - started < 2
