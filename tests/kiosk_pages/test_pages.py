@@ -292,9 +292,12 @@ def test_pages_in_english(hall: Hall, context: Any) -> None:
     page.goto(f"{hall.url}/kiosk?lang=en&key={machine_key(hall.app, 'kiosk')}")
     assert page.locator("#start-prompt").inner_text() == "Please choose a service"
     assert "Social insurance" in page.locator('[data-service="social_security"]').inner_text()
-    home = httpx.get(f"{hall.url}/", timeout=10).text
+    home = httpx.get(f"{hall.url}/", headers=hall.headers, timeout=10).text  # the admin's
     for path in ("/kiosk", "/board", "/supervisor", "/console"):
         assert f'href="{path}?lang=zh"' in home
+    stranger = httpx.get(f"{hall.url}/", timeout=10).text  # the public board and the login
+    assert 'href="/board?lang=zh"' in stranger and 'href="/login?lang=zh"' in stranger
+    assert 'href="/supervisor?lang=zh"' not in stranger
     assert httpx.get(f"{hall.url}/console/99", headers=hall.headers, timeout=10).status_code == 404
 
 
