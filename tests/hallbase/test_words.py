@@ -109,7 +109,7 @@ def test_a_page_and_the_api_serve_a_language_added_by_a_file(uyghur: Path, tmp_p
         page = client.get("/kiosk?lang=ug")
         assert page.status_code == 200
         assert "نومۇر ئېلىش" in page.text and "مۇلازىمەت تۈرىنى تاللاڭ" in page.text
-        assert "请输入8位预约码" in page.text  # a word ug.toml lacks: Chinese
+        assert "请输入16位预约码" in page.text  # a word ug.toml lacks: Chinese
         assert "自助取号" in client.get("/kiosk").text
         exported = client.get("/api/v1/stats/export.csv?lang=ug").content.decode("utf-8-sig")
         header = next(csv.reader(io.StringIO(exported)))
