@@ -18,7 +18,7 @@ from tests.helpers.services import PG_ADMIN_URL, reset_pg, service_missing
 def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """The cheapest argon2id in tests: they hash many passwords on a shared machine."""
     from hallbase.auth import passwords
-    from tests.auth_support import CHEAP_HASHER
+    from tests.helpers.auth import CHEAP_HASHER
 
     monkeypatch.setattr(passwords, "HASHER", CHEAP_HASHER)
 

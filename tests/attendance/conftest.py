@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from tests.auth_support import admin_headers
 from tests.helpers.attendance import Clock, Hall, at
+from tests.helpers.auth import admin_headers
 
 
 @pytest.fixture

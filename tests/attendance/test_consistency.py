@@ -242,7 +242,7 @@ def test_every_staff_day_is_stored_as_recomputed_after_calendar_and_staff_change
 ) -> None:
     from hallbase.settings import load_settings
     from hallkeeper.app import create_app
-    from tests.auth_support import admin_headers
+    from tests.helpers.auth import admin_headers
 
     path = tmp_path_factory.mktemp("every-day")
     cfg = load_settings(data_dir=path, database_url="", mqtt_url="")

@@ -16,8 +16,8 @@ from hallbase.db import read_session
 from hallbase.models import AlertOutbox
 from hallbase.settings import REPO_CONFIG, load_settings
 from hallkeeper.app import create_app
-from tests.auth_support import admin_headers, as_staff
 from tests.helpers.attendance import DAY, Clock, Hall, at
+from tests.helpers.auth import admin_headers, as_staff
 
 LEAVES = "/api/v1/attendance/leaves"
 MAKEUPS = "/api/v1/attendance/makeups"

@@ -14,8 +14,8 @@ from fastapi import FastAPI
 
 from attendance import month_stream, reports
 from attendance.month_stream import report_work
-from tests.auth_support import admin_headers
 from tests.helpers.attendance import Hall
+from tests.helpers.auth import admin_headers
 
 Message = dict[str, Any]
 

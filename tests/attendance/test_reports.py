@@ -8,8 +8,8 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from tests.auth_support import as_staff
 from tests.helpers.attendance import Hall, at
+from tests.helpers.auth import as_staff
 
 FULL_DAY = ("08:25", "12:03", "13:55", "17:35")
 

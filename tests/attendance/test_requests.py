@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from attendance.scheduler import AttendanceScheduler
-from tests.auth_support import as_staff
 from tests.helpers.attendance import DAY, Hall, at
+from tests.helpers.auth import as_staff
 
 
 def _leave(hall: Hall, **body: object) -> dict[str, object]:

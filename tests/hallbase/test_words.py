@@ -19,7 +19,7 @@ from hallbase.db import make_engine
 from hallbase.errors import ConfigError
 from hallbase.settings import load_settings
 from hallkeeper.app import create_app
-from tests.auth_support import admin_headers
+from tests.helpers.auth import admin_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 # Uyghur, as a hall in Xinjiang would add it: a few words, the rest falls back to Chinese.

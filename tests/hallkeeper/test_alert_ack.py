@@ -18,7 +18,7 @@ from hallbase.hallconfig.alerts import AlertsSection
 from hallbase.models import AlertOutbox
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from tests.auth_support import add_account, login
+from tests.helpers.auth import add_account, login
 
 KIND = "test.absent"  # the app's own scheduler raises alerts of the shipped hall's kinds
 

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from tests.auth_support import admin_headers, bearer
+from tests.helpers.auth import admin_headers, bearer
 
 
 @pytest.fixture

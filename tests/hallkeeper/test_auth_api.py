@@ -12,7 +12,7 @@ from hallbase.auth import route_rules
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
 from hallkeeper.demo_accounts import DEMO_ACCOUNTS, create_demo_accounts
-from tests.auth_support import PASSWORD, add_account, login, machine_key
+from tests.helpers.auth import PASSWORD, add_account, login, machine_key
 
 
 @pytest.fixture

@@ -23,8 +23,8 @@ from hallbase.auth.models import AuditEntry
 from hallbase.db import read_session
 from hallbase.settings import load_settings
 from hallkeeper.app import create_app
-from tests.auth_support import add_account, api_token, login, machine_key
 from tests.helpers.attendance import Clock, at
+from tests.helpers.auth import add_account, api_token, login, machine_key
 
 # The callers: people (username, grant, 工号) and machines (kind, scope).
 PEOPLE = {

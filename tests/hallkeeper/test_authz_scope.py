@@ -19,8 +19,8 @@ from hallbase.db import read_session
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
 from hallkeeper.cli import app as cli
-from tests.auth_support import admin_headers, as_staff
 from tests.helpers.attendance import DAY, Clock, Hall, at
+from tests.helpers.auth import admin_headers, as_staff
 
 A = "/api/v1/attendance"
 

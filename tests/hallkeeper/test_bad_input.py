@@ -23,7 +23,7 @@ from hallbase.settings import REPO_CONFIG, Settings
 from hallkeeper.api.body_guard import MAX_JSON_DEPTH, too_deep
 from hallkeeper.app import create_app
 from hallkeeper.staff_io import import_staff
-from tests.auth_support import machine_key
+from tests.helpers.auth import machine_key
 from tests.helpers.queue import as_admin
 
 RATING = {"attitude": 5, "quality": 5, "efficiency": 5, "integrity": 5, "overall": 5}

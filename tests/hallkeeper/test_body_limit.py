@@ -13,7 +13,7 @@ from starlette.types import Message, Receive, Scope, Send
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
 from hallkeeper.body_limit import MB, BodyLimit
-from tests.auth_support import admin_headers
+from tests.helpers.auth import admin_headers
 from tests.helpers.live_server import live_server
 
 CHUNK = 64 * 1024

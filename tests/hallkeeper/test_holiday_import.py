@@ -21,8 +21,8 @@ from hallbase.settings import REPO_CONFIG, Settings
 from hallkeeper.app import create_app
 from hallkeeper.cli import app as cli
 from hallkeeper.holiday_file import load_notice, parse_notice
-from tests.auth_support import admin_headers
 from tests.helpers.attendance import Clock, at
+from tests.helpers.auth import admin_headers
 
 SAMPLE = REPO_CONFIG.parent / "holidays.sample.toml"
 DECEMBER = date(2026, 12, 7)

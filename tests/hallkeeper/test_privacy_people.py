@@ -28,7 +28,7 @@ from hallbase.db import read_session, write_session
 from hallbase.models import Staff
 from hallbase.settings import REPO_CONFIG, Settings, load_settings
 from hallkeeper.app import create_app
-from tests.auth_support import TEST_ACTOR, add_account, api_token, login
+from tests.helpers.auth import TEST_ACTOR, add_account, api_token, login
 from tests.helpers.live_server import free_port, live_server
 from tests.helpers.waiting import wait_until
 

@@ -18,7 +18,7 @@ from schemathesis.config import SchemathesisConfig
 
 from hallbase.settings import load_settings
 from hallkeeper.app import create_app
-from tests.auth_support import add_account, api_token
+from tests.helpers.auth import add_account, api_token
 
 CONFIG = {
     "seed": 18,

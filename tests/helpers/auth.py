@@ -10,7 +10,8 @@ Grants are written ``role`` (its default scope) or ``role:scope`` (``window_lead
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -20,6 +21,8 @@ from sqlmodel import select
 from hallbase.auth import Actor, Scope
 from hallbase.auth import accounts as account_store
 from hallbase.auth import keys as key_store
+from hallbase.auth.login import login as open_session
+from hallbase.auth.resolve import SESSION_COOKIE
 from hallbase.auth.roles import default_scope
 from hallbase.clock import utcnow
 from hallbase.db import write_session
@@ -139,3 +142,33 @@ def as_staff(app: Any, staff_no: str) -> dict[str, str]:
         grant = f"window_lead:unit:{person.unit_code}" if role == "window_lead" else role
         add_account(app, username, grant, staff_no=staff_no)
     return {"Authorization": f"Bearer {api_token(app, username)}"}
+
+
+@dataclass
+class Clock:
+    """A clock the test moves."""
+
+    now: datetime = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    """Open a session for ``username`` as the login route would; the client keeps the cookie.
+    Returns the session's CSRF token (not sent by itself)."""
+    app: Any = client.app
+    result = open_session(
+        app.state.engine,
+        app.state.settings,
+        app.state.auth_limiter,
+        username=username,
+        password=password,
+        address="testclient",
+        now=app.state.clock(),
+    )
+    client.cookies.set(SESSION_COOKIE, result.cookie)
+    return result.csrf_token

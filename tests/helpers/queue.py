@@ -53,7 +53,7 @@ def as_admin(app: FastAPI, client: TestClient, username: str = "admin") -> TestC
 
     from hallbase.auth.models import Account
     from hallbase.db import read_session
-    from tests.auth_support import add_account, api_token
+    from tests.helpers.auth import add_account, api_token
 
     with read_session(app.state.engine) as session:
         found = select(Account.id).where(col(Account.username) == username)
@@ -66,6 +66,6 @@ def as_admin(app: FastAPI, client: TestClient, username: str = "admin") -> TestC
 
 def rating_pad(app: FastAPI, window: int) -> dict[str, str]:
     """The headers of window ``window``'s rating pad."""
-    from tests.auth_support import machine_key
+    from tests.helpers.auth import machine_key
 
     return {"X-Hall-Key": machine_key(app, "rating_pad", f"window:{window}", f"pad {window}")}

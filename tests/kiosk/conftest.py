@@ -1,7 +1,7 @@
 """Fixtures for the queue: the real app on SQLite and PostgreSQL with a clock the test sets.
 
 ``client`` calls as an administrator (a bearer token); ``anonymous`` with no credential; a
-test about a machine gives that machine's key (`tests.auth_support.machine_key`).
+test about a machine gives that machine's key (`tests.helpers.auth.machine_key`).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from kiosk.idcard import check_digit
-from tests.auth_support import add_account, api_token
+from tests.helpers.auth import add_account, api_token
 from tests.helpers.queue import SHANGHAI, Clock, act, take
 from tests.kiosk.snapshot import snapshot
 

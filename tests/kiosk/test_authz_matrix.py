@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from hallbase.auth import keys as key_store
 from hallbase.auth import route_rules
 from hallbase.db import write_session
-from tests.auth_support import TEST_ACTOR, add_account, api_token, login, machine_key
+from tests.helpers.auth import TEST_ACTOR, add_account, api_token, login, machine_key
 from tests.helpers.queue import act, take
 
 PEOPLE = {

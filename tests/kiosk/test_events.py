@@ -18,7 +18,7 @@ from hallbase.settings import Settings
 from hallkeeper.app import create_app
 from kiosk.events import EventBus
 from kiosk.words import announcement
-from tests.auth_support import add_account, api_token
+from tests.helpers.auth import add_account, api_token
 from tests.helpers.queue import MONDAY_9AM, Clock, as_admin
 
 

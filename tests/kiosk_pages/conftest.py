@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from tests.auth_support import add_account, api_token
+from tests.helpers.auth import add_account, api_token
 from tests.helpers.live_server import live_server
 from tests.helpers.pages import Hall
 from tests.helpers.queue import MONDAY_9AM, Clock

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.auth_support import add_account, admin_headers
+from tests.helpers.auth import add_account, admin_headers
 from tests.helpers.pages import Hall, shot
 
 DAY = "2026-11-23"  # the fixture's Monday

@@ -17,7 +17,7 @@ from hallkeeper.app import create_app
 from kiosk.hardware.coordinator import install_queue_devices
 from kiosk.hardware.simulated import start_simulators
 from kiosk.models import Rating, Ticket
-from tests.auth_support import PASSWORD, add_account, machine_key
+from tests.helpers.auth import PASSWORD, add_account, machine_key
 from tests.helpers.live_server import live_server
 from tests.helpers.pages import Hall, log_in, shot
 from tests.helpers.queue import MONDAY_9AM, Clock

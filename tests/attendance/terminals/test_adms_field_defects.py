@@ -17,7 +17,7 @@ from attendance.terminals.devicedb import MAX_PENDING
 from hallbase.db import read_session
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from tests.auth_support import admin_headers
+from tests.helpers.auth import admin_headers
 from tests.helpers.live_server import live_server
 
 TZ = ZoneInfo("Asia/Shanghai")

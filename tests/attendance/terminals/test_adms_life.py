@@ -19,7 +19,7 @@ from devices.adms.simulator import AdmsTerminal
 from hallbase.db import read_session
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from tests.auth_support import admin_headers
+from tests.helpers.auth import admin_headers
 from tests.helpers.live_server import free_port, live_server
 from tests.helpers.waiting import wait_until
 

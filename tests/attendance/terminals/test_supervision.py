@@ -13,8 +13,8 @@ from devices.zk.simulator import ZKSimulator
 from hallbase.settings import load_settings
 from hallkeeper.app import create_app
 from hallkeeper.demo import SERIAL_SN, ZK_SN, demo_config_text
-from tests.auth_support import admin_headers
 from tests.helpers.attendance import TZ, alerts, stored
+from tests.helpers.auth import admin_headers
 from tests.helpers.live_server import free_port
 from tests.helpers.waiting import wait_until
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import pytest
@@ -13,27 +11,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from hallbase.auth import PUBLIC, AuthError, Principal, allow, auth_error, staff_in, window_in
-from hallbase.auth.login import AddressLimiter, login
-from hallbase.auth.resolve import SESSION_COOKIE
+from hallbase.auth.login import AddressLimiter
 from hallbase.db import make_engine, write_session
 from hallbase.settings import Settings
 from hallkeeper import migrations
 from hallkeeper.seed import apply_config
-from tests.auth_support import PASSWORD
-
-
-@dataclass
-class Clock:
-    """A clock the test moves."""
-
-    now: datetime = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
+from tests.helpers.auth import Clock
 
 WINDOW_RULE = allow(
     "window_lead", "staff", "supervisor", machines=("window_board",), scope=window_in("number")
@@ -105,20 +88,3 @@ def app(hall_engine: Engine, settings: Settings, clock: Clock) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
-
-
-def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
-    """Open a session for ``username`` as the login route would; the client keeps the cookie.
-    Returns the session's CSRF token (not sent by itself)."""
-    app: Any = client.app
-    result = login(
-        app.state.engine,
-        app.state.settings,
-        app.state.auth_limiter,
-        username=username,
-        password=password,
-        address="testclient",
-        now=app.state.clock(),
-    )
-    client.cookies.set(SESSION_COOKIE, result.cookie)
-    return result.csrf_token

@@ -12,8 +12,7 @@ from hallbase.auth.cache import CREDENTIALS
 from hallbase.auth.models import Account
 from hallbase.auth.resolve import SESSION_COOKIE
 from hallbase.db import write_session
-from tests.auth_support import add_account, api_token, machine_key
-from tests.hallbase.auth.conftest import Clock, sign_in
+from tests.helpers.auth import Clock, add_account, api_token, machine_key, sign_in
 
 
 def _refusal(answer: Any, status: int, code: str) -> None:
@@ -106,7 +105,7 @@ def test_machine_keys_kind_revocation_and_url_key(app: FastAPI, client: TestClie
         client.get("/board", headers={"X-Hall-Key": kiosk[:-1] + "x"}), 401, "credential_invalid"
     )
     from hallbase.auth import keys
-    from tests.auth_support import TEST_ACTOR
+    from tests.helpers.auth import TEST_ACTOR
 
     with write_session(app.state.engine) as session:
         keys.revoke_key(session, TEST_ACTOR, app.state.clock(), 1)
@@ -131,7 +130,7 @@ def test_bearer_tokens_expired_revoked_tampered_disabled(
     _refusal(client.get("/office", headers=auth), 401, "credential_invalid")
     clock.advance(days=-2)
     from hallbase.auth import accounts, keys
-    from tests.auth_support import TEST_ACTOR
+    from tests.helpers.auth import TEST_ACTOR
 
     with write_session(app.state.engine) as session:  # through the store: it clears the cache
         accounts.set_active(session, TEST_ACTOR, clock(), "sup", False)

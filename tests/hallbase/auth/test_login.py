@@ -15,8 +15,7 @@ from hallbase.auth.login import AddressLimiter, LoginPolicy, login
 from hallbase.auth.models import Account, AuditEntry, LoginSession
 from hallbase.auth.tokens import digest
 from hallbase.db import read_session, write_session
-from tests.auth_support import PASSWORD, TEST_ACTOR, add_account
-from tests.hallbase.auth.conftest import Clock
+from tests.helpers.auth import PASSWORD, TEST_ACTOR, Clock, add_account
 
 
 def test_passwords_are_argon2id_and_checked() -> None:

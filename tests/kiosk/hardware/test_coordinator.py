@@ -27,7 +27,7 @@ from kiosk.hardware.simulated import (
     start_simulators,
 )
 from kiosk.models import Rating, Ticket
-from tests.auth_support import machine_key
+from tests.helpers.auth import machine_key
 from tests.helpers.queue import MONDAY_9AM, Clock, as_admin
 from tests.helpers.waiting import wait_until
 from tests.kiosk.snapshot import queue_alerts
