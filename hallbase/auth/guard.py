@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
 import anyio.to_thread
 from fastapi import Depends, Request
@@ -206,15 +206,15 @@ class Guard:
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
 
-    async def __call__(
-        self, request: Request, form_token: Annotated[str | None, Depends(_form_csrf)]
-    ) -> Principal:
+    async def __call__(self, request: Request) -> Principal:
         # A coroutine: a plain function dependency costs a worker-thread hop per request.
+        # The form's token is read here, only when needed, not by a sub-dependency: each
+        # dependency level costs FastAPI's resolution on every request, whoever calls.
         rule = self.rule
         found = await aresolve(request)
         who = found.principal
         if who.via == "session" and request.method not in SAFE_METHODS:
-            given = request.headers.get(CSRF_HEADER) or form_token or ""
+            given = request.headers.get(CSRF_HEADER) or await _form_csrf(request) or ""
             if not (who.csrf_token and same(given, who.csrf_token)):
                 if rule.anonymous:
                     return ANONYMOUS  # a public route: taken as anyone's, never as theirs
