@@ -23,6 +23,7 @@ def test_events_cross_instances_through_postgres(pg_database: str, settings: Set
         with TestClient(apps[0]) as one, TestClient(apps[1]) as two:
             assert apps[0].state.bus.remote and apps[1].state.bus.remote
             as_admin(apps[0], one)
+            as_admin(apps[1], two)  # the same account: one database
             board = apps[1].state.bus.subscribe()
             local = apps[0].state.bus.subscribe()
             assert one.post("/api/v1/tickets", json={"service": "consult"}).status_code == 201
