@@ -24,26 +24,9 @@ from devices.adms import protocol as adms
 from devices.errors import DeviceUnavailable, ProtocolError
 from devices.zk.adapter import ZKClient
 from devices.zk.settings import ZKSettings
-from hallbase.hallconfig import DeviceEntry
 
 log = logging.getLogger(__name__)
 DETAIL_MAX = 500
-
-
-def zk_settings(entry: DeviceEntry, hall_zone: str) -> ZKSettings:
-    """How to reach a configured ZK terminal (as its poller does, `ZKTerminal`)."""
-    host, _, port = entry.address.rpartition(":")
-    return ZKSettings(
-        host=host,
-        port=int(port),
-        transport="udp" if entry.protocol == "zk_udp" else "tcp",
-        comm_key=entry.comm_key,
-        zone=entry.timezone or hall_zone,
-        device_sn=entry.serial,
-        encoding=entry.name_encoding,
-        timeout=min(entry.timeout_seconds, 10.0),
-        transfer_timeout=max(entry.timeout_seconds, 60.0),
-    )
 
 
 @dataclass(frozen=True)

@@ -24,28 +24,32 @@ from hallbase.words import t
 log = logging.getLogger(__name__)
 
 
+def zk_settings(entry: DeviceEntry, hall_zone: str) -> ZKSettings:
+    """How to reach a configured ZK terminal (its poller, offboarding)."""
+    host, _, port = entry.address.rpartition(":")
+    return ZKSettings(
+        host=host,
+        port=int(port),
+        transport="udp" if entry.protocol == "zk_udp" else "tcp",
+        comm_key=entry.comm_key,
+        zone=entry.timezone or hall_zone,
+        device_sn=entry.serial,
+        encoding=entry.name_encoding,
+        timeout=min(entry.timeout_seconds, 10.0),
+        transfer_timeout=max(entry.timeout_seconds, 60.0),
+    )
+
+
 class ZKTerminal:
     """A ZK terminal pulled over TCP or UDP: log download, live events, clock check."""
 
     def __init__(self, entry: DeviceEntry, sink: Sink) -> None:
-        host, _, port = entry.address.rpartition(":")
-        zone = str(sink.settings.zone)
         self.serial = entry.serial
         self.entry = entry
         self.sink = sink
         self.engine = sink.engine
         self.clock = sink.clock
-        self.settings = ZKSettings(
-            host=host,
-            port=int(port),
-            transport="udp" if entry.protocol == "zk_udp" else "tcp",
-            comm_key=entry.comm_key,
-            zone=entry.timezone or zone,
-            device_sn=entry.serial,
-            encoding=entry.name_encoding,
-            timeout=min(entry.timeout_seconds, 10.0),
-            transfer_timeout=max(entry.timeout_seconds, 60.0),
-        )
+        self.settings = zk_settings(entry, str(sink.settings.zone))
         self.poller = ZKPoller(
             # A stop abandons a download under way.
             lambda: ZKClient(self.settings, cancel=self._background.stopping),

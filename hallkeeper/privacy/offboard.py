@@ -32,8 +32,8 @@ from attendance.terminals.offboard import (
     remove_from_zk,
     replace_steps,
     step_view,
-    zk_settings,
 )
+from attendance.terminals.zk_terminal import zk_settings
 from devices.zk.settings import ZKSettings
 from hallbase.auth import Actor, audit
 from hallbase.auth.errors import refusal
