@@ -19,6 +19,7 @@ verdict that was alerted (leave filed afterwards, an approved make-up), one
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -34,7 +35,7 @@ from attendance.context import AttendanceContext, WindowPosts
 from attendance.facts import FactSet, load_facts
 from attendance.models import Device, WindowCoverVerdict
 from attendance.retention import judged_from
-from attendance.verdict_store import stored_verdicts, upsert_day_verdicts
+from attendance.verdict_store import dumps, stored_verdicts, upsert_day_verdicts
 from attendance_engine.alerts import (
     Page,
     SyncState,
@@ -216,7 +217,7 @@ def rederive(
             r,
             today=today,
             tz=ctx.tz,
-            already=old.alerted if old is not None else (),
+            already=json.loads(old.alerted) if old is not None else (),
             at_sync=partial(ev.at_sync, pair),
         )
         name = ctx.staff[pair[0]].name
@@ -230,7 +231,9 @@ def rederive(
             alerts.append(_alert(page.kind, page.key, payload, page.severity))
         held, alerted = decided.held, decided.alerted
         out.held += held
-        result = {**r.to_dict(), "provisional": provisional}
+        # Compared and stored as the text the database keeps (see verdict_store).
+        result = dumps({**r.to_dict(), "provisional": provisional})
+        alerted_text = dumps(alerted)
         row = {
             "staff_no": pair[0],
             "day": pair[1],
@@ -238,11 +241,11 @@ def rederive(
             "absent_days": r.absent_days,
             "provisional": provisional,
             "result": result,
-            "alerted": alerted,
+            "alerted": alerted_text,
             "held": held,
             "computed_at": now,
         }
-        if old is None or (old.result, old.alerted, old.held) != (result, alerted, held):
+        if old is None or old != (result, alerted_text, held):
             rows.append(row)
     upsert_day_verdicts(session.connection(), rows)
     out.alerts += raise_alerts(session, alerts, now)

@@ -12,7 +12,7 @@ from attendance.context import AttendanceContext, cached_context, staff_by_pin
 from attendance.ingest import store_punches
 from attendance.models import DayVerdict
 from attendance.models import Punch as PunchRow
-from attendance.verdict_store import Stored, stored_verdicts, upsert_day_verdicts
+from attendance.verdict_store import Stored, dumps, stored_verdicts, upsert_day_verdicts
 from devices.events import Punch
 from hallbase.db import read_session, write_session
 from hallbase.models import Hall as HallRow
@@ -203,8 +203,9 @@ def test_upserted_verdicts_match_the_models_own_inserts(hall: Hall) -> None:
     with read_session(hall.engine) as session:
         read = stored_verdicts(session.connection(), ["SC001", "SC002", "SC003", "X"], DAY, DAY)
     assert read == {
-        (v.staff_no, DAY): Stored(v.result, v.alerted, v.held) for v in (mine, theirs, updated)
-    }  # read as the ORM reads them
+        (v.staff_no, DAY): Stored(dumps(v.result), dumps(v.alerted), v.held)
+        for v in (mine, theirs, updated)
+    }  # the stored text of what the ORM reads
 
 
 def test_staff_by_pin_maps_every_pin_and_sees_new_staff(hall: Hall) -> None:
