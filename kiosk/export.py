@@ -15,6 +15,7 @@ from hallbase.words import DEFAULT, Lang, t
 COLUMNS = (
     "key",
     "tickets",
+    "transfer_legs",
     "called",
     "served",
     "no_shows",
