@@ -15,11 +15,11 @@ from hallbase.words import DEFAULT, Lang, t
 COLUMNS = (
     "key",
     "tickets",
-    "transfer_legs",
     "called",
     "served",
     "no_shows",
     "transfers",
+    "transfer_legs",
     "missing_documents",
     "wait_mean_min",
     "wait_p90_min",
