@@ -186,3 +186,33 @@ def test_paper_near_end_is_one_info_alert_a_day_and_tickets_print(hall: Hall) ->
     rows = wait_until(low)
     assert len(rows) == 1 and rows[0].severity == "info"
     assert "纸将用完" in rows[0].payload["text"]["zh"]
+
+
+def test_line_settings_reach_the_ports_and_boards_show_16_columns(
+    any_engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    from devices.led.transport import SerialBus
+    from kiosk.hardware.simulated import start_simulators
+    from tests.helpers.queue_devices import section
+
+    sims = start_simulators(tmp_path / "sims")
+    app = create_app(settings, engine=any_engine, clock=Clock(MONDAY_9AM))
+    config = section(sims, led_baudrate=57600, led_parity="even", keypad_baudrate=19200)
+    component = install_queue_devices(app, config)
+    try:
+        assert component is not None and component.led is not None
+        led = component.led.transport
+        assert isinstance(led, SerialBus) and (led.baudrate, led.url) == (57600, sims.boards.path)
+        assert led._line_settings[1] == "E"  # even parity
+        assert component.keypads is not None
+        keypad_line = component.keypads.transport
+        assert isinstance(keypad_line, SerialBus) and keypad_line.baudrate == 19200
+        assert component.led.text_limits == {3: 16, 5: 16, 200: 16}
+        with TestClient(app) as client:
+            client.headers["X-Hall-Key"] = machine_key(app, "kiosk")
+            post(client, "/tickets", {"service": "social_security"})
+            component._show_call("C001", 12)  # a two-digit window still fits 16 columns
+            assert sims.boards.wait_for(200, "请C001到12号窗口")
+    finally:
+        for sim in (sims.keypads, sims.boards, sims.printer):
+            sim.stop()
