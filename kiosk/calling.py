@@ -157,11 +157,13 @@ def recall(ctx: Ctx, number: int) -> TicketRecord:
     return ticket
 
 
-def start(ctx: Ctx, number: int) -> TicketRecord:
-    """The citizen has arrived: service starts now."""
+def start(ctx: Ctx, number: int, *, from_call: bool = False) -> TicketRecord:
+    """The citizen has arrived: service starts now (``from_call``: it started when the ticket
+    was called, for a keypad, which has no start key)."""
     _window, _live, ticket = current(ctx, number)
     status = ticket_next(ticket.code, ticket.status, "start")
-    ticket = TICKETS.update(ctx.session, ticket, status=status, started_at=ctx.now)
+    began = ticket.called_at if from_call and ticket.called_at is not None else ctx.now
+    ticket = TICKETS.update(ctx.session, ticket, status=status, started_at=began)
     ctx.emit("ticket.started", ticket_id=ticket.id, code=ticket.code, window=number)
     return ticket
 

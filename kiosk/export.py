@@ -19,6 +19,7 @@ COLUMNS = (
     "served",
     "no_shows",
     "transfers",
+    "transfer_legs",
     "missing_documents",
     "wait_mean_min",
     "wait_p90_min",

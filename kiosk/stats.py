@@ -1,5 +1,9 @@
 """Statistics per service, window, staff member and hour (Q10): tickets, waits (mean, p90),
-service times, no-shows, transfers, ratings and the on-time rate of committed items."""
+service times, no-shows, transfers, ratings and the on-time rate of committed items.
+
+A transfer (下一个是××窗口) ends one leg of a ticket and queues the next leg of the same
+number: ``tickets`` counts tickets taken (first legs), ``transfer_legs`` the legs transfers
+added; waits, service times and outcomes are per leg, where they happened."""
 
 from __future__ import annotations
 
@@ -38,6 +42,7 @@ def mean(values: Iterable[float]) -> float | None:
 @dataclass
 class _Acc:
     tickets: int = 0
+    transfer_legs: int = 0
     called: int = 0
     served: int = 0
     no_shows: int = 0
@@ -54,6 +59,7 @@ class _Acc:
         decided = self.on_time + self.late
         out: dict[str, Any] = {
             "tickets": self.tickets,
+            "transfer_legs": self.transfer_legs,
             "called": self.called,
             "served": self.served,
             "no_shows": self.no_shows,
@@ -121,7 +127,10 @@ def compute(
         if key is None:
             continue
         acc = groups[key]
-        acc.tickets += 1
+        if ticket.leg == 0:
+            acc.tickets += 1
+        else:
+            acc.transfer_legs += 1
         wait = _minutes(ticket.issued_at, ticket.called_at)
         if wait is not None:
             acc.called += 1

@@ -156,13 +156,17 @@ def check_wait_alert(
 
 
 def mean_service_minutes(session: Session, service_id: int, fallback: float) -> float:
-    """The mean service time of the service's last 20 finished legs, else ``fallback``."""
+    """The mean service time of the service's last 20 finished legs, else ``fallback``.
+
+    A leg that ended the instant it started (as keypads once recorded them) measured nothing
+    and is left out: it would promise everyone a wait of 0 minutes."""
     rows = session.exec(
         select(Ticket.started_at, Ticket.finished_at)
         .where(
             Ticket.service_id == service_id,
             col(Ticket.started_at).is_not(None),
             col(Ticket.finished_at).is_not(None),
+            col(Ticket.finished_at) > col(Ticket.started_at),
         )
         .order_by(col(Ticket.id).desc())
         .limit(20)

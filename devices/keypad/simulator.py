@@ -1,4 +1,5 @@
-"""Keypads and evaluators on a pty: press keys, expect echoed acknowledgements, resend if not.
+"""Keypads and evaluators on a pty: press keys, expect acknowledgements, resend if none come,
+and keep what the host shows on each keypad's display.
 
 Faults on demand imitate a noisy RS-485 line: garbage before a frame, a corrupted checksum
 on the first try (the keypad then resends the good frame, as a real one does when no echo
@@ -13,7 +14,15 @@ import threading
 import time
 
 from devices.common.pty import PtyDevice
-from devices.keypad.protocol import FrameParser, KeyEvent, encode_event
+from devices.keypad.keys import (
+    DEFAULT_TABLE,
+    KeyEvent,
+    KeyTable,
+    acknowledgement,
+    decode_display,
+    encode_event,
+)
+from devices.keypad.protocol import FrameParser, KeypadFrame
 
 
 class Fault(enum.Enum):
@@ -34,8 +43,10 @@ class KeypadSimulator(PtyDevice):
         ack_timeout: float = 0.5,
         retries: int = 3,
         seed: int = 0,
+        table: KeyTable = DEFAULT_TABLE,
     ) -> None:
         super().__init__(link_path, "keypad-sim")
+        self.table = table
         self.ack_timeout = ack_timeout
         self.retries = retries
         self.ignore_acks = 0  # acknowledgements to treat as lost on the line
@@ -44,6 +55,7 @@ class KeypadSimulator(PtyDevice):
         self._random = random.Random(seed)
         self._parser = FrameParser()
         self._acks: list[bytes] = []
+        self._displays: dict[int, list[tuple[str | None, str | None]]] = {}
         self._cond = threading.Condition()
 
     @property
@@ -52,19 +64,41 @@ class KeypadSimulator(PtyDevice):
         with self._cond:
             return list(self._acks)
 
+    def displays(self, address: int) -> list[tuple[str | None, str | None]]:
+        """What the host showed on keypad ``address``, in order: (waiting, number), None blank."""
+        with self._cond:
+            return list(self._displays.get(address, ()))
+
+    def showing(self, address: int) -> tuple[str | None, str | None] | None:
+        """What keypad ``address`` shows now, None before the host showed anything."""
+        shown = self.displays(address)
+        return shown[-1] if shown else None
+
+    def wait_display(
+        self, address: int, waiting: str | None, number: str | None, timeout: float = 5.0
+    ) -> bool:
+        """Wait until keypad ``address`` shows (waiting, number)."""
+        with self._cond:
+            return self._cond.wait_for(
+                lambda: self._displays.get(address, [(None, None)])[-1:] == [(waiting, number)],
+                timeout,
+            )
+
     def press(self, event: KeyEvent, fault: Fault | None = None) -> bool:
-        """Send the key's frame until it is echoed back; False when no ack after the retries."""
-        return self.send_frame(encode_event(event), fault)
+        """Send the key's frame until it is acknowledged; False when no ack after the retries."""
+        return self.send_frame(encode_event(event, self.table), fault)
 
     def send_frame(self, frame: bytes, fault: Fault | None = None) -> bool:
-        """Send raw frame bytes with retries; True once the host echoed them."""
+        """Send raw frame bytes with retries; True once the host acknowledged them."""
+        parsed = FrameParser().feed(frame)
+        expected = acknowledgement(parsed[0], self.table) if parsed else frame
         for attempt in range(1 + self.retries):
             with self._cond:
                 seen = len(self._acks)
             self._transmit(frame, fault if attempt == 0 else None)
             if attempt:
                 self.resends += 1
-            if self._wait_ack(frame, seen):
+            if self._wait_ack(expected, seen):
                 return True
         return False
 
@@ -100,8 +134,18 @@ class KeypadSimulator(PtyDevice):
     def _received(self, data: bytes, now: float) -> None:
         for echoed in self._parser.feed(data):
             with self._cond:
+                if self._displayed(echoed):
+                    continue
                 if self.ignore_acks:
                     self.ignore_acks -= 1
                     continue
                 self._acks.append(echoed.raw)
                 self._cond.notify_all()
+
+    def _displayed(self, frame: KeypadFrame) -> bool:
+        shown = decode_display(frame, self.table)
+        if shown is None:
+            return False
+        self._displays.setdefault(frame.address, []).append(shown)
+        self._cond.notify_all()
+        return True

@@ -20,10 +20,15 @@ class BusTransport(LineTransport, Protocol):
 
 
 class SerialBus(SerialLine):
-    """An RS-485 line at 9600 8N1 by default."""
+    """An RS-485 line at 9600 8N1 by default (window boards also run at 57600; ``parity`` is
+    pyserial's "N", "E" or "O")."""
 
-    def __init__(self, url: str, baudrate: int = 9600, write_timeout: float = 2.0) -> None:
-        super().__init__(url, baudrate=baudrate, timeout=POLL, write_timeout=write_timeout)
+    def __init__(
+        self, url: str, baudrate: int = 9600, write_timeout: float = 2.0, parity: str = "N"
+    ) -> None:
+        super().__init__(
+            url, baudrate=baudrate, parity=parity, timeout=POLL, write_timeout=write_timeout
+        )
         self.write_timeout = write_timeout
 
     def read(self, size: int, timeout: float) -> bytes:

@@ -194,16 +194,26 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
 
 
+# Punctuation that may not begin a line (Chinese line-breaking rules, 行首禁则): a line that
+# would start with one takes the character before it along.
+NO_LINE_START = frozenset("，。、：；！？）》」』】〉”’…,.:;!?)]}%")
+
+
 def wrap(text: str, columns: int, indent: str = "") -> list[str]:
-    """Split ``text`` into lines of at most ``columns`` printed columns (CJK counts double)."""
+    """Split ``text`` into lines of at most ``columns`` printed columns (CJK counts double);
+    a line never starts with closing punctuation such as "：" or "，"."""
     lines: list[str] = []
     current = ""
     width = 0
     for char in text:
         w = display_width(char)
         if width + w > columns and current:
+            carry = ""
+            if char in NO_LINE_START and len(current) > len(indent) + 1:
+                current, carry = current[:-1], current[-1]
             lines.append(current)
-            current, width = indent, display_width(indent)
+            current = indent + carry
+            width = display_width(current)
         current += char
         width += w
     if current or not lines:

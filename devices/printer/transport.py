@@ -83,8 +83,12 @@ class TcpTransport:
 class SerialTransport(SerialLine):
     """A serial printer through pyserial (``/dev/ttyUSB0``, ``socket://``, ``loop://``...)."""
 
-    def __init__(self, url: str, baudrate: int = 9600, timeout: float = 5.0) -> None:
-        super().__init__(url, baudrate=baudrate, timeout=timeout, write_timeout=timeout)
+    def __init__(
+        self, url: str, baudrate: int = 9600, timeout: float = 5.0, parity: str = "N"
+    ) -> None:
+        super().__init__(
+            url, baudrate=baudrate, parity=parity, timeout=timeout, write_timeout=timeout
+        )
         self.timeout = timeout
 
     def read(self, size: int, timeout: float) -> bytes:

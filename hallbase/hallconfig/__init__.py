@@ -14,7 +14,7 @@ from hallbase.errors import ConfigError
 from hallbase.fields import LocalTime, OneLine
 from hallbase.hallconfig.alerts import AlertsSection
 from hallbase.hallconfig.privacy import PrivacySection
-from hallbase.hallconfig.queue_devices import QueueDevicesSection
+from hallbase.hallconfig.queue_devices import QueueDevicesSection, board_problems
 from hallbase.hallconfig.schedules import schedule_problem
 from hallbase.words import Lang
 
@@ -343,6 +343,8 @@ def _cross_check(cfg: HallConfig) -> list[tuple[str, str]]:
     for i, wd in enumerate(cfg.queue_devices.windows if cfg.queue_devices else ()):
         if wd.number not in numbers:
             problems.append((f"queue_devices.windows[{i}].number", f"no window {wd.number}"))
+    if cfg.queue_devices is not None:
+        problems += board_problems(cfg.queue_devices, [s.prefix for s in cfg.services])
     for i, window in enumerate(cfg.windows):
         for j, code in enumerate(window.services):
             if code not in services:

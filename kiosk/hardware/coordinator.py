@@ -10,7 +10,7 @@ through the outbox, and its state is published on the bus (``device.printer``) s
 page can tell citizens to note their number. Calls blink on the window's board and on the hall
 board; the board goes steady once service starts and shows the window's state when it is free.
 Keypad presses become the same domain operations the window console calls, each in its own
-transaction whose events are published after commit.
+transaction whose events are published after commit (`kiosk.hardware.keypads`).
 """
 
 from __future__ import annotations
@@ -26,29 +26,25 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from devices.errors import DeviceUnavailable
-from devices.events import BadRecord
-from devices.keypad.adapter import KeypadBus
-from devices.keypad.protocol import KeyEvent
 from devices.led.adapter import LedBus
+from devices.led.transport import SerialBus
 from devices.printer.adapter import PrinterNotReady, TicketPrinter
 from devices.printer.protocol import NoticePrint, TicketPrint
 from devices.printer.status import PrinterState
 from hallbase.alerts import raise_alert
 from hallbase.clock import Clock
 from hallbase.db import write_session
-from hallbase.hallconfig.queue_devices import QueueDevicesSection
+from hallbase.hallconfig.queue_devices import QueueDevicesSection, call_text, state_text
 from hallbase.settings import Settings
 from hallbase.words import languages, t
-from kiosk.api import flow_message
 from kiosk.api.common import Queue
 from kiosk.config import QueueConfig
 from kiosk.context import Ctx, WindowWatcher
-from kiosk.errors import QueueError
 from kiosk.events import EventBus, Published
-from kiosk.flow import FlowError
-from kiosk.hardware.keys import key_operations
+from kiosk.hardware.keypads import KeypadDesk
 from kiosk.hardware.printing import (
     ALERT_KINDS,
+    PARITY,
     Job,
     PrintNotice,
     PrintTicket,
@@ -58,7 +54,6 @@ from kiosk.hardware.printing import (
     ticket_print,
 )
 from kiosk.models import WindowLive
-from kiosk.words import word
 
 log = logging.getLogger(__name__)
 
@@ -87,25 +82,20 @@ class QueueDevices:
             engine, settings, queue_config or QueueConfig(), bus, clock, window_watchers
         )
         self.printer = printer if printer is not None else make_printer(config)
-        min_gap = config.led_min_gap_ms / 1000
-        self.led = LedBus(config.led_bus, min_gap=min_gap) if config.led_bus else None
-        self.keypads = (
-            KeypadBus(
-                config.keypad_bus,
-                self.on_key,
-                on_bad=self._on_bad,
-                dedupe_window=config.keypad_dedupe_s,
+        self.led = (
+            LedBus(
+                SerialBus(
+                    config.led_bus, baudrate=config.led_baudrate, parity=PARITY[config.led_parity]
+                ),
+                min_gap=config.led_min_gap_ms / 1000,
+                text_limits=config.board_widths(),
             )
-            if config.keypad_bus
+            if config.led_bus
             else None
         )
+        self.desk = KeypadDesk(self.queue, bus, config) if config.keypad_bus else None
+        self.keypads = self.desk.line if self.desk is not None else None
         self.boards = {w.number: w.board for w in config.windows if w.board is not None}
-        self.key_windows = {
-            address: w.number
-            for w in config.windows
-            for address in (w.keypad, w.evaluator)
-            if address is not None
-        }
         self.printer_state = "unknown"
         self._incident: tuple[str, str] | None = None
         self._jobs: jobs_queue.Queue[Job | None] = jobs_queue.Queue(maxsize=500)
@@ -127,8 +117,8 @@ class QueueDevices:
         if self.led is not None:
             self.led.start()
             self._initial_boards()
-        if self.keypads is not None:
-            self.keypads.start()
+        if self.desk is not None:
+            self.desk.start()
 
     def stop(self) -> None:
         """Stop the threads and close the devices."""
@@ -137,8 +127,8 @@ class QueueDevices:
         for thread in self._threads:
             thread.join(timeout=10)
         self._threads = []
-        if self.keypads is not None:
-            self.keypads.stop()
+        if self.desk is not None:
+            self.desk.stop()
         if self.led is not None:
             self.led.stop()
         if self.printer is not None:
@@ -190,10 +180,27 @@ class QueueDevices:
             self._show_call(str(data["code"]), int(data["window"]))
         elif kind == "ticket.started":
             board = self.boards.get(int(data["window"]))
-            if board is not None and self.led is not None:
-                self.led.show(board, t("board.call", number=data["code"], window=data["window"]))
+            if board is not None:
+                self._show(board, call_text(self.config, str(data["code"]), int(data["window"])))
         elif kind == "window.state" and data.get("state") != "serving":
             self._show_state(int(data["window"]), str(data.get("state", "idle")))
+        if self.desk is not None:
+            self.desk.handle(event)
+
+    def _show(
+        self, address: int, text: str, *, blink: bool = False, times: int | None = None
+    ) -> None:
+        if self.led is None:
+            return
+        try:
+            self.led.show(address, text, blink=blink, blink_times=times)
+        except ValueError as exc:  # too wide or not in the board's font: say what to change
+            log.error(
+                "board %d cannot show %r: %s (set queue_devices.board_columns or board_text)",
+                address,
+                text,
+                exc,
+            )
 
     def _enqueue(self, job: Job) -> None:
         try:
@@ -202,20 +209,16 @@ class QueueDevices:
             log.error("printer job queue full: %r dropped", job)
 
     def _show_call(self, code: str, window: int) -> None:
-        if self.led is None:
-            return
-        text = t("board.call", number=code, window=window)
+        text = call_text(self.config, code, window)
         times = self.config.blink_times
         for address in (self.boards.get(window), self.config.hall_board):
             if address is not None:
-                self.led.show(address, text, blink=times is None, blink_times=times)
+                self._show(address, text, blink=times is None, times=times)
 
     def _show_state(self, window: int, state: str) -> None:
         board = self.boards.get(window)
-        if board is not None and self.led is not None:
-            self.led.show(
-                board, t("board.window_state", window=window, state=word(f"window.{state}"))
-            )
+        if board is not None:
+            self._show(board, state_text(self.config, window, state))
 
     def _initial_boards(self) -> None:
         def op(ctx: Ctx) -> dict[int, str]:
@@ -226,8 +229,8 @@ class QueueDevices:
         for window in self.boards:
             state = states.get(window, "idle")
             self._show_state(window, "idle" if state == "serving" else state)
-        if self.config.hall_board is not None and self.led is not None:
-            self.led.show(self.config.hall_board, t("board.welcome"))
+        if self.config.hall_board is not None:
+            self._show(self.config.hall_board, t("board.welcome"))
 
     # --- printing ---
 
@@ -344,31 +347,6 @@ class QueueDevices:
 
     def _notice_print(self, job: PrintNotice) -> NoticePrint | None:
         return self.queue.read(lambda ctx: notice_print(ctx, job))
-
-    # --- keypads ---
-
-    def _on_bad(self, record: BadRecord) -> None:
-        log.warning("keypad frame refused: %s", record.reason)
-
-    def on_key(self, event: KeyEvent) -> None:
-        """Turn one keypad or evaluator press into a queue operation."""
-        window = self.key_windows.get(event.address)
-        if window is None:
-            log.warning("keypad address %d belongs to no window: %r ignored", event.address, event)
-            return
-        try:
-            self._key(window, event)
-        except (QueueError, FlowError) as exc:
-            detail = exc.detail if isinstance(exc, QueueError) else str(exc)
-            message = exc.body()["message"] if isinstance(exc, QueueError) else flow_message(exc)
-            log.info("window %d keypad %r refused: %s", window, event, detail)
-            self.bus.publish(
-                "device.keypad_refused", {"window": window, "detail": detail, "message": message}
-            )
-
-    def _key(self, window: int, event: KeyEvent) -> None:
-        for operation in key_operations(window, event):
-            self.queue.write(operation)
 
 
 def install_queue_devices(

@@ -19,6 +19,7 @@ from kiosk.lookup import service_by_id
 from kiosk.records import TICKETS
 from kiosk.tickets import open_windows, people_ahead
 
+PARITY = {"none": "N", "even": "E", "odd": "O"}  # the hall file's words -> pyserial's
 ALERT_KINDS = {
     PrinterState.OUT_OF_PAPER: "printer_paper_out",
     PrinterState.COVER_OPEN: "printer_cover_open",
@@ -59,7 +60,12 @@ def make_printer(config: QueueDevicesSection) -> TicketPrinter | None:
     transport: PrinterTransport = (
         TcpTransport(where, port, timeout=config.printer_timeout_s)
         if kind == "tcp"
-        else SerialTransport(where, timeout=config.printer_timeout_s)
+        else SerialTransport(
+            where,
+            baudrate=config.printer_baudrate,
+            timeout=config.printer_timeout_s,
+            parity=PARITY[config.printer_parity],
+        )
     )
     return TicketPrinter(
         transport,

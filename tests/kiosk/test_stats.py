@@ -58,14 +58,17 @@ def test_known_scenario(app: FastAPI, client: TestClient, clock: Clock) -> None:
     company = by_service["company_setup"]
     assert company["transfers"] == 1 and company["committed"] == 1
     assert company["on_time_rate"] is None  # not completed and not yet due
-    assert by_service["license_change"]["tickets"] == 1  # the leg waiting at window 2
+    # the leg waiting at window 2 is a transfer leg, not a ticket taken
+    assert by_service["license_change"]["tickets"] == 0
+    assert by_service["license_change"]["transfer_legs"] == 1
 
     by_window = {r["key"]: r for r in client.get("/api/v1/stats?by=window").json()["data"]}
     assert by_window[3]["served"] == 2 and by_window[1]["transfers"] == 1
     by_staff = {r["key"]: r for r in client.get("/api/v1/stats?by=staff").json()["data"]}
     assert set(by_staff) == {"RS001", "SC001"}
     by_hour = {r["key"]: r for r in client.get("/api/v1/stats?by=hour").json()["data"]}
-    assert list(by_hour) == [9] and by_hour[9]["tickets"] == 6  # incl. the transfer leg
+    assert list(by_hour) == [9] and by_hour[9]["tickets"] == 5  # tickets taken
+    assert by_hour[9]["transfer_legs"] == 1
 
     # The committed item is completed late: the on-time rate falls to 0.
     items = client.get("/api/v1/committed-items").json()["data"]
@@ -75,6 +78,34 @@ def test_known_scenario(app: FastAPI, client: TestClient, clock: Clock) -> None:
     rows = client.get("/api/v1/stats?by=service&from=2026-11-23&to=2026-11-23").json()["data"]
     company = next(r for r in rows if r["key"] == "company_setup")
     assert (company["committed_late"], company["on_time_rate"]) == (1, 0.0)
+
+
+def test_a_ticket_transferred_there_and_back_counts_once(client: TestClient, clock: Clock) -> None:
+    # Three tickets; the first goes from window 3 to window 7 and comes back to window 3.
+    for _ in range(3):
+        take(client, "social_security")
+    act(client, 3, "call-next")
+    act(client, 3, "start")
+    act(client, 3, "transfer", to_window=7, come_back=True)
+    act(client, 7, "call-next")
+    act(client, 7, "start")
+    act(client, 7, "finish")  # back to window 3: a third leg of the same number
+    act(client, 3, "call-next")
+    act(client, 3, "start")
+    act(client, 3, "finish")
+    rows = {r["key"]: r for r in client.get("/api/v1/stats?by=service").json()["data"]}
+    social, consult = rows["social_security"], rows["consult"]  # window 7 serves consult first
+    assert (social["tickets"], social["transfer_legs"], social["transfers"]) == (3, 1, 1)
+    assert (consult["tickets"], consult["transfer_legs"]) == (0, 1)
+    assert sum(r["tickets"] for r in rows.values()) == 3  # not 5: legs are not tickets taken
+    [hour] = client.get("/api/v1/stats?by=hour").json()["data"]
+    assert (hour["tickets"], hour["transfer_legs"]) == (3, 2)
+    export = client.get("/api/v1/stats/export.csv?by=service").content.decode("utf-8-sig")
+    header, *lines = list(csv.reader(io.StringIO(export)))
+    [line] = [row for row in lines if row[-1] == "social_security"]
+    assert (header[1], line[1]) == ("取号数", "3")
+    at = header.index("转办续号数")
+    assert (line[at], line[header.index("转办数")]) == ("1", "1")
 
 
 def test_exports(client: TestClient, clock: Clock) -> None:

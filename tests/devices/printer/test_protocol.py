@@ -182,6 +182,25 @@ def test_one_time_notice_lists_every_missing_document() -> None:
         NoticePrint("h", "s", (), ISSUED)
 
 
+def test_the_notice_never_starts_a_line_with_a_lone_colon() -> None:
+    # On 58 mm paper (32 columns) the intro is 17 characters, 34 columns: its last "：" used
+    # to wrap onto a line of its own. Chinese line breaking carries the character before it.
+    notice = NoticePrint(
+        hall_name="市民中心",
+        service_name="不动产登记",
+        missing_documents=("购房合同原件",),
+        issued_at=ISSUED,
+    )
+    reader = EscPosReader()
+    reader.feed(render_notice(notice, RenderOptions(paper_mm=58)))
+    texts = [line.text for line in reader.lines]
+    intro = LABELS["zh"]["missing"]
+    assert len(intro) == 17
+    assert [t for t in texts if t and t[0] in "：，。、；"] == []
+    assert intro[:-2] in texts and intro[-2:] in texts  # "...请一次补" / "齐："
+    assert wrap("告知窗口：５号窗口", 8) == ["告知窗", "口：５号", "窗口"]
+
+
 def test_why_not_python_escpos_text() -> None:
     # python-escpos picks GB18030 only for strings holding a U+4E00-U+9FA5 ideograph: a line of
     # full-width digits and CJK punctuation goes down its code-page path and prints as '?'.

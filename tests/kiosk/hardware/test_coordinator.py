@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -14,84 +12,18 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from devices.keypad.protocol import CallNext, Evaluate, NoShow
 from hallbase.hallconfig.queue_devices import QueueDevicesSection, WindowDevices
 from hallbase.models import AlertOutbox
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from kiosk.hardware.coordinator import QueueDevices, install_queue_devices
-from kiosk.hardware.simulated import (
-    QueueSimulators,
-    devices_toml,
-    queue_simulators,
-    start_simulators,
-)
-from kiosk.models import Rating, Ticket
+from kiosk.hardware.coordinator import install_queue_devices
+from kiosk.hardware.simulated import devices_toml, queue_simulators
+from kiosk.models import Ticket
 from tests.helpers.auth import machine_key
-from tests.helpers.queue import MONDAY_9AM, Clock, as_admin
+from tests.helpers.queue import MONDAY_9AM, Clock
+from tests.helpers.queue_devices import LED_GAP_MS, Hall, post
 from tests.helpers.waiting import wait_until
 from tests.kiosk.snapshot import queue_alerts
-
-LED_GAP_MS = 50
-
-
-@dataclass
-class Hall:
-    client: TestClient
-    sims: QueueSimulators
-    engine: Engine
-    clock: Clock
-    devices: QueueDevices
-
-    def refused(self, after: int, window: int) -> list[dict[str, Any]]:
-        """Keypad presses at ``window`` the queue refused, published after event ``after``."""
-        events, _ = self.devices.bus.since(after)
-        return [
-            e.data
-            for e in events
-            if e.kind == "device.keypad_refused" and e.data["window"] == window
-        ]
-
-
-def section(sims: QueueSimulators, **extra: Any) -> QueueDevicesSection:
-    return QueueDevicesSection(
-        printer=f"127.0.0.1:{sims.printer.port}",
-        printer_poll_s=0,
-        led_bus=sims.boards.path,
-        led_min_gap_ms=LED_GAP_MS,
-        hall_board=200,
-        keypad_bus=sims.keypads.path,
-        keypad_dedupe_s=0.6,  # longer than the keypad's resend delay (0.5 s)
-        windows=(
-            WindowDevices(number=3, board=3, keypad=3, evaluator=103),
-            WindowDevices(number=5, board=5, keypad=5),
-        ),
-        **extra,
-    )
-
-
-@pytest.fixture
-def hall(any_engine: Engine, settings: Settings, tmp_path: Path) -> Iterator[Hall]:
-    sims = start_simulators(tmp_path / "sims")
-    clock = Clock(MONDAY_9AM)
-    app = create_app(settings, engine=any_engine, clock=clock)
-    component = install_queue_devices(app, section(sims))
-    assert component is not None and component in app.state.parts.components
-    try:
-        with TestClient(app) as client:
-            as_admin(app, client)
-            assert component.keypads is not None and component.keypads.wait_available()
-            yield Hall(client, sims, any_engine, clock, component)
-    finally:
-        for sim in (sims.keypads, sims.boards, sims.printer):
-            sim.stop()
-
-
-def post(client: TestClient, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-    response = client.post(f"/api/v1{path}", json=body)
-    assert response.status_code in (200, 201), response.text
-    out: dict[str, Any] = response.json()
-    return out
 
 
 def test_ticket_is_printed_with_number_service_and_documents(hall: Hall) -> None:
@@ -130,63 +62,20 @@ def test_call_blinks_on_window_and_hall_board_then_steadies(hall: Hall) -> None:
     post(hall.client, "/tickets", {"service": "social_security"})
     post(hall.client, "/windows/3/call-next")
     boards = hall.sims.boards
-    assert boards.wait_for(3, "请C001号到3号窗口")
-    assert boards.wait_for(200, "请C001号到3号窗口")
+    assert boards.wait_for(3, "请C001到3号窗口")
+    assert boards.wait_for(200, "请C001到3号窗口")
     shown = boards.showing(3)
     assert shown is not None and shown.blinking
     post(hall.client, "/windows/3/start")
     wait_until(lambda: (f := boards.showing(3)) is not None and not f.blinking)
     post(hall.client, "/windows/3/finish", {"outcome": "done"})
-    assert boards.wait_for(3, "3号窗口 空闲")
+    assert boards.wait_for(3, "3号窗口空闲")
     post(hall.client, "/windows/3/pause")
-    assert boards.wait_for(3, "3号窗口 暂停服务")
+    assert boards.wait_for(3, "3号窗口暂停服务")
     # Every frame left at least the configured gap after the previous one had left, measured
     # where the bus writes them (the simulator's reads may join two frames under load).
     gaps = [later[0] - earlier[1] for earlier, later in pairwise(timed.writes)]
     assert len(timed.writes) >= 5 and min(gaps) >= LED_GAP_MS / 1000, gaps
-
-
-def test_keypad_call_next_calls_and_finishes_the_previous(hall: Hall) -> None:
-    post(hall.client, "/tickets", {"service": "social_security"})
-    post(hall.client, "/tickets", {"service": "social_security"})
-    assert hall.sims.keypads.press(CallNext(3))
-
-    def current() -> str | None:
-        body = hall.client.get("/api/v1/windows/3/queue").json()
-        return body["current"]["code"] if body["current"] else None
-
-    assert wait_until(lambda: current() == "C001")
-    assert hall.sims.boards.wait_for(3, "请C001号到3号窗口")
-    hall.clock.advance(minutes=3)
-    # The same key again: a new press only after the dedupe window (0.6 s on the bus's clock).
-    keypads = hall.devices.keypads
-    assert keypads is not None
-    now = time.monotonic()
-    keypads.clock = lambda: now + 0.7
-    assert hall.sims.keypads.press(CallNext(3))
-    assert wait_until(lambda: current() == "C002")
-    first = hall.client.get("/api/v1/tickets/1").json()
-    assert (first["status"], first["outcome"]) == ("finished", "done")
-    # The evaluator of window 3 rates the ticket that just ended there: C002 is still open,
-    # so the rating goes to C001.
-    assert hall.sims.keypads.press(Evaluate(103, 4))
-
-    def ratings() -> list[tuple[int, int, int]]:
-        with Session(hall.engine) as session:  # a new session each time: a fresh snapshot
-            return [(r.ticket_id, r.overall, r.attitude) for r in session.exec(select(Rating))]
-
-    assert wait_until(ratings) == [(first["id"], 4, 4)]
-
-
-def test_keypad_no_show_checks_the_number(hall: Hall) -> None:
-    post(hall.client, "/tickets", {"service": "housing_fund"})
-    post(hall.client, "/windows/5/call-next")
-    seen = hall.devices.bus.last_id
-    assert hall.sims.keypads.press(NoShow(5, "7"))  # wrong number: refused, nothing changes
-    assert wait_until(lambda: hall.refused(seen, window=5))
-    assert hall.client.get("/api/v1/tickets/1").json()["status"] == "called"
-    assert hall.sims.keypads.press(NoShow(5, "1"))
-    assert wait_until(lambda: hall.client.get("/api/v1/tickets/1").json()["status"] == "no_show")
 
 
 def test_missing_documents_prints_the_one_time_notice(hall: Hall) -> None:
@@ -317,3 +206,33 @@ def test_paper_near_end_is_one_info_alert_a_day_and_tickets_print(hall: Hall) ->
     rows = wait_until(low)
     assert len(rows) == 1 and rows[0].severity == "info"
     assert "纸将用完" in rows[0].payload["text"]["zh"]
+
+
+def test_line_settings_reach_the_ports_and_boards_show_16_columns(
+    any_engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    from devices.led.transport import SerialBus
+    from kiosk.hardware.simulated import start_simulators
+    from tests.helpers.queue_devices import section
+
+    sims = start_simulators(tmp_path / "sims")
+    app = create_app(settings, engine=any_engine, clock=Clock(MONDAY_9AM))
+    config = section(sims, led_baudrate=57600, led_parity="even", keypad_baudrate=19200)
+    component = install_queue_devices(app, config)
+    try:
+        assert component is not None and component.led is not None
+        led = component.led.transport
+        assert isinstance(led, SerialBus) and (led.baudrate, led.url) == (57600, sims.boards.path)
+        assert led._line_settings[1] == "E"  # even parity
+        assert component.keypads is not None
+        keypad_line = component.keypads.transport
+        assert isinstance(keypad_line, SerialBus) and keypad_line.baudrate == 19200
+        assert component.led.text_limits == {3: 16, 5: 16, 200: 16}
+        with TestClient(app) as client:
+            client.headers["X-Hall-Key"] = machine_key(app, "kiosk")
+            post(client, "/tickets", {"service": "social_security"})
+            component._show_call("C001", 12)  # a two-digit window still fits 16 columns
+            assert sims.boards.wait_for(200, "请C001到12号窗口")
+    finally:
+        for sim in (sims.keypads, sims.boards, sims.printer):
+            sim.stop()
