@@ -29,6 +29,12 @@ class MonthView:
     absent_limit: float  # return_to_unit_absent_days
     steps: list[dict[str, Any]]  # the escalation steps, with the local date
 
+    @property
+    def current(self) -> list[dict[str, Any]]:
+        """Where each kind of offence stands: its latest step."""
+        latest = {step["kind"]: step for step in self.steps}
+        return sorted(latest.values(), key=lambda step: step["at"], reverse=True)
+
 
 def month_view(
     session: Session, ctx: AttendanceContext, staff_no: str, day: date, now: datetime

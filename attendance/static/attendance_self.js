@@ -172,7 +172,6 @@
         })
         .catch(function () { say(form, setup.words.network); });
     });
-    if (form.dataset.kind !== "out") { check(form); }
   });
 
   // ---- withdraw a pending request ----

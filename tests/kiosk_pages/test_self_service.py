@@ -13,9 +13,9 @@ from sqlalchemy import Engine
 
 from hallbase.settings import REPO_CONFIG, load_settings
 from hallkeeper.app import create_app
-from tests.helpers.auth import add_account, admin_headers, api_token
+from tests.helpers.auth import PASSWORD, add_account, admin_headers, api_token
 from tests.helpers.live_server import live_server
-from tests.helpers.pages import Hall, shot
+from tests.helpers.pages import Hall, log_in, shot
 from tests.helpers.phone import phone
 from tests.helpers.queue import MONDAY_9AM, Clock
 
@@ -97,6 +97,7 @@ def test_staff_files_half_a_day_the_lead_approves_it_and_the_day_shows_leave(
     hall.clock.advance(minutes=3 * 60 + 5)  # 12:05
     _punch(hall, "SC002", DAY, "12:01")
     hall.clock.advance(minutes=6 * 60)  # 18:05, every slot decided
+    log_in(liming, hall.url, "liming", PASSWORD)  # hours later: the session ended, idle
     page.reload()
     today = page.locator("#month-cells .is-today")
     assert today.locator("b").inner_text() == "假"
@@ -105,7 +106,10 @@ def test_staff_files_half_a_day_the_lead_approves_it_and_the_day_shows_leave(
     assert "请假" in pm_out
     item = page.locator("#requests li.item").first.inner_text()
     assert "已批准" in item and "王芳" in item and "同意，注意交接" in item
+    page.locator("#today").scroll_into_view_if_needed()
     shot(page, "phone-self-leave-approved")
+    page.locator("#month").scroll_into_view_if_needed()
+    shot(page, "phone-self-month")
     liming.close()
     wangfang.close()
 
