@@ -37,7 +37,17 @@ def install_attendance(
     app: Any, api: str = "/api/v1", clock: Callable[[], datetime] | None = None
 ) -> None:
     """Add attendance's routes and pages to ``app``; ``clock`` is the app's (tests inject one)."""
-    from attendance import api_away, api_days, api_punches, api_requests, duty_page, pages
+    from attendance import (
+        api_away,
+        api_checks,
+        api_days,
+        api_punches,
+        api_requests,
+        approvals_page,
+        duty_page,
+        pages,
+        self_page,
+    )
     from attendance.month_stream import report_work
     from attendance.terminals import api as devices
     from attendance.terminals import iclock
@@ -58,9 +68,14 @@ def install_attendance(
     app.include_router(api_days.router, prefix=f"{api}/attendance", tags=["attendance"])
     app.include_router(api_requests.router, prefix=f"{api}/attendance", tags=["attendance"])
     app.include_router(api_away.router, prefix=f"{api}/attendance", tags=["attendance"])
+    app.include_router(api_checks.router, prefix=f"{api}/attendance", tags=["attendance"])
     app.include_router(pages.router)
     app.include_router(duty_page.router)
+    app.include_router(self_page.router)
+    app.include_router(approvals_page.router)
     link_page(app, devices_page.PATH, each("titles.devices"))
     link_page(app, pages.BOARD_PATH, each("titles.attendance_board"))
     link_page(app, pages.MONTH_PATH, each("titles.attendance_month"))
     link_page(app, duty_page.DUTY_PATH, each("titles.duty"))
+    link_page(app, self_page.ME_PATH, each("titles.self"))
+    link_page(app, approvals_page.APPROVALS_PATH, each("titles.approvals"))

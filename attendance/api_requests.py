@@ -27,6 +27,7 @@ from attendance.requests import RequestError
 from hallbase.auth import ROLES, AuthError, Principal, allow, log_change
 from hallbase.deps import ReadSessionDep, SessionDep, SettingsDep
 from hallbase.fields import Day, DbInt
+from hallbase.settings import Settings
 
 router = APIRouter()
 M = TypeVar("M", bound=SQLModel)
@@ -55,6 +56,7 @@ class Decision(_In):
     approver: str | None = Field(
         default=None, description="if given: the caller's staff number (the approver is the caller)"
     )
+    reason: str = Field(default="", max_length=500, description="why (kept in the audit log)")
 
 
 class SubstituteIn(_In):
@@ -152,7 +154,7 @@ def _decision_route(
         before = row.model_dump(mode="json")
         _act(session, ctx, row, action, body, now, decide, who)
         log_change(session, request, f"{kind}.{action}", f"{kind}:{ident}", before=before,
-                   after=row.model_dump(mode="json"))  # fmt: skip
+                   after=row.model_dump(mode="json"), reason=_why(body))  # fmt: skip
         return row
 
     router.post(
@@ -163,13 +165,15 @@ def _decision_route(
     )(act)
 
 
-@router.post("/leaves", status_code=201, summary="File a leave (请假)")
-def file_leave(
-    body: LeaveIn, request: Request, session: SessionDep, settings: SettingsDep, who: Person
-) -> LeaveRequest:
-    """For the caller, or (a window lead, the admin) for a person in their scope."""
-    staff_no = acting_for(session, who, body.staff_no)
-    now = now_of(request)
+def leave_span(
+    body: LeaveIn,
+    request: Request,
+    session: Session,
+    settings: Settings,
+    staff_no: str,
+    now: datetime,
+) -> tuple[AttendanceContext, datetime, datetime]:
+    """The context and the instants a leave spans: ``start``..``end``, or half days."""
     if body.start_date is not None:
         first, last = body.start_date, body.end_date or body.start_date
         ctx = context(session, settings, [first, last, now.date()])
@@ -182,6 +186,17 @@ def file_leave(
         ctx = context(session, settings, [start.date(), end.date(), now.date()])
     else:
         raise HTTPException(422, detail="give start and end, or start_date (with halves)")
+    return ctx, start, end
+
+
+@router.post("/leaves", status_code=201, summary="File a leave (请假)")
+def file_leave(
+    body: LeaveIn, request: Request, session: SessionDep, settings: SettingsDep, who: Person
+) -> LeaveRequest:
+    """For the caller, or (a window lead, the admin) for a person in their scope."""
+    staff_no = acting_for(session, who, body.staff_no)
+    now = now_of(request)
+    ctx, start, end = leave_span(body, request, session, settings, staff_no, now)
     try:
         row = rq.file_leave(
             session, ctx, staff_no=staff_no, kind=body.kind, start=start, end=end,
@@ -191,6 +206,10 @@ def file_leave(
         raise http_error(exc) from None
     _filed(session, request, "leave", row, body.reason)
     return row
+
+
+def _why(body: Decision | None) -> str | None:
+    return body.reason.strip() or None if body is not None else None
 
 
 def _filed(session: Session, request: Request, kind: str, row: Any, reason: str) -> None:
@@ -263,7 +282,7 @@ def act_on_leave(
     else:
         _act(session, ctx, row, action, body, now, rq.decide_leave, who)
     log_change(session, request, f"leave.{action}", f"leave:{ident}", before=before,
-               after=row.model_dump(mode="json"))  # fmt: skip
+               after=row.model_dump(mode="json"), reason=_why(body))  # fmt: skip
     return row
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -39,6 +39,15 @@ def unsigned_days(
     signed = {r.day for r in rows}
     days = [today - timedelta(days=i) for i in range(1, (today - first).days + 1)]
     return [d for d in days if ctx.calendar.is_workday(d) and d not in signed]
+
+
+def presence_counts(presence: list[dict[str, Any]]) -> dict[str, int]:
+    """How many were normal, on leave or out, and had something wrong (rest days: none)."""
+    statuses = [p["status"] for p in presence]
+    leave = sum(s in ("leave", "out") for s in statuses)
+    normal = statuses.count("normal")
+    return {"normal": normal, "leave": leave, "issue": len(statuses) - normal - leave
+            - sum(s in ("off", "pending") for s in statuses)}  # fmt: skip
 
 
 @router.get(DUTY_PATH, response_class=HTMLResponse, include_in_schema=False)
@@ -81,6 +90,9 @@ def duty_page(
         "names": names,
         "signer": signer,
         "unsigned": unsigned_days(session, ctx, today),
+        "prev_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1) if day < today else None,
+        "counts": presence_counts(record["presence"]),
         "kind_label": lambda code: label("status", code, language),
         "role_label": lambda code: label("role", code, language),
         "time_of": lambda iso: datetime.fromisoformat(iso).astimezone(ctx.tz).strftime("%H:%M"),

@@ -26,6 +26,22 @@ def _month(day: date) -> tuple[date, date]:
     return days[0], days[-1]
 
 
+def month_count(session: Session, staff_no: str, day: date) -> int:
+    """The live (pending or approved) make-ups of ``staff_no`` in ``day``'s month."""
+    first, last = _month(day)
+    count: int = session.exec(
+        select(func.count())
+        .select_from(MakeUpPunch)
+        .where(
+            MakeUpPunch.staff_no == staff_no,
+            col(MakeUpPunch.status).in_(LIVE),
+            col(MakeUpPunch.day) >= first,
+            col(MakeUpPunch.day) <= last,
+        )
+    ).one()
+    return count
+
+
 def check_makeup(
     session: Session, ctx: AttendanceContext, staff_no: str, day: date, slot: str,
     limit: int | None,
@@ -45,22 +61,22 @@ def check_makeup(
         )  # fmt: skip
     if limit is None:
         return
-    first, last = _month(day)
-    count = session.exec(
-        select(func.count())
-        .select_from(MakeUpPunch)
-        .where(
-            MakeUpPunch.staff_no == staff_no,
-            col(MakeUpPunch.status).in_(LIVE),
-            col(MakeUpPunch.day) >= first,
-            col(MakeUpPunch.day) <= last,
-        )
-    ).one()
+    count = month_count(session, staff_no, day)
     if count >= limit:
         raise RequestError.coded(
             "makeup_limit", 409, staff_no=staff_no, name=name, count=count, limit=limit,
             month=f"{day.year}-{day.month:02d}",
         )  # fmt: skip
+
+
+def slot_due(ctx: AttendanceContext, staff_no: str, day: date, slot: str) -> datetime:
+    """When ``slot`` is due on ``day`` in ``staff_no``'s schedule (422 when it has no such slot)."""
+    windows = {w.spec.name: w for w in ctx.schedule_for(staff_no, day).windows()}
+    if slot not in windows:
+        raise RequestError(
+            f"slot {slot!r} is not in {staff_no}'s schedule on {day}: {sorted(windows)}"
+        )
+    return datetime.combine(day, time(0), tzinfo=ctx.tz) + windows[slot].due
 
 
 def file_makeup(
@@ -73,13 +89,9 @@ def file_makeup(
     ``limit``: the most make-ups a person may have in a month (`makeup_monthly_limit`).
     """
     staff_known(ctx, staff_no)
-    windows = {w.spec.name: w for w in ctx.schedule_for(staff_no, day).windows()}
-    if slot not in windows:
-        raise RequestError(
-            f"slot {slot!r} is not in {staff_no}'s schedule on {day}: {sorted(windows)}"
-        )
+    due = slot_due(ctx, staff_no, day, slot)
     check_makeup(session, ctx, staff_no, day, slot, limit)
-    when = at or datetime.combine(day, time(0), tzinfo=ctx.tz) + windows[slot].due
+    when = at or due
     row = MakeUpPunch(
         staff_no=staff_no,
         day=day,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import Session, col, select
 
@@ -182,19 +182,22 @@ def substitute_check(
     )  # fmt: skip
 
 
-def file_leave(
-    session: Session,
-    ctx: AttendanceContext,
-    *,
-    staff_no: str,
-    kind: str,
-    start: datetime,
-    end: datetime,
-    now: datetime,
-    reason: str = "",
-    substitute: str | None = None,
-) -> LeaveRequest:
-    """File a leave: its length decides the approver; one needing a substitute needs one named."""
+class LeavePlan(NamedTuple):
+    """What the rules say of a leave before it is filed: its kind, length, approver, A6."""
+
+    kind: str
+    days: float
+    approver_role: str
+    filed_after: bool
+    substitute: eng.SubstituteCheck
+
+
+def plan_leave(
+    ctx: AttendanceContext, *, staff_no: str, kind: str, start: datetime, end: datetime,
+    now: datetime, substitute: str | None = None,
+) -> LeavePlan:  # fmt: skip
+    """The rules' checks of a leave (length, approver by the chain, stand-in); the filing and
+    the page's check before submitting both use it. Raises RequestError for a bad one."""
     staff_known(ctx, staff_no)
     if end < start:
         raise RequestError("the leave ends before it starts")
@@ -211,20 +214,45 @@ def file_leave(
         )
     except eng.ScheduleError as exc:
         raise RequestError(str(exc)) from exc
-    check_no_overlap(session, ctx, LeaveRequest, staff_no, start, end)
     # At filing, only whether anyone could stand in is known; presence is checked when the
     # leave starts (`standin.check_stand_ins`).
     check = substitute_check(ctx, leave, days, substitute)
-    if not check.allowed:
-        raise RequestError.coded("no_substitute", days=f"{days:g}", name=ctx.staff[staff_no].name)
+    approver = eng.approver_for(days, ctx.rules)
+    return LeavePlan(code, days, approver, leave.filed_after, check)
+
+
+def file_leave(
+    session: Session,
+    ctx: AttendanceContext,
+    *,
+    staff_no: str,
+    kind: str,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    reason: str = "",
+    substitute: str | None = None,
+) -> LeaveRequest:
+    """File a leave: its length decides the approver; one needing a substitute needs one named."""
+    plan = plan_leave(
+        ctx, staff_no=staff_no, kind=kind, start=start, end=end, now=now, substitute=substitute
+    )
+    check_no_overlap(session, ctx, LeaveRequest, staff_no, start, end)
+    if not plan.substitute.allowed:
+        raise no_substitute(ctx, staff_no, plan.days)
     row = LeaveRequest(
-        staff_no=staff_no, kind=code, start=start, end=end, days=days, reason=reason,
-        substitute=substitute, approver_role=eng.approver_for(days, ctx.rules),
-        filed_at=now, filed_after=leave.filed_after,
+        staff_no=staff_no, kind=plan.kind, start=start, end=end, days=plan.days, reason=reason,
+        substitute=substitute, approver_role=plan.approver_role, filed_at=now,
+        filed_after=plan.filed_after,
     )  # fmt: skip
     session.add(row)
     session.flush()
     return row
+
+
+def no_substitute(ctx: AttendanceContext, staff_no: str, days: float) -> RequestError:
+    """The refusal of a leave that needs a stand-in and names none who could."""
+    return RequestError.coded("no_substitute", days=f"{days:g}", name=ctx.staff[staff_no].name)
 
 
 def not_pending(what: str, ident: int | None, status: str) -> RequestError:

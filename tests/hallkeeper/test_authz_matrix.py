@@ -164,6 +164,9 @@ TABLE: list[Call] = [
             Call("POST", f"{A}/{kind}/{{ident}}/{{action}}", PERSONS, f"{A}/{kind}/{N}/approve"),
         )
     ),
+    # The rules' checks before filing: as the filing, for oneself (a lead: their scope).
+    *(Call("POST", f"{A}/{kind}/check", PERSONS, kw={"json": {"bogus": 1}})
+      for kind in ("leaves", "outs", "makeups")),
     Call("PUT", f"{A}/leaves/{{ident}}/substitute", PERSONS, f"{A}/leaves/{N}/substitute",
          {"json": {"substitute": "SC003"}}),
     Call("POST", f"{A}/away", AWAY_KEEPERS, kw={"json": {}}),
@@ -173,6 +176,11 @@ TABLE: list[Call] = [
     Call("GET", "/attendance/board", OFFICE),
     Call("GET", "/attendance/month", OFFICE, kw={"params": {"month": "2026-13"}}),
     Call("GET", "/attendance/duty", DUTY_READERS, kw={"params": {"day": DAY}}),
+    # The phone pages: one's own record; a person's for those reaching them (staff: self);
+    # the approvals inbox for the office (empty for roles outside the leave chain).
+    Call("GET", "/attendance/me", PERSONS),
+    Call("GET", "/attendance/people/{staff_no}", PERSONS - {"lead_b"}, "/attendance/people/SC002"),
+    Call("GET", "/attendance/approvals", OFFICE),
     # Supervisors' alerts (the alerts branch's rule: the hall-wide office, no window lead).
     Call("GET", "/api/v1/alerts", DUTY_READERS),
     Call("POST", "/api/v1/alerts/{alert_id}/ack", DUTY_READERS, f"/api/v1/alerts/{N}/ack",
@@ -281,8 +289,10 @@ def test_landing_page_shows_login_to_strangers_and_pages_by_role(matrix: Matrix)
     assert "/api/v1/staff" not in stranger and "/devices" not in stranger
     staff = matrix.client.get("/", headers=matrix.headers["staff"]).text
     assert "/attendance/board" not in staff and "/api/v1/staff" not in staff
+    assert "/attendance/me" in staff and "/attendance/approvals" not in staff
     lead = matrix.client.get("/", headers=matrix.headers["lead_a"]).text
     assert "/attendance/board" in lead and "/attendance/duty" not in lead
+    assert "/attendance/me" in lead and "/attendance/approvals" in lead
     chief = matrix.client.get("/", headers=matrix.headers["duty_chief"]).text
     assert "/attendance/duty" in chief and "/api/v1/staff" in chief
 
