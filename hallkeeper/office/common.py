@@ -78,6 +78,7 @@ def frame(
         "section": section,
         "title": t(f"office.title.{section}", language),
         "admin": admin,
+        "csrf": who.csrf_token or "",  # the upload form's field (a session's change needs it)
         "setup_json": to_json(setup),
         "to_json": to_json,
         "label": lambda table, code: label(table, code, language) if code else "",
