@@ -47,7 +47,9 @@ SENTENCES: tuple[tuple[str, str | int | None, str], ...] = (
 _COMPILED = tuple((re.compile(p), f, k) for p, f, k in SENTENCES)
 # The staff file's column names, as its rows' problems name them.
 _ROW_FIELDS = {"unit": "unit_code"}
-_LIMIT = re.compile(r"[（(][^（）()]*\{[^}]*\}[^（）()]*[）)]")
+# A limit in brackets, ASCII or full-width (U+FF08, U+FF09): "(at most {max_length} ...)".
+_OPEN, _CLOSE = chr(0xFF08), chr(0xFF09)
+_LIMIT = re.compile(rf"[{_OPEN}(][^{_OPEN}{_CLOSE}()]*\{{[^}}]*\}}[^{_OPEN}{_CLOSE}()]*[{_CLOSE})]")
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ def _word(key: str, lang: str, fields: dict[str, Any]) -> str:
     text = t(key, lang)
     wanted = {name for _, name, _, _ in string.Formatter().parse(text) if name}
     if wanted - set(fields):
-        text = _LIMIT.sub("", text)
+        text = _LIMIT.sub("", text).strip()
         wanted = {name for _, name, _, _ in string.Formatter().parse(text) if name}
         if wanted - set(fields):
             return t("office.problem.invalid", lang)

@@ -30,7 +30,11 @@ PAGES = [
     ("/office/schedules", "班次"),
     ("/office/calendar", "节假日与工作日"),
 ]
-ADMIN_PAGES = [("/office/accounts", "账号与角色"), ("/office/keys", "设备密钥"), ("/office/audit", "审计日志")]  # fmt: skip
+ADMIN_PAGES = [
+    ("/office/accounts", "账号与角色"),
+    ("/office/keys", "设备密钥"),
+    ("/office/audit", "审计日志"),
+]
 
 
 @pytest.fixture
@@ -225,3 +229,16 @@ def test_staff_export_then_import_round_trips(app: Any) -> None:
     assert "staff.csv：新增0人，更新" in _upload(client, "staff.csv", again.content, csrf)
     wrong = _upload(client, "staff.txt", b"x", csrf)
     assert "只能导入 .xlsx 或 .csv 文件" in wrong
+
+
+def test_the_audit_log_filters_by_action_and_actor(app: Any) -> None:
+    admin = browser(app, "admin")
+    assert admin.post("/api/v1/units", json={"code": "AUD1", "name": "审计测试"}).status_code == 201
+    assert admin.patch("/api/v1/units/AUD1", json={"name": "审计测试二"}).status_code == 200
+    units = admin.get("/office/audit", params={"action": "unit.", "actor": "admin"}).text
+    table = units[units.index('id="audit-count"') :]
+    assert "共2条" in table and "unit:AUD1" in table and "account.create" not in table
+    created = admin.get("/office/audit", params={"action": "unit.create"}).text
+    assert "共1条" in created
+    nobody = admin.get("/office/audit", params={"action": "unit.", "actor": "nobody"}).text
+    assert "共0条" in nobody and "unit:AUD1" not in nobody

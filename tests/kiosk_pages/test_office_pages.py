@@ -45,8 +45,8 @@ def test_a_window_added_on_its_page_shows_on_the_kiosk_and_the_board(
     log_in(context, hall.url, "admin", PASSWORD)
     page = office_page(context)
     page.goto(f"{hall.url}/office/services")
-    fill(page, "service-form", {"code": "passport", "prefix": "P", "name": "出入境证件",
-                                "group": "公安", "documents": "本人身份证原件\n户口簿"})  # fmt: skip
+    service = {"code": "passport", "prefix": "P", "name": "出入境证件", "group": "公安"}
+    fill(page, "service-form", {**service, "documents": "本人身份证原件\n户口簿"})
     page.locator("#service-form button[type=submit]").click()
     page.locator('#services-table tr[data-key="passport"]').wait_for()
     assert "户口簿" in page.locator('#services-table tr[data-key="passport"]').inner_text()
@@ -99,9 +99,7 @@ def test_a_bad_window_form_shows_chinese_messages_by_its_fields(hall: Hall, cont
     page.wait_for_function(
         "() => document.querySelectorAll('#window-form .form-errors li').length === 2"
     )
-    assert sorted(errors_of(page, "window-form")) == sorted(
-        ["窗口号：须为整数", "名称：必须填写"]
-    )
+    assert sorted(errors_of(page, "window-form")) == sorted(["窗口号：须为整数", "名称：必须填写"])
     shot(page, "office-window-errors")
     fill(page, "window-form", {"number": "21", "name": "新窗口"})
     page.locator("#window-form button[type=submit]").click()
