@@ -28,7 +28,7 @@ from hallbase.clock import Clock, utcnow
 from hallbase.db import make_engine, write_session
 from hallbase.holidays import warn_missing_years
 from hallbase.settings import Settings
-from hallkeeper import migrations
+from hallkeeper import migrations, office
 from hallkeeper.api.body_guard import JsonDepthLimit
 from hallkeeper.api.routes import (
     alerts,
@@ -171,11 +171,14 @@ def create_app(
     app.state.window_watchers = [window_watcher(settings)]
     # One loader for the shell's, the attendance room's and the shared page frame's templates.
     app.state.templates = Jinja2Templates(
-        directory=[HERE / "templates", attendance.TEMPLATES, hallbase.TEMPLATES]
+        directory=[HERE / "templates", office.TEMPLATES, attendance.TEMPLATES, hallbase.TEMPLATES]
     )
     app.mount(
         "/static",
-        StaticFiles(directory=hallbase.STATIC, packages=[("attendance", "static")]),
+        StaticFiles(
+            directory=hallbase.STATIC,
+            packages=[("attendance", "static"), ("hallkeeper.office", "static")],
+        ),
         name="static",
     )
 
@@ -197,6 +200,7 @@ def create_app(
     app.include_router(schedules.router, prefix=f"{API}/schedules", tags=["hall"])
     app.include_router(alerts.router, prefix=f"{API}/alerts", tags=["alerts"])
     install_pages(app)
+    office.install(app)
     install_queue_devices(app)
     install_attendance(app, API, clock or utcnow)
     auth.install(app, API)

@@ -185,6 +185,13 @@ TABLE: list[Call] = [
     Call("GET", "/api/v1/alerts", DUTY_READERS),
     Call("POST", "/api/v1/alerts/{alert_id}/ack", DUTY_READERS, f"/api/v1/alerts/{N}/ack",
          {"json": {}}),
+    # The office pages: the office reads, the admin's pages and forms change (through the API).
+    *(Call("GET", f"/office{page}", OFFICE)
+      for page in ("", "/windows", "/services", "/staff", "/units", "/schedules", "/calendar")),
+    *(Call("GET", f"/office/{page}", ADMIN) for page in ("accounts", "keys", "audit")),
+    Call("GET", "/office/staff/export.{kind}", OFFICE, "/office/staff/export.pdf"),
+    Call("POST", "/office/staff/import", ADMIN, kw={"data": {}}),
+    Call("POST", "/office/explain", OFFICE, kw={"json": {}}),
     # Privacy: the admin offboards and purges; a person's export is the admin's and their own.
     Call("GET", f"{P}/export", ADMIN | {"staff"}, f"{PRIVACY}/people/SC002/export"),
     Call("POST", f"{P}/offboard", ADMIN, f"{PRIVACY}/people/NOPE/offboard", {"json": {}}),
@@ -294,7 +301,8 @@ def test_landing_page_shows_login_to_strangers_and_pages_by_role(matrix: Matrix)
     assert "/attendance/board" in lead and "/attendance/duty" not in lead
     assert "/attendance/me" in lead and "/attendance/approvals" in lead
     chief = matrix.client.get("/", headers=matrix.headers["duty_chief"]).text
-    assert "/attendance/duty" in chief and "/api/v1/staff" in chief
+    assert "/attendance/duty" in chief and "/office/staff" in chief
+    assert "/office/staff" not in staff and "/office/staff" not in stranger
 
 
 def test_every_response_carries_the_security_headers(matrix: Matrix) -> None:

@@ -1,0 +1,93 @@
+"""What every office page shares: who may open it, its frame (language, hall, menu) and how
+it is rendered."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session, select
+
+from hallbase.auth import OFFICE, Principal, allow
+from hallbase.models import Hall
+from hallbase.words import label, pick_lang, t, under
+
+OFFICE_PAGE = allow(*OFFICE)  # the office reads; the admin's forms change (through the API)
+ADMIN_PAGE = allow("admin")
+ROOT = "/office"
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """One entry of the office menu: its page, its title's key, and whether only the admin
+    opens it."""
+
+    path: str
+    key: str
+    admin_only: bool = False
+
+
+MENU = (
+    MenuItem(f"{ROOT}/windows", "windows"),
+    MenuItem(f"{ROOT}/services", "services"),
+    MenuItem(f"{ROOT}/staff", "staff"),
+    MenuItem(f"{ROOT}/units", "units"),
+    MenuItem(f"{ROOT}/schedules", "schedules"),
+    MenuItem(f"{ROOT}/calendar", "calendar"),
+    MenuItem(f"{ROOT}/accounts", "accounts", admin_only=True),
+    MenuItem(f"{ROOT}/keys", "keys", admin_only=True),
+    MenuItem(f"{ROOT}/audit", "audit", admin_only=True),
+)
+
+
+def to_json(value: Any) -> str:
+    """JSON safe inside a page's ``<script type="application/json">`` or an attribute."""
+    return json.dumps(value, ensure_ascii=False, default=str).replace("</", "<\\/")
+
+
+def frame(
+    request: Request, session: Session, who: Principal, lang: str | None, section: str
+) -> dict[str, Any]:
+    """The frame of an office page: language, hall name, words, the menu the caller may open,
+    whether they may change things, and what the page's script needs."""
+    hall = session.exec(select(Hall)).first()
+    language = pick_lang(lang, default=hall.language if hall else "zh")
+    name = (hall.name_en or hall.name) if hall and language == "en" else (hall.name if hall else "")
+    admin = who.has_role("admin")
+    words = under("office", language)
+    menu = [
+        {"path": m.path, "title": t(f"office.title.{m.key}", language), "active": m.key == section}
+        for m in MENU
+        if admin or not m.admin_only
+    ]
+    setup = {
+        "lang": language,
+        "csrf": who.csrf_token or "",
+        "explain": f"{ROOT}/explain?lang={language}",
+        "words": {k: words[k] for k in ("saved", "network", "confirm_delete", "refused")},
+    }
+    return {
+        "lang": language,
+        "t": t,
+        "w": words,
+        "hall_name": name,
+        "menu": menu,
+        "section": section,
+        "title": t(f"office.title.{section}", language),
+        "admin": admin,
+        "csrf": who.csrf_token or "",  # the upload form's field (a session's change needs it)
+        "setup_json": to_json(setup),
+        "to_json": to_json,
+        "label": lambda table, code: label(table, code, language) if code else "",
+    }
+
+
+def render(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
+    """The page ``template`` with ``context``."""
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(
+        request, template, context
+    )
+    return response
