@@ -21,7 +21,10 @@ router = APIRouter()
 
 
 def has_printer(request: Request) -> bool:
-    """True when the hall file names a ticket printer."""
+    """True when this service drives a ticket printer, or the hall file names one."""
+    running = getattr(request.app.state, "queue_devices", None)
+    if running is not None and running.printer is not None:
+        return True
     devices = getattr(request.app.state.settings.hall, "queue_devices", None)
     return devices is not None and devices.printer is not None
 
