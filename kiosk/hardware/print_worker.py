@@ -171,25 +171,36 @@ class PrinterWorker:
             self._flush()
 
     def _idle(self) -> None:
-        """No job came: check the printer; print what waits once it can."""
+        """No job came: print what waits once the printer can, else just check it."""
+        if self.pending:
+            self._flush()
+        else:
+            self._ready()
+
+    def _ready(self) -> bool:
+        """Ask the printer for its status: True when it says it can print."""
         try:
             status = self.printer.status()
         except DeviceUnavailable as exc:
             self._down("printer_offline", str(exc))
-            return
+            return False
         kind = ALERT_KINDS.get(status.state)
         if kind is not None:
             self._down(kind, f"printer reports {status.state.value}")
-            return
+            return False
+        if status.state is PrinterState.UNKNOWN:
+            return self.ok  # no answer during an incident is no proof that it is over
         if status.state is PrinterState.PAPER_NEAR_END:
             self._paper_low()
-        if status.state is not PrinterState.UNKNOWN:
-            self._up()
-        if self.pending:
-            self._flush()
+        self._up()
+        return True
 
     def _flush(self) -> None:
-        """Print the pending tickets in order; stop at the first the printer refuses."""
+        """Print the pending tickets in order; stop at the first the printer refuses. During
+        an incident the printer must first say that it can print again."""
+        if not self.ok and not self._ready():
+            self._hold_pending()
+            return
         while self.pending and not self._stop.is_set():
             ticket_id, asked = next(iter(self.pending.items()))
             if self._print_ticket(ticket_id, asked) == DOWN:

@@ -49,13 +49,13 @@ def test_service_page_and_console_show_print_state_and_reprint(
 
                 printer.set_state(paper="ok")  # the page follows the events
                 row.locator(".badge.print-printed").wait_for()
-                assert printer.wait_for_cuts(1) and "Z001" in printer.jobs[0]
+                assert printer.wait_for_cuts(1, timeout=15) and "Z001" in printer.jobs[0]
                 page.locator('[data-reprint="1"]').click()
                 page.wait_for_function(
                     "() => document.getElementById('message').textContent.includes('Z001')"
                 )
                 assert "Z001号已送去补打" in page.locator("#message").inner_text()
-                assert printer.wait_for_cuts(2) and "Z001" in printer.jobs[1]
+                assert printer.wait_for_cuts(2, timeout=15) and "Z001" in printer.jobs[1]
                 page.locator('tr[data-ticket="1"] .badge.print-printed').wait_for()
                 shot(page, "kiosk-service-printed")
 
@@ -71,7 +71,7 @@ def test_service_page_and_console_show_print_state_and_reprint(
                     console.locator(".current-print .badge.print-printed").wait_for()
                     assert "已打印" in console.locator(".current-print").inner_text()
                     console.locator("#reprint").click()
-                    assert printer.wait_for_cuts(3) and "Z001" in printer.jobs[2]
+                    assert printer.wait_for_cuts(3, timeout=15) and "Z001" in printer.jobs[2]
                     shot(console, "console-print-state")
                 finally:
                     staff.close()

@@ -41,19 +41,23 @@ def test_two_calls_a_tenth_of_a_second_apart_both_reach_the_board(
         hall.post("/windows/3/call-next")
         hall.post("/windows/5/call-next")  # well within 0.1 s of the first call
         boards = sims.boards
-        assert boards.wait_for(HALL_BOARD, SECOND) and boards.wait_for(HALL_BOARD + 1, FIRST)
+        assert boards.wait_for(HALL_BOARD, SECOND, timeout=15) and boards.wait_for(
+            HALL_BOARD + 1, FIRST, timeout=15
+        )
         texts = {f.frame.text for f in on_lines(sims)}
         assert {FIRST, SECOND} <= texts
         top, below = boards.showing(HALL_BOARD), boards.showing(HALL_BOARD + 1)
         assert top is not None and top.blinking and below is not None and below.blinking
-        assert boards.wait_for(HALL_BOARD + 2, "")  # the third line: nothing yet
-        assert boards.wait_for(3, FIRST) and boards.wait_for(5, SECOND)  # the windows' own
+        assert boards.wait_for(HALL_BOARD + 2, "", timeout=15)  # the third line: nothing yet
+        assert boards.wait_for(3, FIRST, timeout=15) and boards.wait_for(
+            5, SECOND, timeout=15
+        )  # the windows' own
 
 
 def test_a_new_call_blinks_for_the_set_time_then_steadies_then_leaves(
     any_engine: Engine, settings: Settings, sims: QueueSimulators
 ) -> None:
-    blink, hold = 0.6, 1.5
+    blink, hold = 1.0, 2.0
     with device_hall(
         any_engine,
         settings,
@@ -77,10 +81,12 @@ def test_a_new_call_blinks_for_the_set_time_then_steadies_then_leaves(
         assert first.frame.blink_times is None  # blinking until told otherwise...
         assert settled.frame.address == HALL_BOARD
         # ...and told so after the blink time (the frame cannot leave early; late is allowed).
-        assert settled.start - first.end >= blink - 0.1, (first, settled)
-        assert settled.start - first.end < blink + 3
+        # Arrival times are taken where the simulator reads the pty: half the blink time is
+        # the margin for its thread's scheduling on a loaded machine.
+        assert settled.start - first.end >= blink / 2, (first, settled)
+        assert settled.start - first.end < blink + 5
         # After its hold time the call leaves the board: the welcome is back on the top line.
-        assert boards.wait_for(HALL_BOARD, "欢迎光临")
+        assert boards.wait_for(HALL_BOARD, "欢迎光临", timeout=15)
         shown = boards.showing(HALL_BOARD)
         assert shown is not None and not shown.blinking
         assert calls[-1] is settled  # no blinking frame came after the steady one
@@ -98,10 +104,12 @@ def test_a_recall_moves_the_call_back_to_the_top_and_blinks_it_again(
         hall.post("/windows/3/call-next")
         hall.post("/windows/5/call-next")
         boards = sims.boards
-        assert boards.wait_for(HALL_BOARD + 1, FIRST)
+        assert boards.wait_for(HALL_BOARD + 1, FIRST, timeout=15)
         wait_until(lambda: (f := boards.showing(HALL_BOARD + 1)) is not None and not f.blinking)
         hall.post("/windows/3/recall")
-        assert boards.wait_for(HALL_BOARD, FIRST) and boards.wait_for(HALL_BOARD + 1, SECOND)
+        assert boards.wait_for(HALL_BOARD, FIRST, timeout=15) and boards.wait_for(
+            HALL_BOARD + 1, SECOND, timeout=15
+        )
         texts = [boards.showing(a) for a in LINES]
         assert [f.text if f else None for f in texts] == [FIRST, SECOND, ""]
 

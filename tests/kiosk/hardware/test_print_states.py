@@ -48,7 +48,7 @@ def test_paper_end_and_back_prints_the_waiting_tickets_exactly_once(hall: Device
     assert wait_until(lambda: hall.print_state("Z002") == ("printed", None))
     assert hall.print_state("Z001") == ("printed", None)
     hall.post("/tickets", {"service": "consult"})  # one more, printed straight away
-    assert printer.wait_for_cuts(3)
+    assert printer.wait_for_cuts(3, timeout=15)
     assert wait_until(lambda: hall.print_state("Z003") == ("printed", None))
     jobs = printer.jobs
     assert [code for job in jobs for code in ("Z001", "Z002", "Z003") if code in job] == [
@@ -97,7 +97,7 @@ def test_a_waiting_ticket_called_meanwhile_is_dropped_or_printed_as_configured(
 def test_reprint_through_the_api_prints_again(hall: DeviceHall) -> None:
     printer = hall.sims.printer
     ticket = hall.post("/tickets", {"service": "social_security"})
-    assert printer.wait_for_cuts(1)
+    assert printer.wait_for_cuts(1, timeout=15)
     assert wait_until(lambda: hall.print_state("C001") == ("printed", None))
     hall.post("/windows/3/call-next")
     before = printer.received.count(b"C001")
@@ -108,7 +108,7 @@ def test_reprint_through_the_api_prints_again(hall: DeviceHall) -> None:
     answer = csrf_free.post(f"/api/v1/tickets/{ticket['id']}/reprint", headers=staff)
     assert answer.status_code == 202, answer.text
     assert answer.json()["print"]["cause"] == "reprint"
-    assert printer.wait_for_cuts(2)
+    assert printer.wait_for_cuts(2, timeout=15)
     assert "C001" in printer.jobs[1] and "社保业务" in printer.jobs[1]
     assert wait_until(lambda: hall.print_state("C001") == ("printed", None))
     assert printer.received.count(b"C001") == 2 * before
@@ -117,12 +117,12 @@ def test_reprint_through_the_api_prints_again(hall: DeviceHall) -> None:
 
     # The kiosk's service page (an office role) may too.
     hall.post(f"/tickets/{ticket['id']}/reprint")
-    assert printer.wait_for_cuts(3)
+    assert printer.wait_for_cuts(3, timeout=15)
 
 
 def test_reprint_is_refused_without_the_role_or_the_window(hall: DeviceHall) -> None:
     ticket = hall.post("/tickets", {"service": "social_security"})
-    assert hall.sims.printer.wait_for_cuts(1)
+    assert hall.sims.printer.wait_for_cuts(1, timeout=15)
     hall.post("/windows/3/call-next")
     path = f"/api/v1/tickets/{ticket['id']}/reprint"
     anyone = TestClient(hall.app)
@@ -148,6 +148,6 @@ def test_waiting_tickets_print_after_a_restart(
         wait_until(lambda: hall.print_state("Z001") == ("waiting", "printer_paper_out"))
     sims.printer.set_state(paper="ok")
     with device_hall(any_engine, settings, sims, printer_retry_s=RETRY_S) as hall:
-        assert sims.printer.wait_for_cuts(1)
+        assert sims.printer.wait_for_cuts(1, timeout=15)
         assert wait_until(lambda: hall.print_state("Z001") == ("printed", None))
         assert "Z001" in sims.printer.jobs[0]
