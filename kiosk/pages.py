@@ -35,6 +35,7 @@ from kiosk.api.access import (
     CONSOLE_PAGE,
     CONSOLES_PAGE,
     KIOSK_PAGE,
+    KIOSK_SERVICE_PAGE,
     OPEN,
     RATE_PAGE,
     SUPERVISOR_PAGE,
@@ -132,6 +133,16 @@ def kiosk_page(
     lang: str | None = None,
 ) -> HTMLResponse:
     return _render(request, session, "kiosk", lang, who)
+
+
+@router.get("/kiosk/service", response_class=HTMLResponse)
+def kiosk_service_page(
+    request: Request,
+    session: ReadSessionDep,
+    who: Annotated[Principal, KIOSK_SERVICE_PAGE],
+    lang: str | None = None,
+) -> HTMLResponse:
+    return _render(request, session, "kiosk_service", lang, who)
 
 
 @router.get("/board", response_class=HTMLResponse)
