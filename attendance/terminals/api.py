@@ -137,7 +137,9 @@ def set_clock(serial: str, request: Request, session: SessionDep) -> dict[str, A
         )
     terminal = request.app.state.devices.terminals.get(serial)
     if not isinstance(terminal, ZKTerminal):
-        raise HTTPException(409, detail=f"terminal {serial} ({device.protocol}) has no clock to set")
+        raise HTTPException(
+            409, detail=f"terminal {serial} ({device.protocol}) has no clock to set"
+        )
     try:
         with ZKClient(terminal.settings, now=lambda tz: _now(request).astimezone(tz)) as client:
             before = client.sync_clock()

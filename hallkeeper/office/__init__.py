@@ -1,6 +1,7 @@
 """The office's pages (办公管理): the hall model, schedules and working days, accounts, machine
-keys, the fingerprint terminals and the audit log, rendered on the server over the JSON API that stays the one way to
-change them (the pages' forms call it; its refusals are shown in the page's language)."""
+keys, the fingerprint terminals and the audit log, rendered on the server over the JSON API
+that stays the one way to change them (the pages' forms call it; its refusals are shown in the
+page's language)."""
 
 from __future__ import annotations
 

@@ -12,12 +12,13 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
 
 from hallbase.auth import OFFICE, Principal, allow
+from hallbase.auth.roles import Role
 from hallbase.models import Hall, Staff
 from hallbase.words import label, pick_lang, t, under
 
 OFFICE_PAGE = allow(*OFFICE)  # the office reads; the admin's forms change (through the API)
 ADMIN_PAGE = allow("admin")
-AUDITORS = ("admin", "supervisor")  # the terminals and the punches they send
+AUDITORS: tuple[Role, ...] = ("admin", "supervisor")  # the terminals and the punches they send
 AUDITOR_PAGE = allow(*AUDITORS)
 ROOT = "/office"
 
@@ -29,7 +30,7 @@ class MenuItem:
 
     path: str
     key: str
-    roles: tuple[str, ...] = ()
+    roles: tuple[Role, ...] = ()
 
 
 MENU = (

@@ -4,7 +4,7 @@ forms call the admin API (`hallkeeper.api`), whose checks and audit apply unchan
 
 from __future__ import annotations
 
-from typing import Annotated, Any, get_args
+from typing import Annotated, get_args
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -15,7 +15,6 @@ from hallbase.auth import Principal
 from hallbase.deps import ReadSessionDep
 from hallbase.hallconfig import Category, Role, ServiceKind, WindowKind
 from hallbase.models import Schedule, Service, Staff, Unit, Window
-from hallbase.words import t
 from hallkeeper.api.routes.windows import window_public
 from hallkeeper.office.common import OFFICE_PAGE, ROOT, frame, render, staff_options
 from hallkeeper.office.forms import Form, Input, choices

@@ -103,7 +103,9 @@ def test_an_approved_terminal_offers_sync_and_a_mapped_pin_counts_for_the_person
     approved = row(admin.get(PAGE).text, "terminals-table", NEW)
     assert "approve" not in approved and "sync-users" in approved
     assert "set-clock" not in approved  # an ADMS terminal takes the service's time
-    mapped = admin.post("/api/v1/punches/unmapped/assign", json={"pin": "9001", "staff_no": "SC003"})
+    mapped = admin.post(
+        "/api/v1/punches/unmapped/assign", json={"pin": "9001", "staff_no": "SC003"}
+    )
     assert mapped.status_code == 200, mapped.text
     with read_session(any_engine) as session:
         punch = session.exec(select(Punch).where(col(Punch.pin) == "9001")).one()
@@ -149,7 +151,9 @@ def test_the_terminals_refusals_are_explained_in_chinese(app: Any) -> None:
     assert _explained(admin, admin.post("/api/v1/devices/NOPE/set-clock")) == [
         "没有序列号为NOPE的考勤机"
     ]
-    nothing = admin.post("/api/v1/punches/unmapped/assign", json={"pin": "7777", "staff_no": "SC003"})
+    nothing = admin.post(
+        "/api/v1/punches/unmapped/assign", json={"pin": "7777", "staff_no": "SC003"}
+    )
     assert _explained(admin, nothing) == ["考勤号：考勤号7777在该日期范围内没有待对应的打卡"]
     nobody = admin.post("/api/v1/punches/unmapped/assign", json={"pin": "9001", "staff_no": "XX9"})
     assert _explained(admin, nobody) == ["工号：没有工号为XX9的工作人员"]

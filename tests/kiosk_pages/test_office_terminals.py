@@ -63,7 +63,7 @@ def test_an_admin_approves_a_new_terminal_and_maps_its_unknown_pin(
         shot(page, "office-terminals-waiting")
         row.locator("button", has_text="批准接入").click()
         page.wait_for_function(
-            f"() => !document.querySelector('#terminals-table tr[data-key=\"{SERIAL}\"] "
+            f'() => !document.querySelector(\'#terminals-table tr[data-key="{SERIAL}"] '
             "button.primary')"
         )
         device = _device(hall)
