@@ -79,7 +79,7 @@ def test_an_admin_approves_a_new_terminal_and_maps_its_unknown_pin(
         unmapped.locator("[data-edit]").click()
         assert page.locator("#assign-form [name=pin]").input_value() == PIN
         page.locator("#assign-form [name=staff_no]").select_option("SC003")
-        shot(page, "office-terminals")
+        shot(page, "office-terminals-mapping")
         page.locator("#assign-form button[type=submit]").click()
         page.wait_for_function(
             f"() => !document.querySelector('#unmapped-table tr[data-key=\"{PIN}\"]')"
