@@ -4,6 +4,9 @@
 The pages are plain HTML with vanilla JavaScript (no build step, nothing from the internet):
 the server renders the frame and the words; everything the page does afterwards is an
 ``/api/v1/`` call, and it stays live through the Server-Sent Events of ``/api/v1/events``.
+The supervisor dashboard also reads the attendance room's board and the day's alerts through
+their APIs (the rooms never import each other) and draws its charts with the vendored Apache
+ECharts (`ECHARTS`).
 
 Who opens them (`kiosk.api.access`): the hall board is public; the kiosk and a rating pad are
 opened by their machine key (``?key=``, which the page then sends on its own calls); the

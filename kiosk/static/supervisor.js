@@ -52,7 +52,7 @@
         el("td", { text: q.open_windows.join("、") || "—" }),
       ])));
       SupCharts.bars(document.getElementById("chart-waiting"), queue.data.map((q) => pick(q.name)),
-        [{ name: t("waiting"), values: queue.data.map((q) => q.waiting) }], { empty: t("no_data") });
+        [{ name: t("waiting"), values: queue.data.map((q) => q.waiting) }], { empty: t("no_data"), horizontal: true });
       const found = limits(sup.data, queue.data);
       const list = document.getElementById("limits");
       list.replaceChildren(...found.map((text) => el("li", { class: "over", text })));

@@ -111,9 +111,9 @@ def test_dashboard_fits_the_wall_and_acknowledges_an_alert(hall: Hall, context: 
         "() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
     )
     assert size[0] <= 1920 and size[1] <= 1080, size  # the wall screen, nothing to scroll
-    for box in ("sup-queue", "sup-attendance", "sup-alerts"):
-        bottom = page.evaluate(f"() => document.querySelector('.{box}').getBoundingClientRect().bottom")
-        assert bottom <= 1080, (box, bottom)
+    for box in ("sup-queue", "sup-attendance", "sup-alerts", "sup-stats"):
+        edge = page.locator(f".{box}").bounding_box()
+        assert edge is not None and edge["y"] + edge["height"] <= 1080, (box, edge)
     shot(page, "supervisor-wall")
     assert not errors, errors  # no script error, nothing the content policy refused
 
