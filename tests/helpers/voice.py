@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import sys
 import wave
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from hallbase.settings import REPO_CONFIG, Settings, load_settings
 from kiosk.voice.clips import SHIPPED
@@ -43,3 +47,39 @@ def voice_settings(tmp_path: Path, voice: str) -> Settings:
     return load_settings(
         config=hall_with_voice(tmp_path, voice), data_dir=tmp_path, database_url="", mqtt_url=""
     )
+
+
+def next_events(lines: Iterator[str], kind: str, count: int = 1, limit: int = 400) -> list[Any]:
+    """Read Server-Sent Event lines until ``count`` events of ``kind``; their data, in order."""
+    found: list[Any] = []
+    current = None
+    for _ in range(limit):
+        line = next(lines)
+        if line.startswith("event: "):
+            current = line[7:]
+        elif line.startswith("data: ") and current == kind:
+            found.append(json.loads(line[6:]))
+            if len(found) == count:
+                return found
+    raise AssertionError(f"{len(found)} of {count} {kind} events in {limit} lines")
+
+
+# A sound device for tests: takes the WAV on stdin like `aplay -q`, "plays" it for a while and
+# logs when it started and ended and how many bytes it had.
+PLAYER = """
+import sys, time
+wav = sys.stdin.buffer.read()
+start = time.monotonic()
+time.sleep(0.3)
+with open(sys.argv[1], "a") as log:
+    log.write(f"{start} {time.monotonic()} {len(wav)}\\n")
+"""
+
+
+def player_command(tmp_path: Path) -> tuple[str, Path]:
+    """A `[voice] player` line running `PLAYER`, and the log it writes."""
+    script = tmp_path / "player.py"
+    script.write_text(PLAYER)
+    log = tmp_path / "played.log"
+    command = [sys.executable, str(script), str(log)]
+    return f"player = {json.dumps(command)}", log
