@@ -101,9 +101,7 @@ def main() -> None:
         port = s.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="announce-bench-") as data:
-        child = subprocess.Popen(
-            [sys.executable, __file__, "--serve", data, str(port)], cwd=ROOT
-        )
+        child = subprocess.Popen([sys.executable, __file__, "--serve", data, str(port)], cwd=ROOT)
         try:
             token = Path(data) / "token"
             deadline = time.monotonic() + 60

@@ -8,7 +8,8 @@ Run at development time only (the service never synthesises speech itself):
 
 Each clip is spoken by `espeak-ng -v cmn-latn-pinyin` from its pinyin, trimmed of its
 leading and trailing silence, resampled to 16 kHz (windowed-sinc low-pass, pure Python),
-peak-normalised and written as mono 16-bit PCM WAV. The same espeak-ng version gives the same files byte for byte.
+peak-normalised and written as mono 16-bit PCM WAV. The same espeak-ng version gives the
+same files byte for byte.
 A hall that has recorded its own voice replaces the folder instead (see the README, "Voice").
 """
 

@@ -27,9 +27,7 @@ router = APIRouter()
     response_class=Response,
     responses={200: {"content": {"audio/wav": {}}}},
 )
-def voice_audio(
-    request: Request, voice_id: DbInt, who: Annotated[Principal, OPEN]
-) -> Response:
+def voice_audio(request: Request, voice_id: DbInt, who: Annotated[Principal, OPEN]) -> Response:
     announcer: Announcer = request.app.state.voice
     item = announcer.get(voice_id)
     if item is None:
