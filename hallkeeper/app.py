@@ -54,6 +54,7 @@ from kiosk.config import QueueConfig
 from kiosk.hardware.coordinator import install_queue_devices
 from kiosk.limit_watch import LimitWatch
 from kiosk.pages import install_pages
+from kiosk.voice.api import install_voice
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -185,6 +186,7 @@ def create_app(
     # The queue's API first: its routes take most of the requests (kiosks, windows, boards),
     # and a request is matched against the routes in order. No other route shares its paths.
     install_queue(app, config=queue_config(settings))
+    install_voice(app, settings.hall.voice, settings.config)  # the clips are checked here
     # The clock is read per check: tests replace the app's clock.
     app.state.limit_watch = LimitWatch(
         replace(queue_of(app.state), clock=lambda: app.state.clock())

@@ -29,6 +29,7 @@ from hallkeeper.cli_common import command_settings, err, out
 from hallkeeper.cli_common import fail as _fail
 from hallkeeper.cli_privacy import offboard_person, privacy_app
 from hallkeeper.seed import apply_config
+from kiosk.voice.api import load_clips
 
 if TYPE_CHECKING:
     from hallkeeper.demo import DemoHall
@@ -160,6 +161,7 @@ def config_check(
     path = file or _settings().config
     try:
         cfg = load_config(path)
+        load_clips(cfg.voice, path)  # the voice clips it names, or the shipped ones
     except ConfigError as exc:
         _fail(str(exc))
     out.print(

@@ -16,6 +16,7 @@ from hallbase.hallconfig.alerts import AlertsSection
 from hallbase.hallconfig.privacy import PrivacySection
 from hallbase.hallconfig.queue_devices import QueueDevicesSection, board_problems
 from hallbase.hallconfig.schedules import schedule_problem
+from hallbase.hallconfig.voice import VoiceSection
 from hallbase.words import Lang
 
 PIN_PATTERN = r"^[0-9]{1,9}$"
@@ -283,6 +284,7 @@ class HallConfig(_Strict):
     attendance: AttendanceSection = AttendanceSection()
     queue: QueueSection = QueueSection()
     queue_devices: QueueDevicesSection | None = None
+    voice: VoiceSection = VoiceSection()
     privacy: PrivacySection = PrivacySection()
     alerts: AlertsSection = AlertsSection()
     schedules: tuple[ScheduleEntry, ...] = Field(min_length=1)

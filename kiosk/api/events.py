@@ -2,7 +2,8 @@
 resume from the in-memory ring, and a heartbeat comment so proxies keep the stream open.
 
 The hall's people and machines hear every event; the public (and the hall board's key) hear
-what the hall board shows: calls and window states, without staff numbers or other records.
+what the hall board shows: calls, window states and announcements (``voice.ready``: the URL
+of a call's audio), without staff numbers or other records.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from kiosk.api.access import OPEN, sees_board_only
 from kiosk.events import EventBus, Published
 
 router = APIRouter()
-BOARD_FIELDS = frozenset({"code", "window", "text", "state", "state_text"})
+BOARD_FIELDS = frozenset(
+    {"code", "window", "text", "state", "state_text", "voice_id", "url", "duration_ms"}
+)
 Shown = Callable[[Published], str | None]
 
 
@@ -30,8 +33,8 @@ def full(event: Published) -> str | None:
 
 
 def board_only(event: Published) -> str | None:
-    """Ticket and window events with the board's fields only; nothing else."""
-    if not (event.kind.startswith("ticket.") or event.kind == "window.state"):
+    """Ticket, window and voice events with the board's fields only; nothing else."""
+    if not (event.kind.startswith("ticket.") or event.kind in ("window.state", "voice.ready")):
         return None
     data = {k: v for k, v in event.data.items() if k in BOARD_FIELDS}
     return replace(event, data=data).sse()

@@ -1,53 +1,72 @@
-/* Hall board (大厅屏): now calling per window, waiting per service, and the voice calls. */
+/* Hall board (大厅屏): now calling per window, waiting per service, and the calls' audio. */
 "use strict";
 
 (() => {
   const { t, pick, api, el, live, debounce } = HK;
   const BLINK_MS = 12000; // a new call blinks this long
-  const STUCK_MS = 30000; // a voice that never reports its end is given up after this long
+  const STUCK_MS = 15000; // audio that never reports its end is given up this long after its length
 
   /**
-   * The voice: calls are spoken one at a time, in order, and never cut off. The next utterance
-   * starts only when the current one reports "end" (or "error"); nothing ever calls cancel().
+   * The voice: the service makes each call's audio and names it in a voice.ready event; the
+   * board plays them one at a time, in order, through one <audio> element, and never cuts one
+   * off: the next starts only when the current one ends (or fails, or outlasts its length by
+   * far). A browser that wants a touch before it plays keeps the queue and shows a button.
    */
+  const STALE_MS = 120000; // an announcement this much older than the newest one is skipped
   const speech = {
     queue: [],
     current: null,
     blocked: false,
-    say(text) {
-      if (!text) return;
-      this.queue.push(text);
+    played: [], // the URLs played, newest last (for diagnosis and the page's tests)
+    say(item) {
+      if (!item || !item.url) return;
+      this.queue.push(item);
       this.next();
     },
     next() {
-      if (this.current || !this.queue.length || !window.speechSynthesis) return;
-      const text = this.queue.shift();
-      const utterance = new SpeechSynthesisUtterance(text);
-      utterance.lang = "zh-CN";
-      utterance.rate = 0.9;
-      const voice = speechSynthesis.getVoices().find((v) => v.lang && v.lang.startsWith("zh"));
-      if (voice) utterance.voice = voice;
+      if (this.current || this.blocked || !this.queue.length) return;
+      const newest = Date.parse(this.queue[this.queue.length - 1].at);
+      while (this.queue.length > 1 && newest - Date.parse(this.queue[0].at) > STALE_MS) {
+        this.queue.shift(); // heard long ago (a stream resumed after a break): not news
+      }
+      const item = this.queue.shift();
+      const audio = document.getElementById("voice");
       let finished = false;
-      const done = (event) => {
+      const done = () => {
         if (finished) return;
         finished = true;
         clearTimeout(watchdog);
-        if (event && event.type === "error" && event.error === "not-allowed") {
-          // the browser wants a touch before it speaks: keep the text and ask for one
-          this.queue.unshift(text);
-          this.blocked = true;
-          document.getElementById("speech-on").hidden = false;
-          this.current = null;
-          return;
-        }
+        audio.onended = audio.onerror = null;
         this.current = null;
         this.next();
       };
-      utterance.addEventListener("end", done);
-      utterance.addEventListener("error", done);
-      const watchdog = setTimeout(done, STUCK_MS + text.length * 400);
-      this.current = utterance;
-      speechSynthesis.speak(utterance);
+      const watchdog = setTimeout(done, (item.duration_ms || 0) + STUCK_MS);
+      this.current = item;
+      audio.onended = () => {
+        this.played.push(item.url);
+        if (this.played.length > 50) this.played.shift();
+        audio.dataset.played = String(Number(audio.dataset.played || 0) + 1);
+        done();
+      };
+      audio.onerror = done;
+      audio.src = item.url;
+      const playing = audio.play();
+      if (playing) {
+        playing.catch((err) => {
+          if (finished) return;
+          if (err && err.name === "NotAllowedError") {
+            // the browser wants a touch before it plays: keep the call and ask for one
+            finished = true;
+            clearTimeout(watchdog);
+            this.queue.unshift(item);
+            this.current = null;
+            this.blocked = true;
+            document.getElementById("speech-on").hidden = false;
+            return;
+          }
+          done();
+        });
+      }
     },
   };
   window.hallSpeech = speech; // for diagnosis from the browser's console
@@ -117,7 +136,6 @@
     latest.classList.remove("blink");
     void latest.offsetWidth; // restart the animation
     latest.classList.add("blink");
-    speech.say(data.text && data.text.zh);
   }
 
   document.addEventListener("DOMContentLoaded", () => {
@@ -129,6 +147,7 @@
     const later = debounce(refresh, 800);
     live((kind, data) => {
       if (kind === "ticket.called" || kind === "ticket.recalled") called(data);
+      if (kind === "voice.ready") speech.say(data);
       if (kind.startsWith("ticket.") || kind === "window.state") later();
     }, refresh);
     refresh();

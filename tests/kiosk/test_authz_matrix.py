@@ -73,7 +73,8 @@ ACTIONS = (
     "back",
     "transfer",
 )
-# (method, path, body, who may call it); {ticket}, {token}, {code}, {slot}, {item} filled in.
+# (method, path, body, who may call it); {ticket}, {token}, {code}, {slot}, {item}, {voice}
+# filled in.
 TABLE: list[tuple[str, str, Any, frozenset[str]]] = [
     ("POST", "/api/v1/tickets", {"service": "consult"}, KIOSK),
     ("GET", "/api/v1/tickets/{ticket}", None, ALL_PEOPLE | {"kiosk", "pad_own"}),
@@ -107,6 +108,7 @@ TABLE: list[tuple[str, str, Any, frozenset[str]]] = [
     ("GET", "/kiosk", None, KIOSK),
     ("GET", "/kiosk/service", None, HALL_WIDE),
     ("GET", "/board", None, EVERYONE),
+    ("GET", "/api/v1/voice/{voice}.wav", None, EVERYONE),  # what the board plays: public
     ("GET", "/console", None, AT_WINDOW | {"lead_other", "staff_other"}),
     ("GET", "/console/1", None, AT_WINDOW),
     ("GET", "/rate/1", None, frozenset({"pad_own"})),
@@ -141,6 +143,7 @@ def _hall(client: TestClient) -> dict[str, Any]:
         "item": item,
         "slot": slot,
         "code": code,
+        "voice": 1,  # the call's announcement (kept or not: only who may ask is tested)
     }
 
 
@@ -202,6 +205,7 @@ def test_every_queue_route_is_in_the_table(app: FastAPI, client: TestClient) -> 
         (m, p.replace("{ticket}", "{ticket_id}").replace("{slot}", "{slot_id}")) for m, p in listed
     }
     named = {(m, p.replace("{item}", "{item_id}")) for m, p in named}
+    named = {(m, p.replace("{voice}", "{voice_id}")) for m, p in named}
     assert templated - named == {("GET", s) for s in STREAMS}
     assert named - templated == set()
 

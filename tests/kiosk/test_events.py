@@ -108,7 +108,7 @@ def test_sse_stream_delivers_call_and_resumes(server: tuple[str, FastAPI]) -> No
         assert call_event["text"] == announcement("C001", 3)
         assert call_event["text"]["zh"] == "请C001号到3号窗口办理"  # type: ignore[index]
         assert int(str(call_event["_id"])) > int(str(issued_event["_id"]))
-        beat = [next(lines) for _ in range(4)]
+        beat = [next(lines) for _ in range(8)]  # after the call's voice.ready (4 lines)
         assert ": heartbeat" in beat, beat
 
     headers = {"Last-Event-ID": str(issued_event["_id"])}

@@ -31,34 +31,30 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-# Replaces the browser's speech synthesis: records what is spoken, counts an utterance started
-# while another was still speaking (an overlap) and any cancel(); the test ends each one.
-SPEECH_STUB = """
+# Replaces playing audio (the board plays the service's WAV files): records what is played,
+# counts a play started while another was still playing (an overlap) and any pause() (a cut);
+# the test ends each one with __finishAudio(). The page still loads each WAV from the service.
+AUDIO_STUB = """
 (() => {
-  window.__spoken = [];
+  window.__played = [];
   window.__overlaps = 0;
-  window.__cancels = 0;
-  let speaking = null;
-  class FakeUtterance extends EventTarget {
-    constructor(text) {
-      super();
-      Object.assign(this, { text, lang: "", rate: 1, voice: null });
-    }
-  }
-  const synth = {
-    get speaking() { return speaking !== null; },
-    getVoices() { return []; },
-    speak(u) { if (speaking) window.__overlaps += 1; speaking = u; window.__spoken.push(u.text); },
-    cancel() { window.__cancels += 1; },
-    pause() {}, resume() {},
+  window.__cuts = 0;
+  let playing = null;
+  const path = (media) => new URL(media.src).pathname;
+  HTMLMediaElement.prototype.play = function () {
+    if (playing) window.__overlaps += 1;
+    playing = this;
+    window.__played.push(path(this));
+    return Promise.resolve();
   };
-  window.SpeechSynthesisUtterance = FakeUtterance;
-  Object.defineProperty(window, "speechSynthesis", { value: synth, configurable: true });
-  window.__finishSpeech = () => {
-    const u = speaking;
-    speaking = null;
-    if (u) u.dispatchEvent(new Event("end"));
-    return u ? u.text : null;
+  HTMLMediaElement.prototype.pause = function () { window.__cuts += 1; };
+  window.__finishAudio = () => {
+    const media = playing;
+    if (!media) return null;
+    const ended = path(media); // the page may start the next one as this one ends
+    playing = null;
+    media.dispatchEvent(new Event("ended"));
+    return ended;
   };
 })();
 """
@@ -102,11 +98,11 @@ def hall(any_engine: Engine, settings: Settings) -> Iterator[Hall]:
 
 @pytest.fixture
 def context(browser: Any, hall: Hall) -> Iterator[Any]:
-    """A touch-screen browser context at 1920x1080 with speech synthesis stubbed."""
+    """A touch-screen browser context at 1920x1080 with audio playing stubbed."""
     ctx = browser.new_context(
         viewport={"width": 1920, "height": 1080}, has_touch=True, locale="zh-CN"
     )
-    ctx.add_init_script(SPEECH_STUB)
+    ctx.add_init_script(AUDIO_STUB)
     ctx.set_default_timeout(10_000)
     try:
         yield ctx

@@ -115,7 +115,7 @@ def test_kiosk_appointment_check_in_with_on_screen_keypad(hall: Hall, context: A
     assert "未找到预约" in page.locator("#error-detail").inner_text()
 
 
-def test_console_call_blinks_on_the_board_and_is_spoken_one_at_a_time(
+def test_console_call_blinks_on_the_board_and_is_played_one_at_a_time(
     hall: Hall, context: Any
 ) -> None:
     board = context.new_page()
@@ -139,25 +139,25 @@ def test_console_call_blinks_on_the_board_and_is_spoken_one_at_a_time(
     )
     assert card.locator(".window-ticket").inner_text() == "C001"
     assert board.locator("#latest").inner_text() == "请C001号到3号窗口办理"
-    board.wait_for_function("() => window.__spoken.length === 1")
+    board.wait_for_function("() => window.__played.length === 1")
 
-    # Two more calls while the first is still being spoken: they wait their turn.
+    # Two more calls while the first is still being played: they wait their turn.
     api(hall, "POST", "/windows/7/call-next")
     console.locator('[data-act="recall"]').click()
     board.wait_for_function("() => window.hallSpeech.queue.length === 2")
-    assert board.evaluate("window.__spoken") == ["请C001号到3号窗口办理"]
+    first = board.evaluate("window.__played[0]")
     shot(board, "board-calling")
     shot(console, "console-called")
-    assert board.evaluate("window.__finishSpeech()") == "请C001号到3号窗口办理"
-    board.wait_for_function("() => window.__spoken.length === 2")
-    assert board.evaluate("window.__finishSpeech()") == "请C002号到7号窗口办理"
-    board.wait_for_function("() => window.__spoken.length === 3")
-    assert board.evaluate("window.__spoken") == [
-        "请C001号到3号窗口办理",
-        "请C002号到7号窗口办理",
-        "请C001号到3号窗口办理（再次呼叫）",
-    ]
-    assert board.evaluate("[window.__overlaps, window.__cancels]") == [0, 0]
+    assert board.evaluate("window.__finishAudio()") == first
+    board.wait_for_function("() => window.__played.length === 2")
+    board.evaluate("window.__finishAudio()")
+    board.wait_for_function("() => window.__played.length === 3")
+    played = board.evaluate("window.__played")
+    heard = [hall.app.state.voice.get(int(p.split("/")[-1][:-4])) for p in played]
+    assert [(a.code, a.window) for a in heard] == [("C001", 3), ("C002", 7), ("C001", 3)]
+    assert board.evaluate("[window.__overlaps, window.__cuts]") == [0, 0]
+    wav = httpx.get(hall.url + played[1], timeout=10)
+    assert wav.headers["content-type"] == "audio/wav" and wav.content.startswith(b"RIFF")
     assert board.locator('.window-card[data-window="7"] .window-ticket').inner_text() == "C002"
 
 
