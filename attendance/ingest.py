@@ -32,6 +32,7 @@ from attendance_engine.plausible import (
     plausible_span,
 )
 from devices.events import PIN_MAX, SERIAL_MAX, WORKCODE_MAX, BadRecord, Punch
+from hallbase.collector import collector_paused
 from hallbase.settings import Settings
 
 INT_MAX = 2**31 - 1  # the integer columns (verify, status)
@@ -133,6 +134,19 @@ def store_punches(
     """
     if now.tzinfo is None:
         raise ValueError("store_punches: now must be timezone-aware")
+    with collector_paused():  # a batch's many acyclic rows and results (hallbase.collector)
+        return _store_batch(session, punches, source, now, settings, synced_device, ctx)
+
+
+def _store_batch(
+    session: Session,
+    punches: Sequence[Punch | BadRecord],
+    source: str,
+    now: datetime,
+    settings: Settings,
+    synced_device: str | None,
+    ctx: AttendanceContext | None,
+) -> IngestResult:
     hall_tz = settings.zone
     result = IngestResult()
     # Natural key -> [the first punch with it, how often it came in this batch].

@@ -1,16 +1,24 @@
 """Punch rows written in bulk, for ADMS-sized batches.
 
-One `INSERT ... ON CONFLICT DO UPDATE SET repeats = ... RETURNING` statement, built once per
-dialect, run with every row of a batch: SQLAlchemy sends the rows in multi-row VALUES
-("insertmanyvalues"), so that a 1,000-line post is one or two statements. A new row goes
-in, a repeat of a stored punch only adds to its count, and the returned counts tell which
-rows were new (see `store_new`).
+A 1,000-line post is two statements. One SELECT finds which of the batch's natural keys are
+stored already (only the terminals and the time span of the batch are read); then one
+`INSERT ... ON CONFLICT DO UPDATE SET repeats = ...` runs for every row as the driver's own
+executemany: a new row goes in, a repeat of a stored punch only adds to its count.
+
+The upsert is a Core statement, built and compiled once per dialect; its SQL is run with
+`Connection.exec_driver_sql` and values already in their stored form (instants exactly as
+`UTCDateTime` stores them), because SQLAlchemy's executemany builds and type-processes every
+parameter set in Python, which cost more than the database's own work on a 1,000-line post
+(`bench/adms_ingest.py`). On SQLite the batch runs in the writer's `BEGIN IMMEDIATE`
+transaction, so the SELECT sees every row that can conflict; on PostgreSQL two transactions
+storing the same new punch at once both count it as new (the row itself is stored once).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,20 +38,54 @@ _punch = Punch.__table__  # type: ignore[attr-defined]
 INSTANTS = ("device_time", "received_at")
 
 
+def _form(dialect: str) -> Any:
+    """The type an instant is bound and read back with: its stored form, unprocessed."""
+    return sa.String() if dialect == "sqlite" else sa.DateTime(timezone=True)
+
+
 def _upsert(dialect: str) -> sa.Executable:
-    """The upsert, its instants bound and returned in their stored form (see `store_new`)."""
-    form: Any = sa.String() if dialect == "sqlite" else sa.DateTime(timezone=True)
+    """The upsert, its instants bound in their stored form (see `store_new`)."""
     insert: Any = sqlite.insert if dialect == "sqlite" else postgresql.insert
-    values = {name: sa.bindparam(name, type_=form) for name in INSTANTS}
+    values = {name: sa.bindparam(name, type_=_form(dialect)) for name in INSTANTS}
     statement: sqlite.Insert | postgresql.Insert = insert(_punch).values(values)
     c = _punch.c
     return statement.on_conflict_do_update(
         index_elements=[c.device_sn, c.pin, c.device_time],
         set_={"repeats": c.repeats + statement.excluded.repeats + 1},
-    ).returning(c.device_sn, c.pin, sa.type_coerce(c.device_time, form), c.repeats)
+    )
+
+
+def _stored_keys(dialect: str) -> sa.Select[Any]:
+    """The natural keys stored for some terminals within a span of stored instants."""
+    c = _punch.c
+    form = _form(dialect)
+    return sa.select(c.device_sn, c.pin, sa.type_coerce(c.device_time, form)).where(
+        c.device_sn.in_(sa.bindparam("terminals", expanding=True)),
+        c.device_time >= sa.bindparam("first", type_=form),
+        c.device_time <= sa.bindparam("last", type_=form),
+    )
 
 
 _UPSERT = {name: _upsert(name) for name in ("sqlite", "postgresql")}
+_STORED = {name: _stored_keys(name) for name in ("sqlite", "postgresql")}
+_DRIVER_SQL: dict[str, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
+
+
+def _driver_sql(conn: sa.Connection) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
+    """The upsert's SQL for this connection's driver, its parameters' order (None: the
+    driver takes them by name) and the values bound in the statement itself (the `+ 1`)."""
+    name = conn.dialect.name
+    found = _DRIVER_SQL.get(name)
+    if found is None:
+        statement: Any = _UPSERT[name]
+        compiled = statement.compile(dialect=conn.dialect, column_keys=sorted(_BOUND))
+        order = tuple(compiled.positiontup or ()) if compiled.positional else None
+        fixed = {k: b.effective_value for k, b in compiled.binds.items() if k not in _BOUND}
+        found = _DRIVER_SQL[name] = (str(compiled), order, fixed)
+    return found
+
+
+_BOUND = frozenset((*COLUMNS, *INSTANTS))  # the values each row gives
 
 
 def stored_instant(dialect: str) -> Callable[[datetime], Any]:
@@ -65,28 +107,30 @@ def store_new(
 
     Each row holds the values of COLUMNS (`received_at` is given once); its `repeats` is how
     often it came in this batch beyond the first, so a stored punch's count grows by
-    `repeats + 1`. A row comes back with the `repeats` it was given exactly when it was
-    inserted (an updated count is larger). The instants go in already in their stored form
-    and come back in it, so that no per-row type processing runs for them (an ADMS post has
-    1,000 rows).
+    `repeats + 1`. Keys repeated within ``rows`` must have been merged by the caller.
     """
     if not rows:
         return set()
     dialect = conn.dialect.name
     stored = stored_instant(dialect)
     received = stored(received_at)
-    sent: dict[tuple[str, str, Any], tuple[Key, int]] = {}
-    params = []
+    sql, order, fixed = _driver_sql(conn)
+    keys: dict[tuple[str, str, Any], Key] = {}
+    params: list[Any] = []
+    pick = None if order is None else itemgetter(*order)
     for row in rows:
-        values = dict(zip(COLUMNS, row, strict=True))
+        values = dict(zip(COLUMNS, row, strict=True), **fixed)
         at = values["device_time"] = stored(row[2])
         values["received_at"] = received
-        params.append(values)
-        sent[(row[0], row[1], at)] = ((row[0], row[1], row[2]), row[-1])
-    result = conn.execute(_UPSERT[dialect], params)
-    new: set[Key] = set()
-    for sn, pin, at, count in result:
-        key, given = sent[(sn, pin, at)]
-        if count == given:
-            new.add(key)
-    return new
+        params.append(values if pick is None else pick(values))
+        keys[(row[0], row[1], at)] = (row[0], row[1], row[2])
+    times = [k[2] for k in keys]
+    found = conn.execute(
+        _STORED[dialect],
+        {"terminals": sorted({k[0] for k in keys}), "first": min(times), "last": max(times)},
+    )
+    new = dict(keys)
+    for sn, pin, at in found:
+        new.pop((sn, pin, at), None)
+    conn.exec_driver_sql(sql, params)
+    return set(new.values())

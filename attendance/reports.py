@@ -14,6 +14,7 @@ import attendance_engine as eng
 from attendance.context import AttendanceContext
 from attendance.facts import load_facts
 from attendance.models import DutySignature
+from hallbase.collector import collector_paused
 from hallbase.models import Unit
 
 MAX_DAYS = 62
@@ -75,9 +76,10 @@ def evaluate_range(
     """Full recomputation of ``first``..``last`` from the facts in the database."""
     days = date_range(first, last)
     people = sorted(ctx.staff) if staff_nos is None else sorted(staff_nos & set(ctx.staff))
-    facts = load_facts(session, staff_nos, first, last, ctx.tz)
-    results = {s: ctx.evaluate_days(s, days, facts, now) for s in people}
-    return Evaluation(results, _cover(ctx, days, results))
+    with collector_paused():  # many acyclic results (see hallbase.collector)
+        facts = load_facts(session, staff_nos, first, last, ctx.tz)
+        results = {s: ctx.evaluate_days(s, days, facts, now) for s in people}
+        return Evaluation(results, _cover(ctx, days, results))
 
 
 ChunkEvaluator = Callable[[list[str]], Evaluation]
@@ -196,7 +198,9 @@ def month_chunks(
         chunk = people[i : i + size]
         evaluation = this(chunk)
         prior = _prior_counts(ctx, before, chunk)
-        yield _summaries(ctx, year, month, evaluation, prior, units)
+        with collector_paused():
+            summaries = _summaries(ctx, year, month, evaluation, prior, units)
+        yield summaries
 
 
 def _summaries(
@@ -255,7 +259,9 @@ def month_report(
     """Recompute the month from the facts and summarise it per person (A7, A8, A12);
     ``staff_nos``: only these people (None: everyone)."""
     whole = MonthReport(year, month, [], {}, month_dates(year, month), {})
-    for part in month_chunks(session, ctx, year, month, now, staff_nos=staff_nos):
+    # All in one chunk: the whole report is kept anyway, and every chunk costs its own reads.
+    everyone = max(1, len(ctx.staff))
+    for part in month_chunks(session, ctx, year, month, now, everyone, staff_nos):
         whole.rows += part.rows
         whole.days.update(part.days)
         whole.absent.update(part.absent)
