@@ -176,7 +176,7 @@ def test_staff_cannot_see_another_persons_record(hall: Hall, browser: Any) -> No
     assert own is not None and own.status == 200
     other = page.goto(f"{hall.url}/attendance/people/SC001")
     assert other is not None and other.status == 403
-    assert "out_of_scope" in (page.locator("body").inner_text())
+    assert "超出您的管理范围" in page.locator("body").inner_text()
     days = liming.request.get(
         f"{hall.url}/api/v1/attendance/days?date_from={DAY}&date_to={DAY}&staff_no=SC001"
     )
