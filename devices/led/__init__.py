@@ -1,1 +1,1 @@
-"""RS-485 window LED boards, the hall board and Modbus numeric displays."""
+"""RS-485 window LED boards and the hall board."""

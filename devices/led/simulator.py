@@ -1,4 +1,4 @@
-"""Simulated RS-485 devices on a pty: a bus of window boards, and a Modbus numeric display.
+"""A simulated RS-485 bus of window boards on a pty.
 
 The board bus keeps what every address shows and notes each frame that arrived closer than
 ``min_gap`` after the previous one (a real board would have missed it).  Arrival times are
@@ -13,18 +13,7 @@ import time
 from dataclasses import dataclass
 
 from devices.common.pty import PtyDevice
-from devices.errors import ProtocolError
-from devices.led.protocol import (
-    WRITE_SINGLE,
-    ModbusWrite,
-    WindowFrame,
-    WindowFrameParser,
-    decode_request,
-    with_crc,
-)
-
-ILLEGAL_ADDRESS = 2
-REGISTER_COUNT = 0x100
+from devices.led.protocol import WindowFrame, WindowFrameParser
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,55 +107,3 @@ class BoardBusSimulator(_PtyDevice):
                     self._violations.append(GapViolation(self._frames[-1], received))
                 self._frames.append(received)
                 self._boards[frame.address] = frame
-
-
-class ModbusDisplaySimulator(_PtyDevice):
-    """A numeric display answering Modbus writes to registers 0x0000-0x00FF."""
-
-    def __init__(self, *, unit: int = 1, link_path: str | None = None) -> None:
-        super().__init__(link_path)
-        self.unit = unit
-        self.silent = False
-        self.bad_requests = 0
-        self._buf = bytearray()
-        self._registers = [0] * REGISTER_COUNT
-
-    @property
-    def value(self) -> int:
-        """Holding register 0: the number shown."""
-        with self._lock:
-            return self._registers[0]
-
-    def segments(self, count: int) -> bytes:
-        """The raw segment bytes from register 0x80."""
-        with self._lock:
-            return bytes(r & 0xFF for r in self._registers[0x80 : 0x80 + count])
-
-    def _received(self, data: bytes, now: float) -> None:
-        with self._lock:
-            self._buf += data
-            while self._buf:
-                try:
-                    request, used = decode_request(bytes(self._buf))
-                except ProtocolError:
-                    self.bad_requests += 1
-                    del self._buf[:1]  # resynchronise one byte further on
-                    continue
-                if request is None:
-                    break
-                raw = bytes(self._buf[:used])
-                del self._buf[:used]
-                reply = self._apply(request, raw)
-                if reply and not self.silent:
-                    self.pty.write(reply)
-
-    def _apply(self, request: ModbusWrite, raw: bytes) -> bytes:
-        if request.unit != self.unit:
-            return b""  # another unit on the bus: stay quiet
-        end = request.start + len(request.values)
-        if end > REGISTER_COUNT:
-            return with_crc(bytes([self.unit, request.function | 0x80, ILLEGAL_ADDRESS]))
-        self._registers[request.start : end] = list(request.values)
-        if request.function == WRITE_SINGLE:
-            return raw  # 0x06 answers with an echo of the request
-        return with_crc(raw[:6])

@@ -13,7 +13,7 @@ POLL = 0.05  # seconds one blocking read may wait, so callers' timeouts stay acc
 
 
 class BusTransport(LineTransport, Protocol):
-    """What the bus writer and the Modbus client need from a line.
+    """What the bus writer needs from a line.
 
     ``write`` must wait until the bytes have left, so that gaps are measured from the end.
     """

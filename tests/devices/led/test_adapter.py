@@ -9,11 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from devices.errors import DeviceUnavailable
 from devices.led.adapter import BusScheduler, LedBus
-from devices.led.numeric import NumericDisplay
 from devices.led.protocol import encode_window_frame
-from devices.led.simulator import BoardBusSimulator, ModbusDisplaySimulator
+from devices.led.simulator import BoardBusSimulator
 from devices.led.transport import SerialBus
 from tests.helpers.waiting import wait_until
 
@@ -152,23 +150,3 @@ def test_unplugged_adapter_then_plugged_back(
     messages = [r.message for r in caplog.records]
     assert sum("unavailable" in m for m in messages) == 1
     assert sum(m.endswith("recovered") for m in messages) == 1
-
-
-def test_numeric_display_over_modbus() -> None:
-    with ModbusDisplaySimulator() as sim:
-        display = NumericDisplay(sim.path, timeout=1.0)
-        try:
-            ack = display.show_value(1234)
-            assert (ack.register, ack.value) == (0, 1234)
-            assert sim.value == 1234
-            display.show_segments(bytes([0x3F, 0x06, 0x5B]))
-            assert sim.segments(3) == bytes([0x3F, 0x06, 0x5B])
-            sim.silent = True
-            with pytest.raises(DeviceUnavailable, match="no complete answer"):
-                display.show_value(7)
-            assert not display.available
-            sim.silent = False
-            display.show_value(8)
-            assert display.available and sim.value == 8
-        finally:
-            display.close()

@@ -1,4 +1,4 @@
-"""Window board frames and Modbus RTU frames, byte for byte."""
+"""Window board frames, byte for byte."""
 
 from __future__ import annotations
 
@@ -6,19 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from devices.errors import ProtocolError
 from devices.led.protocol import (
-    ModbusDeviceError,
     WindowFrameParser,
-    crc16,
-    decode_request,
-    display_segments,
-    display_value,
     encode_window_frame,
     mode_byte,
-    parse_response,
-    with_crc,
-    write_register,
 )
 
 
@@ -97,63 +88,3 @@ def test_parser_never_raises(data: bytes) -> None:
 @given(st.integers(1, 254), st.text(alphabet="窗口号请到ABC0123456789", max_size=30))
 def test_round_trip(address: int, text: str) -> None:
     assert WindowFrameParser().feed(encode_window_frame(address, text))[0].text == text
-
-
-# --- Modbus RTU ---
-
-
-def test_crc_known_frames() -> None:
-    # read 10 holding registers from unit 1: the textbook frame 01 03 00 00 00 0A C5 CD
-    assert with_crc(bytes.fromhex("01030000000a")) == bytes.fromhex("01030000000ac5cd")
-    # write register 1 = 3 on unit 1: 01 06 00 01 00 03 98 0B
-    assert write_register(1, 1, 3) == bytes.fromhex("010600010003980b")
-    assert crc16(b"") == 0xFFFF
-
-
-def test_display_value_and_segments() -> None:
-    frame = display_value(1234)
-    assert frame[:6] == bytes.fromhex("0106 0000 04d2")
-    assert crc16(frame) == 0  # a frame with its CRC appended checks to zero
-    seg = display_segments(bytes([0x3F, 0x06]))
-    assert seg[:-2] == bytes.fromhex("0110 0080 0002 04 003f 0006")
-    assert crc16(seg) == 0
-    with pytest.raises(ValueError, match="0-65535"):
-        display_value(70000)
-    with pytest.raises(ValueError, match="unit must be 1-247"):
-        display_value(1, unit=0)
-
-
-def test_parse_response() -> None:
-    request = display_value(42)
-    assert parse_response(request, request[:5]) is None
-    ack = parse_response(request, request)
-    assert ack is not None and (ack.register, ack.value) == (0, 42)
-    seg = display_segments(b"\x3f\x06\x5b")
-    ack = parse_response(seg, with_crc(seg[:6]))
-    assert ack is not None and (ack.register, ack.value) == (0x80, 3)
-    with pytest.raises(ModbusDeviceError, match="exception 2 to function 0x06"):
-        parse_response(request, with_crc(b"\x01\x86\x02"))
-    with pytest.raises(ProtocolError, match="bad CRC"):
-        parse_response(request, request[:-1] + b"\x00")
-    with pytest.raises(ProtocolError, match="unit 2"):
-        parse_response(request, b"\x02\x06")
-
-
-def test_decode_request() -> None:
-    seg = display_segments(b"\x3f\x06")
-    request, used = decode_request(seg + b"tail")
-    assert used == len(seg)
-    assert request is not None and request.values == (0x3F, 0x06)
-    assert decode_request(seg[:5]) == (None, 0)
-    with pytest.raises(ProtocolError, match="unsupported Modbus function 0x03"):
-        decode_request(bytes.fromhex("01030000000ac5cd"))
-
-
-@given(st.binary(max_size=64))
-def test_decode_request_raises_only_protocol_error(data: bytes) -> None:
-    try:
-        request, used = decode_request(data)
-    except ProtocolError as exc:
-        assert "Modbus" in str(exc) or "byte count" in str(exc)
-        return
-    assert (request is None and used == 0) or (request is not None and 8 <= used <= len(data))
