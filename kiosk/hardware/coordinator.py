@@ -11,12 +11,17 @@ page can tell citizens to note their number. Calls blink on the window's board a
 board; the board goes steady once service starts and shows the window's state when it is free.
 Keypad presses become the same domain operations the window console calls, each in its own
 transaction whose events are published after commit (`kiosk.hardware.keypads`).
+
+With several instances on one database, each hears every instance's events; only the one that
+holds the lease on the device set (`hallbase.lease`) opens the printer and the buses and acts
+on them, the others open nothing until they take the lease over.
 """
 
 from __future__ import annotations
 
 import logging
 import queue as jobs_queue
+import secrets
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -34,13 +39,15 @@ from devices.printer.status import PrinterState
 from hallbase.alerts import raise_alert
 from hallbase.clock import Clock
 from hallbase.db import write_session
-from hallbase.hallconfig.queue_devices import QueueDevicesSection, call_text, state_text
+from hallbase.hallconfig.queue_devices import QueueDevicesSection
+from hallbase.lease import Lease
 from hallbase.settings import Settings
-from hallbase.words import languages, t
+from hallbase.words import languages
 from kiosk.api.common import Queue
 from kiosk.config import QueueConfig
 from kiosk.context import Ctx, WindowWatcher
 from kiosk.events import EventBus, Published
+from kiosk.hardware.boards import Boards
 from kiosk.hardware.keypads import KeypadDesk
 from kiosk.hardware.printing import (
     ALERT_KINDS,
@@ -56,6 +63,7 @@ from kiosk.hardware.printing import (
 from kiosk.models import WindowLive
 
 log = logging.getLogger(__name__)
+LEASE_NAME = "queue-devices"  # the device set: the hall's printer, board bus and keypad bus
 
 
 class QueueDevices:
@@ -95,7 +103,17 @@ class QueueDevices:
         )
         self.desk = KeypadDesk(self.queue, bus, config) if config.keypad_bus else None
         self.keypads = self.desk.line if self.desk is not None else None
-        self.boards = {w.number: w.board for w in config.windows if w.board is not None}
+        self.boards = Boards(config, self.led, clock)
+        self.lease = Lease(
+            engine,
+            LEASE_NAME,
+            f"{settings.instance[:140]}/{secrets.token_hex(4)}",
+            clock,
+            seconds=config.lease_s,
+            renew_seconds=config.lease_renew_s,
+            on_gain=self._open,
+            on_loss=self._close,
+        )
         self.printer_state = "unknown"
         self._incident: tuple[str, str] | None = None
         self._jobs: jobs_queue.Queue[Job | None] = jobs_queue.Queue(maxsize=500)
@@ -105,8 +123,17 @@ class QueueDevices:
     # --- lifecycle ---
 
     def start(self) -> None:
-        """Subscribe to the bus and start the device threads."""
+        """Take the lease on the devices, or watch for it: its holder drives them."""
+        self.lease.start()
+
+    def stop(self) -> None:
+        """Close the devices (if this instance drives them) and give the lease back."""
+        self.lease.stop()
+
+    def _open(self) -> None:
+        """Subscribe to the bus and start the device threads (the lease was taken)."""
         self._stop.clear()
+        self._jobs = jobs_queue.Queue(maxsize=500)  # nothing left from an earlier lease
         sub = self.bus.subscribe(maxsize=2048)
         self._threads = [threading.Thread(target=self._listen, args=(sub,), name="queue-devices")]
         if self.printer is not None:
@@ -116,16 +143,17 @@ class QueueDevices:
             thread.start()
         if self.led is not None:
             self.led.start()
-            self._initial_boards()
+        self._initial_boards()  # the bus's boards and the board watchers
         if self.desk is not None:
             self.desk.start()
 
-    def stop(self) -> None:
-        """Stop the threads and close the devices."""
+    def _close(self) -> None:
+        """Stop the threads and close the devices (the lease was lost or given back)."""
         self._stop.set()
         self._jobs.put(None)  # wakes the printer thread
         for thread in self._threads:
-            thread.join(timeout=10)
+            if thread is not threading.current_thread():
+                thread.join(timeout=10)
         self._threads = []
         if self.desk is not None:
             self.desk.stop()
@@ -159,7 +187,7 @@ class QueueDevices:
                 self.bus.unsubscribe(sub)
                 sub = self.bus.subscribe(maxsize=2048)
             event = sub.get(timeout=0.2)
-            if event is None:
+            if event is None or not self.lease.confirm():
                 continue
             try:
                 self.handle(event)
@@ -179,28 +207,11 @@ class QueueDevices:
         elif kind in ("ticket.called", "ticket.recalled"):
             self._show_call(str(data["code"]), int(data["window"]))
         elif kind == "ticket.started":
-            board = self.boards.get(int(data["window"]))
-            if board is not None:
-                self._show(board, call_text(self.config, str(data["code"]), int(data["window"])))
+            self.boards.started(str(data["code"]), int(data["window"]))
         elif kind == "window.state" and data.get("state") != "serving":
-            self._show_state(int(data["window"]), str(data.get("state", "idle")))
+            self.boards.state(int(data["window"]), str(data.get("state", "idle")))
         if self.desk is not None:
             self.desk.handle(event)
-
-    def _show(
-        self, address: int, text: str, *, blink: bool = False, times: int | None = None
-    ) -> None:
-        if self.led is None:
-            return
-        try:
-            self.led.show(address, text, blink=blink, blink_times=times)
-        except ValueError as exc:  # too wide or not in the board's font: say what to change
-            log.error(
-                "board %d cannot show %r: %s (set queue_devices.board_columns or board_text)",
-                address,
-                text,
-                exc,
-            )
 
     def _enqueue(self, job: Job) -> None:
         try:
@@ -209,28 +220,14 @@ class QueueDevices:
             log.error("printer job queue full: %r dropped", job)
 
     def _show_call(self, code: str, window: int) -> None:
-        text = call_text(self.config, code, window)
-        times = self.config.blink_times
-        for address in (self.boards.get(window), self.config.hall_board):
-            if address is not None:
-                self._show(address, text, blink=times is None, times=times)
-
-    def _show_state(self, window: int, state: str) -> None:
-        board = self.boards.get(window)
-        if board is not None:
-            self._show(board, state_text(self.config, window, state))
+        self.boards.call(code, window)
 
     def _initial_boards(self) -> None:
         def op(ctx: Ctx) -> dict[int, str]:
             rows = ctx.session.exec(select(WindowLive)).all()
             return {r.window_number: r.state for r in rows}
 
-        states = self.queue.read(op)
-        for window in self.boards:
-            state = states.get(window, "idle")
-            self._show_state(window, "idle" if state == "serving" else state)
-        if self.config.hall_board is not None:
-            self._show(self.config.hall_board, t("board.welcome"))
+        self.boards.initial(self.queue.read(op))
 
     # --- printing ---
 
@@ -242,7 +239,7 @@ class QueueDevices:
             except jobs_queue.Empty:
                 self._check_printer()
                 continue
-            if job is None:
+            if job is None or not self.lease.confirm():
                 continue
             try:
                 self._print(job)
