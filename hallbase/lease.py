@@ -175,7 +175,7 @@ class Lease:
         self.halt()
         if not self._held:
             return
-        self._lose("stopped")
+        self._lose("stopped", logging.INFO)
         try:
             release(self.engine, self.name, self.owner)
         except SQLAlchemyError as exc:
@@ -224,10 +224,10 @@ class Lease:
         elif lost:
             self._lose("lost (another instance holds it, or the database did not answer)")
 
-    def _lose(self, why: str) -> None:
+    def _lose(self, why: str, level: int = logging.WARNING) -> None:
         self._held = False
         self._until = None
-        log.warning("lease %s: %s; this instance stops driving the devices", self.name, why)
+        log.log(level, "lease %s: %s; this instance stops driving the devices", self.name, why)
         self._call(self._on_loss, "closing")
 
     def _call(self, hook: Callable[[], None], what: str) -> None:

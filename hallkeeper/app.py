@@ -204,7 +204,7 @@ def create_app(
     office.install(app)
     queue_devices = install_queue_devices(app)
     if queue_devices is not None and relay is not None:  # networked boards read the broker
-        queue_devices.boards.watchers.append(BoardTopics(relay))
+        queue_devices.boards.watchers.append(BoardTopics(relay, queue_devices.lease.holds))
     install_attendance(app, API, clock or utcnow)
     auth.install(app, API)
     docs.install(app)

@@ -41,6 +41,7 @@ from hallbase.clock import Clock
 from hallbase.db import write_session
 from hallbase.hallconfig.queue_devices import QueueDevicesSection
 from hallbase.lease import Lease
+from hallbase.models import Window
 from hallbase.settings import Settings
 from hallbase.words import languages
 from kiosk.api.common import Queue
@@ -224,8 +225,9 @@ class QueueDevices:
 
     def _initial_boards(self) -> None:
         def op(ctx: Ctx) -> dict[int, str]:
+            states = dict.fromkeys(ctx.session.exec(select(Window.number)).all(), "idle")
             rows = ctx.session.exec(select(WindowLive)).all()
-            return {r.window_number: r.state for r in rows}
+            return states | {r.window_number: r.state for r in rows}
 
         self.boards.initial(self.queue.read(op))
 
