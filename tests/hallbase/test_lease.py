@@ -54,14 +54,17 @@ def test_of_many_instances_asking_at_once_exactly_one_gets_it(pg_database: str) 
             barrier = threading.Barrier(8)
             won: list[str] = []
 
-            def ask(owner: str, at: datetime = at, barrier: threading.Barrier = barrier) -> None:
+            def ask(
+                owner: str,
+                at: datetime = at,
+                barrier: threading.Barrier = barrier,
+                won: list[str] = won,
+            ) -> None:
                 barrier.wait()
                 if hold(engine, "queue-devices", owner, at, 30):
                     won.append(owner)
 
-            threads = [
-                threading.Thread(target=ask, args=(f"i{round_}-{n}",)) for n in range(8)
-            ]
+            threads = [threading.Thread(target=ask, args=(f"i{round_}-{n}",)) for n in range(8)]
             for thread in threads:
                 thread.start()
             for thread in threads:
