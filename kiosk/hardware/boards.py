@@ -1,9 +1,10 @@
 """What the window boards and the hall board show: on the LED bus, and to board watchers.
 
 A window's board blinks the call (``请A001到3号窗口``), goes steady once service starts and
-shows the window's state when it is free. Each change is also handed, as a `BoardContent`, to
-the watchers (the service shell publishes it on MQTT for networked boards), for every window
-the queue names, whether or not it has a board on the LED bus.
+shows the window's state when it is free; the hall board shows the last calls, the newest on
+its top line (`kiosk.hardware.hall_board`). Each change of a window's board is also handed, as
+a `BoardContent`, to the watchers (the service shell publishes it on MQTT for networked
+boards), for every window the queue names, whether or not it has a board on the LED bus.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from devices.led.adapter import LedBus
 from hallbase.clock import Clock
 from hallbase.hallconfig.queue_devices import QueueDevicesSection, call_text, state_text
 from hallbase.words import t
+from kiosk.hardware.hall_board import MAX_WAIT, HallBoard
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,11 @@ class Boards:
         self.led = led
         self.clock = clock
         self.addresses = {w.number: w.board for w in config.windows if w.board is not None}
+        self.hall_board = (
+            HallBoard(led, config, t("board.welcome"))
+            if led is not None and config.hall_board is not None
+            else None
+        )
         self.watchers: list[BoardWatcher] = []
 
     def show(
@@ -75,12 +82,17 @@ class Boards:
             )
 
     def call(self, code: str, window: int) -> None:
-        """Blink the call on the window's board and on the hall board."""
+        """Blink the call on the window's board and on the hall board's top line."""
         text = call_text(self.config, code, window)
         times = self.config.blink_times
-        for address in (self.addresses.get(window), self.config.hall_board):
-            if address is not None:
-                self.show(address, text, blink=times is None, times=times)
+        address = self.addresses.get(window)
+        if address is not None:
+            self.show(address, text, blink=times is None, times=times)
+        if self.hall_board is not None:
+            try:
+                self.hall_board.call(text)
+            except ValueError as exc:
+                log.error("hall board cannot show %r: %s (set hall_board_columns)", text, exc)
         self._tell(window, text, blinking=True, state="calling", number=code)
 
     def started(self, code: str, window: int) -> None:
@@ -100,12 +112,22 @@ class Boards:
         self._tell(window, text, blinking=False, state=state, number=None)
 
     def initial(self, states: Mapping[int, str]) -> None:
-        """Every window's state and the hall board's welcome, as the devices are taken over."""
+        """Every window's state and the hall board's welcome, as the devices are taken over
+        (calls shown before an earlier lease ended are not shown again)."""
         for window in sorted(set(self.addresses) | set(states)):
             state = states.get(window, "idle")
             self.state(window, "idle" if state == "serving" else state)
-        if self.config.hall_board is not None:
-            self.show(self.config.hall_board, t("board.welcome"))
+        if self.hall_board is not None:
+            self.hall_board.clear()  # the welcome on the top line, the others blank
+
+    def wait(self) -> float:
+        """Seconds until the hall board changes by itself (a blink ends, a call expires)."""
+        return self.hall_board.wait() if self.hall_board is not None else MAX_WAIT
+
+    def refresh(self) -> None:
+        """Send the hall board's lines that changed by themselves."""
+        if self.hall_board is not None:
+            self.hall_board.refresh()
 
     def _tell(self, window: int, text: str, **fields: Any) -> None:
         content = BoardContent(window=window, text=text, at=self.clock(), **fields)
