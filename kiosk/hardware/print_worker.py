@@ -113,10 +113,6 @@ class PrinterWorker:
     def start(self) -> None:
         """Start the printer thread (it first takes up the tickets stored as waiting)."""
         self._stop.clear()
-        # Nothing left from an earlier run: the database says what still waits.
-        self._jobs = jobs_queue.Queue(maxsize=500)
-        self.pending.clear()
-        self._held.clear()
         self._thread = threading.Thread(target=self._run, name="queue-printer", daemon=True)
         self._thread.start()
 
@@ -128,6 +124,10 @@ class PrinterWorker:
             self._thread.join(timeout=10)
             self._thread = None
         self.printer.close()
+        # Nothing left for a later run (a lease taken again): the database says what waits.
+        self._jobs = jobs_queue.Queue(maxsize=500)
+        self.pending.clear()
+        self._held.clear()
 
     def submit(self, job: Job) -> None:
         """Queue a job for the printer thread (never blocks)."""
