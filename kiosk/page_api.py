@@ -108,4 +108,4 @@ async def queue_devices(request: Request) -> dict[str, Any]:
     if devices is None:
         return {"configured": False}
     status: dict[str, Any] = devices.status()
-    return {"configured": True, **status}
+    return {"configured": True, **status, "lease": devices.lease.status()}

@@ -177,6 +177,9 @@ class QueueDevicesSection(_Strict):
     )
     keypad_codes: KeypadCodes = KeypadCodes()
     windows: tuple[WindowDevices, ...] = ()
+    # Several instances on one database: the one holding the lease drives the devices.
+    lease_s: float = Field(default=30.0, ge=1, le=600, description="a lease not renewed ends")
+    lease_renew_s: float = Field(default=10.0, gt=0, le=300, description="renew / try this often")
 
     @field_validator("printer")
     @classmethod
@@ -239,6 +242,10 @@ class QueueDevicesSection(_Strict):
             problems.append("board addresses are given but led_bus is not")
         if keys and self.keypad_bus is None:
             problems.append("keypad addresses are given but keypad_bus is not")
+        if self.lease_renew_s >= self.lease_s:
+            problems.append(
+                f"lease_renew_s ({self.lease_renew_s}) must be less than lease_s ({self.lease_s})"
+            )
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -8,14 +8,19 @@ documents missing (``ticket.finished``) prints the one-time notice (一次性告
 the printer's thread (`kiosk.hardware.print_worker`: tickets the printer refused wait for it
 and print when it is back). Calls blink on the window's board, which goes steady once
 service starts and shows the window's state when it is free, and on the hall board's top line,
-older calls moving down (`kiosk.hardware.hall_board`). Keypad presses become the same domain
-operations the window console calls, each in its own transaction whose events are published
-after commit (`kiosk.hardware.keypads`).
+older calls moving down (`kiosk.hardware.boards`, `kiosk.hardware.hall_board`). Keypad presses
+become the same domain operations the window console calls, each in its own transaction whose
+events are published after commit (`kiosk.hardware.keypads`).
+
+With several instances on one database, each hears every instance's events; only the one that
+holds the lease on the device set (`hallbase.lease`) opens the printer and the buses and acts
+on them, the others open nothing until they take the lease over.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -28,20 +33,23 @@ from devices.led.adapter import LedBus
 from devices.led.transport import SerialBus
 from devices.printer.adapter import TicketPrinter
 from hallbase.clock import Clock
-from hallbase.hallconfig.queue_devices import QueueDevicesSection, call_text, state_text
+from hallbase.hallconfig.queue_devices import QueueDevicesSection
+from hallbase.lease import Lease
+from hallbase.models import Window
 from hallbase.settings import Settings
-from hallbase.words import languages, t
+from hallbase.words import languages
 from kiosk.api.common import Queue
 from kiosk.config import QueueConfig
 from kiosk.context import Ctx, WindowWatcher
 from kiosk.events import EventBus, Published
-from kiosk.hardware.hall_board import HallBoard
+from kiosk.hardware.boards import Boards
 from kiosk.hardware.keypads import KeypadDesk
 from kiosk.hardware.print_worker import PrinterWorker
 from kiosk.hardware.printing import PARITY, PrintNotice, PrintTicket, make_printer
 from kiosk.models import WindowLive
 
 log = logging.getLogger(__name__)
+LEASE_NAME = "queue-devices"  # the device set: the hall's printer, board bus and keypad bus
 
 
 class QueueDevices:
@@ -69,7 +77,9 @@ class QueueDevices:
         )
         self.printer = printer if printer is not None else make_printer(config)
         self.printing = (
-            PrinterWorker(self.printer, self.queue, config, clock=clock)
+            PrinterWorker(
+                self.printer, self.queue, config, clock=clock, gate=lambda: self.lease.confirm()
+            )
             if self.printer is not None
             else None
         )
@@ -84,26 +94,40 @@ class QueueDevices:
             if config.led_bus
             else None
         )
-        self.hall_board = (
-            HallBoard(self.led, config, t("board.welcome"))
-            if self.led is not None and config.hall_board is not None
-            else None
-        )
         self.desk = KeypadDesk(self.queue, bus, config) if config.keypad_bus else None
         self.keypads = self.desk.line if self.desk is not None else None
-        self.boards = {w.number: w.board for w in config.windows if w.board is not None}
+        self.boards = Boards(config, self.led, clock)
+        self.hall_board = self.boards.hall_board
+        self.lease = Lease(
+            engine,
+            LEASE_NAME,
+            f"{settings.instance[:140]}/{secrets.token_hex(4)}",
+            clock,
+            seconds=config.lease_s,
+            renew_seconds=config.lease_renew_s,
+            on_gain=self._open,
+            on_loss=self._close,
+        )
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
     # --- lifecycle ---
 
     def start(self) -> None:
-        """Subscribe to the bus and start the device threads."""
+        """Take the lease on the devices, or watch for it: its holder drives them."""
+        self.lease.start()
+
+    def stop(self) -> None:
+        """Close the devices (if this instance drives them) and give the lease back."""
+        self.lease.stop()
+
+    def _open(self) -> None:
+        """Subscribe to the bus and start the device threads (the lease was taken)."""
         self._stop.clear()
         sub = self.bus.subscribe(maxsize=2048)
         if self.led is not None:
             self.led.start()
-            self._initial_boards()
+        self._initial_boards()  # the bus's boards, the hall board and the board watchers
         self._threads = [threading.Thread(target=self._listen, args=(sub,), name="queue-devices")]
         for thread in self._threads:
             thread.daemon = True
@@ -113,11 +137,12 @@ class QueueDevices:
         if self.desk is not None:
             self.desk.start()
 
-    def stop(self) -> None:
-        """Stop the threads and close the devices."""
+    def _close(self) -> None:
+        """Stop the threads and close the devices (the lease was lost or given back)."""
         self._stop.set()
         for thread in self._threads:
-            thread.join(timeout=10)
+            if thread is not threading.current_thread():
+                thread.join(timeout=10)
         self._threads = []
         if self.printing is not None:
             self.printing.stop()
@@ -145,12 +170,13 @@ class QueueDevices:
                 log.warning("queue devices fell behind the event bus; resubscribing")
                 self.bus.unsubscribe(sub)
                 sub = self.bus.subscribe(maxsize=2048)
-            event = sub.get(timeout=self.hall_board.wait() if self.hall_board else 0.2)
+            event = sub.get(timeout=self.boards.wait())
+            if not self.lease.confirm():
+                continue
             try:
                 if event is not None:
                     self.handle(event)
-                if self.hall_board is not None:
-                    self.hall_board.refresh()
+                self.boards.refresh()
             except Exception:
                 log.exception("queue devices: event %s failed", event.kind if event else "-")
         self.bus.unsubscribe(sub)
@@ -170,57 +196,22 @@ class QueueDevices:
         elif kind in ("ticket.called", "ticket.recalled"):
             self._show_call(str(data["code"]), int(data["window"]))
         elif kind == "ticket.started":
-            board = self.boards.get(int(data["window"]))
-            if board is not None:
-                self._show(board, call_text(self.config, str(data["code"]), int(data["window"])))
+            self.boards.started(str(data["code"]), int(data["window"]))
         elif kind == "window.state" and data.get("state") != "serving":
-            self._show_state(int(data["window"]), str(data.get("state", "idle")))
+            self.boards.state(int(data["window"]), str(data.get("state", "idle")))
         if self.desk is not None:
             self.desk.handle(event)
 
-    def _show(
-        self, address: int, text: str, *, blink: bool = False, times: int | None = None
-    ) -> None:
-        if self.led is None:
-            return
-        try:
-            self.led.show(address, text, blink=blink, blink_times=times)
-        except ValueError as exc:  # too wide or not in the board's font: say what to change
-            log.error(
-                "board %d cannot show %r: %s (set queue_devices.board_columns or board_text)",
-                address,
-                text,
-                exc,
-            )
-
     def _show_call(self, code: str, window: int) -> None:
-        text = call_text(self.config, code, window)
-        times = self.config.blink_times
-        board = self.boards.get(window)
-        if board is not None:
-            self._show(board, text, blink=times is None, times=times)
-        if self.hall_board is not None:
-            try:
-                self.hall_board.call(text)
-            except ValueError as exc:
-                log.error("hall board cannot show %r: %s (set hall_board_columns)", text, exc)
-
-    def _show_state(self, window: int, state: str) -> None:
-        board = self.boards.get(window)
-        if board is not None:
-            self._show(board, state_text(self.config, window, state))
+        self.boards.call(code, window)
 
     def _initial_boards(self) -> None:
         def op(ctx: Ctx) -> dict[int, str]:
+            states = dict.fromkeys(ctx.session.exec(select(Window.number)).all(), "idle")
             rows = ctx.session.exec(select(WindowLive)).all()
-            return {r.window_number: r.state for r in rows}
+            return states | {r.window_number: r.state for r in rows}
 
-        states = self.queue.read(op)
-        for window in self.boards:
-            state = states.get(window, "idle")
-            self._show_state(window, "idle" if state == "serving" else state)
-        if self.hall_board is not None:
-            self.hall_board.refresh()  # the welcome on the top line, the others blank
+        self.boards.initial(self.queue.read(op))
 
 
 def install_queue_devices(

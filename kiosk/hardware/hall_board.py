@@ -33,13 +33,25 @@ class HallBoard:
         self.led = led
         self.addresses = config.hall_board_addresses
         self.clock = clock
-        self.lines = HallBoardLines(
-            len(self.addresses),
-            hold=config.hall_board_hold_s,
-            blink=config.hall_board_blink_s,
-            idle_text=idle_text,
-        )
+        self.config = config
+        self.idle_text = idle_text
+        self.lines = self._empty()
         self._lock = threading.Lock()
+
+    def _empty(self) -> HallBoardLines:
+        return HallBoardLines(
+            len(self.addresses),
+            hold=self.config.hall_board_hold_s,
+            blink=self.config.hall_board_blink_s,
+            idle_text=self.idle_text,
+        )
+
+    def clear(self) -> None:
+        """Forget every call and send every line again: the welcome on the top line, the
+        others blank (as the devices are taken over; the board may show anything)."""
+        with self._lock:
+            self.lines = self._empty()
+            self._send()
 
     def call(self, text: str) -> None:
         """Show a call (the same text again moves it to the top line and blinks it again)."""

@@ -11,6 +11,10 @@ already recorded as printed is skipped unless staff asked for it again). A waiti
 was called meanwhile is dropped (``failed``, ``already_called``) or printed, as
 ``[queue_devices] waiting_called`` says; a reprint staff asked for always prints. One alert per
 incident goes through the outbox, and the printer's state is published as ``device.printer``.
+
+``gate`` says whether this instance may drive the printer right now (the devices' lease,
+`hallbase.lease`): a job that comes while it says no is dropped, and the waiting tickets stay
+as they are stored, for the instance that holds the lease.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import logging
 import queue as jobs_queue
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -85,8 +90,10 @@ class PrinterWorker:
         config: QueueDevicesSection,
         *,
         clock: Clock,
+        gate: Callable[[], bool] = lambda: True,
     ) -> None:
         self.printer = printer
+        self.gate = gate
         self.queue = queue
         self.config = config
         self.clock = clock
@@ -104,7 +111,7 @@ class PrinterWorker:
         return self._incident is None
 
     def start(self) -> None:
-        """Start the printer thread (it first takes up the tickets still waiting)."""
+        """Start the printer thread (it first takes up the tickets stored as waiting)."""
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="queue-printer", daemon=True)
         self._thread.start()
@@ -117,6 +124,10 @@ class PrinterWorker:
             self._thread.join(timeout=10)
             self._thread = None
         self.printer.close()
+        # Nothing left for a later run (a lease taken again): the database says what waits.
+        self._jobs = jobs_queue.Queue(maxsize=500)
+        self.pending.clear()
+        self._held.clear()
 
     def submit(self, job: Job) -> None:
         """Queue a job for the printer thread (never blocks)."""
@@ -150,7 +161,7 @@ class PrinterWorker:
             except jobs_queue.Empty:
                 self._idle()
                 continue
-            if job is None:
+            if job is None or not self.gate():
                 continue
             try:
                 if isinstance(job, PrintTicket):
@@ -172,6 +183,8 @@ class PrinterWorker:
 
     def _idle(self) -> None:
         """No job came: print what waits once the printer can, else just check it."""
+        if not self.gate():
+            return
         if self.pending:
             self._flush()
         else:
@@ -202,6 +215,8 @@ class PrinterWorker:
             self._hold_pending()
             return
         while self.pending and not self._stop.is_set():
+            if not self.gate():
+                return
             ticket_id, asked = next(iter(self.pending.items()))
             if self._print_ticket(ticket_id, asked) == DOWN:
                 self._hold_pending()
