@@ -2,12 +2,11 @@
 
 Theory of operation: the component listens to the queue's event bus on its own thread and
 never sits in a request's path, so a printer or a board that is down cannot hold up taking a
-ticket or calling one. A ticket issued at the kiosk (``ticket.issued``, first leg) becomes a
-print job, and a service finished with documents missing (``ticket.finished``) prints the
-one-time notice (一次性告知单); jobs run on a printer thread, one at a time. A printer that
-refuses a job (out of paper, cover open, offline, no link) raises one alert per incident
-through the outbox, and its state is published on the bus (``device.printer``) so the kiosk
-page can tell citizens to note their number. Calls blink on the window's board and on the hall
+ticket or calling one. A ticket issued at a kiosk (``ticket.issued``, first leg) becomes a
+print job on that kiosk's printer (the main one when it has none), and a service finished with
+documents missing (``ticket.finished``) prints the one-time notice (一次性告知单) on the
+window's printer; each printer runs its jobs on its own thread (`kiosk.hardware.printer_lane`:
+alerts, state on the bus). Calls blink on the window's board and on the hall
 board; the board goes steady once service starts and shows the window's state when it is free.
 Keypad presses become the same domain operations the window console calls, each in its own
 transaction whose events are published after commit (`kiosk.hardware.keypads`).
@@ -16,7 +15,6 @@ transaction whose events are published after commit (`kiosk.hardware.keypads`).
 from __future__ import annotations
 
 import logging
-import queue as jobs_queue
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -25,32 +23,28 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from devices.errors import DeviceUnavailable
 from devices.led.adapter import LedBus
 from devices.led.transport import SerialBus
-from devices.printer.adapter import PrinterNotReady, TicketPrinter
+from devices.printer.adapter import TicketPrinter
 from devices.printer.protocol import NoticePrint, TicketPrint
-from devices.printer.status import PrinterState
-from hallbase.alerts import raise_alert
 from hallbase.clock import Clock
-from hallbase.db import write_session
+from hallbase.hallconfig.printers import MAIN
 from hallbase.hallconfig.queue_devices import QueueDevicesSection, call_text, state_text
 from hallbase.settings import Settings
-from hallbase.words import languages, t
+from hallbase.words import t
 from kiosk.api.common import Queue
 from kiosk.config import QueueConfig
 from kiosk.context import Ctx, WindowWatcher
 from kiosk.events import EventBus, Published
 from kiosk.hardware.keypads import KeypadDesk
+from kiosk.hardware.printer_lane import PrinterLane
 from kiosk.hardware.printing import (
-    ALERT_KINDS,
     PARITY,
     Job,
     PrintNotice,
     PrintTicket,
-    make_printer,
+    make_printers,
     notice_print,
-    printer_text,
     ticket_print,
 )
 from kiosk.models import WindowLive
@@ -81,7 +75,30 @@ class QueueDevices:
         self.queue = Queue(
             engine, settings, queue_config or QueueConfig(), bus, clock, window_watchers
         )
-        self.printer = printer if printer is not None else make_printer(config)
+        self.public_url = settings.public_url
+        printers = make_printers(config)
+        self.default_printer = config.default_printer()
+        if printer is not None:  # a printer given by the caller replaces the default one
+            self.default_printer = self.default_printer or MAIN
+            printers[self.default_printer] = printer
+        self.kiosk_printers = config.kiosk_printers()
+        self.window_printers = {w.number: w.printer for w in config.windows if w.printer}
+        self.lanes = {
+            name: PrinterLane(
+                name,
+                p,
+                engine=engine,
+                bus=bus,
+                clock=clock,
+                zone=self.zone,
+                poll_s=config.printer_poll_s,
+                tickets=self._ticket_print,
+                notices=self._notice_print,
+            )
+            for name, p in printers.items()
+        }
+        default = self.lanes.get(self.default_printer or "")
+        self.printer = default.printer if default is not None else None
         self.led = (
             LedBus(
                 SerialBus(
@@ -96,9 +113,6 @@ class QueueDevices:
         self.desk = KeypadDesk(self.queue, bus, config) if config.keypad_bus else None
         self.keypads = self.desk.line if self.desk is not None else None
         self.boards = {w.number: w.board for w in config.windows if w.board is not None}
-        self.printer_state = "unknown"
-        self._incident: tuple[str, str] | None = None
-        self._jobs: jobs_queue.Queue[Job | None] = jobs_queue.Queue(maxsize=500)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -109,8 +123,8 @@ class QueueDevices:
         self._stop.clear()
         sub = self.bus.subscribe(maxsize=2048)
         self._threads = [threading.Thread(target=self._listen, args=(sub,), name="queue-devices")]
-        if self.printer is not None:
-            self._threads.append(threading.Thread(target=self._print_loop, name="queue-printer"))
+        for lane in self.lanes.values():
+            lane.start()
         for thread in self._threads:
             thread.daemon = True
             thread.start()
@@ -123,29 +137,23 @@ class QueueDevices:
     def stop(self) -> None:
         """Stop the threads and close the devices."""
         self._stop.set()
-        self._jobs.put(None)  # wakes the printer thread
         for thread in self._threads:
             thread.join(timeout=10)
         self._threads = []
+        for lane in self.lanes.values():
+            lane.stop()
         if self.desk is not None:
             self.desk.stop()
         if self.led is not None:
             self.led.stop()
-        if self.printer is not None:
-            self.printer.close()
 
-    def status(self) -> dict[str, Any]:
-        """What the pages show about the devices."""
-        text = printer_text(self.printer_state) or dict.fromkeys(languages(), "")
+    def status(self, kiosk: str | None = None) -> dict[str, Any]:
+        """What the pages show about the devices; ``printer`` is the one of ``kiosk`` (a kiosk
+        machine key's name), else the default one."""
+        default = self.lanes.get(self.kiosk_printers.get(kiosk or "", self.default_printer or ""))
         return {
-            "printer": None
-            if self.printer is None
-            else {
-                "available": self.printer.available,
-                "state": self.printer_state,
-                "ok": self._incident is None,
-                "text": text,
-            },
+            "printer": None if default is None else default.status(),
+            "printers": [lane.status() for lane in self.lanes.values()],
             "led": None if self.led is None else {"available": self.led.available},
             "keypads": None if self.keypads is None else {"available": self.keypads.available},
         }
@@ -171,11 +179,14 @@ class QueueDevices:
         """React to one queue event."""
         data = event.data
         kind = event.kind
-        if kind == "ticket.issued" and data.get("leg", 0) == 0 and self.printer is not None:
-            self._enqueue(PrintTicket(int(data["ticket_id"])))
-        elif kind == "ticket.finished" and data.get("notice") and self.printer is not None:
+        if kind == "ticket.issued" and data.get("leg", 0) == 0:
+            printer = self.kiosk_printers.get(str(data.get("kiosk")), self.default_printer)
+            self._enqueue(printer, PrintTicket(int(data["ticket_id"])))
+        elif kind == "ticket.finished" and data.get("notice"):
             documents = tuple(data["notice"].get("documents", ()))
-            self._enqueue(PrintNotice(int(data["ticket_id"]), data.get("window"), documents))
+            window = data.get("window")
+            printer = self.window_printers.get(int(window or 0)) or self.default_printer
+            self._enqueue(printer, PrintNotice(int(data["ticket_id"]), window, documents))
         elif kind in ("ticket.called", "ticket.recalled"):
             self._show_call(str(data["code"]), int(data["window"]))
         elif kind == "ticket.started":
@@ -202,11 +213,12 @@ class QueueDevices:
                 exc,
             )
 
-    def _enqueue(self, job: Job) -> None:
-        try:
-            self._jobs.put_nowait(job)
-        except jobs_queue.Full:
-            log.error("printer job queue full: %r dropped", job)
+    def _enqueue(self, printer: str | None, job: Job) -> None:
+        lane = self.lanes.get(printer or "")
+        if lane is not None:
+            lane.enqueue(job)
+        elif self.lanes:
+            log.warning("no printer for %r: give its kiosk or window a printer", job)
 
     def _show_call(self, code: str, window: int) -> None:
         text = call_text(self.config, code, window)
@@ -234,116 +246,9 @@ class QueueDevices:
 
     # --- printing ---
 
-    def _print_loop(self) -> None:
-        poll = self.config.printer_poll_s or None
-        while not self._stop.is_set():
-            try:
-                job = self._jobs.get(timeout=poll)
-            except jobs_queue.Empty:
-                self._check_printer()
-                continue
-            if job is None:
-                continue
-            try:
-                self._print(job)
-            except Exception:
-                log.exception("printing %r failed", job)
-
-    def _print(self, job: Job) -> None:
-        assert self.printer is not None
-        try:
-            if isinstance(job, PrintTicket):
-                ticket = self._ticket_print(job.ticket_id)
-                if ticket is None:
-                    return
-                result = self.printer.print_ticket(ticket)
-            else:
-                notice = self._notice_print(job)
-                if notice is None:
-                    return
-                result = self.printer.print_notice(notice)
-            if result.paper_near_end:
-                self._paper_low()
-        except PrinterNotReady as exc:
-            self._printer_down(ALERT_KINDS.get(exc.status.state, "printer_error"), str(exc))
-        except DeviceUnavailable as exc:
-            self._printer_down("printer_offline", str(exc))
-        else:
-            self._printer_up()
-
-    def _check_printer(self) -> None:
-        assert self.printer is not None
-        try:
-            status = self.printer.status()
-        except DeviceUnavailable as exc:
-            self._printer_down("printer_offline", str(exc))
-            return
-        kind = ALERT_KINDS.get(status.state)
-        if kind is not None:
-            self._printer_down(kind, f"printer reports {status.state.value}")
-        elif status.state is not PrinterState.UNKNOWN:
-            self._printer_up()
-            if status.state is PrinterState.PAPER_NEAR_END:
-                self._paper_low()
-
-    def _paper_low(self) -> None:
-        """Tell the supervisors once a day that the roll is nearly used up (tickets still print)."""
-        now = self.clock()
-        assert self.printer is not None
-        name = self.printer.transport.name
-        try:
-            with write_session(self.engine) as session:
-                raise_alert(
-                    session,
-                    kind="printer_paper_low",
-                    key=f"{name}:{now.astimezone(self.zone).date().isoformat()}",
-                    payload={"printer": name, "text": printer_text("printer_paper_low")},
-                    now=now,
-                    severity="info",
-                )
-        except Exception:
-            log.exception("could not store the paper-low alert")
-
-    def _printer_down(self, kind: str, detail: str) -> None:
-        if self._incident is not None and self._incident[0] == kind:
-            return  # the same incident: one alert is enough
-        now = self.clock()
-        assert self.printer is not None
-        name = self.printer.transport.name
-        key = f"{name}:{now.strftime('%Y%m%dT%H%M%S')}"
-        self._incident = (kind, key)
-        self.printer_state = kind
-        try:
-            with write_session(self.engine) as session:
-                raise_alert(
-                    session,
-                    kind=kind,
-                    key=key,
-                    payload={"printer": name, "detail": detail, "text": printer_text(kind)},
-                    now=now,
-                )
-        except Exception:
-            log.exception("could not store the printer alert %s", kind)
-        self._publish_printer()
-
-    def _printer_up(self) -> None:
-        was = self._incident
-        self._incident = None
-        self.printer_state = "ready"
-        if was is not None:
-            log.info("printer recovered after %s", was[0])
-            self._publish_printer()
-
-    def _publish_printer(self) -> None:
-        state = self.printer_state
-        self.bus.publish(
-            "device.printer",
-            {"ok": self._incident is None, "state": state, "text": printer_text(state)},
-        )
-
     def _ticket_print(self, ticket_id: int) -> TicketPrint | None:
         footer = self.config.ticket_footer
-        return self.queue.read(lambda ctx: ticket_print(ctx, ticket_id, footer))
+        return self.queue.read(lambda ctx: ticket_print(ctx, ticket_id, footer, self.public_url))
 
     def _notice_print(self, job: PrintNotice) -> NoticePrint | None:
         return self.queue.read(lambda ctx: notice_print(ctx, job))
