@@ -102,6 +102,7 @@ TABLE: list[tuple[str, str, Any, frozenset[str]]] = [
     ("POST", "/api/v1/appointments/{code}/cancel", None, EVERYONE),
     ("GET", "/kiosk", None, KIOSK),
     ("GET", "/board", None, EVERYONE),
+    ("GET", "/my-ticket/{token}", None, EVERYONE),
     ("GET", "/console", None, AT_WINDOW | {"lead_other", "staff_other"}),
     ("GET", "/console/1", None, AT_WINDOW),
     ("GET", "/rate/1", None, frozenset({"pad_own"})),
