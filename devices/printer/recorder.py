@@ -20,15 +20,20 @@ class PrintRecorder:
         self._lock = threading.Lock()
         self._received = bytearray()
         self._reader = EscPosReader(chinese_default=chinese_default)
-        self.first_byte_at: float | None = None  # time.monotonic() of the first byte
+        self.arrivals: list[tuple[float, int]] = []  # (time.monotonic(), end offset) per read
 
     def _record(self, data: bytes) -> list[int]:
         """Take ``data`` in; return the ``DLE EOT n`` queries it carried (caller holds no lock)."""
         with self._lock:
-            if self.first_byte_at is None and data:
-                self.first_byte_at = time.monotonic()
             self._received += data
+            if data:
+                self.arrivals.append((time.monotonic(), len(self._received)))
             return self._reader.feed(data)
+
+    def first_byte_after(self, offset: int) -> float | None:
+        """When the first byte at or beyond ``offset`` arrived (time.monotonic()), if it has."""
+        with self._lock:
+            return next((at for at, end in self.arrivals if end > offset), None)
 
     @property
     def received(self) -> bytes:
