@@ -15,6 +15,7 @@ from typing import Any, Literal
 from sqlmodel import Session, col, func, select, update
 
 from hallbase.auth.audit import Actor, append
+from hallbase.auth.models import Account
 from hallbase.auth.principal import Principal
 from hallbase.auth.roles import Role
 from hallbase.models import AlertOutbox
@@ -93,8 +94,20 @@ def acknowledge(
     return Ack(row, bool(changed))
 
 
-def view(row: AlertOutbox) -> dict[str, Any]:
-    """An alert as the API and the dashboard show it."""
+def ack_names(session: Session, rows: list[AlertOutbox]) -> dict[int, str]:
+    """The display names of the accounts that acknowledged ``rows``, by account id."""
+    ids = {r.acked_by_id for r in rows if r.acked_by_id is not None}
+    if not ids:
+        return {}
+    found = session.exec(
+        select(Account.id, Account.display_name).where(col(Account.id).in_(ids))
+    ).all()
+    return {int(i): name for i, name in found if i is not None and name}
+
+
+def view(row: AlertOutbox, names: dict[int, str] | None = None) -> dict[str, Any]:
+    """An alert as the API and the dashboard show it; ``names``: who acknowledged, by account
+    id (`ack_names`), shown as ``ack.name`` (the account's name at acknowledgement otherwise)."""
     return {
         "id": row.id,
         "message_id": row.message_id,
@@ -114,6 +127,7 @@ def view(row: AlertOutbox) -> dict[str, Any]:
         else {
             "at": row.acked_at.isoformat(),
             "by": row.acked_by,
+            "name": (names or {}).get(row.acked_by_id or 0, row.acked_by),
             "account_id": row.acked_by_id,
             "note": row.ack_note,
             "via": row.ack_via,

@@ -43,6 +43,7 @@ from hallkeeper.api.routes import (
 )
 from hallkeeper.body_limit import MB, BodyLimit
 from hallkeeper.mqtt import MqttRelay
+from hallkeeper.mqtt_boards import BoardTopics
 from hallkeeper.privacy import api as privacy_api
 from hallkeeper.privacy.purge import PurgeJob
 from hallkeeper.robots import robot_relays
@@ -201,7 +202,9 @@ def create_app(
     app.include_router(alerts.router, prefix=f"{API}/alerts", tags=["alerts"])
     install_pages(app)
     office.install(app)
-    install_queue_devices(app)
+    queue_devices = install_queue_devices(app)
+    if queue_devices is not None and relay is not None:  # networked boards read the broker
+        queue_devices.boards.watchers.append(BoardTopics(relay, queue_devices.lease.holds))
     install_attendance(app, API, clock or utcnow)
     auth.install(app, API)
     docs.install(app)

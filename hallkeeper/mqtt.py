@@ -98,6 +98,8 @@ class MqttRelay:
         self._published = 0
         self._was_up: bool | None = None
         self._unhook: Callable[[], None] | None = None
+        # Called on paho's thread once each connection is made (after the status is published).
+        self.on_connected: list[Callable[[], None]] = []
 
         client = mqtt.Client(
             CallbackAPIVersion.VERSION2, client_id=self.client_id, clean_session=True
@@ -148,6 +150,11 @@ class MqttRelay:
         self.connects += 1
         self._connected.set()
         self._wake.set()
+        for hook in self.on_connected:
+            try:
+                hook()
+            except Exception:
+                log.exception("MQTT relay: a hook on connect failed")
 
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         self._connected.clear()

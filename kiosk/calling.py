@@ -70,7 +70,9 @@ def _next_for(service_ids: tuple[int, ...], postgres: bool) -> Select[Any]:
     )
     if postgres:
         # Another window's transaction holds its pick locked: take the next one, never wait.
-        query = query.with_for_update(skip_locked=True, of=table)
+        # FOR NO KEY UPDATE (the call changes no key): a row that only references the ticket
+        # (its print state being stored) holds a key-share lock, which must not hide it.
+        query = query.with_for_update(skip_locked=True, of=table, key_share=True)
     return query
 
 

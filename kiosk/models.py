@@ -134,3 +134,19 @@ class CommittedItem(SQLModel, table=True):
     accepted_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     promised_date: date
     completed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class TicketPrintState(SQLModel, table=True):
+    """Whether a ticket came out of the kiosk's printer: ``printed``, ``waiting`` (for the
+    printer; ``cause`` is the trouble that holds it) or ``failed`` (it will not print by itself;
+    ``cause`` says why). No row: the printer has not handled the ticket yet."""
+
+    __tablename__ = "queue_ticket_print"
+    ticket_id: int = Field(foreign_key="queue_ticket.id", primary_key=True)
+    state: str = Field(max_length=10, index=True)
+    cause: str | None = Field(default=None, max_length=24)
+    prints: int = 0  # how many times it came out
+    reprint_by: str | None = Field(default=None, max_length=40)  # who asked for the last reprint
+    printer: str | None = Field(default=None, max_length=20)  # its printer's name (hall file)
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    printed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

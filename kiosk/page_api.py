@@ -108,4 +108,4 @@ async def queue_devices(request: Request, who: Annotated[Principal, DEVICES]) ->
         return {"configured": False}
     kiosk = who.name if who.kind == "machine" else None
     status: dict[str, Any] = devices.status(kiosk)
-    return {"configured": True, **status}
+    return {"configured": True, **status, "lease": devices.lease.status()}

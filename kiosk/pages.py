@@ -1,9 +1,12 @@
 """The hall's pages: kiosk (取号), window console (窗口), hall board (大厅屏), rating pad
-(评价器) and supervisor dashboard (监督).
+(评价器) and supervisor dashboard (监督大屏).
 
 The pages are plain HTML with vanilla JavaScript (no build step, nothing from the internet):
 the server renders the frame and the words; everything the page does afterwards is an
 ``/api/v1/`` call, and it stays live through the Server-Sent Events of ``/api/v1/events``.
+The supervisor dashboard also reads the attendance room's board and the day's alerts through
+their APIs (the rooms never import each other) and draws its charts with the vendored Apache
+ECharts (`ECHARTS`).
 
 Who opens them (`kiosk.api.access`): the hall board is public; the kiosk and a rating pad are
 opened by their machine key (``?key=``, which the page then sends on its own calls); the
@@ -24,6 +27,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlmodel import col, select
 
+from hallbase.alert_ack import ACK_ROLES
 from hallbase.auth import Principal, Target, in_scope
 from hallbase.deps import ReadSessionDep
 from hallbase.fields import DbInt
@@ -36,6 +40,7 @@ from kiosk.api.access import (
     CONSOLE_PAGE,
     CONSOLES_PAGE,
     KIOSK_PAGE,
+    KIOSK_SERVICE_PAGE,
     OPEN,
     RATE_PAGE,
     SUPERVISOR_PAGE,
@@ -76,6 +81,11 @@ _SHARED_KEYS = (
     *(f"reason.{r}" for r in PRIORITY_REASONS),
 )
 
+# More of the catalogue for one page, by prefix (the page looks them up as "<prefix>.<name>").
+_PAGE_WORDS = {"supervisor": ("labels.status", "alerts.robot.severity")}
+# The chart library (Apache ECharts, vendored in hallbase/static/vendor/echarts: no CDN).
+ECHARTS = "/static/vendor/echarts/echarts.min.js"
+
 router = APIRouter(include_in_schema=False)
 
 
@@ -97,6 +107,8 @@ def _render(
     lang, hall_name = _lang(lang_param, session)
     words = under("pages", lang)
     words.update({key: word(key, lang) for key in _SHARED_KEYS})
+    for prefix in _PAGE_WORDS.get(page, ()):
+        words.update({f"{prefix}.{k}": v for k, v in under(prefix, lang).items()})
     zone = str(request.app.state.settings.zone)  # the hall's clock, whatever the TV's zone
     setup = {
         "lang": lang,
@@ -148,6 +160,16 @@ def my_ticket_page(
     return _render(request, session, "my_ticket", lang, who, token=token)
 
 
+@router.get("/kiosk/service", response_class=HTMLResponse)
+def kiosk_service_page(
+    request: Request,
+    session: ReadSessionDep,
+    who: Annotated[Principal, KIOSK_SERVICE_PAGE],
+    lang: str | None = None,
+) -> HTMLResponse:
+    return _render(request, session, "kiosk_service", lang, who)
+
+
 @router.get("/board", response_class=HTMLResponse)
 def board_page(
     request: Request,
@@ -165,7 +187,9 @@ def supervisor_page(
     who: Annotated[Principal, SUPERVISOR_PAGE],
     lang: str | None = None,
 ) -> HTMLResponse:
-    return _render(request, session, "supervisor", lang, who)
+    # Window leads open the page for their windows; the day's alerts are the hall-wide office's.
+    can_ack = who.kind == "person" and who.has_role(*ACK_ROLES)
+    return _render(request, session, "supervisor", lang, who, can_ack=can_ack, echarts=ECHARTS)
 
 
 def _window_info(session: Any, number: int) -> dict[str, Any]:

@@ -121,6 +121,41 @@ def _sync(serial: str, request: Request, session: SessionDep) -> dict[str, Any]:
     return asdict(done)
 
 
+@router.post("/{serial}/set-clock", dependencies=ADMIN, summary="Set a ZK terminal's clock")
+def set_clock(serial: str, request: Request, session: SessionDep) -> dict[str, Any]:
+    """Set a pulled (ZK) terminal's clock to the service's time, audited as
+    ``device.set_clock`` with the terminal's time before and its drift.
+
+    An ADMS terminal takes the service's time on every call it makes; a serial reader keeps
+    no clock the service can set: both are refused (409)."""
+    device = _device(session, serial)
+    if not device.approved:
+        raise HTTPException(409, detail=f"terminal {serial} is not approved")
+    if device.protocol == "adms":
+        raise HTTPException(
+            409, detail=f"terminal {serial} (adms) takes the service's time on every call"
+        )
+    terminal = request.app.state.devices.terminals.get(serial)
+    if not isinstance(terminal, ZKTerminal):
+        raise HTTPException(
+            409, detail=f"terminal {serial} ({device.protocol}) has no clock to set"
+        )
+    try:
+        with ZKClient(terminal.settings, now=lambda tz: _now(request).astimezone(tz)) as client:
+            before = client.sync_clock()
+    except (DeviceUnavailable, ProtocolError) as exc:
+        raise HTTPException(503, detail=f"terminal {serial} unavailable: {exc}") from None
+    answer = {
+        "serial": serial,
+        "device_time": before.device_time.isoformat(),
+        "set_to": before.host_time.isoformat(),
+        "drift_seconds": round(before.drift.total_seconds()),
+    }
+    log_change(session, request, "device.set_clock", f"device:{serial}",
+               before={"device_time": answer["device_time"]}, after=answer)  # fmt: skip
+    return answer
+
+
 class BindingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     address: OneLine | None = Field(

@@ -156,17 +156,19 @@ def _asked(request: Request, now: datetime) -> _Asked | None:
     settings: Settings = request.app.state.settings
     secret = settings.auth_secret
     idle = timedelta(minutes=settings.session_idle_minutes)
-    key = request.headers.get(KEY_HEADER) or request.query_params.get(KEY_PARAM)
-    authorization = request.headers.get("authorization", "")
-    scheme, _, token = authorization.partition(" ")
-    token = token.strip()
-    cookie = request.cookies.get(SESSION_COOKIE)
+    headers = request.headers
+    key = headers.get(KEY_HEADER) or (
+        request.query_params.get(KEY_PARAM) if request.scope.get("query_string") else None
+    )
     if key:
         hashed = digest(secret, key)
         return _Asked((id(engine), "key", hashed), partial(_machine, engine, hashed, now), idle)
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    token = token.strip()
     if scheme.lower() == "bearer" and token.startswith(API_TOKEN_MARK):
         hashed = digest(secret, token)
         return _Asked((id(engine), "bearer", hashed), partial(_bearer, engine, hashed, now), idle)
+    cookie = request.cookies.get(SESSION_COOKIE) if "cookie" in headers else None
     if cookie:
         hashed = digest(secret, cookie)
         lookup = partial(_cookie, engine, hashed, idle, now)

@@ -28,8 +28,9 @@ def new_credential(mark: str) -> tuple[str, str]:
 
 
 def digest(secret: str, value: str) -> str:
-    """The stored form of a session cookie, API token or machine key."""
-    return hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()
+    """The stored form of a session cookie, API token or machine key (HMAC-SHA256, hex; the
+    one-shot form: every request with a credential computes one)."""
+    return hmac.digest(secret.encode(), value.encode(), hashlib.sha256).hex()
 
 
 def same(a: str, b: str) -> bool:

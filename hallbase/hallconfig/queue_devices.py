@@ -7,7 +7,8 @@ Example::
                                        # /dev/usb/lp0 (USB printer class); the "main" printer
     printer_profile = "generic"        # its model's capabilities (hallconfig.printer_profiles)
     led_bus = "/dev/ttyUSB0"           # RS-485 line of the window boards and the hall board
-    hall_board = 200                   # the hall board's address on that line
+    hall_board = 200                   # the hall board's address on that line (its first line)
+    hall_board_lines = 3               # its lines, at addresses 200, 201, 202: the last 3 calls
     led_baudrate = 57600               # the boards' line: 9600 (default) or what the model uses
     led_parity = "none"                # none (default), even or odd; 8 data bits, 1 stop bit
     board_columns = 16                 # bytes a window board shows (a Chinese character is 2)
@@ -163,7 +164,26 @@ class QueueDevicesSection(_Strict):
     board_text: str | None = Field(default=None, min_length=1, max_length=200)
     board_state_text: str | None = Field(default=None, min_length=1, max_length=200)
     blink_times: int | None = Field(
-        default=None, ge=2, le=9, description="blink n times on a call; none: until service starts"
+        default=None,
+        ge=2,
+        le=9,
+        description="a window board blinks n times on a call; none: until service starts",
+    )
+    hall_board_lines: int = Field(
+        default=1, ge=1, le=16, description="lines of the hall board, at hall_board, +1, ..."
+    )
+    hall_board_hold_s: float = Field(
+        default=120.0, ge=0, le=3600, description="a call stays this long; 0: until pushed off"
+    )
+    hall_board_blink_s: float = Field(
+        default=5.0, ge=0, le=600, description="a new call blinks this long, then steadies"
+    )
+    printer_retry_s: float = Field(
+        default=5.0, gt=0, le=300, description="status check while tickets wait for the printer"
+    )
+    waiting_called: Literal["drop", "print"] = Field(
+        default="drop",
+        description="a ticket still waiting for the printer when it is called: drop or print it",
     )
     keypad_bus: str | None = Field(default=None, min_length=1)
     keypad_baudrate: int = 9600
@@ -173,6 +193,9 @@ class QueueDevicesSection(_Strict):
     )
     keypad_codes: KeypadCodes = KeypadCodes()
     windows: tuple[WindowDevices, ...] = ()
+    # Several instances on one database: the one holding the lease drives the devices.
+    lease_s: float = Field(default=30.0, ge=1, le=600, description="a lease not renewed ends")
+    lease_renew_s: float = Field(default=10.0, gt=0, le=300, description="renew / try this often")
 
     @field_validator("printer")
     @classmethod
@@ -224,8 +247,12 @@ class QueueDevicesSection(_Strict):
         if len(numbers) != len(set(numbers)):
             problems.append(f"windows: a window number appears twice in {numbers}")
         boards = [w.board for w in self.windows if w.board is not None]
-        if self.hall_board is not None:
-            boards.append(self.hall_board)
+        boards.extend(self.hall_board_addresses)
+        if self.hall_board is not None and self.hall_board + self.hall_board_lines - 1 > 254:
+            problems.append(
+                f"hall_board_lines: {self.hall_board_lines} lines from address {self.hall_board} "
+                "go past address 254"
+            )
         if len(boards) != len(set(boards)):
             problems.append(
                 f"board addresses must differ on the LED bus (hall board too): {boards}"
@@ -239,6 +266,10 @@ class QueueDevicesSection(_Strict):
             problems.append("keypad addresses are given but keypad_bus is not")
         windows = {w.number: w.printer for w in self.windows}
         problems += printer_problems(self.printers, self.printer is not None, windows)
+        if self.lease_renew_s >= self.lease_s:
+            problems.append(
+                f"lease_renew_s ({self.lease_renew_s}) must be less than lease_s ({self.lease_s})"
+            )
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -262,6 +293,13 @@ class QueueDevicesSection(_Strict):
         """Kiosk machine key name -> its printer's name."""
         return {kiosk: p.name for p in self.printers for kiosk in p.kiosks}
 
+    @property
+    def hall_board_addresses(self) -> tuple[int, ...]:
+        """The addresses of the hall board's lines, top line first (none without a board)."""
+        if self.hall_board is None:
+            return ()
+        return tuple(range(self.hall_board, self.hall_board + self.hall_board_lines))
+
     def window(self, number: int) -> WindowDevices | None:
         """The devices of window ``number``, if any are configured."""
         return next((w for w in self.windows if w.number == number), None)
@@ -274,7 +312,8 @@ class QueueDevicesSection(_Strict):
             if w.board is not None
         }
         if self.hall_board is not None:
-            widths[self.hall_board] = self.hall_board_columns or self.board_columns
+            for line in range(self.hall_board_lines):  # each line is a board of its own
+                widths[self.hall_board + line] = self.hall_board_columns or self.board_columns
         return widths
 
 

@@ -1,4 +1,4 @@
-"""The shared tables (SQLModel): the hall model, schedules, the alert outbox.
+"""The shared tables (SQLModel): the hall model, schedules, the alert outbox, the device leases.
 
 The rooms keep their own tables (`attendance.models`, `kiosk.models`): import those too to
 register every table on the metadata.
@@ -6,6 +6,7 @@ register every table on the metadata.
 
 from hallbase.models.alert import AlertDelivery, AlertOutbox, AlertOutletCursor
 from hallbase.models.hall import Hall, HolidayOverride, HolidayYear, Unit
+from hallbase.models.lease import DeviceLease
 from hallbase.models.schedule import Schedule, ScheduleSlot
 from hallbase.models.service import Service
 from hallbase.models.staff import Staff
@@ -20,6 +21,7 @@ __all__ = [
     "AlertDelivery",
     "AlertOutbox",
     "AlertOutletCursor",
+    "DeviceLease",
     "Hall",
     "HolidayOverride",
     "HolidayYear",

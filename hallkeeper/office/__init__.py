@@ -1,6 +1,7 @@
 """The office's pages (办公管理): the hall model, schedules and working days, accounts, machine
-keys and the audit log, rendered on the server over the JSON API that stays the one way to
-change them (the pages' forms call it; its refusals are shown in the page's language)."""
+keys, the fingerprint terminals and the audit log, rendered on the server over the JSON API
+that stays the one way to change them (the pages' forms call it; its refusals are shown in the
+page's language)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,10 @@ def install(app: FastAPI) -> None:
         hall_pages,
         people_pages,
         staff_files,
+        terminal_pages,
     )
 
-    for module in (hall_pages, staff_files, calendar_pages, people_pages, explain_route):
+    modules = (hall_pages, staff_files, calendar_pages, people_pages, terminal_pages, explain_route)
+    for module in modules:
         app.include_router(module.router)
     link_page(app, hall_pages.INDEX, each("office.title.index"))

@@ -9,25 +9,28 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hallbase.auth import OFFICE, Principal, allow
-from hallbase.models import Hall
+from hallbase.auth.roles import Role
+from hallbase.models import Hall, Staff
 from hallbase.words import label, pick_lang, t, under
 
 OFFICE_PAGE = allow(*OFFICE)  # the office reads; the admin's forms change (through the API)
 ADMIN_PAGE = allow("admin")
+AUDITORS: tuple[Role, ...] = ("admin", "supervisor")  # the terminals and the punches they send
+AUDITOR_PAGE = allow(*AUDITORS)
 ROOT = "/office"
 
 
 @dataclass(frozen=True)
 class MenuItem:
-    """One entry of the office menu: its page, its title's key, and whether only the admin
-    opens it."""
+    """One entry of the office menu: its page, its title's key, and the roles that open it
+    (none: the whole office)."""
 
     path: str
     key: str
-    admin_only: bool = False
+    roles: tuple[Role, ...] = ()
 
 
 MENU = (
@@ -37,15 +40,22 @@ MENU = (
     MenuItem(f"{ROOT}/units", "units"),
     MenuItem(f"{ROOT}/schedules", "schedules"),
     MenuItem(f"{ROOT}/calendar", "calendar"),
-    MenuItem(f"{ROOT}/accounts", "accounts", admin_only=True),
-    MenuItem(f"{ROOT}/keys", "keys", admin_only=True),
-    MenuItem(f"{ROOT}/audit", "audit", admin_only=True),
+    MenuItem(f"{ROOT}/terminals", "terminals", roles=AUDITORS),
+    MenuItem(f"{ROOT}/accounts", "accounts", roles=("admin",)),
+    MenuItem(f"{ROOT}/keys", "keys", roles=("admin",)),
+    MenuItem(f"{ROOT}/audit", "audit", roles=("admin",)),
 )
 
 
 def to_json(value: Any) -> str:
     """JSON safe inside a page's ``<script type="application/json">`` or an attribute."""
     return json.dumps(value, ensure_ascii=False, default=str).replace("</", "<\\/")
+
+
+def staff_options(session: Session, lang: str) -> tuple[tuple[str, str], ...]:
+    """Every staff member as a select's option: staff number, and name with number."""
+    rows = session.exec(select(Staff).order_by(col(Staff.staff_no))).all()
+    return tuple((s.staff_no, t("office.person", lang, name=s.name, no=s.staff_no)) for s in rows)
 
 
 def frame(
@@ -61,7 +71,7 @@ def frame(
     menu = [
         {"path": m.path, "title": t(f"office.title.{m.key}", language), "active": m.key == section}
         for m in MENU
-        if admin or not m.admin_only
+        if not m.roles or who.has_role(*m.roles)
     ]
     setup = {
         "lang": language,

@@ -4,30 +4,25 @@ forms call the admin API (`hallkeeper.api`), whose checks and audit apply unchan
 
 from __future__ import annotations
 
-from typing import Annotated, Any, get_args
+from typing import Annotated, get_args
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import col, select
 
+from attendance.models import Device
 from hallbase.auth import Principal
 from hallbase.deps import ReadSessionDep
 from hallbase.hallconfig import Category, Role, ServiceKind, WindowKind
 from hallbase.models import Schedule, Service, Staff, Unit, Window
-from hallbase.words import t
 from hallkeeper.api.routes.windows import window_public
-from hallkeeper.office.common import OFFICE_PAGE, ROOT, frame, render
+from hallkeeper.office.common import OFFICE_PAGE, ROOT, frame, render, staff_options
 from hallkeeper.office.forms import Form, Input, choices
 
 router = APIRouter(include_in_schema=False)
 Office = Annotated[Principal, OFFICE_PAGE]
 INDEX = ROOT
 API = "/api/v1"
-
-
-def _staff_options(session: Any, lang: str) -> tuple[tuple[str, str], ...]:
-    rows = session.exec(select(Staff).order_by(col(Staff.staff_no))).all()
-    return tuple((s.staff_no, t("office.person", lang, name=s.name, no=s.staff_no)) for s in rows)
 
 
 @router.get(INDEX, response_class=HTMLResponse)
@@ -42,6 +37,7 @@ def office_index(
         "staff": len(session.exec(select(Staff.id)).all()),
         "units": len(session.exec(select(Unit.id)).all()),
         "schedules": len(session.exec(select(Schedule.id)).all()),
+        "terminals": len(session.exec(select(Device.id)).all()),
     }
     return render(request, "office_index.html", {**page, "counts": counts})
 
@@ -62,7 +58,7 @@ def windows_page(
         s.code: (s.name_en or s.name) if language == "en" else s.name for s in services
     }
     staff = {s.staff_no: s.name for s in session.exec(select(Staff)).all()}
-    posts = _staff_options(session, language)
+    posts = staff_options(session, language)
     form = Form(
         id="window-form",
         create_url=f"{API}/windows",

@@ -46,9 +46,14 @@ OFFICE_READ = allow(*OFFICE)  # window leads see their scope only
 DEVICES = allow(*OFFICE, machines=("kiosk",))
 ADMIN = allow("admin")
 OPEN = PUBLIC
+# Print a ticket again: the office and window staff, for a ticket at a window they reach (a
+# ticket at no window yet: the hall-wide roles); the kiosk's own key may not.
+REPRINT = allow(*OFFICE, "staff")
+PRINTS_READ = allow(*HALL_WIDE)  # every ticket's print state (the kiosk's service page)
 
 # Pages.
 KIOSK_PAGE = allow("admin", machines=("kiosk",))
+KIOSK_SERVICE_PAGE = allow(*HALL_WIDE)  # staff at the kiosk: printer and print states
 CONSOLES_PAGE = allow(*AT_WINDOW)
 CONSOLE_PAGE = allow(*AT_WINDOW, scope=window_in())
 RATE_PAGE = allow(machines=("rating_pad",), scope=window_in())

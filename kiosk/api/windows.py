@@ -25,6 +25,7 @@ from kiosk.live import live_public
 from kiosk.lookup import all_windows, staff_names, window_by_number, window_service_ids
 from kiosk.models import Ticket
 from kiosk.ordering import sort_key
+from kiosk.printstate import visit_print
 from kiosk.records import LIVES, TICKETS, TicketRecord, held_ticket
 from kiosk.tickets import ticket_public
 
@@ -173,7 +174,7 @@ def _window_queue(ctx: Ctx, number: DbInt) -> dict[str, Any]:
     current = held_ticket(ctx.session, live)
     return {
         "window": live_public(window, live, ctx.now, staff_names(ctx.session)),
-        "current": _done(ctx, current) if current else None,
+        "current": {**_done(ctx, current), "print": visit_print(ctx, current)} if current else None,
         "waiting": [_done(ctx, t) for t in sorted(mine, key=key)],
         "suspended": [_done(ctx, t) for t in suspended],
     }

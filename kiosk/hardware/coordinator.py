@@ -3,20 +3,28 @@
 Theory of operation: the component listens to the queue's event bus on its own thread and
 never sits in a request's path, so a printer or a board that is down cannot hold up taking a
 ticket or calling one. A ticket issued at a kiosk (``ticket.issued``, first leg) becomes a
-print job on that kiosk's printer (the main one when it has none), and a service finished with
-documents missing (``ticket.finished``) prints the one-time notice (一次性告知单) on the
-window's printer; each printer runs its jobs on its own thread (`kiosk.hardware.printer_lane`:
-alerts, state on the bus). Calls blink on the window's board and on the hall
-board; the board goes steady once service starts and shows the window's state when it is free.
-Keypad presses become the same domain operations the window console calls, each in its own
-transaction whose events are published after commit (`kiosk.hardware.keypads`).
+print job on that kiosk's printer (the main one when it has none), a ticket asked for again by
+staff (``print.requested``) prints on the printer it printed on (else the main one), and a
+service finished with documents missing (``ticket.finished``) prints the one-time notice
+(一次性告知单) on the window's printer. Each printer has its own thread
+(`kiosk.hardware.print_worker`: tickets the printer refused wait for it and print when it is
+back). Calls blink on the window's board, which goes steady once service starts and shows the
+window's state when it is free, and on the hall board's top line, older calls moving down
+(`kiosk.hardware.boards`, `kiosk.hardware.hall_board`). Keypad presses become the same domain
+operations the window console calls, each in its own transaction whose events are published
+after commit (`kiosk.hardware.keypads`).
+
+With several instances on one database, each hears every instance's events; only the one that
+holds the lease on the device set (`hallbase.lease`) opens the printers and the buses and acts
+on them, the others open nothing until they take the lease over.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI
@@ -26,30 +34,25 @@ from sqlmodel import select
 from devices.led.adapter import LedBus
 from devices.led.transport import SerialBus
 from devices.printer.adapter import TicketPrinter
-from devices.printer.protocol import NoticePrint, TicketPrint
 from hallbase.clock import Clock
 from hallbase.hallconfig.printers import MAIN
-from hallbase.hallconfig.queue_devices import QueueDevicesSection, call_text, state_text
+from hallbase.hallconfig.queue_devices import QueueDevicesSection
+from hallbase.lease import Lease
+from hallbase.models import Window
 from hallbase.settings import Settings
-from hallbase.words import t
+from hallbase.words import languages
 from kiosk.api.common import Queue
 from kiosk.config import QueueConfig
 from kiosk.context import Ctx, WindowWatcher
 from kiosk.events import EventBus, Published
+from kiosk.hardware.boards import Boards
 from kiosk.hardware.keypads import KeypadDesk
-from kiosk.hardware.printer_lane import PrinterLane
-from kiosk.hardware.printing import (
-    PARITY,
-    Job,
-    PrintNotice,
-    PrintTicket,
-    make_printers,
-    notice_print,
-    ticket_print,
-)
+from kiosk.hardware.print_worker import PrinterWorker
+from kiosk.hardware.printing import PARITY, Job, PrintNotice, PrintTicket, make_printers
 from kiosk.models import WindowLive
 
 log = logging.getLogger(__name__)
+LEASE_NAME = "queue-devices"  # the device set: the hall's printer, board bus and keypad bus
 
 
 class QueueDevices:
@@ -75,7 +78,6 @@ class QueueDevices:
         self.queue = Queue(
             engine, settings, queue_config or QueueConfig(), bus, clock, window_watchers
         )
-        self.public_url = settings.public_url
         printers = make_printers(config)
         self.default_printer = config.default_printer()
         if printer is not None:  # a printer given by the caller replaces the default one
@@ -83,21 +85,19 @@ class QueueDevices:
             printers[self.default_printer] = printer
         self.kiosk_printers = config.kiosk_printers()
         self.window_printers = {w.number: w.printer for w in config.windows if w.printer}
-        self.lanes = {
-            name: PrinterLane(
-                name,
+        self.workers = {
+            name: PrinterWorker(
                 p,
-                engine=engine,
-                bus=bus,
+                self.queue,
+                config,
                 clock=clock,
-                zone=self.zone,
-                poll_s=config.printer_poll_s,
-                tickets=self._ticket_print,
-                notices=self._notice_print,
+                name=name,
+                gate=lambda: self.lease.confirm(),
+                adopts=self._adopter(name, set(printers)),
             )
             for name, p in printers.items()
         }
-        default = self.lanes.get(self.default_printer or "")
+        default = self.workers.get(self.default_printer or "")
         self.printer = default.printer if default is not None else None
         self.led = (
             LedBus(
@@ -112,36 +112,56 @@ class QueueDevices:
         )
         self.desk = KeypadDesk(self.queue, bus, config) if config.keypad_bus else None
         self.keypads = self.desk.line if self.desk is not None else None
-        self.boards = {w.number: w.board for w in config.windows if w.board is not None}
+        self.boards = Boards(config, self.led, clock)
+        self.hall_board = self.boards.hall_board
+        self.lease = Lease(
+            engine,
+            LEASE_NAME,
+            f"{settings.instance[:140]}/{secrets.token_hex(4)}",
+            clock,
+            seconds=config.lease_s,
+            renew_seconds=config.lease_renew_s,
+            on_gain=self._open,
+            on_loss=self._close,
+        )
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
     # --- lifecycle ---
 
     def start(self) -> None:
-        """Subscribe to the bus and start the device threads."""
+        """Take the lease on the devices, or watch for it: its holder drives them."""
+        self.lease.start()
+
+    def stop(self) -> None:
+        """Close the devices (if this instance drives them) and give the lease back."""
+        self.lease.stop()
+
+    def _open(self) -> None:
+        """Subscribe to the bus and start the device threads (the lease was taken)."""
         self._stop.clear()
         sub = self.bus.subscribe(maxsize=2048)
+        if self.led is not None:
+            self.led.start()
+        self._initial_boards()  # the bus's boards, the hall board and the board watchers
         self._threads = [threading.Thread(target=self._listen, args=(sub,), name="queue-devices")]
-        for lane in self.lanes.values():
-            lane.start()
         for thread in self._threads:
             thread.daemon = True
             thread.start()
-        if self.led is not None:
-            self.led.start()
-            self._initial_boards()
+        for worker in self.workers.values():
+            worker.start()
         if self.desk is not None:
             self.desk.start()
 
-    def stop(self) -> None:
-        """Stop the threads and close the devices."""
+    def _close(self) -> None:
+        """Stop the threads and close the devices (the lease was lost or given back)."""
         self._stop.set()
         for thread in self._threads:
-            thread.join(timeout=10)
+            if thread is not threading.current_thread():
+                thread.join(timeout=10)
         self._threads = []
-        for lane in self.lanes.values():
-            lane.stop()
+        for worker in self.workers.values():
+            worker.stop()
         if self.desk is not None:
             self.desk.stop()
         if self.led is not None:
@@ -150,10 +170,11 @@ class QueueDevices:
     def status(self, kiosk: str | None = None) -> dict[str, Any]:
         """What the pages show about the devices; ``printer`` is the one of ``kiosk`` (a kiosk
         machine key's name), else the default one."""
-        default = self.lanes.get(self.kiosk_printers.get(kiosk or "", self.default_printer or ""))
+        printers = [self._printer_status(worker) for worker in self.workers.values()]
+        own = self.kiosk_printers.get(kiosk or "", self.default_printer or "")
         return {
-            "printer": None if default is None else default.status(),
-            "printers": [lane.status() for lane in self.lanes.values()],
+            "printer": next((p for p in printers if p["name"] == own), None),
+            "printers": printers,
             "led": None if self.led is None else {"available": self.led.available},
             "keypads": None if self.keypads is None else {"available": self.keypads.available},
         }
@@ -166,13 +187,15 @@ class QueueDevices:
                 log.warning("queue devices fell behind the event bus; resubscribing")
                 self.bus.unsubscribe(sub)
                 sub = self.bus.subscribe(maxsize=2048)
-            event = sub.get(timeout=0.2)
-            if event is None:
+            event = sub.get(timeout=self.boards.wait())
+            if not self.lease.confirm():
                 continue
             try:
-                self.handle(event)
+                if event is not None:
+                    self.handle(event)
+                self.boards.refresh()
             except Exception:
-                log.exception("queue devices: event %s failed", event.kind)
+                log.exception("queue devices: event %s failed", event.kind if event else "-")
         self.bus.unsubscribe(sub)
 
     def handle(self, event: Published) -> None:
@@ -181,77 +204,59 @@ class QueueDevices:
         kind = event.kind
         if kind == "ticket.issued" and data.get("leg", 0) == 0:
             printer = self.kiosk_printers.get(str(data.get("kiosk")), self.default_printer)
-            self._enqueue(printer, PrintTicket(int(data["ticket_id"])))
+            self._submit(printer, PrintTicket(int(data["ticket_id"])))
+        elif kind == "print.requested":
+            printer = data.get("printer")
+            if printer not in self.workers:  # never printed, or its printer is gone
+                printer = self.default_printer
+            self._submit(printer, PrintTicket(int(data["ticket_id"]), reprint=True))
         elif kind == "ticket.finished" and data.get("notice"):
             documents = tuple(data["notice"].get("documents", ()))
             window = data.get("window")
             printer = self.window_printers.get(int(window or 0)) or self.default_printer
-            self._enqueue(printer, PrintNotice(int(data["ticket_id"]), window, documents))
+            self._submit(printer, PrintNotice(int(data["ticket_id"]), window, documents))
         elif kind in ("ticket.called", "ticket.recalled"):
             self._show_call(str(data["code"]), int(data["window"]))
         elif kind == "ticket.started":
-            board = self.boards.get(int(data["window"]))
-            if board is not None:
-                self._show(board, call_text(self.config, str(data["code"]), int(data["window"])))
+            self.boards.started(str(data["code"]), int(data["window"]))
         elif kind == "window.state" and data.get("state") != "serving":
-            self._show_state(int(data["window"]), str(data.get("state", "idle")))
+            self.boards.state(int(data["window"]), str(data.get("state", "idle")))
         if self.desk is not None:
             self.desk.handle(event)
 
-    def _show(
-        self, address: int, text: str, *, blink: bool = False, times: int | None = None
-    ) -> None:
-        if self.led is None:
-            return
-        try:
-            self.led.show(address, text, blink=blink, blink_times=times)
-        except ValueError as exc:  # too wide or not in the board's font: say what to change
-            log.error(
-                "board %d cannot show %r: %s (set queue_devices.board_columns or board_text)",
-                address,
-                text,
-                exc,
-            )
-
-    def _enqueue(self, printer: str | None, job: Job) -> None:
-        lane = self.lanes.get(printer or "")
-        if lane is not None:
-            lane.enqueue(job)
-        elif self.lanes:
+    def _submit(self, printer: str | None, job: Job) -> None:
+        worker = self.workers.get(printer or "")
+        if worker is not None:
+            worker.submit(job)
+        elif self.workers:
             log.warning("no printer for %r: give its kiosk or window a printer", job)
 
     def _show_call(self, code: str, window: int) -> None:
-        text = call_text(self.config, code, window)
-        times = self.config.blink_times
-        for address in (self.boards.get(window), self.config.hall_board):
-            if address is not None:
-                self._show(address, text, blink=times is None, times=times)
-
-    def _show_state(self, window: int, state: str) -> None:
-        board = self.boards.get(window)
-        if board is not None:
-            self._show(board, state_text(self.config, window, state))
+        self.boards.call(code, window)
 
     def _initial_boards(self) -> None:
         def op(ctx: Ctx) -> dict[int, str]:
+            states = dict.fromkeys(ctx.session.exec(select(Window.number)).all(), "idle")
             rows = ctx.session.exec(select(WindowLive)).all()
-            return {r.window_number: r.state for r in rows}
+            return states | {r.window_number: r.state for r in rows}
 
-        states = self.queue.read(op)
-        for window in self.boards:
-            state = states.get(window, "idle")
-            self._show_state(window, "idle" if state == "serving" else state)
-        if self.config.hall_board is not None:
-            self._show(self.config.hall_board, t("board.welcome"))
+        self.boards.initial(self.queue.read(op))
 
-    # --- printing ---
+    # --- printers ---
 
-    def _ticket_print(self, ticket_id: int) -> TicketPrint | None:
-        footer = self.config.ticket_footer
-        return self.queue.read(lambda ctx: ticket_print(ctx, ticket_id, footer, self.public_url))
+    def _adopter(self, name: str, names: set[str]) -> Callable[[str | None], bool]:
+        """Which stored printer names ``name``'s worker takes up waiting tickets of: its own;
+        the default printer's also those of none or of a printer no longer configured."""
+        if name != self.default_printer:
+            return lambda printer: printer == name
+        return lambda printer: printer == name or printer not in names
 
-    def _notice_print(self, job: PrintNotice) -> NoticePrint | None:
-        return self.queue.read(lambda ctx: notice_print(ctx, job))
+    @staticmethod
+    def _printer_status(worker: PrinterWorker) -> dict[str, Any]:
+        status = worker.status()
+        if not status["text"]:
+            status["text"] = dict.fromkeys(languages(), "")
+        return status
 
 
 def install_queue_devices(

@@ -41,9 +41,10 @@ def printer_text(kind: str) -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class PrintTicket:
-    """Print the queue ticket of leg ``ticket_id``."""
+    """Print the queue ticket of leg ``ticket_id`` (``reprint``: staff asked for it again)."""
 
     ticket_id: int
+    reprint: bool = False
 
 
 @dataclass(frozen=True, slots=True)

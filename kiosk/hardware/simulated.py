@@ -19,6 +19,7 @@ from devices.led.simulator import BoardBusSimulator
 from devices.printer.simulator import PrinterSimulator
 
 HALL_BOARD = 200
+HALL_BOARD_LINES = 3  # the last three calls, at addresses 200-202
 EVALUATOR_OFFSET = 100  # window n's evaluator answers at address 100 + n
 DEMO_WINDOWS = tuple(range(1, 9))  # the shipped hall's windows
 
@@ -71,6 +72,7 @@ def devices_toml(
 printer = "127.0.0.1:{printer_port}"
 led_bus = "{led_path}"
 hall_board = {HALL_BOARD}
+hall_board_lines = {HALL_BOARD_LINES}
 keypad_bus = "{keypad_path}"
 printer_poll_s = 10
 """

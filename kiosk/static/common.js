@@ -73,7 +73,7 @@ const HK = (() => {
     "ticket.issued", "ticket.called", "ticket.recalled", "ticket.started", "ticket.no_show",
     "ticket.suspended", "ticket.finished", "ticket.transferred", "ticket.rated",
     "window.state", "appointment.booked", "appointment.checked_in", "committed.completed",
-    "device.printer", "device.keypad_refused",
+    "device.printer", "device.keypad_refused", "print.state",
   ];
 
   /**

@@ -52,8 +52,28 @@
         t("time_spent") + " ",
         el("span", { id: "elapsed", dataset: { since: begun || "" }, text: since(begun) }),
       ]),
+      el("p", { class: "current-print" }, [
+        t("print_state") + " ",
+        el("span", {
+          class: "badge print-" + (cur.print ? cur.print.state : "none"),
+          text: cur.print ? pick(cur.print.text) : t("not_printed_yet"),
+        }),
+        " ",
+        el("button", { type: "button", class: "small", id: "reprint", text: t("reprint"), onclick: () => reprint(cur) }),
+      ]),
       el("ul", { class: "docs small" }, cur.documents.map((d) => el("li", { text: d }))),
     );
+  }
+
+  async function reprint(ticket) {
+    message("");
+    try {
+      await api("POST", "/tickets/" + ticket.id + "/reprint");
+      message(t("reprint_sent", { code: ticket.code }), true);
+    } catch (err) {
+      message(t("refused") + (err.status === 0 ? t("network_error") : err.detail));
+    }
+    await refresh();
   }
 
   function ticketRow(ticket, buttonText, onClick) {
@@ -184,7 +204,7 @@
     const later = debounce(refresh, 150);
     live((kind, data) => {
       if (kind === "device.keypad_refused" && data.window === number) message(t("refused") + (data.message ? HK.pick(data.message) : data.detail));
-      else if (kind.startsWith("ticket.") || kind === "window.state") later();
+      else if (kind.startsWith("ticket.") || kind === "window.state" || kind === "print.state") later();
     }, refresh);
     refresh();
   });

@@ -1,4 +1,5 @@
-/* Supervisor dashboard (监督): windows now, queues, limits exceeded, today's statistics. */
+/* Supervisor dashboard (监督大屏): windows now, queues, limits exceeded, today's statistics;
+   the attendance and alert panels are supervisor_side.js's, the charts supervisor_charts.js's. */
 "use strict";
 
 (() => {
@@ -14,7 +15,7 @@
         el("span", { class: "badge state-" + w.state, text: pick(w.state_text) }),
       ]),
       el("div", { class: "muted", text: w.name }),
-      el("div", { text: t("staff") + ": " + (w.staff_name || w.staff_no || "—") }),
+      el("div", { class: "sup-staff", text: t("staff") + ": " + (w.staff_name || w.staff_no || "—") }),
       el("div", { class: "sup-ticket", text: ticket ? ticket.code + " · " + (HK.setup.lang === "en" ? ticket.service_en : ticket.service) : "—" }),
       el("div", { class: "muted", text: ticket && ticket.minutes !== null ? ticket.minutes + " " + t("minutes") : Math.round((w.seconds_in_state || 0) / 60) + " " + t("minutes") }),
     ]);
@@ -50,6 +51,8 @@
         el("td", { class: "num", text: q.waiting ? q.estimated_wait_minutes + t("minutes") : "—" }),
         el("td", { text: q.open_windows.join("、") || "—" }),
       ])));
+      SupCharts.bars(document.getElementById("chart-waiting"), queue.data.map((q) => pick(q.name)),
+        [{ name: t("waiting"), values: queue.data.map((q) => q.waiting) }], { empty: t("no_data"), horizontal: true });
       const found = limits(sup.data, queue.data);
       const list = document.getElementById("limits");
       list.replaceChildren(...found.map((text) => el("li", { class: "over", text })));
@@ -92,17 +95,26 @@
     try {
       const [hour, service, win, staff] = await Promise.all(
         ["hour", "service", "window", "staff"].map((by) => api("GET", "/stats?by=" + by)));
-      const empty = { empty: t("no_data") };
-      const timing = (rows) => [
-        { name: t("legend_wait"), values: rows.map((r) => r.wait_mean_min) },
-        { name: t("legend_service"), values: rows.map((r) => r.service_mean_min) },
-      ];
+      const empty = t("no_data");
       totals(service.data);
-      HKCharts.bars(document.getElementById("chart-hour"), hour.data.map((r) => r.key + (HK.setup.lang === "zh" ? "时" : ":00")), timing(hour.data), empty);
-      HKCharts.bars(document.getElementById("chart-service"), service.data.map((r) => serviceNames.get(r.key) || r.key), timing(service.data), empty);
-      HKCharts.bars(document.getElementById("chart-window"), win.data.map((r) => t("window_n", { n: r.key })), [{ name: t("served"), values: win.data.map((r) => r.served) }], empty);
-      HKCharts.bars(document.getElementById("chart-staff"), staff.data.map((r) => (r.name ? pick(r.name) : r.key)), [{ name: t("served"), values: staff.data.map((r) => r.served) }], empty);
-      HKCharts.bars(document.getElementById("chart-rating"), win.data.map((r) => t("window_n", { n: r.key })), [{ name: t("rating_mean"), values: win.data.map((r) => r.rating_overall) }], { ...empty, max: 5 });
+      SupCharts.bars(document.getElementById("chart-hour"), hour.data.map((r) => t("hour_n", { h: r.key })), [
+        { name: t("tickets"), values: hour.data.map((r) => r.tickets) },
+        { name: t("calls"), values: hour.data.map((r) => r.called) },
+        { name: t("legend_wait"), values: hour.data.map((r) => r.wait_mean_min), type: "line", axis: 1 },
+      ], { empty });
+      SupCharts.bars(document.getElementById("chart-staff"), staff.data.map((r) => (r.name ? pick(r.name) : r.key)),
+        [{ name: t("served"), values: staff.data.map((r) => r.served) }], { empty, horizontal: true });
+      SupCharts.bars(document.getElementById("chart-rating"), win.data.map((r) => String(r.key)),
+        [{ name: t("rating_mean"), values: win.data.map((r) => r.rating_overall) }],
+        { empty, max: 5, axisName: t("window") });
+    } catch (_err) {
+      document.getElementById("live-notice").hidden = false;
+    }
+  }
+
+  async function loadSide() {
+    try {
+      await Promise.all([SupSide.loadAttendance(), SupSide.loadAlerts()]);
     } catch (_err) {
       document.getElementById("live-notice").hidden = false;
     }
@@ -120,7 +132,9 @@
     });
     setInterval(loadLive, 30000); // waits grow with no event at all
     setInterval(loadStats, 60000);
+    setInterval(loadSide, 15000); // alerts and attendance have no event on the queue's stream
     await loadLive();
     loadStats();
+    loadSide();
   });
 })();

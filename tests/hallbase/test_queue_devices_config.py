@@ -146,3 +146,11 @@ def test_clashing_keypad_codes_are_refused(tmp_path: Path) -> None:
     digit = VENDOR_CODES + "suspend_digit = 1\n"
     with pytest.raises(ConfigError, match="need different digits"):
         load_config(hall_file(tmp_path, BOARDS_57600 + digit))
+
+
+def test_a_lease_renewed_no_faster_than_it_runs_out_is_refused(tmp_path: Path) -> None:
+    slow = "[queue_devices]\nlease_s = 20\nlease_renew_s = 20\n"
+    with pytest.raises(ConfigError, match=r"lease_renew_s \(20.0\) must be less than lease_s"):
+        load_config(hall_file(tmp_path, slow))
+    section = load_config(hall_file(tmp_path, "[queue_devices]\nlease_renew_s = 5\n")).queue_devices
+    assert section is not None and (section.lease_s, section.lease_renew_s) == (30.0, 5.0)

@@ -74,6 +74,7 @@ def test_list_and_acknowledge_through_the_api(client: TestClient) -> None:
     assert done.status_code == 200, done.text
     body = done.json()
     assert body["new"] and body["ack"]["by"] == "sup" and body["ack"]["note"] == "已电话联系"
+    assert body["ack"]["name"] == "sup"  # the account's display name
     assert body["ack"]["via"] == "api"
     again = client.post(f"/api/v1/alerts/{first}/ack").json()
     assert not again["new"] and again["ack"]["note"] == "已电话联系"  # the first one stays

@@ -139,6 +139,7 @@ TABLE: list[Call] = [
     Call("POST", "/api/v1/devices/{serial}/sync-users", ADMIN, "/api/v1/devices/NOPE/sync-users"),
     Call("PUT", "/api/v1/devices/{serial}/binding", ADMIN, "/api/v1/devices/NOPE/binding",
          {"json": {}}),
+    Call("POST", "/api/v1/devices/{serial}/set-clock", ADMIN, "/api/v1/devices/NOPE/set-clock"),
     Call("GET", "/devices", OFFICE),
     # Punches: the admin enters and credits them; the admin and supervisor read the rest.
     Call("POST", "/api/v1/punches", ADMIN, kw={"json": "x"}),
@@ -189,6 +190,7 @@ TABLE: list[Call] = [
     *(Call("GET", f"/office{page}", OFFICE)
       for page in ("", "/windows", "/services", "/staff", "/units", "/schedules", "/calendar")),
     *(Call("GET", f"/office/{page}", ADMIN) for page in ("accounts", "keys", "audit")),
+    Call("GET", "/office/terminals", AUDITORS),  # the terminals and the punches they send
     Call("GET", "/office/staff/export.{kind}", OFFICE, "/office/staff/export.pdf"),
     Call("POST", "/office/staff/import", ADMIN, kw={"data": {}}),
     Call("POST", "/office/explain", OFFICE, kw={"json": {}}),

@@ -16,6 +16,7 @@ TABLES = (
     "queue_appointment",
     "queue_rating",
     "queue_committed_item",
+    "queue_ticket_print",
 )
 
 

@@ -51,6 +51,7 @@ OFFICE = frozenset(
     {"admin", "supervisor", "duty_chief", "lead_in", "lead_other", "leader", "director"}
 )
 OFFICE_IN_SCOPE = OFFICE - {"lead_other"}
+HALL_WIDE = OFFICE - {"lead_in", "lead_other"}
 AT_WINDOW = frozenset({"admin", "lead_in", "staff_own"})
 WINDOW_ACTORS = AT_WINDOW | {"bridge_own"}
 WINDOW_READERS = OFFICE_IN_SCOPE | {"staff_own", "bridge_own", "wboard_own"}
@@ -77,6 +78,9 @@ TABLE: list[tuple[str, str, Any, frozenset[str]]] = [
     ("POST", "/api/v1/tickets", {"service": "consult"}, KIOSK),
     ("GET", "/api/v1/tickets/{ticket}", None, ALL_PEOPLE | {"kiosk", "pad_own"}),
     ("POST", "/api/v1/tickets/{ticket}/rating", "rating", frozenset({"pad_own"})),
+    # Reprint: people who reach the ticket's window (it was served at window 1); not the kiosk.
+    ("POST", "/api/v1/tickets/{ticket}/reprint", None, OFFICE_IN_SCOPE | {"staff_own"}),
+    ("GET", "/api/v1/ticket-prints", None, HALL_WIDE),
     ("GET", "/api/v1/my-ticket/{token}", None, EVERYONE),
     ("POST", "/api/v1/my-ticket/{token}/rating", "rating", EVERYONE),
     ("GET", "/api/v1/queue", None, EVERYONE),
@@ -101,6 +105,7 @@ TABLE: list[tuple[str, str, Any, frozenset[str]]] = [
     ("POST", "/api/v1/appointments/check-in", {"code": "{code}"}, KIOSK),
     ("POST", "/api/v1/appointments/{code}/cancel", None, EVERYONE),
     ("GET", "/kiosk", None, KIOSK),
+    ("GET", "/kiosk/service", None, HALL_WIDE),
     ("GET", "/board", None, EVERYONE),
     ("GET", "/my-ticket/{token}", None, EVERYONE),
     ("GET", "/console", None, AT_WINDOW | {"lead_other", "staff_other"}),

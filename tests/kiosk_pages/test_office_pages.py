@@ -14,7 +14,7 @@ from tests.helpers.pages import Hall, log_in, shot
 
 OFFICE = 1366, 768  # the office's screens
 PAGES = ("", "/windows", "/services", "/staff", "/units", "/schedules", "/calendar",
-         "/accounts", "/keys", "/audit")  # fmt: skip
+         "/terminals", "/accounts", "/keys", "/audit")  # fmt: skip
 
 
 def office_page(context: Any) -> Any:

@@ -280,7 +280,10 @@ def test_supervisor_dashboard_shows_windows_limits_and_charts(hall: Hall, contex
     assert "暂停服务" in page.locator('.sup-window[data-window="4"]').inner_text()
     limits = page.locator("#limits li").all_inner_texts()
     assert any("8号窗口办理Z001已12分钟（上限10分钟）" in text for text in limits), limits
-    page.locator("#chart-service svg rect").first.wait_for()
+    page.wait_for_function(  # the waiting chart names the service with its two citizens
+        "() => [...document.querySelectorAll('#chart-waiting svg text')]"
+        ".some((n) => n.textContent === '咨询服务')"
+    )
     assert page.locator(".total-value").first.inner_text() == "2"
     shot(page, "supervisor")
     with Session(hall.engine) as session:

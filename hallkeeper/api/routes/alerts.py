@@ -4,7 +4,8 @@
     POST /api/v1/alerts/{id}/ack   {"note": "..."}   (the note is optional)
 
 Both for supervisors, duty chiefs, leaders in charge, the director and admins
-(`hallbase.alert_ack.ACK_ROLES`); the acknowledgement keeps the logged-in account.
+(`hallbase.alert_ack.ACK_ROLES`); the acknowledgement keeps the logged-in account, and the
+answer names it (``ack.name``: the account's display name).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from hallbase.alert_ack import ACK_ROLES, acknowledge, listing, view
+from hallbase.alert_ack import ACK_ROLES, ack_names, acknowledge, listing, view
 from hallbase.auth import Principal, allow
 from hallbase.auth.resolve import now_of
 from hallbase.deps import PageDep, ReadSessionDep, SessionDep, SettingsDep
@@ -55,7 +56,9 @@ def list_alerts(
         limit=page.limit,
         offset=page.offset,
     )
-    return {"day": day.isoformat(), "data": [view(r) for r in rows], "count": total, **page.echo()}
+    names = ack_names(session, rows)
+    data = [view(r, names) for r in rows]
+    return {"day": day.isoformat(), "data": data, "count": total, **page.echo()}
 
 
 @router.post("/{alert_id}/ack", summary="Acknowledge an alert (its repeats with it)")
@@ -70,4 +73,4 @@ def ack_alert(
     done = acknowledge(session, alert_id, who, now=now_of(request), via="api", note=note)
     if done is None:
         raise HTTPException(404, detail=f"alert {alert_id} not found")
-    return {**view(done.alert), "new": done.new}
+    return {**view(done.alert, ack_names(session, [done.alert])), "new": done.new}

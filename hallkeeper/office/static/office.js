@@ -174,9 +174,26 @@
     form.scrollIntoView({ block: "start" });
   }
 
-  function act(method, url) {
+  // A filled-in report: "{name}" replaced by the answer's field of that name.
+  function report(template, data) {
+    return template.replace(/\{(\w+)\}/g, function (all, name) {
+      var value = data && data[name];
+      if (Array.isArray(value)) { return String(value.length); }
+      return value === undefined || value === null ? "" : String(value);
+    });
+  }
+
+  // A row's action; with a report (data-done), the answer is shown instead of a reload.
+  function act(method, url, done) {
     var box = document.getElementById("page-errors");
+    box.hidden = true;
     call(method, url, method === "POST" ? {} : undefined).then(function (answer) {
+      if (answer.ok && done) {
+        var status = document.getElementById("page-done");
+        status.textContent = report(done, answer.data);
+        status.hidden = false;
+        return;
+      }
       if (answer.ok) { window.location.reload(); return; }
       return explain(answer).then(function (problems) { show(box, problems, null); });
     }).catch(function () { show(box, [{ line: setup.words.network }], null); });
@@ -197,6 +214,6 @@
     });
   });
   document.querySelectorAll("[data-post]").forEach(function (b) {
-    b.addEventListener("click", function () { act("POST", b.dataset.post); });
+    b.addEventListener("click", function () { act("POST", b.dataset.post, b.dataset.done); });
   });
 })();

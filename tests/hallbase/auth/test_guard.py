@@ -55,6 +55,23 @@ def test_roles_decide_and_cookie_changes_need_the_csrf_token(
     assert client.get("/public").json()["username"] == "sup"
 
 
+def test_a_browser_refused_a_page_gets_a_page_and_api_callers_json(
+    app: FastAPI, client: TestClient
+) -> None:
+    add_account(app, "li", "staff", staff_no="SC001")
+    sign_in(client, "li")
+    page = client.get("/office?x=1", headers={"accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 403 and page.headers["content-type"].startswith("text/html")
+    assert "无权访问" in page.text and "您的角色无权进行此操作" in page.text
+    assert 'href="/?lang=zh"' in page.text  # home, and the login as someone else, coming back
+    assert 'href="/login?lang=zh&amp;next=%2Foffice%3Fx%3D1"' in page.text
+    english = client.get("/office?lang=en", headers={"accept": "text/html"})
+    assert english.status_code == 403 and "Log in as someone else" in english.text
+    assert "无权" not in english.text
+    _refusal(client.get("/office"), 403, "forbidden")  # an API caller: JSON as before
+    _refusal(client.get("/office", headers={"accept": "application/json"}), 403, "forbidden")
+
+
 def test_window_scope_of_leads_staff_and_boards(app: FastAPI, client: TestClient) -> None:
     add_account(app, "lead_scj", "window_lead:unit:SCJ", staff_no="SC001")
     add_account(app, "lead_w3", "window_lead:window:3")

@@ -24,6 +24,7 @@ from kiosk.hardware.coordinator import QueueDevices, install_queue_devices
 from tests.helpers.auth import machine_key
 from tests.helpers.queue import MONDAY_9AM, Clock, as_admin
 from tests.helpers.queue_devices import post
+from tests.helpers.waiting import wait_until
 
 PUBLIC = "https://hall.example.gov.cn"
 
@@ -137,3 +138,21 @@ def test_a_kiosk_sees_its_own_printers_state(hall: Hall) -> None:
     status = answer.json()
     assert status["printer"]["name"] == "P2"
     assert [p["name"] for p in status["printers"]] == ["P1", "P2"]
+
+
+def test_a_reprint_goes_to_the_printer_the_ticket_printed_on(hall: Hall) -> None:
+    west = hall.take("kiosk-west", "social_security")
+    assert hall.p2.wait_for(west["code"]) and hall.p2.wait_for("取号时间")
+
+    def printed() -> dict[str, Any] | None:
+        rows = hall.client.get("/api/v1/ticket-prints").json()["data"]
+        found: dict[str, Any] | None = next(r["print"] for r in rows if r["id"] == west["id"])
+        return found
+
+    wait_until(lambda: (p := printed()) is not None and p["state"] == "printed")
+    assert (printed() or {})["printer"] == "P2"
+    answer = hall.client.post(f"/api/v1/tickets/{west['id']}/reprint")
+    assert answer.status_code == 202, answer.text
+    wait_until(lambda: (p := printed()) is not None and p["prints"] == 2)
+    assert (printed() or {})["printer"] == "P2"
+    assert hall.p2.text.count(west["code"]) >= 2 and west["code"] not in hall.p1.text
