@@ -8,6 +8,7 @@ import socket
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, ValidationError, field_validator
@@ -52,6 +53,10 @@ class Settings(BaseSettings):
     words_dir: Path | None = Field(
         default=None, description="folder of the hall's own language files (<code>.toml)"
     )
+    public_url: str | None = Field(
+        default=None,
+        description="the address citizens' phones reach the service at (the ticket's QR code)",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     instance_id: str | None = Field(
@@ -74,11 +79,17 @@ class Settings(BaseSettings):
         "id_pepper",
         "instance_id",
         "words_dir",
+        "public_url",
         mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        return None if value is None else check_public_url(value)
 
     @property
     def effective_database_url(self) -> str:
@@ -116,6 +127,31 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         """The hall's time zone: HALLKEEPER_TIMEZONE, else hall.timezone."""
         return ZoneInfo(self.timezone or self.hall.hall.timezone)
+
+
+def check_public_url(value: str) -> str:
+    """An absolute http(s) address with a host and no query, fragment or credentials; the
+    trailing slash is dropped (paths are added to it)."""
+    parts = urlsplit(value.strip())
+    problem = None
+    if parts.scheme not in ("http", "https"):
+        problem = "must start with http:// or https://"
+    elif not parts.hostname:
+        problem = "has no host name"
+    elif parts.username or parts.password:
+        problem = "must not carry a user name or password"
+    elif parts.query or parts.fragment or "?" in value or "#" in value:
+        problem = "must not have a query (?) or a fragment (#)"
+    elif any(c.isspace() for c in value.strip()):
+        problem = "must not contain spaces"
+    else:
+        try:
+            parts.port  # noqa: B018 - raises on a bad port
+        except ValueError:
+            problem = "has a bad port number"
+    if problem:
+        raise ValueError(f"{value!r} {problem} (e.g. https://hall.example.gov.cn)")
+    return value.strip().rstrip("/")
 
 
 def load_settings(**overrides: object) -> Settings:

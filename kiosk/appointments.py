@@ -186,8 +186,11 @@ def _by_id_number(ctx: Ctx, id_number: str) -> Appointment:
     raise NotFound("no booked appointment for this ID number today")
 
 
-def check_in(ctx: Ctx, code: str | None = None, id_number: str | None = None) -> TicketRecord:
-    """Check in at the kiosk: the appointment becomes a ticket served first at its slot time."""
+def check_in(
+    ctx: Ctx, code: str | None = None, id_number: str | None = None, kiosk: str | None = None
+) -> TicketRecord:
+    """Check in at the kiosk: the appointment becomes a ticket served first at its slot time
+    (printed on ``kiosk``'s printer, see `kiosk.tickets.issue`)."""
     if (code is None) == (id_number is None):
         raise Invalid("give either code or id_number")
     appointment = _by_code(ctx, code) if code is not None else _by_id_number(ctx, id_number or "")
@@ -205,7 +208,7 @@ def check_in(ctx: Ctx, code: str | None = None, id_number: str | None = None) ->
         )
     service = service_by_id(ctx.session, slot.service_id)
     assert appointment.id is not None
-    ticket = issue(ctx, service.code, appointment_id=appointment.id, due_at=slot.start)
+    ticket = issue(ctx, service.code, appointment_id=appointment.id, due_at=slot.start, kiosk=kiosk)
     appointment.status = "checked_in"
     appointment.ticket_id = ticket.id
     ctx.session.add(appointment)

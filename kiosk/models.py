@@ -147,5 +147,6 @@ class TicketPrintState(SQLModel, table=True):
     cause: str | None = Field(default=None, max_length=24)
     prints: int = 0  # how many times it came out
     reprint_by: str | None = Field(default=None, max_length=40)  # who asked for the last reprint
+    printer: str | None = Field(default=None, max_length=20)  # its printer's name (hall file)
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     printed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

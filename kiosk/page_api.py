@@ -100,12 +100,12 @@ async def supervision(queue: QueueDep, who: Annotated[Principal, OFFICE_READ]) -
 
 @router.get(
     "/queue-devices",
-    dependencies=[DEVICES],
-    summary="The queue's printer, LED boards and keypads",
+    summary="The queue's printers, LED boards and keypads (a kiosk's own printer as `printer`)",
 )
-async def queue_devices(request: Request) -> dict[str, Any]:
+async def queue_devices(request: Request, who: Annotated[Principal, DEVICES]) -> dict[str, Any]:
     devices = getattr(request.app.state, "queue_devices", None)
     if devices is None:
         return {"configured": False}
-    status: dict[str, Any] = devices.status()
+    kiosk = who.name if who.kind == "machine" else None
+    status: dict[str, Any] = devices.status(kiosk)
     return {"configured": True, **status, "lease": devices.lease.status()}

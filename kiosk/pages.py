@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -47,6 +48,7 @@ from kiosk.api.access import (
 from kiosk.config import PRIORITY_REASONS
 from kiosk.errors import NotFound
 from kiosk.lookup import staff_names, window_by_number
+from kiosk.visit import TOKEN_PATTERN
 from kiosk.words import Lang, word
 
 HERE = Path(__file__).resolve().parent
@@ -144,6 +146,18 @@ def kiosk_page(
     lang: str | None = None,
 ) -> HTMLResponse:
     return _render(request, session, "kiosk", lang, who)
+
+
+@router.get("/my-ticket/{token}", response_class=HTMLResponse)
+def my_ticket_page(
+    request: Request,
+    token: Annotated[str, PathParam(pattern=TOKEN_PATTERN)],
+    session: ReadSessionDep,
+    who: Annotated[Principal, OPEN],
+    lang: str | None = None,
+) -> HTMLResponse:
+    """The citizen's own ticket on their phone, opened from the ticket's QR code."""
+    return _render(request, session, "my_ticket", lang, who, token=token)
 
 
 @router.get("/kiosk/service", response_class=HTMLResponse)

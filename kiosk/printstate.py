@@ -5,8 +5,9 @@ naming the trouble that holds it (``printer_paper_out``...) or ``reprint`` (staf
 again); it prints when the printer is back. ``failed``: it will not print by itself; ``cause``
 says why (``already_called``: called while it waited, as ``[queue_devices] waiting_called``
 says; ``expired``: a ticket of an earlier day). A ticket the printer has not handled yet has
-no row. Each change is published as a ``print.state`` event after commit; a reprint asked for
-through the API is ``print.requested``, which the printer's instance hears.
+no row. ``printer`` names the printer the ticket printed on or waits for (none: the main one).
+Each change is published as a ``print.state`` event after commit; a reprint asked for through
+the API is ``print.requested`` (with the ticket's printer), which the printer's instance hears.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def print_public(row: TicketPrintState | None) -> dict[str, Any] | None:
         "cause": row.cause,
         "prints": row.prints,
         "printed_at": row.printed_at.isoformat() if row.printed_at else None,
+        "printer": row.printer,
         "text": text,
     }
 
@@ -87,22 +89,24 @@ def _set(ctx: Ctx, ticket: TicketRecord, state: str, cause: str | None, **more: 
     )
 
 
-def record_printed(ctx: Ctx, ticket_id: int) -> None:
-    """The ticket came out of the printer (once more)."""
+def record_printed(ctx: Ctx, ticket_id: int, printer: str | None = None) -> None:
+    """The ticket came out of the printer named ``printer`` (once more)."""
     ticket = TICKETS.get(ctx.session, ticket_id)
     if ticket is None:
         return
     row = _row(ctx, ticket_id)
     prints = (row.prints if row is not None else 0) + 1
-    _set(ctx, ticket, "printed", None, prints=prints, printed_at=ctx.now)
+    _set(ctx, ticket, "printed", None, prints=prints, printed_at=ctx.now, printer=printer)
 
 
-def record_waiting(ctx: Ctx, ticket_ids: Iterable[int], cause: str) -> None:
-    """These tickets wait for the printer, held by ``cause``."""
+def record_waiting(
+    ctx: Ctx, ticket_ids: Iterable[int], cause: str, printer: str | None = None
+) -> None:
+    """These tickets wait for the printer named ``printer``, held by ``cause``."""
     for ticket_id in ticket_ids:
         ticket = TICKETS.get(ctx.session, ticket_id)
         if ticket is not None:
-            _set(ctx, ticket, "waiting", cause)
+            _set(ctx, ticket, "waiting", cause, printer=printer)
 
 
 def record_failed(ctx: Ctx, ticket_id: int, cause: str) -> None:
@@ -118,7 +122,8 @@ def request_reprint(ctx: Ctx, ticket: TicketRecord, by: str) -> dict[str, Any]:
     if row is not None and row.state == "waiting" and row.reprint_by is not None:
         raise Conflict.coded("reprint_pending", code=ticket.code)
     _set(ctx, ticket, "waiting", "reprint", reprint_by=by[:40] or "-")
-    ctx.emit("print.requested", ticket_id=ticket.id)
+    # Printed again where it was printed (or waits); the main printer when it never was.
+    ctx.emit("print.requested", ticket_id=ticket.id, printer=row.printer if row else None)
     return {
         "ticket_id": ticket.id,
         "code": ticket.code,
@@ -131,15 +136,16 @@ def reprint_ticket(ctx: Ctx, ticket_id: int, by: str) -> dict[str, Any]:
     return request_reprint(ctx, ticket_by_id(ctx.session, ticket_id), by)
 
 
-def waiting_now(ctx: Ctx) -> list[tuple[int, bool]]:
-    """Today's tickets waiting for the printer, oldest first, with "staff asked for it"."""
+def waiting_now(ctx: Ctx) -> list[tuple[int, bool, str | None]]:
+    """Today's tickets waiting for a printer, oldest first: (ticket id, "staff asked for it",
+    the printer's name)."""
     rows = ctx.session.exec(
-        select(TicketPrintState.ticket_id, TicketPrintState.reprint_by)
+        select(TicketPrintState.ticket_id, TicketPrintState.reprint_by, TicketPrintState.printer)
         .join(Ticket, col(Ticket.id) == col(TicketPrintState.ticket_id))
         .where(col(TicketPrintState.state) == "waiting", col(Ticket.day) == ctx.day)
         .order_by(col(TicketPrintState.ticket_id))
     ).all()
-    return [(ticket_id, by is not None) for ticket_id, by in rows]
+    return [(ticket_id, by is not None, printer) for ticket_id, by, printer in rows]
 
 
 def print_list(ctx: Ctx, limit: int = LIST_LIMIT) -> list[dict[str, Any]]:

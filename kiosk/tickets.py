@@ -38,8 +38,12 @@ def issue(
     *,
     appointment_id: int | None = None,
     due_at: datetime | None = None,
+    kiosk: str | None = None,
 ) -> TicketRecord:
-    """Issue a ticket for ``service_code`` now; refuses outside hours and over the daily quota."""
+    """Issue a ticket for ``service_code`` now; refuses outside hours and over the daily quota.
+
+    ``kiosk`` (the kiosk's machine key name) goes with the ``ticket.issued`` event, so that the
+    ticket prints on that kiosk's printer."""
     session = ctx.session
     service = service_by_code(session, service_code)
     local = ctx.now.astimezone(ctx.zone)
@@ -83,6 +87,7 @@ def issue(
         code=ticket.code,
         service=service.code,
         channel=channel,
+        **({"kiosk": kiosk} if kiosk else {}),
     )
     return ticket
 

@@ -8,7 +8,8 @@ string of CJK punctuation or full-width digits ("（０１２）") goes down its
 and prints as ``?``.  That is why this module writes its own bytes and does not use
 python-escpos.  Characters that GB18030 encodes in four bytes are refused: the fonts of
 Chinese-market thermal printers (POS-5890, ZJ-5870, ...) hold GBK only.  QR codes use the
-standard ``GS ( k`` model-2 function, supported by those models' firmware.
+standard ``GS ( k`` model-2 function, supported by those models' firmware; a printer without
+it gets the symbol as a raster image (``GS v 0``, `devices.printer.images`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
+
+from devices.printer.images import qr_raster
 
 Language = Literal["zh", "en"]
 
@@ -35,6 +38,7 @@ ALIGN_CENTER = ESC + b"a\x01"
 
 # Characters per line in font A (12x24 dots): 384 dots on 58 mm paper, 576 on 80 mm.
 COLUMNS = {58: 32, 80: 48}
+DOTS = {58: 384, 80: 576}  # printable dots per line at 203 dpi
 QR_MAX_BYTES = 300  # keeps the code readable at module size 6 on 58 mm paper
 
 LABELS: dict[Language, dict[str, str]] = {
@@ -130,15 +134,28 @@ class NoticePrint:
         _check_labels(self.labels, self.language, "notice")
 
 
+QrMode = Literal["native", "raster", "none"]
+
+
 @dataclass(frozen=True, slots=True)
 class RenderOptions:
-    """Paper and printer capabilities; ``chinese=False`` is for printers without a CJK font."""
+    """Paper and printer capabilities; ``chinese=False`` is for printers without a CJK font.
+
+    ``qr`` is how the printer draws a QR code: its own ``GS ( k`` function (``native``), a
+    raster image (``raster``) or not at all (``none``); ``code_page`` is the ``ESC t n`` table
+    selected for text outside Chinese mode (None: the printer's default).
+    """
 
     paper_mm: Literal[58, 80] = 58
     chinese: bool = True
     number_scale: int = 2  # ticket number magnification, 1-8 in each direction
     feed_lines: int = 4
     cut: bool = True
+    qr: QrMode = "native"
+    qr_module: int = 6  # dots per QR module
+    code_page: int | None = None
+    width_dots: int | None = None  # printable dots per line, when not 203 dpi on full paper
+    font_columns: int | None = None  # font A characters per line, when the model differs
 
     def __post_init__(self) -> None:
         if self.paper_mm not in COLUMNS:
@@ -147,11 +164,26 @@ class RenderOptions:
             raise ValueError(f"number_scale must be 1-8, got {self.number_scale}")
         if not 0 <= self.feed_lines <= 255:
             raise ValueError(f"feed_lines must be 0-255, got {self.feed_lines}")
+        if self.qr not in ("native", "raster", "none"):
+            raise ValueError(f"qr must be native, raster or none, got {self.qr!r}")
+        if not 1 <= self.qr_module <= 16:
+            raise ValueError(f"qr_module must be 1-16 dots, got {self.qr_module}")
+        if self.code_page is not None and not 0 <= self.code_page <= 255:
+            raise ValueError(f"code_page must be 0-255, got {self.code_page}")
+        if self.width_dots is not None and not 128 <= self.width_dots <= 1024:
+            raise ValueError(f"width_dots must be 128-1024, got {self.width_dots}")
+        if self.font_columns is not None and not 16 <= self.font_columns <= 64:
+            raise ValueError(f"font_columns must be 16-64, got {self.font_columns}")
 
     @property
     def columns(self) -> int:
         """Characters of font A per line at normal size."""
-        return COLUMNS[self.paper_mm]
+        return self.font_columns or COLUMNS[self.paper_mm]
+
+    @property
+    def dots(self) -> int:
+        """Printable dots per line."""
+        return self.width_dots or DOTS[self.paper_mm]
 
 
 def char_size(width: int, height: int) -> bytes:
@@ -168,13 +200,18 @@ def feed(lines: int) -> bytes:
     return ESC + b"d" + bytes([lines])
 
 
-def qr_code(payload: str, module_size: int = 6) -> bytes:
-    """``GS ( k`` model-2 QR code, error correction M, ``payload`` stored as UTF-8 and printed."""
+def _qr_data(payload: str) -> bytes:
     data = payload.encode("utf-8")
     if not data:
         raise ValueError("QR payload must not be empty")
     if len(data) > QR_MAX_BYTES:
         raise ValueError(f"QR payload is {len(data)} bytes, at most {QR_MAX_BYTES} allowed")
+    return data
+
+
+def qr_code(payload: str, module_size: int = 6) -> bytes:
+    """``GS ( k`` model-2 QR code, error correction M, ``payload`` stored as UTF-8 and printed."""
+    data = _qr_data(payload)
     if not 1 <= module_size <= 16:
         raise ValueError(f"QR module size must be 1-16, got {module_size}")
     store_len = len(data) + 3
@@ -187,6 +224,15 @@ def qr_code(payload: str, module_size: int = 6) -> bytes:
             GS + b"(k\x03\x001Q0",  # print the stored symbol
         ]
     )
+
+
+def qr_symbol(payload: str, options: RenderOptions) -> bytes:
+    """The QR code of ``payload`` as the printer can draw it (see `RenderOptions.qr`)."""
+    if options.qr == "native":
+        return qr_code(payload, options.qr_module)
+    if options.qr == "raster":
+        return qr_raster(_qr_data(payload), options.qr_module, options.dots)
+    return b""
 
 
 def display_width(text: str) -> int:
@@ -249,7 +295,10 @@ def _lines(
 
 
 def _header(options: RenderOptions) -> bytes:
-    return INIT + (CHINESE_MODE_ON if options.chinese else CHINESE_MODE_OFF) + ALIGN_CENTER
+    mode = CHINESE_MODE_ON if options.chinese else CHINESE_MODE_OFF
+    if not options.chinese and options.code_page is not None:
+        mode += ESC + b"t" + bytes([options.code_page])
+    return INIT + mode + ALIGN_CENTER
 
 
 def _trailer(options: RenderOptions) -> bytes:
@@ -288,8 +337,8 @@ def render_ticket(ticket: TicketPrint, options: RenderOptions | None = None) -> 
     out += _lines(ahead, opt, "people_ahead")
     if ticket.window_hint:
         out += _lines(labels["window"] + ticket.window_hint, opt, "window_hint")
-    if ticket.qr_payload:
-        out += qr_code(ticket.qr_payload) + LF
+    if ticket.qr_payload and opt.qr != "none":
+        out += qr_symbol(ticket.qr_payload, opt) + LF
     out += ALIGN_LEFT
     if ticket.required_documents:
         out += _lines(labels["documents"], opt, "label")

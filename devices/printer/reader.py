@@ -33,6 +33,36 @@ class PrintedLine:
     align: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class QrSymbol:
+    """A QR code printed with ``GS ( k``: the stored bytes exactly, and the settings in force."""
+
+    data: bytes
+    model: int | None = None  # fn 65: 49 model 1, 50 model 2
+    module_size: int | None = None  # fn 67
+    error_level: int | None = None  # fn 69: 48 L, 49 M, 50 Q, 51 H
+
+
+@dataclass(frozen=True, slots=True)
+class RasterImage:
+    """A ``GS v 0`` raster image: ``rows`` of ``width_bytes`` bytes, MSB leftmost, 1 = black."""
+
+    mode: int
+    width_bytes: int
+    rows: tuple[bytes, ...]
+
+    @property
+    def width(self) -> int:
+        """Width in dots (whole bytes)."""
+        return self.width_bytes * 8
+
+    def dots(self) -> list[list[bool]]:
+        """The image as rows of dots, True = black."""
+        return [
+            [bool(row[x >> 3] & (0x80 >> (x & 7))) for x in range(self.width)] for row in self.rows
+        ]
+
+
 @dataclass
 class EscPosReader:
     """Feed bytes in any chunking; read lines, cuts, QR payloads and status queries out."""
@@ -41,6 +71,8 @@ class EscPosReader:
     lines: list[PrintedLine] = field(default_factory=list)
     cuts: int = 0
     qr_codes: list[str] = field(default_factory=list)
+    qr_symbols: list[QrSymbol] = field(default_factory=list)
+    images: list[RasterImage] = field(default_factory=list)
     unknown: list[bytes] = field(default_factory=list)
     jobs: list[list[PrintedLine]] = field(default_factory=list)
 
@@ -52,7 +84,8 @@ class EscPosReader:
         self._line = ""
         self._line_size = 0
         self._line_align = 0
-        self._qr_store = ""
+        self._qr_store = b""
+        self._qr_settings: dict[int, int] = {}
         self._job_start = 0
 
     @property
@@ -166,8 +199,16 @@ class EscPosReader:
         if op == 0x76:  # GS v 0 m xL xH yL yH data: raster image
             if len(buf) < 8:
                 return 0
-            total = 8 + (buf[4] + 256 * buf[5]) * (buf[6] + 256 * buf[7])
-            return total if len(buf) >= total else 0
+            width_bytes = buf[4] + 256 * buf[5]
+            height = buf[6] + 256 * buf[7]
+            total = 8 + width_bytes * height
+            if len(buf) < total:
+                return 0
+            body = bytes(buf[8:total])
+            rows = tuple(body[i * width_bytes : (i + 1) * width_bytes] for i in range(height))
+            self._flush_partial()
+            self.images.append(RasterImage(buf[3], width_bytes, rows))
+            return total
         if op == 0x6B:  # GS k m ...: barcode
             return self._barcode()
         return self._prefixed(GS_LENGTHS, self._apply_gs)
@@ -189,10 +230,17 @@ class EscPosReader:
         return total if len(buf) >= total else 0
 
     def _qr(self, body: bytes) -> None:
-        if body[:3] == b"1P0":
-            self._qr_store = body[3:].decode("utf-8", errors="replace")
-        elif body[:3] == b"1Q0":
-            self.qr_codes.append(self._qr_store)
+        if body[:1] != b"1" or len(body) < 3:  # cn 49: QR code; other symbologies ignored
+            return
+        fn = body[1]
+        if body[:3] == b"1P0":  # fn 80: store the data
+            self._qr_store = body[3:]
+        elif body[:3] == b"1Q0":  # fn 81: print the stored symbol
+            self.qr_codes.append(self._qr_store.decode("utf-8", errors="replace"))
+            s = self._qr_settings
+            self.qr_symbols.append(QrSymbol(self._qr_store, s.get(65), s.get(67), s.get(69)))
+        elif fn in (65, 67, 69):  # model (n1), module size, error correction level
+            self._qr_settings[fn] = body[2]
 
     def _text(self) -> int:
         buf = self._buf

@@ -14,13 +14,12 @@ import dataclasses
 import logging
 import selectors
 import socket
-import threading
 import time
 from dataclasses import dataclass
 from typing import Literal
 
 from devices.common.worker import BackgroundWorker
-from devices.printer.reader import EscPosReader, PrintedLine
+from devices.printer.recorder import PrintRecorder
 from devices.printer.status import status_byte
 
 log = logging.getLogger(__name__)
@@ -60,17 +59,16 @@ class SimulatedState:
         return bytes([status_byte(n, **flags)])
 
 
-class PrinterSimulator(BackgroundWorker):
-    """A TCP printer on a background thread; every attribute read is thread-safe."""
+class PrinterSimulator(BackgroundWorker, PrintRecorder):
+    """A TCP printer on a background thread; every attribute read is thread-safe (what it
+    received and printed: `PrintRecorder`)."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, chinese_default: bool = False):
-        super().__init__("printer-sim")
+        BackgroundWorker.__init__(self, "printer-sim")
+        PrintRecorder.__init__(self, chinese_default=chinese_default)
         self.host = host
         self._requested_port = port
-        self._lock = threading.Lock()
         self._state = SimulatedState()
-        self._received = bytearray()
-        self._reader = EscPosReader(chinese_default=chinese_default)
         self._clients: list[socket.socket] = []
         self._server: socket.socket | None = None
         self.port = port
@@ -102,48 +100,6 @@ class PrinterSimulator(BackgroundWorker):
         with self._lock:
             return self._state
 
-    @property
-    def received(self) -> bytes:
-        """Every byte received on every connection, in order."""
-        with self._lock:
-            return bytes(self._received)
-
-    @property
-    def text(self) -> str:
-        """The text printed so far, one line per printed line."""
-        with self._lock:
-            return self._reader.text
-
-    @property
-    def lines(self) -> list[PrintedLine]:
-        """Printed lines with their size and alignment."""
-        with self._lock:
-            return list(self._reader.lines)
-
-    @property
-    def jobs(self) -> list[str]:
-        """The text of each piece of paper cut off so far."""
-        with self._lock:
-            return ["\n".join(line.text for line in job) for job in self._reader.jobs]
-
-    @property
-    def cuts(self) -> int:
-        """How many cuts were commanded."""
-        with self._lock:
-            return self._reader.cuts
-
-    @property
-    def qr_codes(self) -> list[str]:
-        """Payloads of the QR codes printed."""
-        with self._lock:
-            return list(self._reader.qr_codes)
-
-    @property
-    def unknown_commands(self) -> list[bytes]:
-        """Bytes the reader did not understand."""
-        with self._lock:
-            return list(self._reader.unknown)
-
     def drop_connections(self) -> None:
         """Close every open connection, as a printer that restarts or times out idle links."""
         with self._lock:
@@ -152,24 +108,6 @@ class PrinterSimulator(BackgroundWorker):
             # shutdown first so the peer sees the close even while the thread holds the fd
             with contextlib.suppress(OSError):
                 client.shutdown(socket.SHUT_RDWR)
-
-    def wait_for(self, predicate_text: str, timeout: float = 5.0) -> bool:
-        """Wait until ``predicate_text`` appears in the printed text (for tests and demos)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate_text in self.text:
-                return True
-            time.sleep(0.01)
-        return False
-
-    def wait_for_cuts(self, count: int, timeout: float = 5.0) -> bool:
-        """Wait until at least ``count`` cuts were received."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.cuts >= count:
-                return True
-            time.sleep(0.01)
-        return False
 
     def _run(self) -> None:
         assert self._server is not None
@@ -219,9 +157,8 @@ class PrinterSimulator(BackgroundWorker):
                 if client in self._clients:
                     self._clients.remove(client)
             return
+        queries = self._record(data)
         with self._lock:
-            self._received += data
-            queries = self._reader.feed(data)
             replies = b"".join(self._state.answer(n) for n in queries)
         if replies:
             with contextlib.suppress(OSError):

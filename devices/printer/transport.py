@@ -1,14 +1,19 @@
-"""Two-way links to a ticket printer: raw TCP (port 9100) and serial (any pyserial URL).
+"""Links to a ticket printer: raw TCP (port 9100), serial (any pyserial URL) and the USB
+printer class (``/dev/usb/lp0``, write-only here).
 
-Both raise :class:`OSError` (``ConnectionError`` for a link the far end closed) on failure and
+All raise :class:`OSError` (``ConnectionError`` for a link the far end closed) on failure and
 return ``b""`` from :meth:`read` when nothing arrived before the timeout, so the adapter can
 tell "the printer is silent" from "the link is gone".
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 import select
 import socket
+import time
 from typing import Protocol
 
 from devices.common.serial_line import SerialLine
@@ -99,3 +104,56 @@ class SerialTransport(SerialLine):
         if data and size > 1 and port.in_waiting:
             data += port.read(min(size - 1, port.in_waiting))
         return data
+
+
+class UsbLpTransport:
+    """A USB printer-class device node (``/dev/usb/lp0``) or anything that behaves like one (a
+    FIFO): opened for writing without blocking, every write bounded by ``timeout``.
+
+    Reading is not offered (``read`` answers ``b""`` at once): the adapter runs such a printer
+    without status checks (``check_status=False``). An unplugged printer (no device node, or
+    a FIFO without a reader) fails ``open`` with an OSError.
+    """
+
+    def __init__(self, path: str, timeout: float = 5.0) -> None:
+        self.path = path
+        self.timeout = timeout
+        self.name = f"usblp:{path}"
+        self._fd: int | None = None
+
+    def open(self) -> None:
+        """Open the device for writing; ENXIO/ENOENT/EACCES come through as OSError."""
+        self.close()
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+
+    def close(self) -> None:
+        """Close the device if open."""
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def write(self, data: bytes) -> None:
+        """Write every byte within ``timeout``; a printer that stops taking data is an OSError."""
+        if self._fd is None:
+            raise ConnectionError(f"{self.name} is not open")
+        view = memoryview(data)
+        deadline = time.monotonic() + self.timeout
+        while view:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(errno.ETIMEDOUT, f"{self.name}: write timed out")
+            if not select.select([], [self._fd], [], left)[1]:
+                continue
+            try:
+                written = os.write(self._fd, view)
+            except BlockingIOError:
+                continue
+            view = view[written:]
+
+    def read(self, size: int, timeout: float) -> bytes:
+        """Nothing: this link is write-only."""
+        return b""
+
+    def discard_input(self) -> None:
+        """Nothing to discard on a write-only link."""

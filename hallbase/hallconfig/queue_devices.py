@@ -3,7 +3,9 @@
 Example::
 
     [queue_devices]
-    printer = "192.168.1.50:9100"      # host:port (network) or a serial device / pyserial URL
+    printer = "192.168.1.50:9100"      # host:port (network), serial device / pyserial URL, or
+                                       # /dev/usb/lp0 (USB printer class); the "main" printer
+    printer_profile = "generic"        # its model's capabilities (hallconfig.printer_profiles)
     led_bus = "/dev/ttyUSB0"           # RS-485 line of the window boards and the hall board
     hall_board = 200                   # the hall board's address on that line (its first line)
     hall_board_lines = 3               # its lines, at addresses 200, 201, 202: the last 3 calls
@@ -25,6 +27,9 @@ Example::
     board_columns = 20                 # this board's width, when it differs
     keypad = 3                         # its call keypad's address on keypad_bus
     evaluator = 103                    # its evaluator's address on keypad_bus
+    printer = "P2"                     # its one-time notices' printer (default: the main one)
+
+Further printers (one per kiosk, a window's own): `hallbase.hallconfig.printers`.
 """
 
 from __future__ import annotations
@@ -42,6 +47,14 @@ from pydantic import (
     model_validator,
 )
 
+from hallbase.hallconfig.printer_profiles import profile_named
+from hallbase.hallconfig.printers import (
+    MAIN,
+    PrinterEntry,
+    PrinterSetup,
+    printer_link,
+    printer_problems,
+)
 from hallbase.words import t
 
 Parity = Literal["none", "even", "odd"]
@@ -125,12 +138,15 @@ class WindowDevices(_Strict):
     board_columns: int | None = Field(default=None, ge=4, le=1024)
     keypad: int | None = Field(default=None, ge=0, le=255)
     evaluator: int | None = Field(default=None, ge=0, le=255)
+    printer: str | None = Field(default=None, min_length=1, description="notices' printer")
 
 
 class QueueDevicesSection(_Strict):
     """Where the queue's devices are; every device is optional."""
 
     printer: str | None = Field(default=None, min_length=1)
+    printer_profile: str = "generic"
+    printers: tuple[PrinterEntry, ...] = ()
     paper_mm: Literal[58, 80] = 58
     printer_timeout_s: float = Field(default=5.0, gt=0, le=60)
     printer_status_timeout_s: float = Field(default=0.5, gt=0, le=10)
@@ -188,6 +204,12 @@ class QueueDevicesSection(_Strict):
             printer_link(value)
         return value
 
+    @field_validator("printer_profile")
+    @classmethod
+    def _profile(cls, value: str) -> str:
+        profile_named(value)
+        return value
+
     @field_validator("printer_baudrate", "led_baudrate", "keypad_baudrate")
     @classmethod
     def _standard_rate(cls, value: int) -> int:
@@ -242,6 +264,8 @@ class QueueDevicesSection(_Strict):
             problems.append("board addresses are given but led_bus is not")
         if keys and self.keypad_bus is None:
             problems.append("keypad addresses are given but keypad_bus is not")
+        windows = {w.number: w.printer for w in self.windows}
+        problems += printer_problems(self.printers, self.printer is not None, windows)
         if self.lease_renew_s >= self.lease_s:
             problems.append(
                 f"lease_renew_s ({self.lease_renew_s}) must be less than lease_s ({self.lease_s})"
@@ -249,6 +273,25 @@ class QueueDevicesSection(_Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def printer_setups(self) -> list[PrinterSetup]:
+        """Every printer (the main one first, named "main") with its capabilities."""
+        entries = list(self.printers)
+        if self.printer is not None:
+            main = PrinterEntry(name=MAIN, address=self.printer, profile=self.printer_profile)
+            entries.insert(0, main)
+        return [e.setup(self.paper_mm) for e in entries]
+
+    def default_printer(self) -> str | None:
+        """Where tickets of a kiosk without its own printer go: the main printer, else the only
+        printer there is, else none."""
+        if self.printer is not None:
+            return MAIN
+        return self.printers[0].name if len(self.printers) == 1 else None
+
+    def kiosk_printers(self) -> dict[str, str]:
+        """Kiosk machine key name -> its printer's name."""
+        return {kiosk: p.name for p in self.printers for kiosk in p.kiosks}
 
     @property
     def hall_board_addresses(self) -> tuple[int, ...]:
@@ -338,16 +381,3 @@ def board_problems(section: QueueDevicesSection, prefixes: list[str]) -> list[tu
         return state_text(section, int(str(fields["window"])), str(fields["state"]))
 
     return board_text_problems(section, codes, list(BOARD_STATES), render)
-
-
-def printer_link(address: str) -> tuple[Literal["tcp", "serial"], str, int]:
-    """How to reach the printer: ("tcp", host, port) or ("serial", url, 0)."""
-    if "://" in address or address.startswith(("/", "COM")):
-        return "serial", address, 0
-    host, sep, port = address.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise ValueError(
-            f"printer address {address!r}: use host:port (e.g. 192.168.1.50:9100) "
-            "or a serial device path (/dev/ttyUSB0)"
-        )
-    return "tcp", host, int(port)

@@ -123,12 +123,14 @@ async def get_booking(code: Code, queue: QueueDep, request: Request, who: Caller
 @router.post(
     "/appointments/check-in",
     status_code=201,
-    dependencies=[TAKE],
     summary="Check in at the kiosk",
 )
-async def check_in(body: CheckInIn, queue: QueueDep) -> JSONResponse:
+async def check_in(
+    body: CheckInIn, queue: QueueDep, who: Annotated[Principal, TAKE]
+) -> JSONResponse:
+    kiosk = who.name if who.kind == "machine" else None  # its printer prints the ticket
     return await queue.write_json(
-        lambda ctx: ticket_public(ctx, appts.check_in(ctx, body.code, body.id_number)), 201
+        lambda ctx: ticket_public(ctx, appts.check_in(ctx, body.code, body.id_number, kiosk)), 201
     )
 
 

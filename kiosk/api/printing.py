@@ -21,12 +21,13 @@ router = APIRouter()
 
 
 def has_printer(request: Request) -> bool:
-    """True when this service drives a ticket printer, or the hall file names one."""
+    """True when this service drives a ticket printer, or the hall file names one (the main
+    printer or `[[queue_devices.printers]]`)."""
     running = getattr(request.app.state, "queue_devices", None)
-    if running is not None and running.printer is not None:
+    if running is not None and running.workers:
         return True
     devices = getattr(request.app.state.settings.hall, "queue_devices", None)
-    return devices is not None and devices.printer is not None
+    return devices is not None and bool(devices.printer_setups())
 
 
 @router.post(

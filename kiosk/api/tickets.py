@@ -30,10 +30,14 @@ router = APIRouter()
 Token = Annotated[str, Path(pattern=TOKEN_PATTERN)]
 
 
-@router.post("/tickets", status_code=201, summary="Take a ticket (kiosk)", dependencies=[TAKE])
-async def take_ticket(body: TicketIn, queue: QueueDep) -> JSONResponse:
+@router.post("/tickets", status_code=201, summary="Take a ticket (kiosk)")
+async def take_ticket(
+    body: TicketIn, queue: QueueDep, who: Annotated[Principal, TAKE]
+) -> JSONResponse:
+    kiosk = who.name if who.kind == "machine" else None  # its printer prints the ticket
+
     def op(ctx: Ctx) -> dict[str, Any]:
-        return ticket_public(ctx, issue(ctx, body.service, body.priority_reason))
+        return ticket_public(ctx, issue(ctx, body.service, body.priority_reason, kiosk=kiosk))
 
     return await queue.write_json(op, 201)
 

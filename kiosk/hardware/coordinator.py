@@ -2,18 +2,20 @@
 
 Theory of operation: the component listens to the queue's event bus on its own thread and
 never sits in a request's path, so a printer or a board that is down cannot hold up taking a
-ticket or calling one. A ticket issued at the kiosk (``ticket.issued``, first leg) or asked
-for again by staff (``print.requested``) becomes a print job, and a service finished with
-documents missing (``ticket.finished``) prints the one-time notice (一次性告知单); jobs run on
-the printer's thread (`kiosk.hardware.print_worker`: tickets the printer refused wait for it
-and print when it is back). Calls blink on the window's board, which goes steady once
-service starts and shows the window's state when it is free, and on the hall board's top line,
-older calls moving down (`kiosk.hardware.boards`, `kiosk.hardware.hall_board`). Keypad presses
-become the same domain operations the window console calls, each in its own transaction whose
-events are published after commit (`kiosk.hardware.keypads`).
+ticket or calling one. A ticket issued at a kiosk (``ticket.issued``, first leg) becomes a
+print job on that kiosk's printer (the main one when it has none), a ticket asked for again by
+staff (``print.requested``) prints on the printer it printed on (else the main one), and a
+service finished with documents missing (``ticket.finished``) prints the one-time notice
+(一次性告知单) on the window's printer. Each printer has its own thread
+(`kiosk.hardware.print_worker`: tickets the printer refused wait for it and print when it is
+back). Calls blink on the window's board, which goes steady once service starts and shows the
+window's state when it is free, and on the hall board's top line, older calls moving down
+(`kiosk.hardware.boards`, `kiosk.hardware.hall_board`). Keypad presses become the same domain
+operations the window console calls, each in its own transaction whose events are published
+after commit (`kiosk.hardware.keypads`).
 
 With several instances on one database, each hears every instance's events; only the one that
-holds the lease on the device set (`hallbase.lease`) opens the printer and the buses and acts
+holds the lease on the device set (`hallbase.lease`) opens the printers and the buses and acts
 on them, the others open nothing until they take the lease over.
 """
 
@@ -22,7 +24,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI
@@ -33,6 +35,7 @@ from devices.led.adapter import LedBus
 from devices.led.transport import SerialBus
 from devices.printer.adapter import TicketPrinter
 from hallbase.clock import Clock
+from hallbase.hallconfig.printers import MAIN
 from hallbase.hallconfig.queue_devices import QueueDevicesSection
 from hallbase.lease import Lease
 from hallbase.models import Window
@@ -45,7 +48,7 @@ from kiosk.events import EventBus, Published
 from kiosk.hardware.boards import Boards
 from kiosk.hardware.keypads import KeypadDesk
 from kiosk.hardware.print_worker import PrinterWorker
-from kiosk.hardware.printing import PARITY, PrintNotice, PrintTicket, make_printer
+from kiosk.hardware.printing import PARITY, Job, PrintNotice, PrintTicket, make_printers
 from kiosk.models import WindowLive
 
 log = logging.getLogger(__name__)
@@ -75,14 +78,27 @@ class QueueDevices:
         self.queue = Queue(
             engine, settings, queue_config or QueueConfig(), bus, clock, window_watchers
         )
-        self.printer = printer if printer is not None else make_printer(config)
-        self.printing = (
-            PrinterWorker(
-                self.printer, self.queue, config, clock=clock, gate=lambda: self.lease.confirm()
+        printers = make_printers(config)
+        self.default_printer = config.default_printer()
+        if printer is not None:  # a printer given by the caller replaces the default one
+            self.default_printer = self.default_printer or MAIN
+            printers[self.default_printer] = printer
+        self.kiosk_printers = config.kiosk_printers()
+        self.window_printers = {w.number: w.printer for w in config.windows if w.printer}
+        self.workers = {
+            name: PrinterWorker(
+                p,
+                self.queue,
+                config,
+                clock=clock,
+                name=name,
+                gate=lambda: self.lease.confirm(),
+                adopts=self._adopter(name, set(printers)),
             )
-            if self.printer is not None
-            else None
-        )
+            for name, p in printers.items()
+        }
+        default = self.workers.get(self.default_printer or "")
+        self.printer = default.printer if default is not None else None
         self.led = (
             LedBus(
                 SerialBus(
@@ -132,8 +148,8 @@ class QueueDevices:
         for thread in self._threads:
             thread.daemon = True
             thread.start()
-        if self.printing is not None:
-            self.printing.start()
+        for worker in self.workers.values():
+            worker.start()
         if self.desk is not None:
             self.desk.start()
 
@@ -144,20 +160,21 @@ class QueueDevices:
             if thread is not threading.current_thread():
                 thread.join(timeout=10)
         self._threads = []
-        if self.printing is not None:
-            self.printing.stop()
+        for worker in self.workers.values():
+            worker.stop()
         if self.desk is not None:
             self.desk.stop()
         if self.led is not None:
             self.led.stop()
 
-    def status(self) -> dict[str, Any]:
-        """What the pages show about the devices."""
-        printer = None if self.printing is None else self.printing.status()
-        if printer is not None and not printer["text"]:
-            printer["text"] = dict.fromkeys(languages(), "")
+    def status(self, kiosk: str | None = None) -> dict[str, Any]:
+        """What the pages show about the devices; ``printer`` is the one of ``kiosk`` (a kiosk
+        machine key's name), else the default one."""
+        printers = [self._printer_status(worker) for worker in self.workers.values()]
+        own = self.kiosk_printers.get(kiosk or "", self.default_printer or "")
         return {
-            "printer": printer,
+            "printer": next((p for p in printers if p["name"] == own), None),
+            "printers": printers,
             "led": None if self.led is None else {"available": self.led.available},
             "keypads": None if self.keypads is None else {"available": self.keypads.available},
         }
@@ -185,14 +202,19 @@ class QueueDevices:
         """React to one queue event."""
         data = event.data
         kind = event.kind
-        printing = self.printing
-        if kind == "ticket.issued" and data.get("leg", 0) == 0 and printing is not None:
-            printing.submit(PrintTicket(int(data["ticket_id"])))
-        elif kind == "print.requested" and printing is not None:
-            printing.submit(PrintTicket(int(data["ticket_id"]), reprint=True))
-        elif kind == "ticket.finished" and data.get("notice") and printing is not None:
+        if kind == "ticket.issued" and data.get("leg", 0) == 0:
+            printer = self.kiosk_printers.get(str(data.get("kiosk")), self.default_printer)
+            self._submit(printer, PrintTicket(int(data["ticket_id"])))
+        elif kind == "print.requested":
+            printer = data.get("printer")
+            if printer not in self.workers:  # never printed, or its printer is gone
+                printer = self.default_printer
+            self._submit(printer, PrintTicket(int(data["ticket_id"]), reprint=True))
+        elif kind == "ticket.finished" and data.get("notice"):
             documents = tuple(data["notice"].get("documents", ()))
-            printing.submit(PrintNotice(int(data["ticket_id"]), data.get("window"), documents))
+            window = data.get("window")
+            printer = self.window_printers.get(int(window or 0)) or self.default_printer
+            self._submit(printer, PrintNotice(int(data["ticket_id"]), window, documents))
         elif kind in ("ticket.called", "ticket.recalled"):
             self._show_call(str(data["code"]), int(data["window"]))
         elif kind == "ticket.started":
@@ -201,6 +223,13 @@ class QueueDevices:
             self.boards.state(int(data["window"]), str(data.get("state", "idle")))
         if self.desk is not None:
             self.desk.handle(event)
+
+    def _submit(self, printer: str | None, job: Job) -> None:
+        worker = self.workers.get(printer or "")
+        if worker is not None:
+            worker.submit(job)
+        elif self.workers:
+            log.warning("no printer for %r: give its kiosk or window a printer", job)
 
     def _show_call(self, code: str, window: int) -> None:
         self.boards.call(code, window)
@@ -212,6 +241,22 @@ class QueueDevices:
             return states | {r.window_number: r.state for r in rows}
 
         self.boards.initial(self.queue.read(op))
+
+    # --- printers ---
+
+    def _adopter(self, name: str, names: set[str]) -> Callable[[str | None], bool]:
+        """Which stored printer names ``name``'s worker takes up waiting tickets of: its own;
+        the default printer's also those of none or of a printer no longer configured."""
+        if name != self.default_printer:
+            return lambda printer: printer == name
+        return lambda printer: printer == name or printer not in names
+
+    @staticmethod
+    def _printer_status(worker: PrinterWorker) -> dict[str, Any]:
+        status = worker.status()
+        if not status["text"]:
+            status["text"] = dict.fromkeys(languages(), "")
+        return status
 
 
 def install_queue_devices(

@@ -1,4 +1,9 @@
-"""The ticket printer's thread: tickets and one-time notices, one job at a time.
+"""A ticket printer's thread: tickets and one-time notices, one job at a time.
+
+Every printer the hall file names (the main one, one per kiosk, a window's own) gets its own
+worker, so that a printer out of paper holds up only its own jobs; ``name`` is the printer's
+name, stored with each ticket's print state, sent with its alerts and its ``device.printer``
+events.
 
 Theory of operation: every ticket to print joins ``pending`` (oldest first; a ticket is there
 once). The thread prints them in order; when the printer refuses one (out of paper, cover
@@ -11,6 +16,10 @@ already recorded as printed is skipped unless staff asked for it again). A waiti
 was called meanwhile is dropped (``failed``, ``already_called``) or printed, as
 ``[queue_devices] waiting_called`` says; a reprint staff asked for always prints. One alert per
 incident goes through the outbox, and the printer's state is published as ``device.printer``.
+On start the worker takes up the tickets stored as waiting for it (``adopts`` says which
+printer names are its own: the main printer's worker also takes those of printers no longer
+configured). A printer on a write-only link (USB printer class) cannot say that it is back:
+once its link opens again it is tried.
 
 ``gate`` says whether this instance may drive the printer right now (the devices' lease,
 `hallbase.lease`): a job that comes while it says no is dropped, and the waiting tickets stay
@@ -35,6 +44,7 @@ from devices.printer.status import PrinterState
 from hallbase.alerts import raise_alert
 from hallbase.clock import Clock
 from hallbase.db import write_session
+from hallbase.hallconfig.printers import MAIN
 from hallbase.hallconfig.queue_devices import QueueDevicesSection
 from kiosk.api.common import Queue
 from kiosk.context import Ctx
@@ -66,13 +76,13 @@ class TicketJob:
     print_state: str | None
 
 
-def _ticket_job(ctx: Ctx, ticket_id: int, footer: str) -> TicketJob | None:
+def _ticket_job(ctx: Ctx, ticket_id: int, footer: str, public_url: str | None) -> TicketJob | None:
     ticket = TICKETS.get(ctx.session, ticket_id)
     if ticket is None:
         return None
     row = ctx.session.get(TicketPrintState, ticket_id)
     return TicketJob(
-        ticket_print(ctx, ticket_id, footer),
+        ticket_print(ctx, ticket_id, footer, public_url),
         ticket.status,
         ticket.day,
         ctx.day,
@@ -90,10 +100,14 @@ class PrinterWorker:
         config: QueueDevicesSection,
         *,
         clock: Clock,
+        name: str = MAIN,
         gate: Callable[[], bool] = lambda: True,
+        adopts: Callable[[str | None], bool] | None = None,
     ) -> None:
+        self.name = name
         self.printer = printer
         self.gate = gate
+        self.adopts = adopts or (lambda printer: printer in (None, name))
         self.queue = queue
         self.config = config
         self.clock = clock
@@ -113,7 +127,9 @@ class PrinterWorker:
     def start(self) -> None:
         """Start the printer thread (it first takes up the tickets stored as waiting)."""
         self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="queue-printer", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name=f"queue-printer-{self.name}", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -134,11 +150,12 @@ class PrinterWorker:
         try:
             self._jobs.put_nowait(job)
         except jobs_queue.Full:
-            log.error("printer job queue full: %r dropped", job)
+            log.error("printer %s job queue full: %r dropped", self.name, job)
 
     def status(self) -> dict[str, Any]:
         """What the pages show about the printer."""
         return {
+            "name": self.name,
             "available": self.printer.available,
             "state": self.state,
             "ok": self.ok,
@@ -174,11 +191,13 @@ class PrinterWorker:
                 log.exception("printing %r failed", job)
 
     def _recover(self) -> None:
-        for ticket_id, asked in self.queue.read(waiting_now):
+        for ticket_id, asked, printer in self.queue.read(waiting_now):
+            if not self.adopts(printer):
+                continue
             self.pending[ticket_id] = asked
             self._held[ticket_id] = "?"  # stored as waiting; its cause is rewritten if it differs
         if self.pending:
-            log.info("%d tickets wait for the printer", len(self.pending))
+            log.info("%d tickets wait for printer %s", len(self.pending), self.name)
             self._flush()
 
     def _idle(self) -> None:
@@ -201,7 +220,7 @@ class PrinterWorker:
         if kind is not None:
             self._down(kind, f"printer reports {status.state.value}")
             return False
-        if status.state is PrinterState.UNKNOWN:
+        if status.state is PrinterState.UNKNOWN and self.printer.check_status:
             return self.ok  # no answer during an incident is no proof that it is over
         if status.state is PrinterState.PAPER_NEAR_END:
             self._paper_low()
@@ -225,8 +244,8 @@ class PrinterWorker:
             self._held.pop(ticket_id, None)
 
     def _print_ticket(self, ticket_id: int, asked: bool) -> str:
-        footer = self.config.ticket_footer
-        job = self.queue.read(lambda ctx: _ticket_job(ctx, ticket_id, footer))
+        footer, url = self.config.ticket_footer, self.queue.settings.public_url
+        job = self.queue.read(lambda ctx: _ticket_job(ctx, ticket_id, footer, url))
         if job is None or job.content is None:
             return "gone"
         waited = job.print_state == "waiting"
@@ -248,7 +267,7 @@ class PrinterWorker:
         except DeviceUnavailable as exc:
             self._down("printer_offline", str(exc))
             return DOWN
-        self.queue.write(lambda ctx: record_printed(ctx, ticket_id))
+        self.queue.write(lambda ctx: record_printed(ctx, ticket_id, self.name))
         if result.paper_near_end:
             self._paper_low()
         self._up()
@@ -261,7 +280,7 @@ class PrinterWorker:
         if not changed:
             return
         try:
-            self.queue.write(lambda ctx: record_waiting(ctx, changed, cause))
+            self.queue.write(lambda ctx: record_waiting(ctx, changed, cause, self.name))
         except Exception:
             log.exception("could not store that %d tickets wait for the printer", len(changed))
             return
@@ -296,12 +315,15 @@ class PrinterWorker:
                     session,
                     kind="printer_paper_low",
                     key=f"{name}:{now.astimezone(self.queue.settings.zone).date().isoformat()}",
-                    payload={"printer": name, "text": printer_text("printer_paper_low")},
+                    payload=self._payload(text=printer_text("printer_paper_low")),
                     now=now,
                     severity="info",
                 )
         except Exception:
             log.exception("could not store the paper-low alert")
+
+    def _payload(self, **extra: Any) -> dict[str, Any]:
+        return {"printer": self.printer.transport.name, "name": self.name, **extra}
 
     def _down(self, kind: str, detail: str) -> None:
         if self._incident is not None and self._incident[0] == kind:
@@ -317,7 +339,7 @@ class PrinterWorker:
                     session,
                     kind=kind,
                     key=key,
-                    payload={"printer": name, "detail": detail, "text": printer_text(kind)},
+                    payload=self._payload(detail=detail, text=printer_text(kind)),
                     now=now,
                 )
         except Exception:
@@ -329,7 +351,7 @@ class PrinterWorker:
         self._incident = None
         self.state = "ready"
         if was is not None:
-            log.info("printer recovered after %s", was[0])
+            log.info("printer %s recovered after %s", self.name, was[0])
             self._publish()
 
     def _publish(self) -> None:
@@ -337,6 +359,7 @@ class PrinterWorker:
         self.queue.bus.publish(
             "device.printer",
             {
+                "printer": self.name,
                 "ok": self.ok,
                 "state": state,
                 "text": printer_text(state),

@@ -10,8 +10,14 @@ from sqlmodel import select
 from devices.printer.adapter import TicketPrinter
 from devices.printer.protocol import NoticePrint, RenderOptions, TicketPrint
 from devices.printer.status import PrinterState
-from devices.printer.transport import PrinterTransport, SerialTransport, TcpTransport
-from hallbase.hallconfig.queue_devices import QueueDevicesSection, printer_link
+from devices.printer.transport import (
+    PrinterTransport,
+    SerialTransport,
+    TcpTransport,
+    UsbLpTransport,
+)
+from hallbase.hallconfig.printers import PrinterSetup, printer_link
+from hallbase.hallconfig.queue_devices import QueueDevicesSection
 from hallbase.models import Hall
 from hallbase.words import DEFAULT, each, has, t, under
 from kiosk.context import Ctx
@@ -53,26 +59,60 @@ class PrintNotice:
 Job = PrintTicket | PrintNotice
 
 
-def make_printer(config: QueueDevicesSection) -> TicketPrinter | None:
-    """The ticket printer the section names, or None."""
-    if config.printer is None:
-        return None
-    kind, where, port = printer_link(config.printer)
-    transport: PrinterTransport = (
-        TcpTransport(where, port, timeout=config.printer_timeout_s)
-        if kind == "tcp"
-        else SerialTransport(
-            where,
-            baudrate=config.printer_baudrate,
-            timeout=config.printer_timeout_s,
-            parity=PARITY[config.printer_parity],
-        )
+def render_options(setup: PrinterSetup) -> RenderOptions:
+    """How to render for a printer with ``setup``'s capabilities."""
+    return RenderOptions(
+        paper_mm=setup.paper_mm,
+        chinese=setup.chinese,
+        cut=setup.cut,
+        qr=setup.qr,
+        code_page=setup.code_page,
+        width_dots=setup.width_dots,
+        font_columns=setup.columns,
     )
+
+
+def make_printer_from(config: QueueDevicesSection, setup: PrinterSetup) -> TicketPrinter:
+    """The printer ``setup`` describes, on its link (network, serial or USB printer class)."""
+    kind, where, port = printer_link(setup.address)
+    timeout = config.printer_timeout_s
+    transport: PrinterTransport
+    if kind == "tcp":
+        transport = TcpTransport(where, port, timeout=timeout)
+    elif kind == "usblp":
+        transport = UsbLpTransport(where, timeout=timeout)
+    else:
+        parity = PARITY[config.printer_parity]
+        transport = SerialTransport(
+            where, baudrate=config.printer_baudrate, timeout=timeout, parity=parity
+        )
     return TicketPrinter(
         transport,
-        options=RenderOptions(paper_mm=config.paper_mm),
+        options=render_options(setup),
         status_timeout=config.printer_status_timeout_s,
+        check_status=setup.status,
     )
+
+
+def make_printers(config: QueueDevicesSection) -> dict[str, TicketPrinter]:
+    """Every printer the section names, by name (the main one, if any, first)."""
+    return {setup.name: make_printer_from(config, setup) for setup in config.printer_setups()}
+
+
+def make_printer(config: QueueDevicesSection) -> TicketPrinter | None:
+    """The printer tickets go to when their kiosk has none of its own, or None."""
+    name = config.default_printer()
+    if name is None:
+        return None
+    setup = next(s for s in config.printer_setups() if s.name == name)
+    return make_printer_from(config, setup)
+
+
+def ticket_url(public_url: str | None, token: str | None) -> str | None:
+    """The citizen's ticket page that the QR code opens (None without an address or token)."""
+    if public_url is None or not token:
+        return None
+    return f"{public_url}/my-ticket/{token}"
 
 
 def hall_name(ctx: Ctx) -> str:
@@ -81,8 +121,11 @@ def hall_name(ctx: Ctx) -> str:
     return hall.name if hall else ""
 
 
-def ticket_print(ctx: Ctx, ticket_id: int, footer: str = "") -> TicketPrint | None:
-    """What the ticket of leg ``ticket_id`` shows (None when it does not exist)."""
+def ticket_print(
+    ctx: Ctx, ticket_id: int, footer: str = "", public_url: str | None = None
+) -> TicketPrint | None:
+    """What the ticket of leg ``ticket_id`` shows (None when it does not exist); with the
+    service's ``public_url``, a QR code of the citizen's ticket page."""
     ticket = TICKETS.get(ctx.session, ticket_id)
     if ticket is None:
         return None
@@ -98,6 +141,7 @@ def ticket_print(ctx: Ctx, ticket_id: int, footer: str = "") -> TicketPrint | No
         people_ahead=people_ahead(ctx, ticket),
         issued_at=ticket.issued_at.astimezone(ctx.zone),
         window_hint=hint,
+        qr_payload=ticket_url(public_url, ticket.public_token),
         required_documents=tuple(service.documents),
         footer=footer,
         labels=under("printer.receipt", DEFAULT),

@@ -14,6 +14,7 @@
   let entry = "";
   let countdown = null;
   let printerOk = true;
+  let myPrinter = null; // this kiosk's printer's name (from /queue-devices)
   let busy = false;
 
   function showScreen(name) {
@@ -198,7 +199,10 @@
   async function loadPrinter() {
     try {
       const status = await api("GET", "/queue-devices");
-      if (status.configured && status.printer) setPrinter(status.printer.ok, status.printer.text);
+      if (status.configured && status.printer) {
+        myPrinter = status.printer.name;
+        setPrinter(status.printer.ok, status.printer.text);
+      }
     } catch (_err) {
       /* the page works without it */
     }
@@ -238,7 +242,9 @@
     }, 1000);
     const later = debounce(refresh, 1000);
     live((kind, data) => {
-      if (kind === "device.printer") setPrinter(data.ok, data.text);
+      if (kind === "device.printer" && (!data.printer || data.printer === myPrinter)) {
+        setPrinter(data.ok, data.text);
+      }
       else if (kind.startsWith("ticket.") || kind === "window.state") later();
     }, () => {
       refresh();

@@ -4,6 +4,7 @@
 
 (() => {
   const { t, pick, api, el, live, debounce, setup } = HK;
+  let myPrinter = null; // the printer whose state this page shows (from /queue-devices)
 
   function message(text, ok) {
     const node = document.getElementById("message");
@@ -61,7 +62,10 @@
   async function loadPrinter() {
     try {
       const status = await api("GET", "/queue-devices");
-      if (status.configured && status.printer) setPrinter(status.printer.ok, status.printer.text);
+      if (status.configured && status.printer) {
+        myPrinter = status.printer.name;
+        setPrinter(status.printer.ok, status.printer.text);
+      }
     } catch (_err) {
       /* the list works without it */
     }
@@ -78,7 +82,9 @@
   document.addEventListener("DOMContentLoaded", () => {
     const later = debounce(refresh, 300);
     live((kind, data) => {
-      if (kind === "device.printer") setPrinter(data.ok, data.text);
+      if (kind === "device.printer" && (!data.printer || data.printer === myPrinter)) {
+        setPrinter(data.ok, data.text);
+      }
       if (kind === "print.state" || kind.startsWith("ticket.")) later();
     }, () => {
       refresh();

@@ -17,3 +17,12 @@ def phone(browser: Any, url: str, username: str, password: str, lang: str = "zh-
     context.set_default_timeout(10_000)
     log_in(context, url, username, password)
     return context
+
+
+def citizen_phone(browser: Any, lang: str = "zh-CN") -> Any:
+    """A new phone-sized touch context of ``browser`` with no login: a citizen's phone."""
+    context = browser.new_context(
+        viewport=PHONE, has_touch=True, is_mobile=True, device_scale_factor=2, locale=lang
+    )
+    context.set_default_timeout(10_000)
+    return context

@@ -109,6 +109,7 @@ TABLE: list[tuple[str, str, Any, frozenset[str]]] = [
     ("GET", "/kiosk/service", None, HALL_WIDE),
     ("GET", "/board", None, EVERYONE),
     ("GET", "/api/v1/voice/{voice}.wav", None, EVERYONE),  # what the board plays: public
+    ("GET", "/my-ticket/{token}", None, EVERYONE),
     ("GET", "/console", None, AT_WINDOW | {"lead_other", "staff_other"}),
     ("GET", "/console/1", None, AT_WINDOW),
     ("GET", "/rate/1", None, frozenset({"pad_own"})),
