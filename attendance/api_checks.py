@@ -8,6 +8,9 @@ the refusal the filing would meet (``problem``, its code and message in zh and e
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
@@ -23,6 +26,7 @@ from attendance.models import LeaveRequest, OutRegistration
 from attendance.requests import RequestError
 from hallbase.auth import ROLES, Principal, allow
 from hallbase.deps import ReadSessionDep, SettingsDep
+from hallbase.settings import Settings
 from hallbase.words import each
 
 router = APIRouter()
@@ -37,6 +41,27 @@ def problem(exc: RequestError) -> dict[str, Any]:
 def role_of(role: str) -> dict[str, Any]:
     """A role of the chain by its code and its names."""
     return {"role": role, "label": each(f"labels.role.{role}")}
+
+
+def first_approver(ctx: AttendanceContext) -> dict[str, Any]:
+    """The chain's first step: who approves an out registration or a make-up."""
+    return role_of(ctx.rules.approval_chain[0].role)
+
+
+def check_context(
+    request: Request, session: Session, settings: Settings, day: date
+) -> AttendanceContext:
+    """The context a check of ``day`` runs in, with the app clock's day."""
+    return context(session, settings, [day, now_of(request).date()])
+
+
+@contextmanager
+def refusal_in(answer: dict[str, Any]) -> Iterator[None]:
+    """The refusal a check meets inside, as ``answer``'s problem (the check stops there)."""
+    try:
+        yield
+    except RequestError as exc:
+        answer["problem"] = problem(exc)
 
 
 def person(ctx: AttendanceContext, staff_no: str | None) -> dict[str, Any] | None:
@@ -55,7 +80,7 @@ def check_leave(
     now = now_of(request)
     ctx, start, end = leave_span(body, request, session, settings, staff_no, now)
     answer: dict[str, Any] = {"staff_no": staff_no, "start": start, "end": end, "problem": None}
-    try:
+    with refusal_in(answer):
         plan = rq.plan_leave(
             ctx, staff_no=staff_no, kind=body.kind, start=start, end=end, now=now,
             substitute=body.substitute,
@@ -75,8 +100,6 @@ def check_leave(
         rq.check_no_overlap(session, ctx, LeaveRequest, staff_no, start, end)
         if not plan.substitute.allowed:
             raise rq.no_substitute(ctx, staff_no, plan.days)
-    except RequestError as exc:
-        answer["problem"] = problem(exc)
     return answer
 
 
@@ -86,21 +109,19 @@ def check_out(
 ) -> dict[str, Any]:
     staff_no = acting_for(session, who, body.staff_no)
     start, end = instant(body.start, request, "start"), instant(body.end, request, "end")
-    ctx = context(session, settings, [start.date(), now_of(request).date()])
+    ctx = check_context(request, session, settings, start.date())
     answer: dict[str, Any] = {
         "staff_no": staff_no,
         "start": start,
         "end": end,
-        "approver": role_of(ctx.rules.approval_chain[0].role),
+        "approver": first_approver(ctx),
         "problem": None,
     }
-    try:
+    with refusal_in(answer):
         rq.staff_known(ctx, staff_no)
         if end < start:
             raise RequestError("the registration ends before it starts")
         rq.check_no_overlap(session, ctx, OutRegistration, staff_no, start, end)
-    except RequestError as exc:
-        answer["problem"] = problem(exc)
     return answer
 
 
@@ -115,15 +136,13 @@ def makeup_answer(
         "count": count,
         "limit": limit,
         "remaining": None if limit is None else max(limit - count, 0),
-        "approver": role_of(ctx.rules.approval_chain[0].role),
+        "approver": first_approver(ctx),
         "problem": None,
     }
-    try:
+    with refusal_in(answer):
         rq.staff_known(ctx, staff_no)
         answer["due"] = makeups.slot_due(ctx, staff_no, body.date, body.slot)
         makeups.check_makeup(session, ctx, staff_no, body.date, body.slot, limit)
-    except RequestError as exc:
-        answer["problem"] = problem(exc)
     return answer
 
 
@@ -132,6 +151,6 @@ def check_makeup(
     body: MakeUpIn, request: Request, session: ReadSessionDep, settings: SettingsDep, who: Person
 ) -> dict[str, Any]:
     staff_no = acting_for(session, who, body.staff_no)
-    ctx = context(session, settings, [body.date, now_of(request).date()])
+    ctx = check_context(request, session, settings, body.date)
     limit = settings.hall.attendance.makeup_monthly_limit
     return makeup_answer(session, ctx, body, staff_no, limit)

@@ -10,7 +10,6 @@ lower (`may_approve`), never their own. The buttons call the JSON API
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Request
@@ -18,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from attendance.access import approver_role, identity, reach
-from attendance.common import context, now_of
+from attendance.common import context, now_and_today
 from attendance.context import AttendanceContext
 from attendance.pages import page_setup
 from attendance.reports import month_report
@@ -27,7 +26,8 @@ from attendance.self_page import request_words
 from attendance_engine.leave import may_approve
 from hallbase.auth import OFFICE, AuthError, Principal, allow
 from hallbase.deps import ReadSessionDep, SettingsDep
-from hallbase.words import Lang, label, t, under
+from hallbase.pages import render_page, script_json
+from hallbase.words import Lang, t, under
 
 router = APIRouter()
 APPROVALS_PATH = "/attendance/approvals"
@@ -66,8 +66,7 @@ def approvals_page(
     """The caller's inbox: an office role outside the chain finds it empty, and is told why."""
     page = page_setup(session, lang)
     language: Lang = page["lang"]
-    now = now_of(request)
-    today = now.astimezone(settings.zone).date()
+    now, today = now_and_today(request, settings)
     ctx = context(session, settings, [today])
     waiting = items(session, ctx, waiting_for(session, ctx, who), language)
     people = {i.staff_no for i in waiting}
@@ -92,11 +91,7 @@ def approvals_page(
         "decided": decided[:20],
         "months": months,
         "approver": any(g.role in chain for g in who.grants),
-        "role_label": lambda code: label("role", code, language),
         "local": lambda instant: instant.astimezone(ctx.tz).strftime("%m-%d %H:%M"),
-        "setup_json": json.dumps(setup, ensure_ascii=False).replace("</", "<\\/"),
+        "setup_json": script_json(setup),
     }
-    response: HTMLResponse = request.app.state.templates.TemplateResponse(
-        request, "attendance_approvals.html", context_
-    )
-    return response
+    return render_page(request, "attendance_approvals.html", context_)

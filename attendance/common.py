@@ -26,6 +26,12 @@ def now_of(request: Request) -> datetime:
     return clock()
 
 
+def now_and_today(request: Request, settings: Settings) -> tuple[datetime, date]:
+    """The app's clock now and the hall's date at that instant."""
+    now = now_of(request)
+    return now, now.astimezone(settings.zone).date()
+
+
 def context(session: Session, settings: Settings, days: Iterable[date]) -> AttendanceContext:
     """The evaluation context covering the years of ``days``, reused while its rows are
     unchanged (a report builds no new context, so nothing keyed by one accumulates)."""

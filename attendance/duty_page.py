@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
@@ -11,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
 
 from attendance.api_days import DUTY_READERS, DUTY_SIGNERS
-from attendance.common import context, now_of
+from attendance.common import context, now_and_today
 from attendance.context import AttendanceContext
 from attendance.models import DutySignature
 from attendance.pages import page_setup
@@ -19,6 +18,7 @@ from attendance.reports import duty_report
 from hallbase.auth import Principal, allow
 from hallbase.deps import ReadSessionDep, SettingsDep
 from hallbase.models import Staff
+from hallbase.pages import render_page, script_json
 from hallbase.words import Lang, label, t, under
 
 router = APIRouter()
@@ -63,8 +63,7 @@ def duty_page(
     signs as themselves)."""
     page = page_setup(session, lang)
     language: Lang = page["lang"]
-    now = now_of(request)
-    today = now.astimezone(settings.zone).date()
+    now, today = now_and_today(request, settings)
     day = day or today
     ctx = context(session, settings, [day, today])
     record = duty_report(session, ctx, day, now)
@@ -94,11 +93,7 @@ def duty_page(
         "next_day": day + timedelta(days=1) if day < today else None,
         "counts": presence_counts(record["presence"]),
         "kind_label": lambda code: label("status", code, language),
-        "role_label": lambda code: label("role", code, language),
         "time_of": lambda iso: datetime.fromisoformat(iso).astimezone(ctx.tz).strftime("%H:%M"),
-        "setup_json": json.dumps(setup, ensure_ascii=False).replace("</", "<\\/"),
+        "setup_json": script_json(setup),
     }
-    response: HTMLResponse = request.app.state.templates.TemplateResponse(
-        request, "attendance_duty.html", context_
-    )
-    return response
+    return render_page(request, "attendance_duty.html", context_)

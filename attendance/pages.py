@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
-from sqlmodel import select
 
 from attendance.access import reach
 from attendance.api_days import board
@@ -18,8 +16,8 @@ from attendance.export import day_symbol, half_absent, symbols
 from attendance.reports import month_report
 from hallbase.auth import OFFICE, Principal, allow
 from hallbase.deps import ReadSessionDep, SettingsDep
-from hallbase.models import Hall
-from hallbase.words import Lang, label, pick_lang, t, under
+from hallbase.pages import hall_language, render_page, script_json
+from hallbase.words import Lang, label, t, under
 
 router = APIRouter()
 Office = Annotated[Principal, allow(*OFFICE)]  # a window lead sees their scope's staff
@@ -29,9 +27,7 @@ MONTH_PATH = "/attendance/month"
 
 def page_setup(session: Any, lang: str | None) -> dict[str, Any]:
     """What every attendance page shows: language, hall name, words and label functions."""
-    hall = session.exec(select(Hall)).first()
-    language = pick_lang(lang, default=hall.language if hall else "zh")
-    name = (hall.name_en or hall.name) if hall and language == "en" else (hall.name if hall else "")
+    language, name = hall_language(session, lang)
     words = under("attendance.page", language)
     return {
         "lang": language,
@@ -42,6 +38,7 @@ def page_setup(session: Any, lang: str | None) -> dict[str, Any]:
         "slot_label": lambda code: label("slot", code, language),
         "grade_label": lambda code: label("grade", code, language),
         "flag_label": lambda code: label("flag", code, language),
+        "role_label": lambda code: label("role", code, language),
     }
 
 
@@ -67,12 +64,9 @@ def board_page(
         "day": data["date"],
         "rows": data["data"],
         "every_ms": 5000,
-        "labels_json": json.dumps(labels, ensure_ascii=False).replace("</", "<\\/"),
+        "labels_json": script_json(labels),
     }
-    response: HTMLResponse = request.app.state.templates.TemplateResponse(
-        request, "attendance_board.html", context_
-    )
-    return response
+    return render_page(request, "attendance_board.html", context_)
 
 
 @router.get(MONTH_PATH, response_class=HTMLResponse, include_in_schema=False)
@@ -108,7 +102,4 @@ def month_page(
         "dates": report.dates,
         "symbols": symbols(),
     }
-    response: HTMLResponse = request.app.state.templates.TemplateResponse(
-        request, "attendance_month.html", context_
-    )
-    return response
+    return render_page(request, "attendance_month.html", context_)

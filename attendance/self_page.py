@@ -8,19 +8,19 @@ The forms call the JSON API (`/api/v1/attendance/leaves|outs|makeups`, their `/c
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from attendance.common import context, now_of
+from attendance.common import context, now_and_today
 from attendance.pages import page_setup
 from attendance.requests import LEAVE_KIND
 from attendance.self_view import live_labels, person_view
 from hallbase.auth import ROLES, Principal, allow, staff_in
 from hallbase.deps import ReadSessionDep, SettingsDep
+from hallbase.pages import render_page, script_json
 from hallbase.words import Lang, label, t, under
 
 router = APIRouter()
@@ -50,8 +50,7 @@ def render(
     caller's own."""
     page = page_setup(session, lang)
     language: Lang = page["lang"]
-    now = now_of(request)
-    today = now.astimezone(settings.zone).date()
+    now, today = now_and_today(request, settings)
     ctx = context(session, settings, [today])
     words = request_words(language)
     own = staff_no is not None and staff_no == who.staff_no
@@ -83,15 +82,11 @@ def render(
         "today": today,
         "who": who,
         "leave_kinds": [(code, label("leave_kind", code, language)) for code in LEAVE_KIND],
-        "role_label": lambda code: label("role", code, language),
         "local": lambda instant: instant.astimezone(ctx.tz).strftime("%m-%d %H:%M"),
         "hm": lambda iso: datetime.fromisoformat(iso).astimezone(ctx.tz).strftime("%H:%M"),
-        "setup_json": json.dumps(setup, ensure_ascii=False).replace("</", "<\\/"),
+        "setup_json": script_json(setup),
     }
-    response: HTMLResponse = request.app.state.templates.TemplateResponse(
-        request, "attendance_self.html", context_
-    )
-    return response
+    return render_page(request, "attendance_self.html", context_)
 
 
 @router.get(ME_PATH, response_class=HTMLResponse, include_in_schema=False)

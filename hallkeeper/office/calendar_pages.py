@@ -20,7 +20,7 @@ from hallbase.models import HolidayOverride, Schedule, Staff
 from hallkeeper.api.routes.calendar import overrides_map
 from hallkeeper.api.routes.schedules import schedule_public
 from hallkeeper.office.common import OFFICE_PAGE, ROOT, frame, render
-from hallkeeper.office.forms import Form, Input
+from hallkeeper.office.forms import Form, Input, put_form
 
 router = APIRouter(include_in_schema=False)
 Office = Annotated[Principal, OFFICE_PAGE]
@@ -52,20 +52,15 @@ def schedules_page(
         schedule["slot_lines"] = "\n".join(slot_line(slot) for slot in schedule["slots"])
     users = session.exec(select(Staff.schedule)).all()
     counts = {s["name"]: sum(1 for u in users if u == s["name"]) for s in schedules}
-    form = Form(
-        id="schedule-form",
-        create_url=f"{API}/schedules/{{key}}",
-        change_url=f"{API}/schedules/{{key}}",
-        create_method="PUT",
-        change_method="PUT",
-        inputs=(
-            Input("name", create_only=True, required=True, hint=page["w"]["hint.schedule_name"]),
-            Input("label"),
-            Input("default", "check"),
-            Input("valid_from", hint=page["w"]["hint.month_day"]),
-            Input("valid_to", hint=page["w"]["hint.month_day"]),
-            Input("slots", "slots", required=True, hint=page["w"]["hint.slots"]),
-        ),
+    form = put_form(
+        "schedule-form",
+        f"{API}/schedules",
+        Input("name", create_only=True, required=True, hint=page["w"]["hint.schedule_name"]),
+        Input("label"),
+        Input("default", "check"),
+        Input("valid_from", hint=page["w"]["hint.month_day"]),
+        Input("valid_to", hint=page["w"]["hint.month_day"]),
+        Input("slots", "slots", required=True, hint=page["w"]["hint.slots"]),
     )
     context = {
         **page,
@@ -104,17 +99,12 @@ def calendar_page(
     missing = missing_years(today, imported)
     covered = year in imported or calendar_covers(year)
     rows = session.exec(select(HolidayOverride).order_by(col(HolidayOverride.day))).all()
-    override_form = Form(
-        id="holiday-form",
-        create_url=f"{API}/holidays/{{key}}",
-        change_url=f"{API}/holidays/{{key}}",
-        create_method="PUT",
-        change_method="PUT",
-        inputs=(
-            Input("day", "date", create_only=True, required=True),
-            Input("workday", "check"),
-            Input("note"),
-        ),
+    override_form = put_form(
+        "holiday-form",
+        f"{API}/holidays",
+        Input("day", "date", create_only=True, required=True),
+        Input("workday", "check"),
+        Input("note"),
     )
     notice_form = Form(
         id="notice-form",

@@ -3,7 +3,6 @@ it is rendered."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,8 +12,9 @@ from sqlmodel import Session, col, select
 
 from hallbase.auth import OFFICE, Principal, allow
 from hallbase.auth.roles import Role
-from hallbase.models import Hall, Staff
-from hallbase.words import label, pick_lang, t, under
+from hallbase.models import Staff
+from hallbase.pages import hall_language, render_page, script_json
+from hallbase.words import label, t, under
 
 OFFICE_PAGE = allow(*OFFICE)  # the office reads; the admin's forms change (through the API)
 ADMIN_PAGE = allow("admin")
@@ -49,7 +49,7 @@ MENU = (
 
 def to_json(value: Any) -> str:
     """JSON safe inside a page's ``<script type="application/json">`` or an attribute."""
-    return json.dumps(value, ensure_ascii=False, default=str).replace("</", "<\\/")
+    return script_json(value, default=str)
 
 
 def staff_options(session: Session, lang: str) -> tuple[tuple[str, str], ...]:
@@ -63,9 +63,7 @@ def frame(
 ) -> dict[str, Any]:
     """The frame of an office page: language, hall name, words, the menu the caller may open,
     whether they may change things, and what the page's script needs."""
-    hall = session.exec(select(Hall)).first()
-    language = pick_lang(lang, default=hall.language if hall else "zh")
-    name = (hall.name_en or hall.name) if hall and language == "en" else (hall.name if hall else "")
+    language, name = hall_language(session, lang)
     admin = who.has_role("admin")
     words = under("office", language)
     menu = [
@@ -97,7 +95,4 @@ def frame(
 
 def render(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
     """The page ``template`` with ``context``."""
-    response: HTMLResponse = request.app.state.templates.TemplateResponse(
-        request, template, context
-    )
-    return response
+    return render_page(request, template, context)

@@ -64,3 +64,22 @@ class Form:
 def choices(table: str, codes: tuple[str, ...], lang: str) -> tuple[tuple[str, str], ...]:
     """Options of a select: each code with its name from ``office.<table>.<code>``."""
     return tuple((code, t(f"office.{table}.{code}", lang)) for code in codes)
+
+
+def table_form(form_id: str, url: str, *inputs: Input) -> Form:
+    """A form for a table's rows: created by POST to ``url``, changed by PATCH to
+    ``url/{key}``."""
+    return Form(id=form_id, inputs=inputs, create_url=url, change_url=f"{url}/{{key}}")
+
+
+def put_form(form_id: str, url: str, *inputs: Input) -> Form:
+    """A form for rows sent whole: created and changed alike by PUT to ``url/{key}``."""
+    row_url = f"{url}/{{key}}"
+    return Form(
+        id=form_id,
+        inputs=inputs,
+        create_url=row_url,
+        change_url=row_url,
+        create_method="PUT",
+        change_method="PUT",
+    )

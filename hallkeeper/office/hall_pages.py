@@ -17,7 +17,7 @@ from hallbase.hallconfig import Category, Role, ServiceKind, WindowKind
 from hallbase.models import Schedule, Service, Staff, Unit, Window
 from hallkeeper.api.routes.windows import window_public
 from hallkeeper.office.common import OFFICE_PAGE, ROOT, frame, render, staff_options
-from hallkeeper.office.forms import Form, Input, choices
+from hallkeeper.office.forms import Input, choices, table_form
 
 router = APIRouter(include_in_schema=False)
 Office = Annotated[Principal, OFFICE_PAGE]
@@ -59,19 +59,16 @@ def windows_page(
     }
     staff = {s.staff_no: s.name for s in session.exec(select(Staff)).all()}
     posts = staff_options(session, language)
-    form = Form(
-        id="window-form",
-        create_url=f"{API}/windows",
-        change_url=f"{API}/windows/{{key}}",
-        inputs=(
-            Input("number", "int", create_only=True, required=True),
-            Input("name", required=True),
-            Input("kind", "select", choices("window_kind", get_args(WindowKind), language),
-                  required=True, default="comprehensive"),
-            Input("services", "codes", required=True, hint=page["w"]["hint.services"]),
-            Input("a_post", "select", posts, required=True),
-            Input("b_post", "select", posts, clearable=True),
-        ),
+    form = table_form(
+        "window-form",
+        f"{API}/windows",
+        Input("number", "int", create_only=True, required=True),
+        Input("name", required=True),
+        Input("kind", "select", choices("window_kind", get_args(WindowKind), language),
+              required=True, default="comprehensive"),
+        Input("services", "codes", required=True, hint=page["w"]["hint.services"]),
+        Input("a_post", "select", posts, required=True),
+        Input("b_post", "select", posts, clearable=True),
     )  # fmt: skip
     context = {
         **page,
@@ -92,26 +89,23 @@ def services_page(
     page = frame(request, session, who, lang, "services")
     language = page["lang"]
     services = session.exec(select(Service).order_by(col(Service.prefix))).all()
-    form = Form(
-        id="service-form",
-        create_url=f"{API}/services",
-        change_url=f"{API}/services/{{key}}",
-        inputs=(
-            Input("code", create_only=True, required=True, hint=page["w"]["hint.code"]),
-            Input("prefix", create_only=True, required=True, hint=page["w"]["hint.prefix"]),
-            Input("name", required=True),
-            Input("name_en"),
-            Input("group"),
-            Input("kind", "select", choices("service_kind", get_args(ServiceKind), language),
-                  required=True, default="instant"),
-            Input("promised_days", "int", clearable=True),
-            Input("max_wait_minutes", "int", default="30"),
-            Input("max_service_minutes", "int", default="20"),
-            Input("daily_quota", "int", clearable=True),
-            Input("open_from", "time", default="08:30"),
-            Input("open_to", "time", default="17:30"),
-            Input("documents", "lines", hint=page["w"]["hint.documents"]),
-        ),
+    form = table_form(
+        "service-form",
+        f"{API}/services",
+        Input("code", create_only=True, required=True, hint=page["w"]["hint.code"]),
+        Input("prefix", create_only=True, required=True, hint=page["w"]["hint.prefix"]),
+        Input("name", required=True),
+        Input("name_en"),
+        Input("group"),
+        Input("kind", "select", choices("service_kind", get_args(ServiceKind), language),
+              required=True, default="instant"),
+        Input("promised_days", "int", clearable=True),
+        Input("max_wait_minutes", "int", default="30"),
+        Input("max_service_minutes", "int", default="20"),
+        Input("daily_quota", "int", clearable=True),
+        Input("open_from", "time", default="08:30"),
+        Input("open_to", "time", default="17:30"),
+        Input("documents", "lines", hint=page["w"]["hint.documents"]),
     )  # fmt: skip
     return render(request, "office_services.html", {**page, "services": services, "form": form})
 
@@ -125,11 +119,11 @@ def units_page(
     units = session.exec(select(Unit).order_by(col(Unit.code))).all()
     staff = session.exec(select(Staff.unit_code)).all()
     counts = {u.code: sum(1 for code in staff if code == u.code) for u in units}
-    form = Form(
-        id="unit-form",
-        create_url=f"{API}/units",
-        change_url=f"{API}/units/{{key}}",
-        inputs=(Input("code", create_only=True, required=True), Input("name", required=True)),
+    form = table_form(
+        "unit-form",
+        f"{API}/units",
+        Input("code", create_only=True, required=True),
+        Input("name", required=True),
     )
     return render(
         request, "office_units.html", {**page, "units": units, "counts": counts, "form": form}
@@ -152,24 +146,21 @@ def staff_page(
         query = query.where(col(Staff.unit_code) == unit)
     units = session.exec(select(Unit).order_by(col(Unit.code))).all()
     schedules = session.exec(select(Schedule).order_by(col(Schedule.name))).all()
-    form = Form(
-        id="staff-form",
-        create_url=f"{API}/staff",
-        change_url=f"{API}/staff/{{key}}",
-        inputs=(
-            Input("staff_no", create_only=True, required=True),
-            Input("name", required=True),
-            Input("pin", required=True, hint=page["w"]["hint.pin"]),
-            Input("unit_code", "select", tuple((u.code, u.name) for u in units), required=True),
-            Input("category", "select", tuple((c, page["label"]("category", c))
-                                              for c in get_args(Category)), required=True),
-            Input("role", "select", tuple((r, page["label"]("role", r)) for r in get_args(Role)),
-                  required=True, default="staff"),
-            Input("start_date", "date", clearable=True),
-            Input("end_date", "date", clearable=True),
-            Input("schedule", "select", tuple((s.name, s.label or s.name) for s in schedules),
-                  clearable=True),
-        ),
+    form = table_form(
+        "staff-form",
+        f"{API}/staff",
+        Input("staff_no", create_only=True, required=True),
+        Input("name", required=True),
+        Input("pin", required=True, hint=page["w"]["hint.pin"]),
+        Input("unit_code", "select", tuple((u.code, u.name) for u in units), required=True),
+        Input("category", "select", tuple((c, page["label"]("category", c))
+                                          for c in get_args(Category)), required=True),
+        Input("role", "select", tuple((r, page["label"]("role", r)) for r in get_args(Role)),
+              required=True, default="staff"),
+        Input("start_date", "date", clearable=True),
+        Input("end_date", "date", clearable=True),
+        Input("schedule", "select", tuple((s.name, s.label or s.name) for s in schedules),
+              clearable=True),
     )  # fmt: skip
     context = {
         **page,

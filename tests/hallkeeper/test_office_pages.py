@@ -16,10 +16,9 @@ from sqlmodel import select
 from hallbase.auth.models import AuditEntry
 from hallbase.db import read_session
 from hallbase.settings import Settings
-from hallkeeper.app import create_app
 from hallkeeper.office.problems import explain, explain_row
-from tests.helpers.auth import add_account, api_token, login
-from tests.helpers.queue import MONDAY_9AM, Clock
+from tests.helpers.auth import api_token, login
+from tests.helpers.office import browser, office_app, title
 
 PAGES = [
     ("/office", "办公管理"),
@@ -39,24 +38,7 @@ ADMIN_PAGES = [
 
 @pytest.fixture
 def app(any_engine: Engine, settings: Settings) -> Iterator[Any]:
-    app = create_app(settings, engine=any_engine, clock=Clock(MONDAY_9AM))
-    add_account(app, "admin", "admin")
-    add_account(app, "chief", "duty_chief", staff_no="ZW003")
-    add_account(app, "liming", "staff", staff_no="SC002")
-    yield app
-
-
-def browser(app: Any, username: str | None) -> TestClient:
-    """A client that asks for pages as a browser does, logged in as ``username``."""
-    client = TestClient(app, headers={"Accept": "text/html"}, follow_redirects=False)
-    if username:
-        login(client, username)
-    return client
-
-
-def title(html: str) -> str:
-    start = html.index('id="page-title">') + len('id="page-title">')
-    return html[start : html.index("<", start)]
+    yield office_app(any_engine, settings)
 
 
 @pytest.mark.parametrize(("path", "heading"), PAGES + ADMIN_PAGES)

@@ -18,10 +18,9 @@ from devices.zk.simulator import ZKSimulator
 from hallbase.auth.models import AuditEntry
 from hallbase.db import read_session
 from hallbase.settings import REPO_CONFIG, Settings, load_settings
-from hallkeeper.app import create_app
-from tests.helpers.auth import add_account, login
 from tests.helpers.live_server import free_port
-from tests.helpers.queue import MONDAY_9AM, Clock
+from tests.helpers.office import browser, office_app, title
+from tests.helpers.queue import MONDAY_9AM
 
 PAGE = "/office/terminals"
 NEW = "NEWADMS1"  # an ADMS terminal that called once and waits
@@ -29,29 +28,7 @@ NEW = "NEWADMS1"  # an ADMS terminal that called once and waits
 
 @pytest.fixture
 def app(any_engine: Engine, settings: Settings) -> Iterator[Any]:
-    yield _app(any_engine, settings)
-
-
-def _app(engine: Engine, settings: Settings) -> Any:
-    app = create_app(settings, engine=engine, clock=Clock(MONDAY_9AM))
-    add_account(app, "admin", "admin")
-    add_account(app, "watch", "supervisor")
-    add_account(app, "chief", "duty_chief", staff_no="ZW003")
-    add_account(app, "liming", "staff", staff_no="SC002")
-    return app
-
-
-def browser(app: Any, username: str | None) -> TestClient:
-    """A client that asks for pages as a browser does, logged in as ``username``."""
-    client = TestClient(app, headers={"Accept": "text/html"}, follow_redirects=False)
-    if username:
-        login(client, username)
-    return client
-
-
-def title(html: str) -> str:
-    start = html.index('id="page-title">') + len('id="page-title">')
-    return html[start : html.index("<", start)]
+    yield office_app(any_engine, settings)
 
 
 def row(html: str, table: str, key: str) -> str:
@@ -169,7 +146,8 @@ def test_set_clock_sets_a_zk_terminals_clock_to_the_services_time_and_is_audited
                  f'address = "127.0.0.1:{zk.port}"\ntimeout_seconds = 2\n')  # fmt: skip
         config.write_text(REPO_CONFIG.read_text("utf-8") + entry, "utf-8")
         settings = load_settings(data_dir=tmp_path, database_url="", config=config, mqtt_url="")
-        app = _app(any_engine, settings)  # no lifespan: no poller corrects the clock meanwhile
+        # no lifespan: no poller corrects the clock meanwhile
+        app = office_app(any_engine, settings)
         admin = browser(app, "admin")
         buttons = row(admin.get(PAGE).text, "terminals-table", "ZK-CLK")
         assert "/api/v1/devices/ZK-CLK/set-clock" in buttons and "sync-users" in buttons
