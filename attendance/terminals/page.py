@@ -49,11 +49,14 @@ def devices_page(request: Request, settings: SettingsDep, lang: str | None = Non
             }
         )
     queue = getattr(request.app.state, "queue_devices", None)
-    for key, status in (queue.status() if queue is not None else {}).items():
+    found: dict[str, Any] = queue.status() if queue is not None else {}
+    parts = [("printer", p, p.get("name", "")) for p in found.get("printers", ())]
+    parts += [(key, found.get(key), "") for key in ("led", "keypads")]
+    for key, status, name in parts:
         if status is not None:
             rows.append(
                 {
-                    "name": t(f"devices.{key}", language),
+                    "name": name or t(f"devices.{key}", language),
                     "serial": "",
                     "kind": t(f"devices.{key}", language),
                     "state": _state(status.get("available")),

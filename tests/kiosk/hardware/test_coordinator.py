@@ -236,3 +236,13 @@ def test_line_settings_reach_the_ports_and_boards_show_16_columns(
     finally:
         for sim in (sims.keypads, sims.boards, sims.printer):
             sim.stop()
+
+
+def test_the_devices_page_lists_the_queue_printer_and_buses(hall: Hall) -> None:
+    page = hall.client.get("/devices", headers={"Accept": "text/html"})
+    assert page.status_code == 200, page.text
+    assert (
+        "取号打印机" in page.text
+        and "LED显示屏总线" in page.text
+        and "呼叫器/评价器总线" in page.text
+    )
