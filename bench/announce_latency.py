@@ -94,11 +94,10 @@ def main() -> None:
     if args.serve:
         serve(args.serve[0], int(args.serve[1]))
         return
-    import socket
+    sys.path.insert(0, str(ROOT))
+    from tests.helpers.live_server import free_port
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="announce-bench-") as data:
         child = subprocess.Popen([sys.executable, __file__, "--serve", data, str(port)], cwd=ROOT)

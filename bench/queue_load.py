@@ -33,7 +33,6 @@ import http.client
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -154,12 +153,6 @@ class Api:
 
     def close(self) -> None:
         self._conn.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def pct(values: list[float], q: float) -> float:
@@ -460,6 +453,9 @@ def main() -> None:
         serve(args.serve[0], int(args.serve[1]), args.http, args.loop)
         return
     with tempfile.TemporaryDirectory(prefix="queue-load-") as data_dir:
+        sys.path.insert(0, str(ROOT))
+        from tests.helpers.live_server import free_port
+
         port = free_port()
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         command = [sys.executable, __file__, "--serve", data_dir, str(port)]

@@ -19,13 +19,7 @@ sys.path.insert(0, str(ROOT))
 from zk import ZK  # noqa: E402
 
 from devices.zk.adapter import ZKClient, ZKSettings  # noqa: E402
-
-
-def free_port() -> int:
-    """A port that is free for TCP right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.helpers.live_server import free_port  # noqa: E402
 
 
 def start_simulator(port: int, records: int) -> subprocess.Popen[bytes]:
