@@ -7,7 +7,7 @@ reaches it, so a ticket printed by both would show up twice.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,23 @@ def instance(
     return app, devices
 
 
+@contextmanager
+def two_instances(
+    pg_database: str, settings: Settings, sims: QueueSimulators
+) -> Iterator[tuple[Clock, list[Engine], list[tuple[Any, QueueDevices]]]]:
+    """Two instances on one fresh PostgreSQL database, their shared clock and engines."""
+    from tests.helpers.services import reset_pg
+
+    reset_pg(pg_database)
+    clock = Clock(MONDAY_9AM)
+    engines = [make_engine(pg_database), make_engine(pg_database)]
+    try:
+        yield clock, engines, [instance(e, settings, clock, sims) for e in engines]
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+
 def printed_once(sims: QueueSimulators, codes: list[str]) -> None:
     """Each ticket in ``codes`` is on exactly one printed job, and nothing else was printed."""
     jobs = sims.printer.jobs
@@ -66,13 +83,8 @@ def untouched(devices: QueueDevices) -> bool:
 def test_two_instances_print_once_and_the_other_takes_over_on_a_clean_stop(
     pg_database: str, settings: Settings, sims: QueueSimulators
 ) -> None:
-    from tests.helpers.services import reset_pg
-
-    reset_pg(pg_database)
-    clock = Clock(MONDAY_9AM)
-    engines = [make_engine(pg_database), make_engine(pg_database)]
-    (app1, one), (app2, two) = (instance(e, settings, clock, sims) for e in engines)
-    try:
+    with two_instances(pg_database, settings, sims) as (_clock, engines, pair):
+        (app1, one), (app2, two) = pair
         with ExitStack() as first:
             c1 = first.enter_context(TestClient(app1))
             c2 = TestClient(app2).__enter__()
@@ -104,22 +116,14 @@ def test_two_instances_print_once_and_the_other_takes_over_on_a_clean_stop(
                 wait_until(lambda: two.led is not None and two.led.available)
             finally:
                 c2.__exit__(None, None, None)
-    finally:
-        for engine in engines:
-            engine.dispose()
 
 
 @pytest.mark.postgres
 def test_an_owner_that_stops_renewing_is_replaced_when_its_lease_expires(
     pg_database: str, settings: Settings, sims: QueueSimulators
 ) -> None:
-    from tests.helpers.services import reset_pg
-
-    reset_pg(pg_database)
-    clock = Clock(MONDAY_9AM)
-    engines = [make_engine(pg_database), make_engine(pg_database)]
-    (app1, one), (app2, two) = (instance(e, settings, clock, sims) for e in engines)
-    try:
+    with two_instances(pg_database, settings, sims) as (clock, engines, pair):
+        (app1, one), (app2, two) = pair
         with TestClient(app1) as c1, TestClient(app2) as c2:
             as_admin(app1, c1)
             as_admin(app2, c2)
@@ -145,9 +149,6 @@ def test_an_owner_that_stops_renewing_is_replaced_when_its_lease_expires(
             printed_once(sims, codes)
             row = current(engines[1], LEASE_NAME)
             assert row is not None and row.owner == two.lease.owner
-    finally:
-        for engine in engines:
-            engine.dispose()
 
 
 def test_a_single_instance_holds_the_lease_on_sqlite(
