@@ -16,8 +16,8 @@ storing the same new punch at once both count it as new (the row itself is store
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from attendance.models import Punch
-from hallbase.models.types import sqlite_text
+from hallbase.models.types import stored_instant, stored_instant_type
 
 # (device serial, PIN, device time as an aware instant): the natural key
 Key = tuple[str, str, datetime]
@@ -36,17 +36,13 @@ COLUMNS = (
 
 _punch = Punch.__table__  # type: ignore[attr-defined]
 INSTANTS = ("device_time", "received_at")
-
-
-def _form(dialect: str) -> Any:
-    """The type an instant is bound and read back with: its stored form, unprocessed."""
-    return sa.String() if dialect == "sqlite" else sa.DateTime(timezone=True)
+_BOUND = frozenset((*COLUMNS, *INSTANTS))  # the values each row gives
 
 
 def _upsert(dialect: str) -> sa.Executable:
     """The upsert, its instants bound in their stored form (see `store_new`)."""
     insert: Any = sqlite.insert if dialect == "sqlite" else postgresql.insert
-    values = {name: sa.bindparam(name, type_=_form(dialect)) for name in INSTANTS}
+    values = {name: sa.bindparam(name, type_=stored_instant_type(dialect)) for name in INSTANTS}
     statement: sqlite.Insert | postgresql.Insert = insert(_punch).values(values)
     c = _punch.c
     return statement.on_conflict_do_update(
@@ -58,7 +54,7 @@ def _upsert(dialect: str) -> sa.Executable:
 def _stored_keys(dialect: str) -> sa.Select[Any]:
     """The natural keys stored for some terminals within a span of stored instants."""
     c = _punch.c
-    form = _form(dialect)
+    form = stored_instant_type(dialect)
     return sa.select(c.device_sn, c.pin, sa.type_coerce(c.device_time, form)).where(
         c.device_sn.in_(sa.bindparam("terminals", expanding=True)),
         c.device_time >= sa.bindparam("first", type_=form),
@@ -83,21 +79,6 @@ def _driver_sql(conn: sa.Connection) -> tuple[str, tuple[str, ...] | None, dict[
         fixed = {k: b.effective_value for k, b in compiled.binds.items() if k not in _BOUND}
         found = _DRIVER_SQL[name] = (str(compiled), order, fixed)
     return found
-
-
-_BOUND = frozenset((*COLUMNS, *INSTANTS))  # the values each row gives
-
-
-def stored_instant(dialect: str) -> Callable[[datetime], Any]:
-    """How ``dialect`` stores an aware instant: SQLAlchemy's SQLite text (`sqlite_text`), or
-    the instant in UTC; a naive one is refused, as the model's column type refuses it."""
-
-    def stored(value: datetime) -> Any:
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime refused by the database layer: {value!r}")
-        return sqlite_text(value) if dialect == "sqlite" else value.astimezone(UTC)
-
-    return stored
 
 
 def store_new(
@@ -129,8 +110,7 @@ def store_new(
         _STORED[dialect],
         {"terminals": sorted({k[0] for k in keys}), "first": min(times), "last": max(times)},
     )
-    new = dict(keys)
     for sn, pin, at in found:
-        new.pop((sn, pin, at), None)
+        keys.pop((sn, pin, at), None)  # stored already: what is left is new
     conn.exec_driver_sql(sql, params)
-    return set(new.values())
+    return set(keys.values())

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from attendance.models import DayVerdict
-from hallbase.models.types import sqlite_text
+from hallbase.models.types import stored_instant, stored_instant_type
 
 KEYS = ("staff_no", "day")
 JSON_COLUMNS = ("result", "alerted")
@@ -43,10 +43,9 @@ _STORED = sa.select(
 
 def _upsert(dialect: str) -> sa.Executable:
     """The upsert with JSON, day and instant parameters bound in their stored form."""
-    text: Any = sa.String() if dialect == "sqlite" else sa.DateTime(timezone=True)
     values: dict[str, Any] = {
         "day": sa.bindparam("day", type_=sa.String() if dialect == "sqlite" else sa.Date()),
-        "computed_at": sa.bindparam("computed_at", type_=text),
+        "computed_at": sa.bindparam("computed_at", type_=stored_instant_type(dialect)),
     }
     for name in JSON_COLUMNS:
         raw = sa.bindparam(name, type_=sa.Text())
@@ -83,15 +82,14 @@ def bound_rows(dialect: str, rows: Sequence[dict[str, Any]]) -> list[dict[str, A
     """``rows`` with their JSON, day and instant values in the stored form (JSON values given
     as text are taken as already encoded by `dumps`)."""
     sqlite_form = dialect == "sqlite"
+    instant = stored_instant(dialect)
     instants: dict[datetime, Any] = {}  # a batch's rows share one `computed_at`
     out = []
     for row in rows:
         at = row["computed_at"]
-        if at.tzinfo is None:
-            raise ValueError(f"naive computed_at refused: {at!r}")
         stored = instants.get(at)
         if stored is None:
-            stored = instants[at] = sqlite_text(at) if sqlite_form else at.astimezone(UTC)
+            stored = instants[at] = instant(at)
         bound = {**row, "computed_at": stored}
         if sqlite_form:
             bound["day"] = row["day"].isoformat()

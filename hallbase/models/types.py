@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -62,6 +62,23 @@ def sqlite_joined(joined: str) -> list[datetime]:
 def _refuse_naive(value: datetime) -> None:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"naive datetime refused by the database layer: {value!r}")
+
+
+def stored_instant(dialect: str) -> Callable[[datetime], Any]:
+    """How ``dialect`` stores an aware instant, exactly as `UTCDateTime` writes it: SQLAlchemy's
+    SQLite text (`sqlite_text`), or the instant in UTC. For statements that bind instants in
+    their stored form (`stored_instant_type`); a naive one is refused, as the column refuses it."""
+
+    def stored(value: datetime) -> Any:
+        _refuse_naive(value)
+        return sqlite_text(value) if dialect == "sqlite" else value.astimezone(UTC)
+
+    return stored
+
+
+def stored_instant_type(dialect: str) -> Any:
+    """The type that binds and reads back an instant in its stored form, unprocessed."""
+    return String() if dialect == "sqlite" else DateTime(timezone=True)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
