@@ -139,13 +139,13 @@ class AttendanceScheduler:
             wake = min(wake, now + MINUTE)
         return wake
 
-    def _round(self) -> float:
-        """Tick when due; returns the seconds to sleep until the next look."""
+    def _round(self) -> timedelta:
+        """Tick when due; returns the time to sleep until the next look."""
         now = self.clock()
         if self.due(now):
             self.tick(now)
         wait = (self.next_wake(self.clock()) - self.clock()).total_seconds()
-        return min(max(wait, 0.5), 60.0)
+        return timedelta(seconds=min(max(wait, 0.5), 60.0))
 
     def start(self) -> None:
         """Run ticks in a background thread."""

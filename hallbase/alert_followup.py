@@ -99,13 +99,17 @@ class AlertFollowUp:
         self.engine, self.cfg, self.clock = engine, cfg, clock
         self._background = BackgroundLoop(
             "alert-follow-up",
-            repeat(self.step, every=CHECK_SECONDS, logger=log, failed="alert follow-up failed"),
+            repeat(self._round, every=CHECK_SECONDS, logger=log, failed="alert follow-up failed"),
         )
 
     def step(self) -> int:
         """One look at the unacknowledged critical alerts."""
         with write_session(self.engine) as session:
             return follow_up(session, self.cfg, self.clock())
+
+    def _round(self) -> None:
+        if queued := self.step():
+            log.info("alert follow-up: %d repeats and escalations queued", queued)
 
     def start(self) -> None:
         self._background.start()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 
 log = logging.getLogger(__name__)
 Loop = Callable[[threading.Event], None]
@@ -72,7 +73,7 @@ class BackgroundLoop:
 
 
 def repeat(
-    step: Callable[[], float | None],
+    step: Callable[[], timedelta | None],
     *,
     every: float,
     first: float | None = None,
@@ -80,7 +81,10 @@ def repeat(
     failed: str,
 ) -> Loop:
     """A loop that runs ``step`` until stopped, waiting ``first`` seconds (default ``every``)
-    before the first step and, after each, the seconds ``step`` returns (None: ``every``).
+    before the first step and, after each, the time ``step`` returns (None: ``every``).
+
+    The wait is a `timedelta`, not a number, so that a step returning a count by mistake (0
+    alerts raised) fails the type check instead of making the loop spin without a pause.
 
     A step that raises is logged on ``logger`` with the message ``failed``; the loop waits
     ``every`` and goes on (a bad row must not stop a background part for good).
@@ -94,6 +98,6 @@ def repeat(
             except Exception:
                 logger.exception(failed)
                 after = None
-            wait = every if after is None else after
+            wait = every if after is None else after.total_seconds()
 
     return loop

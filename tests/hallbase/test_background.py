@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 
 import pytest
 
@@ -86,12 +87,12 @@ def test_an_error_ending_the_loop_is_logged(caplog: pytest.LogCaptureFixture) ->
 
 
 def test_repeat_keeps_going_after_a_failed_round(caplog: pytest.LogCaptureFixture) -> None:
-    rounds: list[float | None] = [None, 0.001]  # None: the default wait; then 1 ms
+    rounds: list[timedelta | None] = [None, timedelta(milliseconds=1)]  # None: the default wait
     done = threading.Event()
     calls = 0
     steps = logging.getLogger("test.steps")
 
-    def step() -> float | None:
+    def step() -> timedelta | None:
         nonlocal calls
         calls += 1
         if calls == 2:

@@ -129,3 +129,39 @@ def test_unacknowledged_critical_alerts_repeat_then_escalate(client: TestClient)
     assert done["id"] == loud and done["acknowledged"]
     cfg = AlertsSection(repeat_minutes=10, repeat_max=10, escalate_minutes=30)
     assert len(step(90)) == 3  # acknowledged: no more repeats, though more are allowed now
+
+
+def test_the_follow_up_loop_waits_between_rounds(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A round that queued nothing must still wait its interval: a loop that took "0 queued"
+    for "wait 0 s" spun on BEGIN IMMEDIATE and kept the queue's writer in SQLite's busy wait."""
+    import threading
+    import time
+
+    from hallbase import alert_followup
+
+    every = 0.05
+    monkeypatch.setattr(alert_followup, "CHECK_SECONDS", every)
+    engine = create_app(settings).state.engine
+    rounds = 0
+    tenth = threading.Event()
+
+    class Counting(alert_followup.AlertFollowUp):
+        def step(self) -> int:
+            nonlocal rounds
+            rounds += 1
+            if rounds == 10:
+                tenth.set()
+            return super().step()
+
+    loop = Counting(engine, AlertsSection(repeat_minutes=10), utcnow)
+    started = time.monotonic()
+    loop.start()
+    try:
+        assert tenth.wait(30), "the follow-up loop did not run ten rounds"
+        elapsed = time.monotonic() - started
+    finally:
+        loop.stop()
+    # Ten rounds take at least ten intervals (the first comes after one).
+    assert elapsed >= 10 * every * 0.9, f"ten rounds in {elapsed * 1000:.0f} ms"
