@@ -11,7 +11,9 @@ A session of this process that queued an alert wakes the relay when it commits
 
 Each instance has its own client id (``hallkeeper-<hall code>-<instance>``: a broker drops
 the older of two connections with one id, so a shared id made two instances knock each other
-off every second) and its own retained status, ``<prefix>/status/<instance>``. The status
+off every second) and its own retained status, ``<prefix>/<hall>/status/<instance>``. Every
+topic of the hall lies under ``<prefix>/<hall>/`` (`MqttRelay.base`), so several halls share
+one broker: alerts at ``<base>/alerts/<kind>``, commands at ``<base>/cmd/...``. The status
 says ``online`` with ``since``, the moment of the current connection, republished on every
 connect. The last will (``offline``) is fixed when the connection is made and published by
 the broker whenever that connection is lost, so it carries no time: the moment the broker
@@ -83,9 +85,10 @@ class MqttRelay:
         self.clock = clock
         self.instance, self.hall_code = instance, hall_code
         self.client_id = f"hallkeeper-{hall_code}-{instance}"
-        self.status_topic = f"{self.prefix}/status/{instance}"
+        self.base = f"{self.prefix}/{hall_code}"  # every topic of this hall lies under it
+        self.status_topic = f"{self.base}/status/{instance}"
         # Acknowledgements by command (only with ``auth_secret``, which API tokens need).
-        self.ack_topic = f"{self.prefix}/{hall_code}/cmd/ack"
+        self.ack_topic = f"{self.base}/cmd/ack"
         self.auth_secret = auth_secret
         self.alerts = alerts or AlertsSection()  # which kinds go to MQTT
         self._commands: queue.Queue[tuple[bytes, bool]] = queue.Queue(maxsize=COMMAND_QUEUE)
@@ -262,6 +265,10 @@ class MqttRelay:
                 self._last_error = f"relay round failed: {exc}"
                 log.exception("MQTT relay round failed")
 
+    def alert_topic(self, kind: str) -> str:
+        """Where alerts of ``kind`` are published."""
+        return f"{self.base}/alerts/{kind}"
+
     @staticmethod
     def _body(row: AlertOutbox) -> dict[str, Any]:
         """The message: the payload as raised, with the fields every alert has."""
@@ -294,7 +301,7 @@ class MqttRelay:
             if "mqtt" not in self.alerts.outlets_of(row.kind):
                 acked.append(row.id)
                 continue
-            topic = f"{self.prefix}/alerts/{row.kind}"
+            topic = self.alert_topic(row.kind)
             body = json.dumps(self._body(row), ensure_ascii=False)
             sent.append((row.id, self.client.publish(topic, body, qos=1)))
         failed: list[int] = []

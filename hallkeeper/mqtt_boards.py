@@ -45,7 +45,7 @@ class BoardTopics:
 
     def topic(self, window: int) -> str:
         """The retained topic of window ``window``'s board."""
-        return f"{self.relay.prefix}/{self.relay.hall_code}/window/{window}/board"
+        return f"{self.relay.base}/window/{window}/board"
 
     def __call__(self, content: BoardContent) -> None:
         """Publish what the window's board shows now (retained, replacing the last)."""
