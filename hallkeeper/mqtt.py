@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import queue
-import ssl
+import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -46,6 +46,7 @@ from hallbase.hallconfig.alerts import AlertsSection
 from hallbase.models import AlertOutbox
 from hallbase.settings import Settings
 from hallkeeper.mqtt_commands import handle_ack
+from hallkeeper.mqtt_tls import TlsFiles, explain, tls_context
 
 log = logging.getLogger(__name__)
 # Paho doubles its reconnect delay after each failure up to this: a broker on the hall's
@@ -71,6 +72,7 @@ class MqttRelay:
         clock: Clock = utcnow,
         auth_secret: str | None = None,
         alerts: AlertsSection | None = None,
+        tls: TlsFiles | None = None,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
@@ -109,14 +111,16 @@ class MqttRelay:
         )
         if parts.username:
             client.username_pw_set(parts.username, parts.password)
+        self.tls = tls or TlsFiles()
         if parts.scheme == "mqtts":
-            client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
+            client.tls_set_context(tls_context(self.tls))
         will = self._status_payload("offline", None)
         client.will_set(self.status_topic, will, qos=1, retain=True)
         client.max_queued_messages_set(batch * 2)
         client.reconnect_delay_set(min_delay=1, max_delay=RECONNECT_MAX_SECONDS)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
+        client.on_connect_fail = self._on_connect_fail
         client.message_callback_add(self.ack_topic, self._on_command)
         self.client = client
 
@@ -132,6 +136,7 @@ class MqttRelay:
             hall_code=settings.hall.hall.code,
             auth_secret=settings.auth_secret,
             alerts=settings.hall.alerts,
+            tls=TlsFiles(settings.mqtt_ca_file, settings.mqtt_cert_file, settings.mqtt_key_file),
         )
 
     def _status_payload(self, state: str, since: datetime | None) -> str:
@@ -158,6 +163,14 @@ class MqttRelay:
                 hook()
             except Exception:
                 log.exception("MQTT relay: a hook on connect failed")
+
+    def _on_connect_fail(self, _c: mqtt.Client, _u: Any) -> None:
+        """A connection attempt failed (paho calls this while handling the error): say why,
+        once per distinct reason (paho retries every few seconds)."""
+        error = f"broker {self.host}:{self.port}: {explain(sys.exc_info()[1], self.tls)}"
+        if error != self._last_error:
+            log.error("MQTT %s", error)
+        self._last_error = error
 
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         self._connected.clear()
