@@ -6,8 +6,9 @@ worst a message is delivered twice, with the same ``message_id`` for the client 
 Paho's callbacks only flip flags: no database work happens on paho's thread.
 
 A session of this process that queued an alert wakes the relay when it commits
-(`hallbase.alerts.on_commit`), so an alert leaves within milliseconds; the poll every
-``poll_seconds`` remains for alerts written by other instances and for retries.
+(`hallbase.alerts.on_commit`), so an alert leaves within milliseconds; on PostgreSQL an alert
+committed by another instance wakes it through LISTEN/NOTIFY (`hallkeeper.mqtt_wake`). The
+poll every ``poll_seconds`` remains for retries, and for whatever a lost notification missed.
 
 Each instance has its own client id (``hallkeeper-<hall code>-<instance>``: a broker drops
 the older of two connections with one id, so a shared id made two instances knock each other
@@ -47,6 +48,7 @@ from hallbase.models import AlertOutbox
 from hallbase.settings import Settings
 from hallkeeper.mqtt_commands import handle_ack
 from hallkeeper.mqtt_tls import TlsFiles, explain, tls_context
+from hallkeeper.mqtt_wake import PgWake
 
 log = logging.getLogger(__name__)
 # Paho doubles its reconnect delay after each failure up to this: a broker on the hall's
@@ -103,6 +105,8 @@ class MqttRelay:
         self._published = 0
         self._was_up: bool | None = None
         self._unhook: Callable[[], None] | None = None
+        # On PostgreSQL the alerts other instances commit wake the relay too (LISTEN/NOTIFY).
+        self.pg_wake = PgWake(engine, self.notify) if engine.dialect.name == "postgresql" else None
         # Called on paho's thread once each connection is made (after the status is published).
         self.on_connected: list[Callable[[], None]] = []
 
@@ -243,6 +247,8 @@ class MqttRelay:
             self._last_error = str(exc)
         self.client.loop_start()
         self._unhook = on_commit(self.notify)  # a committed alert wakes the relay at once
+        if self.pg_wake is not None:
+            self.pg_wake.start()
         self._background.start()
 
     def stop(self) -> None:
@@ -250,6 +256,8 @@ class MqttRelay:
         if self._unhook is not None:
             self._unhook()
             self._unhook = None
+        if self.pg_wake is not None:
+            self.pg_wake.stop()
         self._background.request_stop()
         self._wake.set()
         self._background.stop()
