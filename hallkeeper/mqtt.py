@@ -47,6 +47,7 @@ from hallbase.hallconfig.alerts import AlertsSection
 from hallbase.models import AlertOutbox
 from hallbase.settings import Settings
 from hallkeeper.mqtt_commands import handle_ack
+from hallkeeper.mqtt_state import RetainedTopics
 from hallkeeper.mqtt_tls import TlsFiles, explain, tls_context
 from hallkeeper.mqtt_wake import PgWake
 
@@ -107,6 +108,8 @@ class MqttRelay:
         self._unhook: Callable[[], None] | None = None
         # On PostgreSQL the alerts other instances commit wake the relay too (LISTEN/NOTIFY).
         self.pg_wake = PgWake(engine, self.notify) if engine.dialect.name == "postgresql" else None
+        # The retained state topics (windows, devices, discovery), published by this thread.
+        self.retained = RetainedTopics(self.notify)
         # Called on paho's thread once each connection is made (after the status is published).
         self.on_connected: list[Callable[[], None]] = []
 
@@ -161,7 +164,7 @@ class MqttRelay:
             client.subscribe(self.ack_topic, qos=1)
         self.connects += 1
         self._connected.set()
-        self._wake.set()
+        self.retained.again()  # wakes the relay
         for hook in self.on_connected:
             try:
                 hook()
@@ -279,8 +282,10 @@ class MqttRelay:
                 continue
             self._log_transition(True)
             try:
+                self.retained.flush(self.client)
                 self.handle_commands()
                 while not stop.is_set() and self.drain_once() == self.batch:
+                    self.retained.flush(self.client)  # a long backlog holds no state back
                     self.handle_commands()
             except Exception as exc:  # keep relaying: a failed round is retried next time
                 self._last_error = f"relay round failed: {exc}"
