@@ -5,7 +5,8 @@
 1. Latency: a simulated ADMS terminal pushes one punch (``POST /iclock/cdata``, one ATTLOG
    line, 10 minutes late for the morning sign-in) and an MQTT subscriber on the machine's
    Mosquitto (HALLKEEPER_BENCH_MQTT_URL, default mqtt://127.0.0.1:1883) waits for the
-   ``attendance.late`` alert of that person. One punch at a time, one new person each;
+   ``attendance.late`` alert of that person (on ``<prefix>/<hall code>/alerts/#``). One punch
+   at a time, one new person each;
    median, p99 and max from just before the POST to the message's arrival. Target p99 <= 200 ms.
 2. Outage: the service relays to a private Mosquitto on a free port; the broker is stopped,
    ``--backlog`` alerts are queued in the database, the service's RSS is sampled while they
@@ -151,7 +152,7 @@ def punch_line(n: int, at: datetime) -> bytes:
 
 def latency(directory: Path, punches: int) -> None:
     prefix = f"hk-bench/{time.monotonic_ns()}"
-    sub = Subscriber(MACHINE_MQTT, f"{prefix}/#")
+    sub = Subscriber(MACHINE_MQTT, f"{prefix}/+/alerts/#")
     server, url = start_service(directory, MACHINE_MQTT, prefix)
     late = START.replace(minute=40).replace(tzinfo=None)  # 08:40, ten minutes late
     params: dict[str, str | int] = {"SN": SN, "table": "ATTLOG", "Stamp": 0}
@@ -243,7 +244,7 @@ def outage(directory: Path, backlog: int) -> None:
             time.sleep(1)
         broker = start_broker()
         back = time.perf_counter()
-        sub = Subscriber(url_mqtt, "hk-outage/#")
+        sub = Subscriber(url_mqtt, "hk-outage/+/alerts/#")
         seen: set[str] = set()
         first: float | None = None
         try:

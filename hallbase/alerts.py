@@ -1,7 +1,10 @@
 """Alerts for supervisors: written to the outbox in the caller's transaction, relayed over MQTT.
 
 A session that queued a new alert wakes the relays of this process once it has committed
-(`on_commit`): the alert leaves at once instead of at the relay's next poll.
+(`on_commit`): the alert leaves at once instead of at the relay's next poll. On PostgreSQL
+its transaction also sends ``NOTIFY hallkeeper_alerts`` (`ALERT_CHANNEL`), which PostgreSQL
+delivers at commit (and never on a rollback), so the relays of other instances that LISTEN
+wake too.
 """
 
 from __future__ import annotations
@@ -100,6 +103,15 @@ def on_commit(callback: Callable[[], None]) -> Callable[[], None]:
                 _waiters.remove(callback)
 
     return remove
+
+
+ALERT_CHANNEL = "hallkeeper_alerts"  # NOTIFY'd by a PostgreSQL transaction that queued alerts
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _before_commit(session: OrmSession) -> None:
+    if session.info.get(QUEUED) and session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql(f"NOTIFY {ALERT_CHANNEL}")
 
 
 @event.listens_for(OrmSession, "after_commit")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import socket
 from functools import cached_property
@@ -46,6 +47,21 @@ class Settings(BaseSettings):
     mqtt_topic: str = Field(
         default="hallkeeper", pattern=r"^[^#+\s]+$", description="topic prefix for alerts"
     )
+    mqtt_ca_file: Path | None = Field(
+        default=None,
+        description="CA certificate(s), PEM, that the broker's certificate must chain to",
+    )
+    mqtt_cert_file: Path | None = Field(
+        default=None, description="client certificate, PEM, for brokers that require one"
+    )
+    mqtt_key_file: Path | None = Field(
+        default=None, description="the client certificate's private key, PEM"
+    )
+    mqtt_discovery: str | None = Field(
+        default=None,
+        pattern=r"^[^#+\s]+$",
+        description="Home Assistant discovery prefix (e.g. homeassistant); none: no discovery",
+    )
     timezone: str | None = Field(default=None, description="overrides hall.timezone")
     id_pepper: str | None = Field(
         default=None, description="secret mixed into the hashes of citizens' ID numbers"
@@ -75,6 +91,10 @@ class Settings(BaseSettings):
         "session_secret",
         "database_url",
         "mqtt_url",
+        "mqtt_ca_file",
+        "mqtt_cert_file",
+        "mqtt_key_file",
+        "mqtt_discovery",
         "timezone",
         "id_pepper",
         "instance_id",
@@ -187,7 +207,32 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError(
             "environment", [("HALLKEEPER_MQTT_URL", "must start with mqtt:// or mqtts://")]
         )
+    _check_mqtt_files(settings)
     return settings
+
+
+def _check_mqtt_files(settings: Settings) -> None:
+    """The TLS files exist and can be read, and go with an ``mqtts://`` broker."""
+    files = {
+        "HALLKEEPER_MQTT_CA_FILE": settings.mqtt_ca_file,
+        "HALLKEEPER_MQTT_CERT_FILE": settings.mqtt_cert_file,
+        "HALLKEEPER_MQTT_KEY_FILE": settings.mqtt_key_file,
+    }
+    problems: list[tuple[str, str]] = []
+    tls = (settings.mqtt_url or "").startswith("mqtts://")
+    for name, path in files.items():
+        if path is None:
+            continue
+        if not tls:
+            problems.append((name, "needs a HALLKEEPER_MQTT_URL starting with mqtts://"))
+        elif not path.is_file():
+            problems.append((name, f"no such file: {path}"))
+        elif not os.access(path, os.R_OK):
+            problems.append((name, f"cannot be read by this user: {path}"))
+    if settings.mqtt_key_file is not None and settings.mqtt_cert_file is None:
+        problems.append(("HALLKEEPER_MQTT_KEY_FILE", "needs HALLKEEPER_MQTT_CERT_FILE as well"))
+    if problems:
+        raise ConfigError("environment", problems)
 
 
 def _check_session_secret(secret: str | None) -> None:

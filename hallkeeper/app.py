@@ -44,6 +44,8 @@ from hallkeeper.api.routes import (
 from hallkeeper.body_limit import MB, BodyLimit
 from hallkeeper.mqtt import MqttRelay
 from hallkeeper.mqtt_boards import BoardTopics
+from hallkeeper.mqtt_devices import DeviceTopics
+from hallkeeper.mqtt_discovery import Discovery
 from hallkeeper.privacy import api as privacy_api
 from hallkeeper.privacy.purge import PurgeJob
 from hallkeeper.robots import robot_relays
@@ -205,8 +207,20 @@ def create_app(
     install_pages(app)
     office.install(app)
     queue_devices = install_queue_devices(app)
-    if queue_devices is not None and relay is not None:  # networked boards read the broker
-        queue_devices.boards.watchers.append(BoardTopics(relay, queue_devices.lease.holds))
+    if relay is not None:  # windows' and devices' state topics; networked boards
+        discovery = (
+            Discovery(relay, settings.mqtt_discovery, settings.hall.hall.name)
+            if settings.mqtt_discovery
+            else None
+        )
+        if queue_devices is not None:
+            boards = BoardTopics(relay, queue_devices.lease.holds, discovery)
+            queue_devices.boards.watchers.append(boards)
+        parts.components.append(
+            DeviceTopics(
+                relay, watch, clock or utcnow, queue_devices=queue_devices, discovery=discovery
+            )
+        )
     install_attendance(app, API, clock or utcnow)
     auth.install(app, API)
     docs.install(app)

@@ -6,12 +6,15 @@ worst a message is delivered twice, with the same ``message_id`` for the client 
 Paho's callbacks only flip flags: no database work happens on paho's thread.
 
 A session of this process that queued an alert wakes the relay when it commits
-(`hallbase.alerts.on_commit`), so an alert leaves within milliseconds; the poll every
-``poll_seconds`` remains for alerts written by other instances and for retries.
+(`hallbase.alerts.on_commit`), so an alert leaves within milliseconds; on PostgreSQL an alert
+committed by another instance wakes it through LISTEN/NOTIFY (`hallkeeper.mqtt_wake`). The
+poll every ``poll_seconds`` remains for retries, and for whatever a lost notification missed.
 
 Each instance has its own client id (``hallkeeper-<hall code>-<instance>``: a broker drops
 the older of two connections with one id, so a shared id made two instances knock each other
-off every second) and its own retained status, ``<prefix>/status/<instance>``. The status
+off every second) and its own retained status, ``<prefix>/<hall>/status/<instance>``. Every
+topic of the hall lies under ``<prefix>/<hall>/`` (`MqttRelay.base`), so several halls share
+one broker: alerts at ``<base>/alerts/<kind>``, commands at ``<base>/cmd/...``. The status
 says ``online`` with ``since``, the moment of the current connection, republished on every
 connect. The last will (``offline``) is fixed when the connection is made and published by
 the broker whenever that connection is lost, so it carries no time: the moment the broker
@@ -23,7 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import queue
-import ssl
+import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -44,6 +47,9 @@ from hallbase.hallconfig.alerts import AlertsSection
 from hallbase.models import AlertOutbox
 from hallbase.settings import Settings
 from hallkeeper.mqtt_commands import handle_ack
+from hallkeeper.mqtt_state import RetainedTopics
+from hallkeeper.mqtt_tls import TlsFiles, explain, tls_context
+from hallkeeper.mqtt_wake import PgWake
 
 log = logging.getLogger(__name__)
 # Paho doubles its reconnect delay after each failure up to this: a broker on the hall's
@@ -69,6 +75,7 @@ class MqttRelay:
         clock: Clock = utcnow,
         auth_secret: str | None = None,
         alerts: AlertsSection | None = None,
+        tls: TlsFiles | None = None,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
@@ -83,9 +90,10 @@ class MqttRelay:
         self.clock = clock
         self.instance, self.hall_code = instance, hall_code
         self.client_id = f"hallkeeper-{hall_code}-{instance}"
-        self.status_topic = f"{self.prefix}/status/{instance}"
+        self.base = f"{self.prefix}/{hall_code}"  # every topic of this hall lies under it
+        self.status_topic = f"{self.base}/status/{instance}"
         # Acknowledgements by command (only with ``auth_secret``, which API tokens need).
-        self.ack_topic = f"{self.prefix}/{hall_code}/cmd/ack"
+        self.ack_topic = f"{self.base}/cmd/ack"
         self.auth_secret = auth_secret
         self.alerts = alerts or AlertsSection()  # which kinds go to MQTT
         self._commands: queue.Queue[tuple[bytes, bool]] = queue.Queue(maxsize=COMMAND_QUEUE)
@@ -98,6 +106,10 @@ class MqttRelay:
         self._published = 0
         self._was_up: bool | None = None
         self._unhook: Callable[[], None] | None = None
+        # On PostgreSQL the alerts other instances commit wake the relay too (LISTEN/NOTIFY).
+        self.pg_wake = PgWake(engine, self.notify) if engine.dialect.name == "postgresql" else None
+        # The retained state topics (windows, devices, discovery), published by this thread.
+        self.retained = RetainedTopics(self.notify)
         # Called on paho's thread once each connection is made (after the status is published).
         self.on_connected: list[Callable[[], None]] = []
 
@@ -106,14 +118,16 @@ class MqttRelay:
         )
         if parts.username:
             client.username_pw_set(parts.username, parts.password)
+        self.tls = tls or TlsFiles()
         if parts.scheme == "mqtts":
-            client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
+            client.tls_set_context(tls_context(self.tls))
         will = self._status_payload("offline", None)
         client.will_set(self.status_topic, will, qos=1, retain=True)
         client.max_queued_messages_set(batch * 2)
         client.reconnect_delay_set(min_delay=1, max_delay=RECONNECT_MAX_SECONDS)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
+        client.on_connect_fail = self._on_connect_fail
         client.message_callback_add(self.ack_topic, self._on_command)
         self.client = client
 
@@ -129,6 +143,7 @@ class MqttRelay:
             hall_code=settings.hall.hall.code,
             auth_secret=settings.auth_secret,
             alerts=settings.hall.alerts,
+            tls=TlsFiles(settings.mqtt_ca_file, settings.mqtt_cert_file, settings.mqtt_key_file),
         )
 
     def _status_payload(self, state: str, since: datetime | None) -> str:
@@ -149,12 +164,20 @@ class MqttRelay:
             client.subscribe(self.ack_topic, qos=1)
         self.connects += 1
         self._connected.set()
-        self._wake.set()
+        self.retained.again()  # wakes the relay
         for hook in self.on_connected:
             try:
                 hook()
             except Exception:
                 log.exception("MQTT relay: a hook on connect failed")
+
+    def _on_connect_fail(self, _c: mqtt.Client, _u: Any) -> None:
+        """A connection attempt failed (paho calls this while handling the error): say why,
+        once per distinct reason (paho retries every few seconds)."""
+        error = f"broker {self.host}:{self.port}: {explain(sys.exc_info()[1], self.tls)}"
+        if error != self._last_error:
+            log.error("MQTT %s", error)
+        self._last_error = error
 
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         self._connected.clear()
@@ -227,6 +250,8 @@ class MqttRelay:
             self._last_error = str(exc)
         self.client.loop_start()
         self._unhook = on_commit(self.notify)  # a committed alert wakes the relay at once
+        if self.pg_wake is not None:
+            self.pg_wake.start()
         self._background.start()
 
     def stop(self) -> None:
@@ -234,6 +259,8 @@ class MqttRelay:
         if self._unhook is not None:
             self._unhook()
             self._unhook = None
+        if self.pg_wake is not None:
+            self.pg_wake.stop()
         self._background.request_stop()
         self._wake.set()
         self._background.stop()
@@ -255,12 +282,18 @@ class MqttRelay:
                 continue
             self._log_transition(True)
             try:
+                self.retained.flush(self.client)
                 self.handle_commands()
                 while not stop.is_set() and self.drain_once() == self.batch:
+                    self.retained.flush(self.client)  # a long backlog holds no state back
                     self.handle_commands()
             except Exception as exc:  # keep relaying: a failed round is retried next time
                 self._last_error = f"relay round failed: {exc}"
                 log.exception("MQTT relay round failed")
+
+    def alert_topic(self, kind: str) -> str:
+        """Where alerts of ``kind`` are published."""
+        return f"{self.base}/alerts/{kind}"
 
     @staticmethod
     def _body(row: AlertOutbox) -> dict[str, Any]:
@@ -294,7 +327,7 @@ class MqttRelay:
             if "mqtt" not in self.alerts.outlets_of(row.kind):
                 acked.append(row.id)
                 continue
-            topic = f"{self.prefix}/alerts/{row.kind}"
+            topic = self.alert_topic(row.kind)
             body = json.dumps(self._body(row), ensure_ascii=False)
             sent.append((row.id, self.client.publish(topic, body, qos=1)))
         failed: list[int] = []

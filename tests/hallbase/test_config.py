@@ -143,6 +143,29 @@ def test_settings_refuse_half_configured_service(
     assert info.value.source == str(broken)
 
 
+def test_mqtt_tls_files_are_checked_at_start(tmp_path: Path) -> None:
+    """A missing TLS file stops the start with its variable and its path named."""
+    ca = tmp_path / "ca.pem"
+    ca.write_text("not read here", "utf-8")
+    absent = tmp_path / "absent" / "client.pem"
+    with pytest.raises(ConfigError) as info:
+        load_settings(
+            data_dir=tmp_path, mqtt_url="mqtts://broker", mqtt_ca_file=ca, mqtt_cert_file=absent
+        )
+    assert info.value.problems == [("HALLKEEPER_MQTT_CERT_FILE", f"no such file: {absent}")]
+    with pytest.raises(ConfigError) as info:
+        load_settings(data_dir=tmp_path, mqtt_url="mqtts://broker", mqtt_key_file=ca)
+    assert info.value.problems == [
+        ("HALLKEEPER_MQTT_KEY_FILE", "needs HALLKEEPER_MQTT_CERT_FILE as well")
+    ]
+    with pytest.raises(ConfigError) as info:
+        load_settings(data_dir=tmp_path, mqtt_url="mqtt://broker", mqtt_ca_file=ca)
+    assert info.value.problems[0][0] == "HALLKEEPER_MQTT_CA_FILE"
+    assert "mqtts://" in info.value.problems[0][1]
+    settings = load_settings(data_dir=tmp_path, mqtt_url="mqtts://broker", mqtt_ca_file=ca)
+    assert settings.mqtt_ca_file == ca
+
+
 def test_queue_section_is_checked_and_reaches_the_queue(tmp_path: Path) -> None:
     data = shipped()
     data["queue"]["reset_hour"] = 24

@@ -132,7 +132,7 @@ def test_relay_publishes_outbox_with_stable_ids(
             "late:RS002:2026-11-23:am_in",
             "late:SC001:2026-11-23:am_in",
         ]
-        assert all(m[0] == f"{prefix}/alerts/late" and m[1]["text"] == "迟到" for m in got)
+        assert all(m[0] == f"{prefix}/hall/alerts/late" and m[1]["text"] == "迟到" for m in got)
 
         def published() -> list[AlertOutbox]:
             with read_session(engine) as session:
@@ -177,7 +177,7 @@ def test_broker_outage_loses_nothing(engine: Engine, tmp_path: Path) -> None:
         wait_until(lambda: relay.rounds >= rounds + 2, timeout=10)
         assert relay.status()["backlog"] == 5  # nothing marked sent while the broker is down
         broker = start_broker()
-        sub = Subscriber(port, "hk/alerts/#")
+        sub = Subscriber(port, "hk/hall/alerts/#")
         try:
             got = sub.take(5, timeout=45)  # paho reconnects with back-off
             assert sorted(m[1]["message_id"] for m in got) == [f"absent:S{n}" for n in range(5)]
@@ -206,7 +206,7 @@ def test_two_instances_on_one_broker_keep_their_connections(
     """Two instances (two data directories) on one broker: neither knocks the other off."""
     host, port = machine_broker
     prefix = f"hk-test/{time.monotonic_ns()}"
-    sub = Subscriber(port, f"{prefix}/status/#", host)
+    sub = Subscriber(port, f"{prefix}/+/status/#", host)
     relays = [
         MqttRelay.for_settings(engine, _relay_settings(tmp_path, name, host, port, prefix))
         for name in ("one", "two")
@@ -232,7 +232,7 @@ def test_two_instances_on_one_broker_keep_their_connections(
             relay.stop()
         sub.close()
     # Each instance's status stays retained on its own topic (both offline after their stop).
-    later = Subscriber(port, f"{prefix}/status/#", host)
+    later = Subscriber(port, f"{prefix}/+/status/#", host)
     try:
         retained = later.take(2, timeout=5)
     finally:
@@ -256,7 +256,7 @@ def test_last_will_carries_no_stale_time_and_online_since_is_renewed(
     relay = MqttRelay(
         engine, f"mqtt://{host}:{port}", topic_prefix=prefix, instance="will", clock=lambda: now[0]
     )
-    sub = Subscriber(port, f"{prefix}/status/#", host)
+    sub = Subscriber(port, f"{prefix}/+/status/#", host)
     try:
         now[0] = next(times)
         first_connect = now[0]
@@ -286,7 +286,7 @@ def test_a_commit_wakes_the_relay_without_waiting_for_its_poll(
     """The relay polls only every 60 s here: the alert arrives because its commit woke it."""
     host, port = machine_broker
     prefix = f"hk-test/{time.monotonic_ns()}"
-    sub = Subscriber(port, f"{prefix}/alerts/#", host)
+    sub = Subscriber(port, f"{prefix}/hall/alerts/#", host)
     relay = MqttRelay(engine, f"mqtt://{host}:{port}", topic_prefix=prefix, poll_seconds=60)
     try:
         relay.start()

@@ -107,7 +107,7 @@ def test_an_unacknowledged_critical_alert_repeats_on_the_broker(
 ) -> None:
     host, port = machine_broker
     prefix = f"hk-test/{time.monotonic_ns()}"
-    sub = Subscriber(port, f"{prefix}/alerts/#", host)
+    sub = Subscriber(port, f"{prefix}/hall/alerts/#", host)
     relay = MqttRelay(engine, f"mqtt://{host}:{port}", topic_prefix=prefix)
     cfg = AlertsSection(repeat_minutes=5, escalate_minutes=15)
     try:
@@ -121,13 +121,14 @@ def test_an_unacknowledged_critical_alert_repeats_on_the_broker(
         with write_session(engine) as session:
             follow_up(session, cfg, NOW + timedelta(minutes=5))
         (repeat,) = sub.take(1)
-        assert repeat[0] == f"{prefix}/alerts/alert.repeat"
+        assert repeat[0] == f"{prefix}/hall/alerts/alert.repeat"
         assert repeat[1]["origin_message_id"] == first[1]["message_id"] == "absent:S1"
         assert repeat[1]["staff_no"] == "SC001" and repeat[1]["severity"] == "critical"
         with write_session(engine) as session:
             follow_up(session, cfg, NOW + timedelta(minutes=16))
         got = sorted(m[0] for m in sub.take(2))
-        assert got == [f"{prefix}/alerts/alert.escalation", f"{prefix}/alerts/alert.repeat"]
+        alerts = f"{prefix}/hall/alerts"
+        assert got == [f"{alerts}/alert.escalation", f"{alerts}/alert.repeat"]
     finally:
         relay.stop()
         sub.close()
@@ -149,7 +150,7 @@ def test_held_alerts_leave_after_quiet_hours_and_other_outlets_skip_mqtt(
     )
     use_policy(engine, cfg, tz)
     now = [NOW]
-    sub = Subscriber(port, f"{prefix}/alerts/#", host)
+    sub = Subscriber(port, f"{prefix}/hall/alerts/#", host)
     relay = MqttRelay(
         engine, f"mqtt://{host}:{port}", topic_prefix=prefix, alerts=cfg, clock=lambda: now[0]
     )
@@ -169,7 +170,7 @@ def test_held_alerts_leave_after_quiet_hours_and_other_outlets_skip_mqtt(
         now[0] = until
         relay.notify()
         (got,) = sub.take(1)
-        assert got[0] == f"{prefix}/alerts/device_offline"
+        assert got[0] == f"{prefix}/hall/alerts/device_offline"
     finally:
         relay.stop()
         sub.close()
@@ -180,7 +181,7 @@ def test_alerts_arrive_in_order_of_occurrence_per_subject(
 ) -> None:
     host, port = machine_broker
     prefix = f"hk-test/{time.monotonic_ns()}"
-    sub = Subscriber(port, f"{prefix}/alerts/#", host)
+    sub = Subscriber(port, f"{prefix}/hall/alerts/#", host)
     relay = MqttRelay(engine, f"mqtt://{host}:{port}", topic_prefix=prefix, batch=7)
     try:
         relay.start()

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import queue
+import shutil
 import socket
+import ssl
+import subprocess
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from tests.helpers.live_server import free_port
 from tests.helpers.services import MQTT_URL, service_missing
+from tests.helpers.waiting import wait_until
 
 
 def machine_broker() -> tuple[str, int]:
@@ -31,10 +38,22 @@ class Listener:
     """Subscribes to ``topic`` (retained messages arrive first) and keeps every message as
     ``(topic, JSON body or None for an empty payload, retained)``."""
 
-    def __init__(self, host: str, port: int, topic: str) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        topic: str,
+        *,
+        tls: ssl.SSLContext | None = None,
+        auth: tuple[str, str] | None = None,
+    ) -> None:
         self.messages: queue.Queue[tuple[str, Any, bool]] = queue.Queue()
         self.seen: list[tuple[str, Any, bool]] = []
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2)
+        if tls is not None:
+            self.client.tls_set_context(tls)
+        if auth is not None:
+            self.client.username_pw_set(*auth)
         self.client.on_message = lambda _c, _u, msg: self.messages.put(
             (msg.topic, json.loads(msg.payload) if msg.payload else None, bool(msg.retain))
         )
@@ -68,3 +87,47 @@ class Listener:
     def close(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
+
+
+class PrivateBroker:
+    """A Mosquitto of the test's own on a free port, with the listener settings given (TLS,
+    passwords); started by `start`, stopped by `stop` (both may repeat)."""
+
+    def __init__(self, directory: Path, listener: str = "", port: int | None = None) -> None:
+        binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        if not Path(binary).exists():
+            service_missing("mosquitto binary", "not installed")
+        self.binary = binary
+        self.port = port or free_port()
+        self.conf = directory / f"mosquitto-{self.port}.conf"
+        # As root Mosquitto would switch to its own user, who cannot read the test's files.
+        self.conf.write_text(
+            f"user {getpass.getuser()}\npersistence false\n"
+            f"listener {self.port} 127.0.0.1\n{listener or 'allow_anonymous true'}\n",
+            "utf-8",
+        )
+        self.log = directory / f"mosquitto-{self.port}.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> PrivateBroker:
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [self.binary, "-c", str(self.conf)], stdout=log, stderr=subprocess.STDOUT
+            )
+
+        def up() -> bool:
+            assert self.proc is not None and self.proc.poll() is None, self.log.read_text()
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return True
+            except OSError:
+                return False
+
+        wait_until(up, timeout=10)
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        self.proc = None
