@@ -13,7 +13,9 @@ alerts rest on a punch that is there, so they never wait. Each alert's key is (s
 date, slot, status): a re-derivation never sends it twice. When a late fact withdraws a
 verdict that was alerted (leave filed afterwards, an approved make-up), one
 `attendance.cleared` alert with the same key says so. These decisions are the engine's
-(`attendance_engine.alerts`); this module reads and stores, and words the messages.
+(`attendance_engine.alerts`); this module reads and stores, and words the messages. A
+confirmed violation on a recent day also asks `attendance.standing` whether the person's
+month crossed a threshold or the escalation ladder a new rung.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from attendance.context import AttendanceContext, WindowPosts
 from attendance.facts import FactSet, load_facts
 from attendance.models import Device, WindowCoverVerdict
 from attendance.retention import judged_from
+from attendance.standing import standing_alerts, triggered
 from attendance.verdict_store import dumps, stored_verdicts, upsert_day_verdicts
 from attendance_engine.alerts import (
     Page,
@@ -250,14 +253,20 @@ def rederive(
     upsert_day_verdicts(session.connection(), rows)
     out.alerts += raise_alerts(session, alerts, now)
     out.changed = len(rows)
-    _derive_cover(session, ev, extended, now, out)
+    charged = _derive_cover(session, ev, extended, now, out)
+    # The month and the escalation period of whoever gained a violation (or an empty window).
+    changed = triggered(rows, today)
+    for staff_no, day in charged:
+        changed.setdefault(staff_no, set()).add(day)
+    out.alerts += standing_alerts(session, ctx, changed, now)
     return out
 
 
 def _derive_cover(
     session: Session, ev: _Evaluator, pairs: set[Pair], now: datetime, out: DeriveResult
-) -> None:
-    """A/B cover of every window whose posts were evaluated, at each of A's in-slots."""
+) -> set[Pair]:
+    """A/B cover of every window whose posts were evaluated, at each of A's in-slots;
+    returns the posts (and days) charged with a window newly paged uncovered."""
     days = sorted({d for _, d in pairs})
     # Only windows whose posts were all evaluated on the day are judged (and their stale
     # verdicts removed); when there is none, nothing is read.
@@ -265,8 +274,9 @@ def _derive_cover(
     for w in ev.ctx.windows:
         posts = [w.a_post] + ([w.b_post] if w.b_post else [])
         judged += [(w, posts, day) for day in days if all((p, day) in pairs for p in posts)]
+    charged: set[Pair] = set()
     if not judged:
-        return
+        return charged
     table = WindowCoverVerdict.__table__  # type: ignore[attr-defined]
     # Only the columns compared below, through Core (see `rederive`).
     existing = {
@@ -311,6 +321,7 @@ def _derive_cover(
                 alert = _alert(page.kind, page.key, payload, page.severity)
                 out.alerts += raise_alerts(session, [alert], now)
                 alerted = True
+                charged.update((p, day) for p in posts)
             result = {**verdict.to_dict(), "alerted": alerted}
             if old is None or old.result != result:
                 rows.append(
@@ -331,6 +342,7 @@ def _derive_cover(
                 table.c.window_number == number, table.c.day == day, table.c.slot == slot
             )
         )
+    return charged
 
 
 def _cover_ready(ev: _Evaluator, number: int, posts: list[str], slot: str, day: date) -> bool:

@@ -1,5 +1,8 @@
 """The real-time part: re-derive today at each decision instant, and each minute when needed.
 
+It also wakes at each day's settling deadline (`attendance.overdue`): a staff-day still
+provisional then is alerted once.
+
 A missing morning punch becomes a verdict at due + threshold + 1 minute (the engine's
 `decision_times`), not at night. The scheduler also wakes every minute while a window's
 away period is open (off post grows by the minute) or while alerts wait for a terminal
@@ -20,6 +23,7 @@ from attendance.common import context
 from attendance.derive import DeriveResult, rederive
 from attendance.facts import open_queue_away
 from attendance.models import DayVerdict, WindowAway
+from attendance.overdue import deadlines_around, overdue_alerts
 from attendance.refresh import last_stored_day, rederive_span
 from attendance.standin import check_stand_ins
 from hallbase.background import BackgroundLoop, repeat
@@ -73,9 +77,15 @@ class AttendanceScheduler:
             ).one()
         return bool(away or held)
 
+    def _settle_hours(self) -> int:
+        return self.settings.hall.attendance.settle_within_hours
+
     def due(self, now: datetime) -> bool:
-        """True when a decision instant passed since the last tick (or nothing ran yet)."""
+        """True when a decision instant or a day's settling deadline passed since the last
+        tick (or nothing ran yet)."""
         if self._last is None:
+            return True
+        if self._last < deadlines_around(now, self.settings.zone, self._settle_hours())[0]:
             return True
         today = now.astimezone(self.settings.zone).date()
         for day in (today - timedelta(days=1), today):
@@ -104,6 +114,7 @@ class AttendanceScheduler:
             ctx = context(session, self.settings, days)
             result = rederive(session, ctx, [(s, d) for s in ctx.staff for d in days], now)
             result.alerts += check_stand_ins(session, ctx, now)
+            result.alerts += overdue_alerts(session, ctx, now, self._settle_hours())
         self._last = now
         self.ticks += 1
         if result.changed or result.alerts:
@@ -130,11 +141,13 @@ class AttendanceScheduler:
             log.info("attendance: %d staff-days judged that no tick had judged", done.changed)
 
     def next_wake(self, now: datetime) -> datetime:
-        """The next decision instant, or a minute from now when something is running."""
+        """The next decision instant or settling deadline, or a minute from now when something
+        is running."""
         today = now.astimezone(self.settings.zone).date()
         later = [t for t in self.decision_instants(today) if t > now]
         later += [t for t in self.decision_instants(today + timedelta(days=1)) if t > now]
-        wake = min(later) if later else now + timedelta(hours=1)
+        later.append(deadlines_around(now, self.settings.zone, self._settle_hours())[1])
+        wake = min(later)
         if self._busy(today):
             wake = min(wake, now + MINUTE)
         return wake

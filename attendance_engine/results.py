@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -49,6 +49,10 @@ def worst(statuses: Iterable[Status]) -> Status:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _instant(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if value is not None else None
 
 
 # Named tuples: immutable and hashed by value like frozen dataclasses, made at the cost of
@@ -146,3 +150,41 @@ class DayResult(NamedTuple):
             "away_minutes": self.away_minutes,
             "status": str(self.status),
         }
+
+
+def slot_from_dict(data: Mapping[str, Any]) -> SlotResult:
+    """A slot verdict from its `to_dict` form."""
+    due = _instant(data["due"])
+    if due is None:
+        raise ValueError(f"slot {data.get('slot')!r}: no due time")
+    provisional = data.get("provisional")
+    return SlotResult(
+        data["slot"], data["kind"], data["half"], due, _instant(data.get("punch")),
+        Status(data["status"]), data.get("minutes"), data.get("source"),
+        Status(provisional) if provisional else None,
+    )  # fmt: skip
+
+
+def off_post_from_dict(data: Mapping[str, Any]) -> OffPostEvent:
+    """An off-post event from its `to_dict` form."""
+    start = _instant(data["start"])
+    if start is None:
+        raise ValueError("off-post event: no start")
+    return OffPostEvent(
+        str(data["window"]), data["staff_no"], data["half"], start, _instant(data.get("end")),
+        int(data["minutes"]), Status(data["status"]),
+    )  # fmt: skip
+
+
+def day_from_dict(data: Mapping[str, Any]) -> DayResult:
+    """A day verdict from its `to_dict` form (as stored): the inverse of `DayResult.to_dict`."""
+    return DayResult(
+        staff_no=data["staff_no"],
+        date=date.fromisoformat(data["date"]),
+        workday=bool(data["workday"]),
+        slots=tuple(slot_from_dict(s) for s in data["slots"]),
+        absent_halves=tuple(data.get("absent_halves", ())),
+        status=Status(data["status"]),
+        off_post=tuple(off_post_from_dict(e) for e in data.get("off_post", ())),
+        away_minutes=int(data.get("away_minutes", 0)),
+    )

@@ -76,6 +76,9 @@ class AttendanceSection(_Strict):
     escalation_period: Literal["year", "month"] = "year"
     # Requests: the most make-up punches (补卡) one person may have in a month (None: no limit).
     makeup_monthly_limit: int | None = Field(default=None, ge=1, le=31)
+    # A working day still provisional (a terminal not synced, a request undecided) this long
+    # after it ends is alerted (attendance.provisional_overdue).
+    settle_within_hours: int = Field(default=24, ge=1, le=31 * 24)
     # A PIN given to a staff member takes over its unmapped punches (from the start date on).
     credit_unmapped_punches: bool = True
     approval_chain: tuple[ApprovalStep, ...] = (
