@@ -8,33 +8,21 @@ write-only workbook) and sent from it.
 
 from __future__ import annotations
 
-import json
 import logging
 import tempfile
 import threading
-from collections.abc import AsyncIterator, Collection, Generator, Iterator
+from collections.abc import AsyncIterator, Collection
 from datetime import datetime
-from typing import IO, Any
+from typing import Any
 
 from anyio import to_thread
 from fastapi import Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import StreamingResponse
-from sqlalchemy import Engine
-from sqlmodel import select
 
-from attendance.common import context
-from attendance.export import csv_parts
-from attendance.reports import MonthReport, month_chunks, month_dates
-from attendance.sheet import sheet_steps
-from hallbase.db import read_session
-from hallbase.models import Hall
+from attendance.month_build import MEDIA, PIECE, month_pieces
 from hallbase.settings import Settings
 
 log = logging.getLogger(__name__)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "xlsx": XLSX}
-PIECE = 64 * 1024
 
 
 class ReportWork:
@@ -60,54 +48,6 @@ def report_work(app: Any) -> ReportWork:
     return work
 
 
-def _json_parts(year: int, month: int, chunks: Iterator[MonthReport]) -> Iterator[str]:
-    """``{"month", "dates", "data", "days"}`` as the route always answered, chunk by chunk;
-    the days wait in a temporary file until the rows are out."""
-    dates = [d.isoformat() for d in month_dates(year, month)]
-    head = json.dumps({"month": f"{year}-{month:02d}", "dates": dates}, ensure_ascii=False)
-    yield head[:-1] + ',"data":['
-    sep = ""
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as days:
-        for chunk in chunks:
-            rows = jsonable_encoder(chunk.rows)
-            text = ",".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in rows)
-            yield sep + text if text else ""
-            sep = "," if text or sep else ""
-            for no, statuses in chunk.days.items():
-                days.write(("," if days.tell() else "") + json.dumps(no) + ":")
-                days.write(json.dumps(statuses, separators=(",", ":")))
-        yield '],"days":{'
-        days.seek(0)
-        while piece := days.read(PIECE):
-            yield piece
-    yield "}}"
-
-
-def _build(
-    engine: Engine,
-    settings: Settings,
-    year: int,
-    month: int,
-    now: datetime,
-    fmt: str,
-    out: IO[bytes],
-    staff_nos: Collection[str] | None = None,
-) -> Generator[bytes]:
-    """The month's pieces to send (CSV, JSON), or b"" after each chunk written to ``out``."""
-    with read_session(engine) as session:
-        ctx = context(session, settings, [month_dates(year, month)[0]])
-        chunks = month_chunks(session, ctx, year, month, now, staff_nos=staff_nos)
-        if fmt == "xlsx":
-            hall = session.exec(select(Hall)).first()
-            for _ in sheet_steps(out, year, month, chunks, hall.name if hall else ""):
-                yield b""
-            return
-        dates = month_dates(year, month)
-        parts = csv_parts(dates, chunks) if fmt == "csv" else _json_parts(year, month, chunks)
-        for part in parts:
-            yield part.encode()
-
-
 async def _stream(
     request: Request,
     settings: Settings,
@@ -121,7 +61,7 @@ async def _stream(
     work = report_work(request.app)
     with tempfile.TemporaryFile() as out:
         engine = request.app.state.engine
-        steps = _build(engine, settings, year, month, now, fmt, out, staff_nos)
+        steps = month_pieces(engine, settings, year, month, now, fmt, out, staff_nos)
         try:
             while True:
                 if work.stopping.is_set() or await request.is_disconnected():

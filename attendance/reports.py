@@ -169,6 +169,7 @@ class MonthReport:
     dates: list[date]
     absent: dict[str, list[float]]  # absent days of each date: 0.5 a half, 1 a whole day
     away: dict[str, list[int]] = field(default_factory=dict)  # minutes away (暂离) per day
+    people: int = 0  # the people evaluated for it, on duty in the month or not
 
 
 def month_dates(year: int, month: int) -> list[date]:
@@ -200,6 +201,7 @@ def month_chunks(
         prior = _prior_counts(ctx, before, chunk)
         with collector_paused():
             summaries = _summaries(ctx, year, month, evaluation, prior, units)
+        summaries.people = len(chunk)
         yield summaries
 
 

@@ -47,11 +47,11 @@ def _print_setup(ws: WriteOnlyWorksheet) -> None:
 
 class _Cells:
     """Styled cells reused row after row: a write-only sheet writes each row as it is
-    appended, so one cell per column and style serves every person."""
+    appended, so one cell per day and style serves every person. The other columns go as
+    plain values (the sheet's own cell takes them without a style)."""
 
-    def __init__(self, ws: WriteOnlyWorksheet, days: int, columns: int) -> None:
+    def __init__(self, ws: WriteOnlyWorksheet, days: int) -> None:
         center, wrap = Alignment(horizontal="center"), Alignment(wrap_text=True)
-        self.plain = [WriteOnlyCell(ws) for _ in range(columns - 1)]
         self.day = [WriteOnlyCell(ws) for _ in range(days)]
         self.bad = [WriteOnlyCell(ws) for _ in range(days)]
         for good, bad in zip(self.day, self.bad, strict=True):
@@ -61,18 +61,15 @@ class _Cells:
         self.last.alignment = wrap
         self.first_day = len(HEAD)
 
-    def row(self, line: list[Any], statuses: list[str]) -> list[WriteOnlyCell]:
-        """The person's line in cells: days centred, bad days filled, the steps wrapped."""
-        out = []
-        days = range(self.first_day, self.first_day + len(statuses))
-        for i, value in enumerate(line[:-1]):
-            if i in days:
-                d = i - self.first_day
-                cell = self.bad[d] if statuses[d] in BAD else self.day[d]
-            else:
-                cell = self.plain[i]
-            cell.value = value
+    def row(self, line: list[Any], statuses: list[str]) -> list[Any]:
+        """The person's line: days centred, bad days filled, the steps wrapped."""
+        first = self.first_day
+        out = line[:first]
+        for d, status in enumerate(statuses):
+            cell = self.bad[d] if status in BAD else self.day[d]
+            cell.value = line[first + d]
             out.append(cell)
+        out += line[first + len(statuses) : -1]
         self.last.value = line[-1]
         out.append(self.last)
         return out
@@ -116,7 +113,7 @@ def sheet_steps(
         heads.append(cell)
     ws.append(heads)
     rows = 2
-    cells = _Cells(ws, len(dates), len(titles))
+    cells = _Cells(ws, len(dates))
     totals = Totals(len(dates))
     for chunk in chunks:
         for row, line in zip(chunk.rows, person_lines(chunk), strict=True):

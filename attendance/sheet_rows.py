@@ -90,10 +90,15 @@ class Totals:
 def person_lines(report: MonthReport) -> Iterator[list[Any]]:
     """One line per person of ``report``."""
     flag_sep = t("sheet.flag_sep")
+    shown: dict[tuple[str, float], str] = {}  # the catalogue looked up once per kind of day
     for row in report.rows:
         no = row["staff_no"]
         line: list[Any] = [no, row["name"], row["unit_name"]]
-        line += [day_symbol(s, a) for s, a in zip(report.days[no], report.absent[no], strict=True)]
+        for day in zip(report.days[no], report.absent[no], strict=True):
+            symbol = shown.get(day)
+            if symbol is None:
+                symbol = shown[day] = day_symbol(*day)
+            line.append(symbol)
         line += [row[key] for key in TOTALS]
         flags = flag_sep.join(label("flag", f) for f in row["flags"])
         line += [label("grade", row["grade"]), flags]

@@ -7,20 +7,19 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlmodel import select
+from sqlalchemy import Engine
 
 from attendance.common import context
-from attendance.export import month_csv, month_xlsx
+from attendance.month_build import month_pieces
 from attendance.punch_items import store_items
-from attendance.reports import MAX_DAYS, days_report, month_report
+from attendance.reports import MAX_DAYS, days_report
 from hallbase.clock import utcnow
 from hallbase.db import make_engine, read_session, write_session
-from hallbase.models import Hall
 from hallbase.settings import Settings
 from hallkeeper import migrations
 from hallkeeper.cli_common import command_settings, err
@@ -82,7 +81,8 @@ def month(
     format: Annotated[str, typer.Option(help="json, csv or xlsx")] = "json",
     output: Annotated[Path | None, typer.Option(help="file to write (xlsx needs one)")] = None,
 ) -> None:
-    """The month per staff member; xlsx is the published sheet (月度考勤表)."""
+    """The month per staff member, built and written a chunk of people at a time as the API
+    sends it; xlsx is the published sheet (月度考勤表)."""
     try:
         year, number = (int(x) for x in which.split("-"))
         date(year, number, 1)
@@ -95,17 +95,28 @@ def month(
     settings = _settings()
     engine = make_engine(settings.effective_database_url)
     migrations.upgrade(engine)
-    with read_session(engine) as session:
-        ctx = context(session, settings, [date(year, number, 1)])
-        report = month_report(session, ctx, year, number, utcnow())
-        hall = session.exec(select(Hall)).first()
-    if format == "json":
-        body = {"month": which, "data": report.rows}
-        _write(json.dumps(body, ensure_ascii=False, indent=1) + "\n", output)
-    elif format == "csv":
-        _write(month_csv(report), output)
-    else:
-        _write(month_xlsx(report, hall.name if hall else ""), output)
+    if output is None:
+        _month_into(sys.stdout.buffer, engine, settings, year, number, format)
+        return
+    # Written beside the file and moved onto it when whole: a stopped run leaves no half file.
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        with partial.open("wb") as out:
+            _month_into(out, engine, settings, year, number, format)
+        partial.replace(output)
+    finally:
+        partial.unlink(missing_ok=True)
+    err.print(f"written to {output}", highlight=False)
+
+
+def _month_into(
+    out: BinaryIO, engine: Engine, settings: Settings, year: int, month: int, fmt: str
+) -> None:
+    """The month into ``out`` a chunk of people at a time, as the API builds it."""
+    for piece in month_pieces(engine, settings, year, month, utcnow(), fmt, out):
+        if piece:
+            out.write(piece)
+    out.flush()
 
 
 @attendance_app.command("import")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from devices.events import PIN_MAX, SERIAL_MAX, WORKCODE_MAX
@@ -14,12 +14,17 @@ from hallbase.models.types import UTCDateTime
 class Punch(SQLModel, table=True):
     """One punch; its natural key is (device serial, PIN, device time): a repeat is counted."""
 
-    __table_args__ = (UniqueConstraint("device_sn", "pin", "device_time", name="uq_punch_natural"),)
+    # A person's punches of a date range are one range of (staff_no, device_time): a month
+    # report's chunk of people, or an ADMS batch's people, reads only their own rows.
+    __table_args__ = (
+        UniqueConstraint("device_sn", "pin", "device_time", name="uq_punch_natural"),
+        Index("ix_punch_staff_time", "staff_no", "device_time"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     device_sn: str = Field(max_length=SERIAL_MAX)
     pin: str = Field(max_length=PIN_MAX, index=True)
     device_time: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
-    staff_no: str | None = Field(default=None, max_length=20, index=True)
+    staff_no: str | None = Field(default=None, max_length=20)
     verify: int | None = None
     status: int | None = None
     workcode: str | None = Field(default=None, max_length=WORKCODE_MAX)

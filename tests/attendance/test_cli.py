@@ -5,12 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from attendance import month_build, reports
 from hallbase.db import make_engine
 from hallbase.settings import load_settings
 from hallkeeper.app import prepare_database
@@ -74,3 +77,37 @@ def test_import_days_and_month(env: Path) -> None:
     assert sheet is not None and "月度考勤表" in str(sheet["A1"].value)
     refused = runner.invoke(app, ["attendance", "month", "2026-3x"])
     assert refused.exit_code == 2 and "YYYY-MM" in refused.output
+
+
+def test_the_month_is_built_a_chunk_of_people_at_a_time(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI builds the month as the API does: one person per chunk here, each chunk
+    written out before the next is evaluated; the JSON has the API's shape."""
+    chunks = reports.month_chunks
+    built: list[int] = []
+    written: list[int] = []
+
+    def counting(*args: Any, **kwargs: Any) -> Iterator[reports.MonthReport]:
+        for chunk in chunks(*args, **kwargs):
+            built.append(len(chunk.rows))
+            yield chunk
+            written.append(len(built))
+
+    monkeypatch.setattr(reports, "CHUNK", 1)
+    monkeypatch.setattr(month_build, "month_chunks", counting)
+    month = runner.invoke(app, ["attendance", "month", "2026-03", "--format", "json"])
+    assert month.exit_code == 0, month.output
+    body = json.loads(month.stdout)
+    people = len(body["data"])
+    assert people >= 4 and len(built) == people and written == list(range(1, people + 1))
+    assert body["month"] == "2026-03" and len(body["dates"]) == 31
+    assert set(body["days"]) == {r["staff_no"] for r in body["data"]}
+    output = env / "march.csv"
+    csv_run = runner.invoke(
+        app, ["attendance", "month", "2026-03", "--format", "csv", "--output", str(output)]
+    )
+    assert csv_run.exit_code == 0, csv_run.output
+    rows = list(csv.reader(io.StringIO(output.read_text("utf-8"))))
+    assert len(rows) == people + 2 and rows[-1][0] == "合计"
+    assert [p.name for p in env.iterdir() if p.name.endswith(".partial")] == []

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from attendance import month_stream, reports
+from attendance import month_build, reports
 from attendance.month_stream import report_work
 from tests.helpers.attendance import Hall
 from tests.helpers.auth import admin_headers
@@ -31,7 +31,7 @@ def _counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
             yield chunk
 
     monkeypatch.setattr(reports, "CHUNK", 1)
-    monkeypatch.setattr(month_stream, "month_chunks", counting)
+    monkeypatch.setattr(month_build, "month_chunks", counting)
     return built
 
 
