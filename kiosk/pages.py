@@ -189,7 +189,12 @@ def supervisor_page(
 ) -> HTMLResponse:
     # Window leads open the page for their windows; the day's alerts are the hall-wide office's.
     can_ack = who.kind == "person" and who.has_role(*ACK_ROLES)
-    return _render(request, session, "supervisor", lang, who, can_ack=can_ack, echarts=ECHARTS)
+    # The alert panel's kind filter: every kind the catalogue names, in the hall's language.
+    kinds = list(under("alerts.kind", _lang(lang, session)[0]).items())
+    return _render(
+        request, session, "supervisor", lang, who, can_ack=can_ack, echarts=ECHARTS,
+        alert_kinds=kinds,
+    )  # fmt: skip
 
 
 def _window_info(session: Any, number: int) -> dict[str, Any]:

@@ -133,6 +133,7 @@
     setInterval(loadLive, 30000); // waits grow with no event at all
     setInterval(loadStats, 60000);
     setInterval(loadSide, 15000); // alerts and attendance have no event on the queue's stream
+    SupSide.watchFilters();
     await loadLive();
     loadStats();
     loadSide();

@@ -1,6 +1,7 @@
 /* The dashboard's side panels: today's attendance by name (the attendance room's board,
    GET /api/v1/attendance/board) and today's alerts with their acknowledgement
-   (GET /api/v1/alerts, POST /api/v1/alerts/{id}/ack). The rooms are joined here, in the page:
+   (GET /api/v1/alerts, filtered by kind, severity and acknowledged; POST /api/v1/alerts/{id}/ack).
+   The rooms are joined here, in the page:
    the queue's code never reads the attendance room's. */
 "use strict";
 
@@ -72,14 +73,41 @@ const SupSide = (() => {
     }, [el("div", { class: "alert-head" }, head), el("div", { class: "alert-text", text: a.message || a.kind })]);
   }
 
+  // The panel's filters (kind, severity, acknowledged), sent to GET /api/v1/alerts.
+  const FILTERS = [["alert-kind", "kind"], ["alert-severity", "severity"], ["alert-state", "acknowledged"]];
+  let asked = 0; // a newer load (a filter changed meanwhile) wins over an older one
+
+  function filterQuery() {
+    const query = new URLSearchParams({ limit: "1000" });
+    for (const [id, name] of FILTERS) {
+      const value = document.getElementById(id).value;
+      if (value) query.set(name, value);
+    }
+    return query;
+  }
+
   async function loadAlerts() {
     if (!HK.setup.can_ack) return;
-    const answer = await api("GET", "/alerts?limit=1000");
+    const query = filterQuery();
+    const filtered = [...query.keys()].length > 1;
+    const mine = ++asked;
+    const answer = await api("GET", "/alerts?" + query.toString());
+    if (mine !== asked) return;
     const shown = answer.data.filter((a) => !FOLLOW_UPS.has(a.kind));
     const open = shown.filter((a) => !a.acknowledged).length;
-    document.getElementById("alert-counts").textContent = t("alerts_n", { n: shown.length, open });
+    document.getElementById("alert-counts").textContent = t(filtered ? "alerts_shown" : "alerts_n", { n: shown.length, open });
     document.getElementById("alerts").replaceChildren(...shown.map(alertItem));
-    document.getElementById("alerts-none").hidden = shown.length > 0;
+    document.getElementById("alerts-none").hidden = shown.length > 0 || filtered;
+    document.getElementById("alerts-none-match").hidden = shown.length > 0 || !filtered;
+  }
+
+  function watchFilters() {
+    for (const [id] of FILTERS) {
+      const node = document.getElementById(id);
+      if (node) node.addEventListener("change", () => loadAlerts().catch(() => {
+        document.getElementById("live-notice").hidden = false;
+      }));
+    }
   }
 
   async function acknowledge(id) {
@@ -94,5 +122,5 @@ const SupSide = (() => {
     await loadAlerts();
   }
 
-  return { loadAttendance, loadAlerts };
+  return { loadAttendance, loadAlerts, watchFilters };
 })();

@@ -153,3 +153,101 @@ def test_window_staff_get_a_refusal_page_and_api_callers_json(hall: Hall, contex
     page.locator('button[type="submit"]').click()
     page.wait_for_url("**/office/windows")  # back where the refusal was, as someone who may
     assert page.locator("h2").inner_text() != "无权访问"
+
+
+def _raise_kind(hall: Hall, kind: str, key: str, message: str, severity: str) -> None:
+    with write_session(hall.engine) as session:
+        raise_alert(
+            session,
+            kind=kind,
+            key=key,
+            payload={"staff_no": key, "message": message},
+            now=hall.clock.now,
+            severity=severity,
+        )
+
+
+def _rows(page: Any) -> list[tuple[str, str]]:
+    """The panel's rows as (severity class, text)."""
+    found: list[tuple[str, str]] = page.locator("#alerts li.alert").evaluate_all(
+        "(ns) => ns.map((n) => [n.className, n.querySelector('.alert-text').textContent])"
+    )
+    return found
+
+
+def _shown(page: Any, texts: set[str], *, absent: set[str] | None = None) -> None:
+    """Wait until the panel shows every text of ``texts`` and none of ``absent``."""
+    page.wait_for_function(
+        """([want, not]) => {
+          const shown = [...document.querySelectorAll('#alerts li.alert .alert-text')]
+            .map((n) => n.textContent);
+          return want.every((t) => shown.includes(t)) && !not.some((t) => shown.includes(t));
+        }""",
+        arg=[sorted(texts), sorted(absent or ())],
+        timeout=30000,
+    )
+
+
+def test_alert_panel_filters_by_kind_severity_and_acknowledgement_live(
+    hall: Hall, context: Any
+) -> None:
+    """The hall's own scheduler raises alerts too (nobody in the test hall punched this month:
+    everyone's month is flagged), so the checks name the rows this test raised."""
+    flag, step, absent, wait = (
+        "李明 已达退回原单位标准", "李明 第2次迟到", "张伟 旷工", "A001号已等候40分钟"
+    )  # fmt: skip
+    _raise_kind(hall, "attendance.monthly_flag", "SC002:2026-03:return_events", flag, "critical")
+    _raise_kind(hall, "attendance.escalation_step", "SC002:2026:late:2", step, "warning")
+    _raise_kind(hall, "attendance.absent", "SC003:absent", absent, "critical")
+    _raise_kind(hall, "queue_wait", "A001", wait, "warning")
+    _person(hall, context, "zhang", "张督查", "supervisor")
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("console", lambda m: _error(errors, m))
+    page.goto(f"{hall.url}/supervisor")
+    _shown(page, {flag, step, absent, wait})
+    # The filters speak Chinese, and the kinds are named as staff name them.
+    kinds = page.locator("#alert-kind option").all_text_contents()
+    assert kinds[0] == "全部类型" and "月度考勤达到处理标准" in kinds and "违纪处理升级" in kinds
+    assert "考勤逾期未确定" in kinds
+    severities = page.locator("#alert-severity option").all_text_contents()
+    assert severities == ["全部级别", "严重", "警告", "提示"]
+    # Critical only: critical rows and nothing else.
+    page.select_option("#alert-severity", "critical")
+    _shown(page, {flag, absent}, absent={step, wait})
+    rows = _rows(page)
+    assert rows and all("sev-critical" in c for c, _ in rows), rows
+    assert f"筛选后{len(rows)}条" in page.locator("#alert-counts").inner_text()
+    # And of one kind, the monthly flag: the absence goes; one acknowledged from the list.
+    page.select_option("#alert-kind", "attendance.monthly_flag")
+    _shown(page, {flag}, absent={absent})
+    row = page.locator("#alerts li.alert", has_text=flag)
+    row.locator("button.alert-ack").click()
+    page.locator("#alerts li.alert.acked", has_text=flag).wait_for()
+    assert "张督查" in page.locator("#alerts li.alert.acked", has_text=flag).inner_text()
+    # Not acknowledged only: the acknowledged flag is gone.
+    page.select_option("#alert-state", "false")
+    _shown(page, set(), absent={flag})
+    assert all("acked" not in c for c, _ in _rows(page))
+    # Live: a new alert matching the filters appears by itself; one that does not, never.
+    late, flag2 = "王芳 第1次迟到", "王芳 已达退回原单位标准"
+    _raise_kind(hall, "attendance.escalation_step", "SC001:2026:late:1", late, "warning")
+    _raise_kind(hall, "attendance.monthly_flag", "SC001:2026-03:return_absent", flag2, "critical")
+    _shown(page, {flag2}, absent={late, flag})
+    # Nothing matches: the panel says so.
+    page.select_option("#alert-kind", "attendance.provisional_overdue")
+    page.locator("#alerts-none-match").wait_for()
+    assert page.locator("#alerts li.alert").count() == 0
+    assert page.locator("#alerts-none-match").inner_text() == "没有符合筛选条件的告警"
+    assert page.locator("#alerts-none").is_hidden()
+    # Every filter back to all: every alert of the day.
+    for box in ("#alert-kind", "#alert-severity", "#alert-state"):
+        page.select_option(box, "")
+    _shown(page, {flag, step, absent, wait, late, flag2})
+    assert page.locator("#alert-counts").inner_text().startswith("共")
+    size = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+    )
+    assert size[0] <= 1920 and size[1] <= 1080, size
+    shot(page, "supervisor-alert-filters")
+    assert not errors, errors
