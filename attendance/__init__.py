@@ -42,6 +42,7 @@ def install_attendance(
         api_checks,
         api_days,
         api_punches,
+        api_report_jobs,
         api_requests,
         approvals_page,
         duty_page,
@@ -49,6 +50,7 @@ def install_attendance(
         self_page,
     )
     from attendance.month_stream import report_work
+    from attendance.report_jobs import report_jobs
     from attendance.terminals import api as devices
     from attendance.terminals import iclock
     from attendance.terminals import page as devices_page
@@ -56,8 +58,8 @@ def install_attendance(
     app.state.attendance_clock = clock
     app.add_exception_handler(CodedError, coded_error)
     parts = getattr(app.state, "parts", None)
-    if parts is not None:  # the app's shutdown ends running reports
-        parts.components.append(report_work(app))
+    if parts is not None:  # the app's shutdown ends running reports and report jobs
+        parts.components += [report_work(app), report_jobs(app)]
 
     app.include_router(devices.router, prefix=f"{api}/devices", tags=["devices"])
     app.include_router(iclock.router)
@@ -69,6 +71,8 @@ def install_attendance(
     app.include_router(api_requests.router, prefix=f"{api}/attendance", tags=["attendance"])
     app.include_router(api_away.router, prefix=f"{api}/attendance", tags=["attendance"])
     app.include_router(api_checks.router, prefix=f"{api}/attendance", tags=["attendance"])
+    app.include_router(api_report_jobs.router, prefix=f"{api}/attendance", tags=["attendance"])
+    app.include_router(api_report_jobs.pages)
     app.include_router(pages.router)
     app.include_router(duty_page.router)
     app.include_router(self_page.router)
@@ -76,6 +80,7 @@ def install_attendance(
     link_page(app, devices_page.PATH, each("titles.devices"))
     link_page(app, pages.BOARD_PATH, each("titles.attendance_board"))
     link_page(app, pages.MONTH_PATH, each("titles.attendance_month"))
+    link_page(app, api_report_jobs.REPORTS_PATH, each("titles.attendance_reports"))
     link_page(app, duty_page.DUTY_PATH, each("titles.duty"))
     link_page(app, self_page.ME_PATH, each("titles.self"))
     link_page(app, approvals_page.APPROVALS_PATH, each("titles.approvals"))

@@ -67,6 +67,12 @@ def build(path: Path, staff: int, seed: int) -> tuple[Settings, Engine]:
     settings = load_settings(data_dir=path, database_url="", mqtt_url="")
     engine = make_engine(settings.effective_database_url)
     prepare_database(settings, engine)
+    add_month(settings, engine, staff, seed)
+    return settings, engine
+
+
+def add_month(settings: Settings, engine: Engine, staff: int, seed: int) -> None:
+    """``staff`` more people and their month of punches in a prepared database."""
     rng = random.Random(seed)
     people = [
         {"staff_no": f"B{i:05d}", "name": f"员工{i}", "pin": str(100000 + i),
@@ -95,7 +101,6 @@ def build(path: Path, staff: int, seed: int) -> tuple[Settings, Engine]:
             day += timedelta(days=1)
         session.connection().execute(sa.insert(PunchRow.__table__), rows)  # type: ignore[attr-defined]
     print(f"database: {len(people)} staff, {len(rows)} punches in {YEAR}-{MONTH:02d}")
-    return settings, engine
 
 
 def _driver_args(session: Session, query: sa.Select[Any]) -> tuple[str, tuple[Any, ...]]:

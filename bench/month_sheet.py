@@ -1,32 +1,48 @@
-"""Benchmark: the month's XLSX sheet (月度考勤表) for N staff, time and peak resident memory.
+"""Benchmark: the month's XLSX sheet (月度考勤表) for N staff, time and peak resident memory,
+on SQLite and on PostgreSQL side by side.
 
 The month is built as bench/attendance_month.py builds it (SQLite in a temporary folder, or a
-PostgreSQL database given by --database-url, which must be empty); the sheet is then written
-by a fresh child process, whose time and peak RSS (getrusage of the child) are printed.
+throw-away PostgreSQL database made on the machine's server and dropped afterwards, or a
+database given by --database-url, which must be empty); the sheet is then written by a fresh
+child process, whose time and peak RSS (getrusage of the child) are printed, with the load
+average (the machine may be shared).
 
-    .venv/bin/python bench/month_sheet.py --staff 1000 [--database-url postgresql+psycopg://...]
+    .venv/bin/python bench/month_sheet.py --staff 1000 [--database sqlite|postgresql|both]
+        [--database-url postgresql+psycopg://...]
+
+The floor's latency while a sheet is built: bench/queue_load.py --report-staff 5000.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import attendance_month as am
 
 from hallbase.settings import load_settings
 
+PG_ADMIN_URL = os.environ.get(
+    "HALLKEEPER_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
 
 def child(data_dir: str, url: str, out: str) -> None:
-    """Write the sheet (as the API does: chunks of people, a write-only workbook)."""
+    """Write the sheet (as the API and the report worker do: chunks of people, a write-only
+    workbook)."""
     from attendance.context import load_context
     from attendance.reports import month_chunks
     from attendance.sheet import write_sheet
@@ -41,26 +57,66 @@ def child(data_dir: str, url: str, out: str) -> None:
         write_sheet(out, am.YEAR, am.MONTH, chunks, "bench")
     spent = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"sheet: {spent:.2f} s, peak RSS {peak:.0f} MB, {Path(out).stat().st_size:,} bytes")
+    name = engine.dialect.name
+    print(
+        f"sheet ({name}): {spent:.2f} s, peak RSS {peak:.0f} MB, "
+        f"{Path(out).stat().st_size:,} bytes; load average {os.getloadavg()[0]:.2f}"
+    )
+
+
+@contextlib.contextmanager
+def throwaway_postgresql() -> Iterator[str]:
+    """An empty database on the machine's PostgreSQL, dropped afterwards; its URL."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = f"hk_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        url = make_url(PG_ADMIN_URL).set(drivername="postgresql+psycopg", database=name)
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def measure(staff: int, url: str) -> None:
+    """Build the month in the database at ``url`` ("": SQLite) and time its sheet."""
+    with tempfile.TemporaryDirectory() as d:
+        build = am.load_settings
+
+        def with_url(**kw: object) -> object:
+            return build(**{**kw, "database_url": url})  # type: ignore[arg-type]
+
+        am.load_settings = with_url  # type: ignore[assignment]
+        try:
+            _settings, engine = am.build(Path(d), staff, seed=1)
+            engine.dispose()
+        finally:
+            am.load_settings = build
+        out = str(Path(d) / "month.xlsx")
+        subprocess.run([sys.executable, __file__, "--child", d, url, out], check=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--staff", type=int, default=1000)
-    parser.add_argument("--database-url", default="")
+    parser.add_argument("--database", default="sqlite", choices=("sqlite", "postgresql", "both"))
+    parser.add_argument("--database-url", default="", help="an empty database to use instead")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
-    with tempfile.TemporaryDirectory() as d:
-        if args.database_url:
-            am.load_settings = lambda **kw: load_settings(  # type: ignore[assignment]
-                **{**kw, "database_url": args.database_url}
-            )
-        am.build(Path(d), args.staff, seed=1)
-        out = str(Path(d) / "month.xlsx")
-        subprocess.run([sys.executable, __file__, "--child", d, args.database_url, out], check=True)
+    if args.database_url:
+        measure(args.staff, args.database_url)
+        return
+    if args.database in ("sqlite", "both"):
+        measure(args.staff, "")
+    if args.database in ("postgresql", "both"):
+        with throwaway_postgresql() as url:
+            measure(args.staff, url)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,11 @@ Two ways to load the hall, both real HTTP requests to the real app:
 The kiosks send a kiosk's machine key and the windows a keypad bridge's (made in the server's
 database at the start, as `hallkeeper key` would); the board's event stream is the public one.
 
+With ``--report-staff 5000`` the server's database first gets 5,000 more staff and their
+month of punches (as bench/attendance_month.py makes them), and a report job for that month's
+XLSX sheet is started over the API just before the load: the figures are then the floor's
+while the sheet is built (by the service's report worker process); the job's time is printed.
+
 Figures: tickets per second, p50/p99 latency of issuing and of calling, and the time from a
 call request until the hall board's SSE stream delivers that call (p50/p99); the server's CPU
 per request, split between the event loop thread and the others (the SQLite writer). Targets
@@ -428,6 +433,53 @@ def run(
         print("   ", line)
 
 
+class ReportWatch:
+    """A month sheet built by the server's report worker while the load runs (none if
+    ``staff`` is 0): the month's people and punches added, the job started, its end timed."""
+
+    def __init__(self, base: str, admin: str, data_dir: str, staff: int) -> None:
+        self.job: dict[str, object] | None = None
+        if not staff:
+            return
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import attendance_month as am
+
+        from hallbase.db import make_engine
+        from hallbase.settings import load_settings
+
+        settings = load_settings(data_dir=Path(data_dir), database_url="", mqtt_url="")
+        engine = make_engine(settings.effective_database_url)
+        am.add_month(settings, engine, staff, seed=1)
+        engine.dispose()
+        self.api = httpx.Client(
+            base_url=base, timeout=10, headers={"Authorization": f"Bearer {admin}"}
+        )
+        month = f"{am.YEAR}-{am.MONTH:02d}"
+        answer = self.api.post(f"/api/v1/attendance/months/{month}/jobs?format=xlsx")
+        answer.raise_for_status()
+        self.job = answer.json()
+        self.started = time.perf_counter()
+        print(f"report job {self.job['id']}: the {month} sheet of {staff} more staff, started")
+
+    def finish(self) -> None:
+        """Wait for the job; print its time (it must have ended within the load to count)."""
+        if self.job is None:
+            return
+        overlap = time.perf_counter() - self.started
+        while True:
+            job = self.api.get(f"/api/v1/attendance/report-jobs/{self.job['id']}").json()
+            if job["state"] not in ("queued", "running"):
+                break
+            time.sleep(0.2)
+        spent = time.perf_counter() - self.started
+        print(
+            f"report job          {job['state']} in {spent:.1f} s from the request "
+            f"({job['people_done']}/{job['people_total']} people); the load ran for the "
+            f"first {overlap:.1f} s of it"
+        )
+        self.api.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20)
@@ -447,6 +499,12 @@ def main() -> None:
     )
     parser.add_argument("--http", default="auto", choices=("auto", "h11", "httptools"))
     parser.add_argument("--loop", default="auto", choices=("auto", "asyncio", "uvloop"))
+    parser.add_argument(
+        "--report-staff",
+        type=int,
+        default=0,
+        help="build this many staff's month sheet (a report job) while the load runs",
+    )
     parser.add_argument("--serve", nargs=2, metavar=("DIR", "PORT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -478,6 +536,7 @@ def main() -> None:
                     time.sleep(0.2)
             keys = credentials(data_dir)
             numbers = setup_hall(base, args.windows, keys.admin)
+            report = ReportWatch(base, keys.admin, data_dir, args.report_staff)
             run(
                 base,
                 keys,
@@ -488,6 +547,7 @@ def main() -> None:
                 args.rate,
                 args.service_ms / 1000,
             )
+            report.finish()
         finally:
             child.terminate()
             child.wait(10)

@@ -12,6 +12,7 @@ from attendance.models.days import (
 )
 from attendance.models.privacy import OffboardStep, RetentionMark
 from attendance.models.punch import Device, Punch, PunchAssignment, QuarantinedRecord
+from attendance.models.report_job import ReportJob
 from attendance.models.terminal import AdmsStamp, DeviceCommand
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Punch",
     "PunchAssignment",
     "QuarantinedRecord",
+    "ReportJob",
     "RetentionMark",
     "WindowAway",
     "WindowCoverVerdict",

@@ -152,6 +152,13 @@ TABLE: list[Call] = [
     Call("GET", f"{A}/days", PERSONS, kw={"params": DAYS}),
     Call("GET", f"{A}/months/{{month}}", OFFICE, f"{A}/months/2026-13"),
     Call("GET", f"{A}/board", OFFICE),
+    # Report jobs: the month's callers; each sees their own jobs only.
+    Call("POST", f"{A}/months/{{month}}/jobs", OFFICE, f"{A}/months/2026-13/jobs"),
+    Call("GET", f"{A}/report-jobs", OFFICE),
+    Call("GET", f"{A}/report-jobs/{{job_id}}", OFFICE, f"{A}/report-jobs/{N}"),
+    Call("GET", f"{A}/report-jobs/{{job_id}}/file", OFFICE, f"{A}/report-jobs/{N}/file"),
+    Call("POST", f"{A}/report-jobs/{{job_id}}/cancel", OFFICE, f"{A}/report-jobs/{N}/cancel"),
+    Call("GET", "/attendance/reports", OFFICE),
     Call("POST", f"{A}/rederive", ADMIN),
     Call("GET", f"{A}/duty/{{day}}", DUTY_READERS, f"{A}/duty/{DAY}"),
     Call("POST", f"{A}/duty/{{day}}/sign", DUTY_SIGNERS, f"{A}/duty/2099-01-01/sign",
