@@ -8,6 +8,11 @@ registration for it waits for a decision (the notion that keeps a month open in
 24) from the end of the day; a working day of someone's still unsettled then is alerted once
 (key: staff and date), with the reasons, by the scheduler at the deadline. Days older than
 `LOOKBACK` are not looked at: a day forgotten that long is the month report's to show.
+
+A terminal that has not synced holds the whole hall's day, not one person's: the staff-days
+open for that reason alone are one alert for the day (key: ``day:<date>``, with how many
+people and the first few names), so that a silent terminal does not page supervisors once per
+person. Someone's own pending request is alerted for that person (with every reason).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ LOOKBACK = timedelta(days=31)
 DAY = timedelta(days=1)
 REASONS = ("terminal", "makeup", "leave", "out")  # in the order the message names them
 PENDING = "pending"
+NAMES_SHOWN = 5  # a day's alert names this many people, then "and others"
 
 _day = DayVerdict.__table__  # type: ignore[attr-defined]
 _makeup = MakeUpPunch.__table__  # type: ignore[attr-defined]
@@ -106,18 +112,49 @@ def unsettled(
     return found
 
 
+def _reasons(reasons: Iterable[str]) -> tuple[list[str], str]:
+    """``reasons`` in the message's order, and as words."""
+    ordered = [r for r in REASONS if r in set(reasons)]
+    return ordered, t("alerts.list_separator").join(
+        t(f"alerts.provisional_reason.{r}") for r in ordered
+    )
+
+
+def _day_alert(day: date, names: list[str], ctx: AttendanceContext, hours: int) -> Alert:
+    """One alert for the people of ``day`` held open by terminals alone."""
+    ordered, words = _reasons(["terminal"])
+    shown = t("alerts.list_separator").join(names[:NAMES_SHOWN])
+    payload = {
+        "date": day.isoformat(),
+        "reasons": ordered,
+        "people": len(names),
+        "deadline": deadline(day, ctx.tz, hours).isoformat(),
+        "message": t(
+            "alerts.provisional_overdue_day",
+            day=day.isoformat(),
+            hours=hours,
+            count=len(names),
+            names=shown + (t("alerts.and_more") if len(names) > NAMES_SHOWN else ""),
+            reasons=words,
+        ),
+    }
+    return Alert(KIND, f"day:{day.isoformat()}", payload, SEVERITY)
+
+
 def overdue_alerts(session: Session, ctx: AttendanceContext, now: datetime, hours: int) -> int:
-    """Alert every staff-day past its deadline and still unsettled (once each)."""
+    """Alert every staff-day past its deadline and still unsettled (once each; the days held
+    open by terminals alone once per day)."""
     last = last_due_day(now, ctx.tz, hours)
     found = unsettled(session, ctx.tz, last - LOOKBACK, last)
     alerts = []
+    by_terminal: dict[date, list[str]] = {}
     for (staff_no, day), reasons in sorted(found.items()):
         person = ctx.staff.get(staff_no)
         name = person.name if person is not None else staff_no
-        ordered = [r for r in REASONS if r in reasons]
-        words = t("alerts.list_separator").join(
-            t(f"alerts.provisional_reason.{r}") for r in ordered
-        )
+        if reasons == {"terminal"}:
+            by_terminal.setdefault(day, []).append(name)
+            continue
+        ordered, words = _reasons(reasons)
         payload = {
             "staff_no": staff_no,
             "name": name,
@@ -133,4 +170,5 @@ def overdue_alerts(session: Session, ctx: AttendanceContext, now: datetime, hour
             ),
         }
         alerts.append(Alert(KIND, f"{staff_no}:{day.isoformat()}", payload, SEVERITY))
+    alerts += [_day_alert(day, names, ctx, hours) for day, names in sorted(by_terminal.items())]
     return raise_alerts(session, alerts, now)

@@ -80,10 +80,18 @@ def test_a_terminal_still_silent_at_the_deadline(hall: Hall) -> None:
     scheduler.tick()
     hall.clock.set("00:30", AFTER)
     scheduler.tick()
-    found = _overdue(hall)
-    working = [k for k in found if k.endswith(f":{DAY.isoformat()}")]
-    assert working and all(found[k] == ["terminal"] for k in working)
-    assert f"{KIND}:SC001:{DAY.isoformat()}" in working
+    # The silent terminal holds the whole hall's day: one alert for the day, not one a person.
+    assert _overdue(hall) == {f"{KIND}:day:{DAY.isoformat()}": ["terminal"]}
+    row = alerts(hall.engine, KIND)[0]
+    working = row.payload["people"]
+    assert working >= 2 and "staff_no" not in row.payload
+    assert row.payload["message"].startswith(
+        f"{DAY.isoformat()} 有{working}人的考勤超过处理期限（次日起24小时）仍未确定：考勤机未同步（"
+    )
+    assert "李明" in row.payload["message"] or "等" in row.payload["message"]
+    hall.clock.set("08:46", AFTER)
+    scheduler.tick()  # once per day
+    assert len(alerts(hall.engine, KIND)) == 1
     with write_session(hall.engine) as session:
         device = session.exec(select(Device)).one()
         assert device.last_sync == at("08:00")  # nothing synced: the alert is true
