@@ -176,6 +176,10 @@ def test_queue_devices_availability_on_the_simulators(tmp_path: Path) -> None:
             sims.printer.start()  # back on the same port
             back = states.until(on(printer, "online"), timeout=20)[1]
             assert datetime.fromisoformat(back["since"]) == MONDAY_9AM + timedelta(seconds=2)
+            assert back["problem"] is None
+            sims.printer.set_state(paper="out")  # it answers, and says it cannot print
+            out = states.until(lambda m: m[0] == printer and m[1]["problem"] == "paper_out")[1]
+            assert out["state"] == "online"
     finally:
         states.clear_retained({m[0] for m in states.seen})
         states.close()
