@@ -46,6 +46,7 @@ from hallkeeper.mqtt import MqttRelay
 from hallkeeper.mqtt_boards import BoardTopics
 from hallkeeper.mqtt_devices import DeviceTopics
 from hallkeeper.mqtt_discovery import Discovery
+from hallkeeper.mqtt_windows import WindowTopics
 from hallkeeper.privacy import api as privacy_api
 from hallkeeper.privacy.purge import PurgeJob
 from hallkeeper.robots import robot_relays
@@ -214,8 +215,9 @@ def create_app(
             else None
         )
         if queue_devices is not None:
-            boards = BoardTopics(relay, queue_devices.lease.holds, discovery)
+            boards = BoardTopics(relay, queue_devices.lease.holds)
             queue_devices.boards.watchers.append(boards)
+        parts.components.append(WindowTopics(relay, engine, app.state.bus, discovery=discovery))
         parts.components.append(
             DeviceTopics(
                 relay, watch, clock or utcnow, queue_devices=queue_devices, discovery=discovery

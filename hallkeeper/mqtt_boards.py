@@ -8,10 +8,9 @@ connects late (or again) gets the current content at once. ``state`` is ``callin
 when the board shows it, with ``number`` null. When an instance takes the devices over it
 publishes every window's state again.
 
-Beside it, ``<prefix>/<hall>/window/<n>/state`` carries the window's state for screens and
-Home Assistant: ``{"window", "state", "number", "at"}`` (``number``: the ticket called or
-served, else null), retained with QoS 1 through the relay's retained topics
-(`hallkeeper.mqtt_state`), with its discovery config when discovery is on.
+The window's state and number called for screens and Home Assistant are on
+``<prefix>/<hall>/window/<n>/state``, for every window whether or not the hall has devices
+(`hallkeeper.mqtt_windows`).
 
 The board goes out through this instance's `MqttRelay` connection with QoS 0: a message published
 while the broker is away is dropped rather than kept, and every window's latest content is
@@ -29,7 +28,6 @@ from collections.abc import Callable
 from paho.mqtt.enums import MQTTErrorCode
 
 from hallkeeper.mqtt import MqttRelay
-from hallkeeper.mqtt_discovery import Discovery
 from kiosk.hardware.boards import BoardContent
 
 log = logging.getLogger(__name__)
@@ -42,12 +40,9 @@ class BoardTopics:
     does not publish its last contents again on a reconnect.
     """
 
-    def __init__(
-        self, relay: MqttRelay, live: Callable[[], bool], discovery: Discovery | None = None
-    ) -> None:
+    def __init__(self, relay: MqttRelay, live: Callable[[], bool]) -> None:
         self.relay = relay
         self.live = live
-        self.discovery = discovery
         self._latest: dict[int, str] = {}
         self._lock = threading.Lock()  # a change and a republish never cross
         relay.on_connected.append(self.republish)
@@ -56,23 +51,9 @@ class BoardTopics:
         """The retained topic of window ``window``'s board."""
         return f"{self.relay.base}/window/{window}/board"
 
-    def state_topic(self, window: int) -> str:
-        """The retained topic of window ``window``'s state."""
-        return f"{self.relay.base}/window/{window}/state"
-
     def __call__(self, content: BoardContent) -> None:
         """Publish what the window's board shows now (retained, replacing the last)."""
         body = json.dumps(content.body(), ensure_ascii=False)
-        state_topic = self.state_topic(content.window)
-        if self.discovery is not None:
-            self.discovery.window(content.window, state_topic, self.live)
-        state = {
-            "window": content.window,
-            "state": content.state,
-            "number": content.number,
-            "at": content.at.isoformat(),
-        }
-        self.relay.retained.put(state_topic, json.dumps(state, ensure_ascii=False), self.live)
         with self._lock:
             self._latest[content.window] = body
             self._send(content.window, body)

@@ -6,19 +6,24 @@ pulled and serial terminals by their link, ADMS terminals by their last call), a
 instance that drives the queue's devices (`kiosk.hardware.coordinator.QueueDevices`), each
 ticket printer, the LED board bus and the keypad bus - and puts each one's availability on
 ``<prefix>/<hall>/device/<kind>/<id>/state`` as ``{"device", "kind", "name", "state",
-"since"}``, ``state`` ``online`` or ``offline``, ``since`` the moment this instance saw it
-change (or first saw it). A device whose availability is not known (an ADMS terminal that has
-not called in yet) has no message. ``kind`` is ``terminal``, ``printer``, ``led`` or
-``keypads``. The relay publishes them retained with QoS 1 (`hallkeeper.mqtt_state`).
+"since", "problem"}``: ``state`` ``online`` or ``offline``; ``since`` the moment this
+instance saw it change (or first saw it); ``problem`` what is known to be wrong beyond the
+link, else null (a pulled terminal: ``left_disabled``, offline as it takes no punch, or
+``clock_drift``, ``clock_reset``; a printer that answers: ``paper_out``, ``cover_open``,
+``error``, ``offline`` as it reports itself). A
+device whose availability is not known (an ADMS terminal that has not called in yet) has no
+message. ``kind`` is ``terminal``, ``printer``, ``led`` or ``keypads``. The relay publishes
+them retained with QoS 1 (`hallkeeper.mqtt_state`).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from attendance.terminals.supervisor import DeviceWatch
 from hallbase.background import BackgroundLoop, repeat
@@ -40,7 +45,16 @@ class Seen:
     device_id: str
     name: str
     online: bool
-    live: Live | None  # None: every instance knows it; else while this one drives it
+    live: Live | None
+    problem: str | None = None  # None: every instance knows it; else while this one drives it
+
+
+def printer_problem(status: Mapping[str, Any], online: bool) -> str | None:
+    """The incident of a printer that answers (``paper_out``, ``cover_open``, ``error``, or
+    ``offline`` when it says so itself); None when it can print or does not answer at all."""
+    if status["ok"] or not online:
+        return None
+    return str(status["state"]).removeprefix("printer_")
 
 
 class DeviceTopics:
@@ -77,7 +91,8 @@ class DeviceTopics:
             if status["available"] is not None:
                 serial = str(status["serial"])
                 name = str(status["name"] or serial)
-                yield Seen("terminal", serial, name, bool(status["available"]), None)
+                online, problem = bool(status["available"]), status.get("problem")
+                yield Seen("terminal", serial, name, online, None, str(problem or "") or None)
         devices = self.queue_devices
         if devices is None or not devices.lease.holds():
             return
@@ -86,7 +101,8 @@ class DeviceTopics:
         for printer in queue_status["printers"]:
             name = str(printer["name"])
             label = t("mqtt.discovery.printer_named", name=name)
-            yield Seen("printer", name, label, bool(printer["available"]), live)
+            online = bool(printer["available"])
+            yield Seen("printer", name, label, online, live, printer_problem(printer, online))
         for kind in ("led", "keypads"):
             if queue_status[kind] is not None:
                 online = bool(queue_status[kind]["available"])
@@ -110,6 +126,7 @@ class DeviceTopics:
                 "name": device.name,
                 "state": "online" if device.online else "offline",
                 "since": last[1].isoformat(),
+                "problem": device.problem,
             }
             self.relay.retained.put(topic, json.dumps(body, ensure_ascii=False), device.live)
 

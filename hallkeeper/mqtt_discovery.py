@@ -9,16 +9,26 @@ With ``HALLKEEPER_MQTT_DISCOVERY`` set to Home Assistant's discovery prefix (usu
 - ``<discovery>/binary_sensor/hallkeeper_<hall>_<kind>_<id>/config``: a device's availability
   (connectivity: ``online`` / ``offline``) from ``<prefix>/<hall>/device/<kind>/<id>/state``.
 
-Each entity is available while the publishing instance's status
-(``<prefix>/<hall>/status/<instance>``) says ``online``. The windows belong to one device, the
-hall; each terminal, printer and bus is a device of its own, connected through the hall.
+Each entity is available while any instance of the service on the broker is online: its
+``availability`` lists the status topic of every instance of the hall
+(``<prefix>/<hall>/status/<instance>``, each ``online`` or ``offline``) with
+``availability_mode: any``. Each instance reads the hall's status topics (retained, so it
+learns of instances that are down too) and publishes the configs again when it learns of
+another one, so that every instance sends the same config and the last one written holds for
+all of them. An instance whose retained status is cleared (an empty message on its status
+topic, for an instance retired for good) is left out of the list. The windows belong to one
+device, the hall; each terminal, printer and bus is a device of its own, connected through
+the hall.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 from typing import Any
+
+import paho.mqtt.client as mqtt
 
 from hallbase.words import t
 from hallkeeper.mqtt import MqttRelay
@@ -45,14 +55,48 @@ class Discovery:
             "manufacturer": "HallKeeper",
             "model": "service hall",
         }
+        self.statuses = f"{relay.base}/status/+"  # every instance's status topic
+        self._instances = {relay.status_topic}  # the status topics the configs list
+        self._configs: dict[str, tuple[dict[str, Any], Live | None]] = {}  # by config topic
+        self._lock = threading.Lock()
+        relay.client.message_callback_add(self.statuses, self._on_status)
+        relay.on_connected.append(self._subscribe)
+
+    def _subscribe(self) -> None:
+        self.relay.client.subscribe(self.statuses, qos=1)
+
+    def _on_status(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        """An instance's status (on paho's thread: in memory only): list its topic."""
+        with self._lock:
+            before = set(self._instances)
+            if msg.payload:
+                self._instances.add(msg.topic)
+            elif msg.topic != self.relay.status_topic:
+                self._instances.discard(msg.topic)
+            if self._instances == before:
+                return
+            for topic, (config, live) in self._configs.items():
+                self._send(topic, config, live)
 
     def _availability(self) -> dict[str, Any]:
+        """Available while any instance's status says ``online`` (call with the lock)."""
         return {
-            "availability_topic": self.relay.status_topic,
-            "availability_template": "{{ value_json.state }}",
-            "payload_available": "online",
-            "payload_not_available": "offline",
+            "availability": [
+                {
+                    "topic": topic,
+                    "value_template": "{{ value_json.state }}",
+                    "payload_available": "online",
+                    "payload_not_available": "offline",
+                }
+                for topic in sorted(self._instances)
+            ],
+            "availability_mode": "any",
         }
+
+    def instances(self) -> list[str]:
+        """The status topics the configs list now."""
+        with self._lock:
+            return sorted(self._instances)
 
     def window(self, window: int, state_topic: str, live: Live | None = None) -> None:
         """The config of window ``window``'s state sensor."""
@@ -66,7 +110,6 @@ class Discovery:
             "icon": "mdi:counter",
             "device": self.hall_device,
             "origin": ORIGIN,
-            **self._availability(),
         }
         self._put("sensor", unique, config, live)
 
@@ -92,10 +135,16 @@ class Discovery:
                 "via_device": self.hall_id,
             },
             "origin": ORIGIN,
-            **self._availability(),
         }
         self._put("binary_sensor", unique, config, live)
 
     def _put(self, component: str, unique: str, config: dict[str, Any], live: Live | None) -> None:
         topic = f"{self.prefix}/{component}/{unique}/config"
-        self.relay.retained.put(topic, json.dumps(config, ensure_ascii=False), live)
+        with self._lock:
+            self._configs[topic] = (config, live)
+            self._send(topic, config, live)
+
+    def _send(self, topic: str, config: dict[str, Any], live: Live | None) -> None:
+        """Put ``config`` with the availability list (call with the lock)."""
+        body = {**config, **self._availability()}
+        self.relay.retained.put(topic, json.dumps(body, ensure_ascii=False), live)

@@ -71,6 +71,11 @@ class SerialTerminal:
             return self.storage_error
         return None if self.adapter.available else "serial reader not reachable"
 
+    @property
+    def problem(self) -> None:
+        """A serial reader reports no problem beyond its link (see `available`)."""
+        return None
+
     def _take(self, record: Punch | BadRecord) -> None:
         with self._lock:
             self._pending.append(record)

@@ -48,6 +48,8 @@ class Terminal(Protocol):
     @property
     def last_error(self) -> str | None: ...
     @property
+    def problem(self) -> str | None: ...
+    @property
     def outages(self) -> int: ...
     @property
     def last_outage(self) -> str | None: ...
@@ -124,6 +126,7 @@ class DeviceWatch:
                     "last_seen": device.last_seen,
                     "last_sync": device.last_sync,
                     "last_error": error,
+                    "problem": self._problem(device.serial),
                     "binding": Binding(device.bind_address, device.push_key_hash).public(),
                 }
             )
@@ -153,7 +156,13 @@ class DeviceWatch:
             "last_seen": None,
             "last_sync": None,
             "last_error": terminal.last_error,
+            "problem": terminal.problem,
         }
+
+    def _problem(self, serial: str) -> str | None:
+        """What a supervised terminal reports wrong (`Terminal.problem`); None for others."""
+        terminal = self.terminals.get(serial)
+        return terminal.problem if terminal is not None else None
 
     def _availability(self, device: Device, now: datetime) -> tuple[bool | None, str | None]:
         terminal = self.terminals.get(device.serial)

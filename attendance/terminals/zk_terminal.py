@@ -64,6 +64,7 @@ class ZKTerminal:
             backoff_max=max(entry.poll_seconds, 30.0),
         )
         self._disabled_since: datetime | None = None
+        self._clock_problem: str | None = None  # clock_drift or clock_reset, left uncorrected
         self._background = BackgroundLoop(f"zk-{self.serial}", self.poller.run)
 
     @property
@@ -73,6 +74,15 @@ class ZKTerminal:
     @property
     def last_error(self) -> str | None:
         return self.poller.last_error
+
+    @property
+    def problem(self) -> str | None:
+        """What is known to be wrong beyond the link: ``left_disabled`` (it refused to be
+        enabled again), ``clock_reset`` or ``clock_drift`` (its clock, found so at the last
+        check and not corrected); None when nothing is."""
+        if self._disabled_since is not None:
+            return "left_disabled"
+        return self._clock_problem
 
     @property
     def outages(self) -> int:
@@ -90,11 +100,13 @@ class ZKTerminal:
         reading = client.read_clock()
         drift = reading.drift.total_seconds()
         if not reading.looks_reset and abs(drift) <= self.entry.clock_drift_max_seconds:
+            self._clock_problem = None
             return
         corrected = self.entry.correct_clock
         if corrected:
             client.sync_clock()
         kind = "clock_reset" if reading.looks_reset else "clock_drift"
+        self._clock_problem = None if corrected else kind
         log.warning(
             "zk %s clock %s by %+.0f s (device %s)%s",
             self.serial,

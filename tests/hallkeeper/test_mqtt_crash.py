@@ -1,4 +1,5 @@
-"""A kill -9 of `hallkeeper serve` in the middle of draining the outbox loses no alert."""
+"""A kill -9 of `hallkeeper serve` in the middle of draining the outbox loses no alert, on
+SQLite and on the machine's PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,16 +21,30 @@ from hallbase.models import AlertOutbox
 from hallkeeper import migrations
 from tests.helpers.broker import Listener, machine_broker
 from tests.helpers.live_server import free_port
+from tests.helpers.services import reset_pg
 from tests.helpers.waiting import wait_until
 
 NOW = datetime(2026, 11, 23, 0, 46, tzinfo=UTC)
 BACKLOG = 20_000  # enough that draining takes seconds, so the kill lands in the middle
 
 
-def _serve(data_dir: Path, mqtt_url: str, prefix: str) -> subprocess.Popen[bytes]:
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The service's database: SQLite in its data directory, or an emptied PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{(tmp_path / 'data' / 'hallkeeper.db').resolve()}"
+    url: str = request.getfixturevalue("pg_database")
+    reset_pg(url)
+    return url
+
+
+def _serve(
+    data_dir: Path, database_url: str, mqtt_url: str, prefix: str
+) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALLKEEPER_")}
     env |= {
         "HALLKEEPER_DATA_DIR": str(data_dir),
+        "HALLKEEPER_DATABASE_URL": database_url,
         "HALLKEEPER_MQTT_URL": mqtt_url,
         "HALLKEEPER_MQTT_TOPIC": prefix,
         "HALLKEEPER_INSTANCE_ID": "crash",
@@ -44,11 +59,11 @@ def _serve(data_dir: Path, mqtt_url: str, prefix: str) -> subprocess.Popen[bytes
 
 
 @pytest.mark.timeout(300)
-def test_kill_9_mid_drain_loses_no_alert(tmp_path: Path) -> None:
+def test_kill_9_mid_drain_loses_no_alert(tmp_path: Path, database_url: str) -> None:
     host, port = machine_broker()
     prefix = f"hk-test/{time.monotonic_ns()}"
     data_dir = tmp_path / "data"
-    engine = make_engine(f"sqlite:///{(data_dir / 'hallkeeper.db').resolve()}")
+    engine = make_engine(database_url)
     migrations.upgrade(engine)
     # Queued while no relay runs (as during a broker outage): the service finds them at start.
     with write_session(engine) as session:
@@ -74,7 +89,7 @@ def test_kill_9_mid_drain_loses_no_alert(tmp_path: Path) -> None:
                 return len(seen) >= at_least
             seen.add(body["message_id"])
 
-    server = _serve(data_dir, f"mqtt://{host}:{port}", prefix)
+    server = _serve(data_dir, database_url, f"mqtt://{host}:{port}", prefix)
     try:
         wait_until(lambda: server.poll() is not None or arrived(500), timeout=120)
         assert server.poll() is None, "the service ended by itself"
@@ -84,7 +99,7 @@ def test_kill_9_mid_drain_loses_no_alert(tmp_path: Path) -> None:
         left = unpublished()
         assert 0 < left < BACKLOG, "the kill did not land in the middle of the drain"
         assert len(seen) < BACKLOG
-        server = _serve(data_dir, f"mqtt://{host}:{port}", prefix)
+        server = _serve(data_dir, database_url, f"mqtt://{host}:{port}", prefix)
         wait_until(lambda: arrived(BACKLOG), timeout=180)
         assert seen == {f"test.crash:{n}" for n in range(BACKLOG)}
         wait_until(lambda: unpublished() == 0, timeout=30)
