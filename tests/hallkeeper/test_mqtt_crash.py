@@ -75,10 +75,11 @@ def test_kill_9_mid_drain_loses_no_alert(tmp_path: Path, database_url: str) -> N
             return session.exec(
                 select(func.count())
                 .select_from(AlertOutbox)
-                .where(col(AlertOutbox.published_at).is_(None))
+                .where(col(AlertOutbox.published_at).is_(None), AlertOutbox.kind == "test.crash")
             ).one()
 
-    sub = Listener(host, port, f"{prefix}/+/alerts/#")
+    # Only the test's kind: the service's own scheduler raises the shipped hall's alerts too.
+    sub = Listener(host, port, f"{prefix}/+/alerts/test.crash")
     seen: set[str] = set()
 
     def arrived(at_least: int) -> bool:
@@ -91,7 +92,13 @@ def test_kill_9_mid_drain_loses_no_alert(tmp_path: Path, database_url: str) -> N
 
     server = _serve(data_dir, database_url, f"mqtt://{host}:{port}", prefix)
     try:
-        wait_until(lambda: server.poll() is not None or arrived(500), timeout=120)
+        # The kill follows the service's own progress (rows it marked sent), not the
+        # subscriber's, which may lag behind on a loaded machine until the drain is over.
+        wait_until(
+            lambda: server.poll() is not None or unpublished() <= BACKLOG - 500,
+            timeout=120,
+            interval=0.005,
+        )
         assert server.poll() is None, "the service ended by itself"
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=10)
