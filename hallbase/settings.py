@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     mqtt_topic: str = Field(
         default="hallkeeper", pattern=r"^[^#+\s]+$", description="topic prefix for alerts"
     )
+    mqtt_protocol: Literal["3.1.1", "5"] = Field(
+        default="3.1.1", description="the MQTT version spoken to the broker: 3.1.1 or 5"
+    )
     mqtt_ca_file: Path | None = Field(
         default=None,
         description="CA certificate(s), PEM, that the broker's certificate must chain to",

@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 # Paho doubles its reconnect delay after each failure up to this: a broker on the hall's
 # network that comes back is found again within a few seconds, not half a minute.
 RECONNECT_MAX_SECONDS = 5
+PROTOCOLS = {"3.1.1": mqtt.MQTTv311, "5": mqtt.MQTTv5}
 COMMAND_QUEUE = 100  # commands waiting for the relay's thread; more are dropped
 
 
@@ -76,6 +77,7 @@ class MqttRelay:
         auth_secret: str | None = None,
         alerts: AlertsSection | None = None,
         tls: TlsFiles | None = None,
+        protocol: str = "3.1.1",
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
@@ -113,8 +115,16 @@ class MqttRelay:
         # Called on paho's thread once each connection is made (after the status is published).
         self.on_connected: list[Callable[[], None]] = []
 
+        if protocol not in PROTOCOLS:
+            raise ValueError(f"MQTT protocol must be one of {sorted(PROTOCOLS)}, not {protocol!r}")
+        self.protocol = protocol
+        # MQTT 5 has no clean session flag: a clean start on the first connection, and a
+        # session that ends with the connection (paho's defaults), come to the same.
         client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=self.client_id, clean_session=True
+            CallbackAPIVersion.VERSION2,
+            client_id=self.client_id,
+            clean_session=None if protocol == "5" else True,
+            protocol=PROTOCOLS[protocol],
         )
         if parts.username:
             client.username_pw_set(parts.username, parts.password)
@@ -144,6 +154,7 @@ class MqttRelay:
             auth_secret=settings.auth_secret,
             alerts=settings.hall.alerts,
             tls=TlsFiles(settings.mqtt_ca_file, settings.mqtt_cert_file, settings.mqtt_key_file),
+            protocol=settings.mqtt_protocol,
         )
 
     def _status_payload(self, state: str, since: datetime | None) -> str:

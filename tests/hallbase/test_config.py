@@ -134,6 +134,13 @@ def test_settings_refuse_half_configured_service(
         load_settings(data_dir=tmp_path, environment="production", id_pepper="p" * 40)
     with pytest.raises(ConfigError, match="HALLKEEPER_MQTT_URL"):
         load_settings(data_dir=tmp_path, mqtt_url="tcp://localhost")
+    monkeypatch.setenv("HALLKEEPER_MQTT_PROTOCOL", "4")
+    with pytest.raises(ConfigError) as info:
+        load_settings(data_dir=tmp_path)
+    assert info.value.problems[0][0] == "HALLKEEPER_MQTT_PROTOCOL"
+    monkeypatch.setenv("HALLKEEPER_MQTT_PROTOCOL", "5")
+    assert load_settings(data_dir=tmp_path).mqtt_protocol == "5"
+    monkeypatch.delenv("HALLKEEPER_MQTT_PROTOCOL")
     with pytest.raises(ConfigError, match="HALLKEEPER_TIMEZONE"):
         load_settings(data_dir=tmp_path, timezone="Mars/Olympus")
     broken = tmp_path / "broken.toml"

@@ -106,13 +106,17 @@ def test_raise_alert_is_idempotent_by_key(engine: Engine) -> None:
     assert rows[0].created_at == NOW
 
 
+@pytest.mark.parametrize("protocol", ["3.1.1", "5"])
 def test_relay_publishes_outbox_with_stable_ids(
-    engine: Engine, machine_broker: tuple[str, int]
+    engine: Engine, machine_broker: tuple[str, int], protocol: str
 ) -> None:
     host, port = machine_broker
     prefix = f"hk-test/{time.monotonic_ns()}"
     sub = Subscriber(port, f"{prefix}/#", host)
-    relay = MqttRelay(engine, f"mqtt://{host}:{port}", topic_prefix=prefix, poll_seconds=0.2)
+    relay = MqttRelay(
+        engine, f"mqtt://{host}:{port}", topic_prefix=prefix, poll_seconds=0.2, protocol=protocol
+    )
+    assert relay.client.protocol == {"3.1.1": 4, "5": 5}[protocol]  # the CONNECT's level
     try:
         relay.start()
         status = [m for m in sub.take(1) if m[0] == relay.status_topic]
@@ -242,8 +246,9 @@ def test_two_instances_on_one_broker_keep_their_connections(
     assert {m[1]["instance"] for m in retained} == {r.instance for r in relays}
 
 
+@pytest.mark.parametrize("protocol", ["3.1.1", "5"])
 def test_last_will_carries_no_stale_time_and_online_since_is_renewed(
-    engine: Engine, machine_broker: tuple[str, int]
+    engine: Engine, machine_broker: tuple[str, int], protocol: str
 ) -> None:
     """The will is fixed at connect time, so it must not claim a time; `since` follows connects."""
     host, port = machine_broker
@@ -254,7 +259,12 @@ def test_last_will_carries_no_stale_time_and_online_since_is_renewed(
     )
     now = [next(times)]
     relay = MqttRelay(
-        engine, f"mqtt://{host}:{port}", topic_prefix=prefix, instance="will", clock=lambda: now[0]
+        engine,
+        f"mqtt://{host}:{port}",
+        topic_prefix=prefix,
+        instance="will",
+        clock=lambda: now[0],
+        protocol=protocol,
     )
     sub = Subscriber(port, f"{prefix}/+/status/#", host)
     try:
