@@ -8,11 +8,9 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -21,13 +19,12 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from hallbase.alerts import raise_alert
-from hallbase.db import make_engine, read_session, write_session
+from hallbase.db import read_session, write_session
 from hallbase.models import AlertOutbox
 from hallbase.settings import Settings, load_settings
-from hallkeeper import migrations
 from hallkeeper.mqtt import MqttRelay
 from tests.helpers.live_server import free_port
-from tests.helpers.services import MQTT_URL, service_missing
+from tests.helpers.services import service_missing
 from tests.helpers.waiting import wait_until
 
 NOW = datetime(2026, 11, 23, 0, 46, tzinfo=UTC)
@@ -73,23 +70,6 @@ class Subscriber:
     def close(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    eng = make_engine(f"sqlite:///{tmp_path / 'alerts.db'}")
-    migrations.upgrade(eng)
-    yield eng
-    eng.dispose()
-
-
-@pytest.fixture
-def machine_broker() -> tuple[str, int]:
-    parts = urlsplit(MQTT_URL)
-    host, port = parts.hostname or "127.0.0.1", parts.port or 1883
-    if not _reachable(host, port):
-        service_missing("Mosquitto", f"nothing listens on {host}:{port}")
-    return host, port
 
 
 def test_raise_alert_is_idempotent_by_key(engine: Engine) -> None:

@@ -24,8 +24,6 @@ from hallbase.models import AlertOutbox
 from hallbase.settings import Settings
 from hallkeeper.mqtt import MqttRelay
 from tests.hallkeeper.test_mqtt import NOW, Subscriber
-from tests.hallkeeper.test_mqtt import engine as engine  # a fixture
-from tests.hallkeeper.test_mqtt import machine_broker as machine_broker  # a fixture
 from tests.helpers.auth import add_account, api_token
 from tests.helpers.waiting import wait_until
 

@@ -16,9 +16,8 @@ import pytest
 from sqlalchemy import Engine
 
 from hallbase.alerts import raise_alert
-from hallbase.db import make_engine, write_session
+from hallbase.db import write_session
 from hallbase.errors import ConfigError
-from hallkeeper import migrations
 from hallkeeper.mqtt import MqttRelay
 from hallkeeper.mqtt_tls import TlsFiles, tls_context
 from tests.helpers.broker import Listener, PrivateBroker
@@ -90,14 +89,6 @@ def pki(tmp_path: Path) -> Pki:
     )  # fmt: skip
     client = _signed(d, "hall-ca", "client", "extendedKeyUsage=clientAuth\n")
     return Pki(ca, other, TlsFiles(ca, client, d / "client.key"), server, d / "server.key")
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    eng = make_engine(f"sqlite:///{tmp_path / 'alerts.db'}")
-    migrations.upgrade(eng)
-    yield eng
-    eng.dispose()
 
 
 @pytest.fixture

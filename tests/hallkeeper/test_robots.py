@@ -13,7 +13,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
@@ -24,10 +23,9 @@ from sqlmodel import select
 
 from hallbase.alerts import Alert, raise_alerts
 from hallbase.clock import utcnow
-from hallbase.db import make_engine, read_session, write_session
+from hallbase.db import read_session, write_session
 from hallbase.hallconfig.alerts import AlertsSection
 from hallbase.models import AlertDelivery
-from hallkeeper import migrations
 from hallkeeper.robots import RobotRelay
 from tests.helpers.waiting import wait_until
 
@@ -101,14 +99,6 @@ def receiver_server() -> Iterator[tuple[str, dict[str, Receiver]]]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    eng = make_engine(f"sqlite:///{tmp_path / 'robots.db'}")
-    migrations.upgrade(eng)
-    yield eng
-    eng.dispose()
 
 
 def _raise(engine: Engine, n: int, kind: str = "attendance.late") -> None:
