@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from attendance.refresh import rederive_span
+from attendance.standing import _fit
 from hallbase.alert_followup import follow_up
 from hallbase.db import write_session
 from hallbase.hallconfig.alerts import AlertsSection
@@ -151,3 +152,12 @@ def test_leave_approved_afterwards_withdraws_the_flag_and_its_follow_up(hall: Ha
         again.payload["generation"] == 2 and again.payload["base"] == "SC002:2026-03:return_events"
     )
     assert f"{flag_id}#2" in _follow_ups(hall, hall.clock.set("18:10", monday))
+
+
+def test_a_key_too_long_for_the_message_id_keeps_the_staff_number_first() -> None:
+    staff = "S" * 20  # staff numbers may be 20 characters long
+    key = f"{staff}:2026:window_uncovered:12#3"
+    short = _fit(STEP, staff, key)
+    assert short.startswith(f"{staff}:") and len(STEP) + 1 + len(short) == 64
+    assert _fit(STEP, staff, key) == short and _fit(STEP, staff, key + "4") != short
+    assert _fit(STEP, "SC002", "SC002:2026:late:4") == "SC002:2026:late:4"  # fits: as it is
