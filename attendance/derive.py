@@ -15,7 +15,8 @@ verdict that was alerted (leave filed afterwards, an approved make-up), one
 `attendance.cleared` alert with the same key says so. These decisions are the engine's
 (`attendance_engine.alerts`); this module reads and stores, and words the messages. A
 confirmed violation on a recent day also asks `attendance.standing` whether the person's
-month crossed a threshold or the escalation ladder a new rung.
+month crossed a threshold or the escalation ladder a new rung; a verdict that carried a
+violation and changed asks whether a flag or rung paged earlier still holds.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from attendance.context import AttendanceContext, WindowPosts
 from attendance.facts import FactSet, load_facts
 from attendance.models import Device, WindowCoverVerdict
 from attendance.retention import judged_from
-from attendance.standing import standing_alerts, triggered
+from attendance.standing import relieved, standing_alerts, triggered
 from attendance.verdict_store import dumps, stored_verdicts, upsert_day_verdicts
 from attendance_engine.alerts import (
     Page,
@@ -209,6 +210,7 @@ def rederive(
     existing = stored_verdicts(session.connection(), people, min(days), max(days))
     out = DeriveResult()
     rows: list[dict[str, Any]] = []
+    before: list[tuple[Pair, str]] = []  # changed verdicts' stored statuses
     alerts: list[Alert] = []
     today = now.astimezone(ctx.tz).date()
     for pair in sorted(extended):
@@ -248,8 +250,10 @@ def rederive(
             "held": held,
             "computed_at": now,
         }
-        if old is None or old != (result, alerted_text, held):
+        if old is None or not old.same(result, alerted_text, held):
             rows.append(row)
+            if old is not None:
+                before.append((pair, old.status))
     upsert_day_verdicts(session.connection(), rows)
     out.alerts += raise_alerts(session, alerts, now)
     out.changed = len(rows)
@@ -258,7 +262,8 @@ def rederive(
     changed = triggered(rows, today)
     for staff_no, day in charged:
         changed.setdefault(staff_no, set()).add(day)
-    out.alerts += standing_alerts(session, ctx, changed, now)
+    # ... and of whoever lost or changed one: a flag or step it carried may be withdrawn.
+    out.alerts += standing_alerts(session, ctx, changed, now, relieved=relieved(before))
     return out
 
 

@@ -34,6 +34,7 @@ _STORED = sa.select(
     sa.cast(_c.result, sa.Text),
     sa.cast(_c.alerted, sa.Text),
     _c.held,
+    _c.status,
 ).where(
     _c.day >= sa.bindparam("first"),
     _c.day <= sa.bindparam("last"),
@@ -61,11 +62,16 @@ _UPSERT = {name: _upsert(name) for name in ("sqlite", "postgresql")}
 
 class Stored(NamedTuple):
     """The columns of a stored day verdict that a re-derivation compares: the JSON columns
-    as their stored text (see `dumps`)."""
+    as their stored text (see `dumps`), and the day's status (to see a violation go)."""
 
     result: str
     alerted: str
     held: int
+    status: str = ""
+
+    def same(self, result: str, alerted: str, held: int) -> bool:
+        """True when the stored verdict equals the one given (the status is part of it)."""
+        return (self.result, self.alerted, self.held) == (result, alerted, held)
 
 
 def stored_verdicts(
@@ -75,7 +81,7 @@ def stored_verdicts(
     if not staff_nos:
         return {}
     rows = conn.execute(_STORED, {"first": first, "last": last, "people": sorted(staff_nos)})
-    return {(s, d): Stored(r, a, h) for s, d, r, a, h in rows}
+    return {(s, d): Stored(r, a, h, st) for s, d, r, a, h, st in rows}
 
 
 def bound_rows(dialect: str, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

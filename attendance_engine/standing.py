@@ -13,11 +13,17 @@ the messages and queues them. Two kinds:
 
 Like the verdicts' own pages, only recent crossings page (today's and yesterday's): a
 terminal's backlog or a month judged again later is recorded, not paged.
+
+A page whose threshold or rung no longer holds when the person is judged again (leave
+approved afterwards, a make-up, a corrected verdict) is withdrawn by an
+``attendance.cleared`` page with its key, whatever its age. A threshold or rung reached
+again after its withdrawal pages again under its next generation's key (``<key>#2``, ...):
+`withdrawals` and `page_key` decide both from what was paged (`Paged`, by base key).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -84,10 +90,54 @@ def step_key(step: EscalationStep, rules: Rules, tz: ZoneInfo) -> str:
 
 @dataclass(frozen=True)
 class Standing:
-    """The pages a person's standing warrants now."""
+    """The pages a person's standing warrants now: the flags of the months asked about and
+    the recent steps (to page), and ``warranted``: the base keys of those flags and of every
+    step of the period, recent or not (a page sent earlier whose key is not among them is
+    withdrawn)."""
 
     flags: tuple[MonthFlag, ...]
     steps: tuple[EscalationStep, ...]
+    warranted: frozenset[str] = frozenset()
+
+
+GENERATION = "#"  # separates a base key from its generation (the first has none)
+
+
+@dataclass(frozen=True)
+class Paged:
+    """What was paged under one base key: its latest generation and whether that page was
+    withdrawn (``key`` is the latest page's key as stored)."""
+
+    key: str
+    generation: int
+    withdrawn: bool
+
+
+def generation_key(base: str, generation: int) -> str:
+    """The key of a base key's ``generation``-th page: the base itself for the first."""
+    if generation < 1:
+        raise ValueError(f"a page's generation starts at 1, not {generation}")
+    return base if generation == 1 else f"{base}{GENERATION}{generation}"
+
+
+def page_key(base: str, paged: Mapping[str, Paged]) -> tuple[str, int] | None:
+    """The key and generation to page ``base`` under now: the first generation when it was
+    never paged, the next one when its latest page was withdrawn, None while that page stands."""
+    before = paged.get(base)
+    if before is None:
+        return base, 1
+    if not before.withdrawn:
+        return None
+    return generation_key(base, before.generation + 1), before.generation + 1
+
+
+def withdrawals(paged: Mapping[str, Paged], warranted: Iterable[str]) -> tuple[Paged, ...]:
+    """The standing pages (not withdrawn) among ``paged`` whose base key is no longer
+    ``warranted``, in key order; ``paged`` holds only bases of the months and periods judged."""
+    keep = set(warranted)
+    return tuple(
+        paged[base] for base in sorted(paged) if base not in keep and not paged[base].withdrawn
+    )
 
 
 def standing(
@@ -116,4 +166,5 @@ def standing(
         theirs = [v for v in others if (v.date.year, v.date.month) == (year, month)]
         summary = summarize_month(staff, year, month, mine, rules, extra=theirs)
         flags += month_flags(summary, rules)
-    return Standing(tuple(flags), recent_steps)
+    warranted = frozenset({f.key for f in flags} | {step_key(s, rules, tz) for s in steps})
+    return Standing(tuple(flags), recent_steps, warranted)

@@ -29,6 +29,7 @@ from hallbase.db import make_engine, write_session
 from hallbase.holidays import warn_missing_years
 from hallbase.settings import Settings
 from hallkeeper import migrations, office
+from hallkeeper.alert_events import AlertEvents
 from hallkeeper.api.body_guard import JsonDepthLimit
 from hallkeeper.api.routes import (
     alerts,
@@ -196,6 +197,7 @@ def create_app(
         replace(queue_of(app.state), clock=lambda: app.state.clock())
     )
     parts.components.append(app.state.limit_watch)
+    parts.components.append(AlertEvents(app.state.bus))  # the supervisors' pages, at once
     app.include_router(health.router)
     app.include_router(home.router)
     app.include_router(calendar.router, prefix=API, tags=["hall"])

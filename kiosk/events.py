@@ -20,6 +20,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+# Events about supervisors' alerts (``alert.raised``: one or more alerts were committed; no
+# data, the page reads them through GET /api/v1/alerts). Only those who may read the alerts
+# hear them (kiosk.api.events).
+ALERT_EVENT_PREFIX = "alert."
+ALERT_RAISED = "alert.raised"
+
 
 @dataclass(frozen=True, slots=True)
 class QueueEvent:

@@ -1,9 +1,11 @@
 """GET /api/v1/events: every queue event as Server-Sent Events, with ids, ``Last-Event-ID``
 resume from the in-memory ring, and a heartbeat comment so proxies keep the stream open.
 
-The hall's people and machines hear every event; the public (and the hall board's key) hear
-what the hall board shows: calls, window states and announcements (``voice.ready``: the URL
-of a call's audio), without staff numbers or other records.
+The hall's people and machines hear every queue event; the public (and the hall board's key)
+hear what the hall board shows: calls, window states and announcements (``voice.ready``: the
+URL of a call's audio), without staff numbers or other records. The alert events
+(``alert.*``: a supervisors' alert was committed) go to the people who may read the alerts
+(`hallbase.alert_ack.ACK_ROLES`) only: never to the public, a machine or window staff.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 
+from hallbase.alert_ack import ACK_ROLES
 from hallbase.auth import Principal
 from kiosk.api.access import OPEN, sees_board_only
-from kiosk.events import EventBus, Published
+from kiosk.events import ALERT_EVENT_PREFIX, EventBus, Published
 
 router = APIRouter()
 BOARD_FIELDS = frozenset(
@@ -30,6 +33,20 @@ Shown = Callable[[Published], str | None]
 def full(event: Published) -> str | None:
     """Every event, whole."""
     return event.sse()
+
+
+def without_alerts(event: Published) -> str | None:
+    """Every event but the alert events, whole."""
+    return None if event.kind.startswith(ALERT_EVENT_PREFIX) else event.sse()
+
+
+def shown_to(who: Principal) -> Shown:
+    """What ``who`` hears: the board's part, everything but alerts, or everything."""
+    if sees_board_only(who):
+        return board_only
+    if who.kind == "person" and who.has_role(*ACK_ROLES):
+        return full
+    return without_alerts
 
 
 def board_only(event: Published) -> str | None:
@@ -95,7 +112,7 @@ async def events(
     heartbeat: float = request.app.state.queue_config.heartbeat_seconds
     start = _start_id(last_event_id, after)
     return StreamingResponse(
-        _stream(request, bus, start, heartbeat, board_only if sees_board_only(who) else full),
+        _stream(request, bus, start, heartbeat, shown_to(who)),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -74,6 +74,7 @@ const HK = (() => {
     "ticket.suspended", "ticket.finished", "ticket.transferred", "ticket.rated",
     "window.state", "appointment.booked", "appointment.checked_in", "committed.completed",
     "device.printer", "device.keypad_refused", "print.state", "voice.ready",
+    "alert.raised", // supervisors' pages only: the stream sends it to those who read alerts
   ];
 
   /**

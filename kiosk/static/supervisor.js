@@ -123,16 +123,21 @@
   document.addEventListener("DOMContentLoaded", async () => {
     const liveLater = debounce(loadLive, 1000);
     const statsLater = debounce(loadStats, 3000);
+    const sideLater = debounce(loadSide, 250); // a burst of alerts: one reload
     live((kind) => {
+      if (kind === "alert.raised") sideLater(); // an alert was committed: the list at once
       if (kind.startsWith("ticket.") || kind === "window.state") liveLater();
       if (["ticket.finished", "ticket.no_show", "ticket.rated", "ticket.transferred"].includes(kind)) statsLater();
     }, () => {
       liveLater();
       statsLater();
+      sideLater(); // alerts raised while the stream was down
     });
     setInterval(loadLive, 30000); // waits grow with no event at all
     setInterval(loadStats, 60000);
-    setInterval(loadSide, 15000); // alerts and attendance have no event on the queue's stream
+    // Alerts arrive as events (alert.raised); the poll finds those of another instance and
+    // attendance that changed without an alert.
+    setInterval(loadSide, 15000);
     SupSide.watchFilters();
     await loadLive();
     loadStats();

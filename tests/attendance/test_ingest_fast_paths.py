@@ -203,7 +203,7 @@ def test_upserted_verdicts_match_the_models_own_inserts(hall: Hall) -> None:
     with read_session(hall.engine) as session:
         read = stored_verdicts(session.connection(), ["SC001", "SC002", "SC003", "X"], DAY, DAY)
     assert read == {
-        (v.staff_no, DAY): Stored(dumps(v.result), dumps(v.alerted), v.held)
+        (v.staff_no, DAY): Stored(dumps(v.result), dumps(v.alerted), v.held, v.status)
         for v in (mine, theirs, updated)
     }  # the stored text of what the ORM reads
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from attendance.refresh import rederive_span
+from attendance.standing import _fit
+from hallbase.alert_followup import follow_up
 from hallbase.db import write_session
+from hallbase.hallconfig.alerts import AlertsSection
 from tests.helpers.attendance import Hall, alerts
+from tests.helpers.auth import as_staff
 
 FLAG = "attendance.monthly_flag"
 STEP = "attendance.escalation_step"
+CLEARED = "attendance.cleared"
 LATE_DAYS = [date(2026, 3, d) for d in (3, 4, 5, 6)]  # Tuesday to Friday, working days
 
 
@@ -86,3 +91,73 @@ def test_a_backlog_of_old_days_is_recorded_not_paged(hall: Hall) -> None:
     assert _ids(hall, FLAG, "SC002") == [f"{FLAG}:SC002:2026-03:return_events"]
     flag = next(a for a in alerts(hall.engine, FLAG) if a.payload["staff_no"] == "SC002")
     assert flag.payload["count"] == 5
+
+
+def _follow_ups(hall: Hall, now: datetime) -> list[str]:
+    """The origins' message ids of the repeats and escalations queued at ``now``."""
+    with write_session(hall.engine) as session:
+        follow_up(session, AlertsSection(repeat_minutes=10, escalate_minutes=30), now)
+    return sorted(
+        str(a.payload["origin_message_id"])
+        for kind in ("alert.repeat", "alert.escalation")
+        for a in alerts(hall.engine, kind)
+        if a.created_at == now
+    )
+
+
+def _half_day_leave(hall: Hall, day: date) -> None:
+    """A morning's leave for SC002 on ``day``, filed and approved afterwards (by the lead)."""
+    body = {"staff_no": "SC002", "kind": "事假", "start_date": day.isoformat(),
+            "start_half": "am", "end_half": "am"}  # fmt: skip
+    filed = hall.client.post("/api/v1/attendance/leaves", json=body)
+    assert filed.status_code == 201, filed.text
+    url = f"/api/v1/attendance/leaves/{filed.json()['id']}/approve"
+    approved = hall.client.post(url, headers=as_staff(hall.client.app, "SC001"))
+    assert approved.status_code == 200, approved.text
+
+
+def test_leave_approved_afterwards_withdraws_the_flag_and_its_follow_up(hall: Hall) -> None:
+    for day in LATE_DAYS:
+        _late_on(hall, day)
+    flag_id = f"{FLAG}:SC002:2026-03:return_events"
+    step_id = f"{STEP}:SC002:2026:late:4"
+    assert _ids(hall, FLAG, "SC002") == [flag_id] and step_id in _ids(hall, STEP, "SC002")
+    # Unacknowledged and critical: the flag repeats ten minutes on.
+    assert flag_id in _follow_ups(hall, hall.clock.set("18:10", LATE_DAYS[3]))
+    # Leave for the fourth late morning, approved afterwards: three events, no flag.
+    hall.clock.set("18:20", LATE_DAYS[3])
+    _half_day_leave(hall, LATE_DAYS[3])
+    cleared = {a.message_id: a for a in alerts(hall.engine, CLEARED)}
+    assert f"{CLEARED}:SC002:2026-03:return_events" in cleared
+    assert f"{CLEARED}:SC002:2026:late:4" in cleared  # the fourth rung is gone too
+    assert f"{CLEARED}:SC002:2026:late:3" not in cleared  # the third still stands
+    withdrawal = cleared[f"{CLEARED}:SC002:2026-03:return_events"]
+    assert withdrawal.severity == "info" and withdrawal.payload["withdrawn_kind"] == FLAG
+    assert withdrawal.payload["message"] == (
+        "李明 2026-03 经更正已不再达到退回原单位标准（迟到、早退、脱岗次数），此前的提醒撤回"
+    )
+    # The follow-up stops: no repeat or escalation of the withdrawn flag.
+    assert flag_id not in _follow_ups(hall, hall.clock.set("18:40", LATE_DAYS[3]))
+    # Judged again, nothing is withdrawn twice.
+    with write_session(hall.engine) as session:
+        rederive_span(session, hall.settings, hall.clock(), staff_nos=["SC002"], first=LATE_DAYS[0])
+    assert sorted(a.message_id for a in alerts(hall.engine, CLEARED)) == sorted(cleared)
+    # A fourth late arrives again the next Monday: the flag and the rung page anew.
+    monday = date(2026, 3, 9)
+    _late_on(hall, monday)
+    assert {flag_id, f"{flag_id}#2"} <= set(_ids(hall, FLAG, "SC002"))
+    assert f"{step_id}#2" in _ids(hall, STEP, "SC002")
+    again = next(a for a in alerts(hall.engine, FLAG) if a.message_id == f"{flag_id}#2")
+    assert (
+        again.payload["generation"] == 2 and again.payload["base"] == "SC002:2026-03:return_events"
+    )
+    assert f"{flag_id}#2" in _follow_ups(hall, hall.clock.set("18:10", monday))
+
+
+def test_a_key_too_long_for_the_message_id_keeps_the_staff_number_first() -> None:
+    staff = "S" * 20  # staff numbers may be 20 characters long
+    key = f"{staff}:2026:window_uncovered:12#3"
+    short = _fit(STEP, staff, key)
+    assert short.startswith(f"{staff}:") and len(STEP) + 1 + len(short) == 64
+    assert _fit(STEP, staff, key) == short and _fit(STEP, staff, key + "4") != short
+    assert _fit(STEP, "SC002", "SC002:2026:late:4") == "SC002:2026:late:4"  # fits: as it is

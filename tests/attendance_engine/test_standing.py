@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from attendance_engine import AwayPeriod, Facts, PunchFact, Rules, StaffInfo, Violation
 from attendance_engine.results import day_from_dict
-from attendance_engine.standing import month_flags, standing, step_key
+from attendance_engine.standing import (
+    Paged,
+    generation_key,
+    month_flags,
+    page_key,
+    standing,
+    step_key,
+    withdrawals,
+)
 from tests.attendance_engine.helpers import CALENDAR, MONDAY, RULES, TZ, at, evaluate
 
 CONTRACT = StaffInfo("S001", "聘用")
@@ -73,3 +83,32 @@ def test_only_recent_steps_page_and_each_has_its_own_key() -> None:
     assert step_key(found.steps[2], RULES, TZ) == "S001:2025:late:3"
     monthly = Rules(escalation_period="month")
     assert step_key(found.steps[2], monthly, TZ) == "S001:2025-03:late:3"
+
+
+def test_a_withdrawn_page_pages_again_under_its_next_generation() -> None:
+    base = "S001:2025-03:return_events"
+    assert page_key(base, {}) == (base, 1)
+    standing_page = {base: Paged(base, 1, withdrawn=False)}
+    assert page_key(base, standing_page) is None  # it stands: never twice
+    assert withdrawals(standing_page, {base}) == ()
+    assert withdrawals(standing_page, set()) == (standing_page[base],)
+    gone = {base: Paged(base, 1, withdrawn=True)}
+    assert withdrawals(gone, set()) == ()  # withdrawn once only
+    assert page_key(base, gone) == (f"{base}#2", 2)
+    second = {base: Paged(f"{base}#2", 2, withdrawn=True)}
+    assert page_key(base, second) == (f"{base}#3", 3)
+    assert generation_key(base, 1) == base
+    with pytest.raises(ValueError, match="generation starts at 1"):
+        generation_key(base, 0)
+
+
+def test_every_step_of_the_period_is_warranted_not_only_the_recent() -> None:
+    days = _workdays(MONDAY, 4)
+    results = [evaluate(_late(d), day=d, staff=CONTRACT) for d in days]
+    found = standing(CONTRACT, results, (), RULES, tz=TZ, today=days[3], months={(2025, 3)})
+    keys = {step_key(s, RULES, TZ) for s in found.steps}
+    assert keys < found.warranted  # the recent steps page; the earlier ones still hold
+    assert "S001:2025:late:1" in found.warranted and "S001:2025-03:return_events" in found.warranted
+    fewer = standing(CONTRACT, results[:3], (), RULES, tz=TZ, today=days[3], months={(2025, 3)})
+    assert "S001:2025:late:4" not in fewer.warranted
+    assert "S001:2025-03:return_events" not in fewer.warranted

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -14,11 +15,13 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from hallbase.alerts import raise_alert
+from hallbase.db import write_session
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from kiosk.events import EventBus
+from kiosk.events import ALERT_EVENT_PREFIX, EventBus, Published, Subscription
 from kiosk.words import announcement
-from tests.helpers.auth import add_account, api_token
+from tests.helpers.auth import add_account, api_token, machine_key
 from tests.helpers.queue import MONDAY_9AM, Clock, as_admin
 
 
@@ -121,6 +124,15 @@ def test_sse_stream_delivers_call_and_resumes(server: tuple[str, FastAPI]) -> No
         assert again["text"] == call_event["text"] and "staff_no" not in again
 
 
+def _queue_event(sub: Subscription, timeout: float) -> Published | None:
+    """The next event that is not about alerts (the app's scheduler may raise some)."""
+    deadline = time.monotonic() + timeout
+    while (event := sub.get(max(0.0, deadline - time.monotonic()))) is not None:
+        if not event.kind.startswith(ALERT_EVENT_PREFIX):
+            return event
+    return None
+
+
 def test_events_only_after_commit(settings: Settings) -> None:
     from fastapi.testclient import TestClient
 
@@ -129,9 +141,66 @@ def test_events_only_after_commit(settings: Settings) -> None:
     with TestClient(app) as client:
         as_admin(app, client)
         assert client.post("/api/v1/windows/3/call-next").status_code == 409
-        assert sub.get(timeout=0.05) is None  # the refused call published nothing
+        assert _queue_event(sub, 0.05) is None  # the refused call published nothing
         client.post("/api/v1/windows/3/pause", json={"staff_no": "RS002"})
-        event = sub.get(timeout=1)
+        event = _queue_event(sub, 1)
         assert event is not None and event.kind == "window.state"
         assert event.data["state"] == "paused" and event.data["staff_no"] == "RS002"
     app.state.bus.unsubscribe(sub)
+
+
+def _raise_alert(app: FastAPI, key: str) -> None:
+    with write_session(app.state.engine) as session:
+        raise_alert(
+            session,
+            kind="attendance.late",
+            key=key,
+            payload={"staff_no": "SC001", "message": "王芳 迟到"},
+            now=MONDAY_9AM,
+        )
+
+
+def test_an_alert_reaches_the_supervisors_stream_only_after_commit(
+    server: tuple[str, FastAPI],
+) -> None:
+    base, app = server
+    add_account(app, "sup", "supervisor")
+    add_account(app, "hu", "staff", staff_no="ZW004")
+    add_account(app, "lead", "window_lead:unit:ZWB")
+    bearer = {u: {"Authorization": f"Bearer {api_token(app, u)}"} for u in ("sup", "hu", "lead")}
+    listeners = {
+        "supervisor": bearer["sup"],
+        "staff": bearer["hu"],
+        "window lead": bearer["lead"],
+        "kiosk": {"X-Hall-Key": machine_key(app, "kiosk")},
+        "public": {},
+    }
+    timeout = httpx.Timeout(10.0)
+    with contextlib.ExitStack() as stack:
+        lines = {}
+        for who, headers in listeners.items():
+            client = stack.enter_context(httpx.Client(base_url=base, timeout=timeout))
+            stream = stack.enter_context(client.stream("GET", "/api/v1/events", headers=headers))
+            lines[who] = stream.iter_lines()
+            assert next(lines[who]).startswith("retry:")
+        _raise_alert(app, "SC001:2026-03-09:am_in:late")
+        _, event = _events(lines["supervisor"], "alert.raised")
+        assert set(event) == {"kind", "at", "_id"}  # no data: the page asks GET /alerts
+        # The others: a queue event published after the alert arrives without it before.
+        issued = httpx.post(
+            f"{base}/api/v1/tickets", json={"service": "consult"}, headers=listeners["kiosk"]
+        )
+        assert issued.status_code == 201, issued.text
+        for who in ("staff", "window lead", "kiosk", "public"):
+            seen, _ = _events(lines[who], "ticket.issued")
+            assert not [line for line in seen if "alert" in line], (who, seen)
+        # A resuming supervisor gets it from the ring; a resuming window lead does not.
+        after = {"Last-Event-ID": str(int(str(event["_id"])) - 1)}
+        for who, want in (("supervisor", True), ("window lead", False)):
+            headers = {**listeners[who], **after}
+            with (
+                httpx.Client(base_url=base, timeout=timeout) as client,
+                client.stream("GET", "/api/v1/events", headers=headers) as stream,
+            ):
+                seen, _ = _events(stream.iter_lines(), "ticket.issued")
+            assert ("event: alert.raised" in seen) is want, (who, seen)

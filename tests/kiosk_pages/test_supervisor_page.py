@@ -3,6 +3,7 @@ alerts acknowledged from the page, charts, nothing to scroll; refused roles get 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlmodel import Session, col, select, update
@@ -250,4 +251,26 @@ def test_alert_panel_filters_by_kind_severity_and_acknowledgement_live(
     )
     assert size[0] <= 1920 and size[1] <= 1080, size
     shot(page, "supervisor-alert-filters")
+    assert not errors, errors
+
+
+def test_an_alert_raised_while_the_page_is_open_appears_at_once(hall: Hall, context: Any) -> None:
+    _raise(hall, "SC001:late", "王芳 迟到 22分钟", "warning")
+    _person(hall, context, "zhang", "张督查", "supervisor")
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("console", lambda m: _error(errors, m))
+    page.goto(f"{hall.url}/supervisor")
+    opened = time.monotonic()  # the page's poll of the alerts runs 15 s after this at the earliest
+    page.locator("#alerts li.alert").first.wait_for()
+    # The live stream is open (an alert event needs it): its notice is hidden.
+    page.wait_for_function("() => document.getElementById('live-notice').hidden")
+    raised = time.monotonic()
+    _raise(hall, "SC002:absent", "李明 上午签到 缺卡", "critical")
+    item = page.locator("#alerts li.alert", has_text="李明 上午签到 缺卡")
+    item.wait_for(timeout=3_000)
+    shown = time.monotonic()
+    assert shown - raised < 3, shown - raised  # at once: the event, not the poll
+    assert shown - opened < 14, shown - opened  # before the first poll could have run
+    assert "严重" in item.inner_text() and item.locator("button.alert-ack").count() == 1
     assert not errors, errors
