@@ -8,7 +8,12 @@ set as `hallkeeper serve` sets it; and against the collector-paused read); the r
 path (one punch stored to its verdict stored, committed): median and p99; and ADMS-sized
 batches of 1,000 punches through `store_punches` (punches per second).
 
-    .venv/bin/python bench/attendance_month.py [--staff 1000] [--realtime 300]
+    .venv/bin/python bench/attendance_month.py [--staff 1000] [--realtime 300] \
+        [--postgres [ADMIN_URL]]
+
+``--postgres`` runs every part again on a throw-away database made on the machine's
+PostgreSQL (dropped afterwards) and prints both side by side (targets: the month within 3x of
+the plain read; ADMS batches within 2x of SQLite's punches per second).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import argparse
 import gc
 import random
 import statistics
+import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -27,6 +33,10 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_common import PG_ADMIN_URL, machine, scratch_database
 
 from attendance.context import load_context
 from attendance.facts import day_bounds, punches_query
@@ -62,9 +72,10 @@ def _punch_times(rng: random.Random, day: date) -> list[datetime]:
     return out
 
 
-def build(path: Path, staff: int, seed: int) -> tuple[Settings, Engine]:
-    """A fresh database with ``staff`` people and their month of punches (bulk insert)."""
-    settings = load_settings(data_dir=path, database_url="", mqtt_url="")
+def build(path: Path, staff: int, seed: int, database_url: str = "") -> tuple[Settings, Engine]:
+    """A fresh database with ``staff`` people and their month of punches (bulk insert): SQLite
+    in ``path``, or the empty database at ``database_url``."""
+    settings = load_settings(data_dir=path, database_url=database_url, mqtt_url="")
     engine = make_engine(settings.effective_database_url)
     prepare_database(settings, engine)
     rng = random.Random(seed)
@@ -98,20 +109,25 @@ def build(path: Path, staff: int, seed: int) -> tuple[Settings, Engine]:
     return settings, engine
 
 
-def _driver_args(session: Session, query: sa.Select[Any]) -> tuple[str, tuple[Any, ...]]:
-    """The SQL text of ``query`` and its parameters as the driver receives them."""
+def _driver_args(session: Session, query: sa.Select[Any]) -> tuple[str, Any]:
+    """The SQL text of ``query`` and its parameters as the driver receives them (a tuple for
+    a positional driver such as sqlite3, a dict for a named one such as psycopg)."""
     dialect = session.get_bind().dialect
     compiled = query.compile(dialect=dialect)
     params = compiled.construct_params()
-    args = []
-    for name in compiled.positiontup or ():
+
+    def value(name: str) -> Any:
         process = compiled.binds[name].type.bind_processor(dialect)
-        args.append(process(params[name]) if process else params[name])
-    return str(compiled), tuple(args)
+        return process(params[name]) if process else params[name]
+
+    if compiled.positiontup is None:
+        return str(compiled), {name: value(name) for name in params}
+    return str(compiled), tuple(value(name) for name in compiled.positiontup)
 
 
-def bench_month(settings: Settings, engine: Engine, repeat: int) -> None:
-    """The month report against plain reads of the same rows (best of ``repeat`` each)."""
+def bench_month(settings: Settings, engine: Engine, repeat: int) -> float:
+    """The month report against plain reads of the same rows (best of ``repeat`` each);
+    returns the ratio of the evaluation to the plain read."""
     first, last = date(YEAR, MONTH, 1), date(YEAR, MONTH + 1, 1) - timedelta(days=1)
     lo, hi = day_bounds(first, last, TZ)
     now = datetime(YEAR, MONTH + 1, 2, tzinfo=TZ)
@@ -157,6 +173,7 @@ def bench_month(settings: Settings, engine: Engine, repeat: int) -> None:
         f"ratio evaluation / plain read:          {best_full / min(plain):.2f}x "
         f"(target <= 3x), {best_full / min(paused):.2f}x (against the collector-paused read)"
     )
+    return best_full / min(plain)
 
 
 def bench_realtime(settings: Settings, engine: Engine, n: int, staff: int) -> None:
@@ -184,8 +201,9 @@ def bench_realtime(settings: Settings, engine: Engine, n: int, staff: int) -> No
 
 def bench_batches(
     settings: Settings, engine: Engine, staff: int, batches: int, first: int = 6
-) -> None:
-    """ADMS posts of 1,000 lines: 250 people x 4 punches each, a new day per batch."""
+) -> float:
+    """ADMS posts of 1,000 lines: 250 people x 4 punches each, a new day per batch; returns
+    punches per second."""
     total, spent = 0, 0.0
     for b in range(batches):
         day = date(YEAR, MONTH + 1, first + b)
@@ -204,6 +222,26 @@ def bench_batches(
         spent += time.perf_counter() - t0
         total += len(batch)
     print(f"ADMS batches of 1,000 punches: {total / spent:,.0f} punches/s ({batches} batches)")
+    return total / spent
+
+
+def run(args: argparse.Namespace, database_url: str = "") -> tuple[float, float]:
+    """Every part on SQLite (``database_url`` empty) or on the empty database at
+    ``database_url``; returns the month's ratio to the plain read and the batches' rate."""
+    with tempfile.TemporaryDirectory(prefix="hk-bench-") as tmp:
+        settings, engine = build(Path(tmp), args.staff, args.seed, database_url)
+        print(f"-- {engine.dialect.name}")
+        try:
+            # The bulk insert leaves the garbage collector's generations as no running service
+            # has them (its survivors counted as long-lived); settle them as the service does
+            # once started (a full collection, start-up's objects frozen, the young threshold).
+            settle_heap()
+            ratio = bench_month(settings, engine, args.repeat)
+            bench_realtime(settings, engine, args.realtime, args.staff)
+            rate = bench_batches(settings, engine, args.staff, 5)
+        finally:
+            engine.dispose()
+    return ratio, rate
 
 
 def main() -> None:
@@ -212,17 +250,25 @@ def main() -> None:
     parser.add_argument("--realtime", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const=PG_ADMIN_URL,
+        default="",
+        metavar="ADMIN_URL",
+        help=f"then the same on a throw-away database beside ADMIN_URL's ({PG_ADMIN_URL})",
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="hk-bench-") as tmp:
-        settings, engine = build(Path(tmp), args.staff, args.seed)
-        # The bulk insert leaves the garbage collector's generations as no running service
-        # has them (its survivors counted as long-lived); settle them as the service does
-        # once started (a full collection, start-up's objects frozen, the young threshold).
-        settle_heap()
-        bench_month(settings, engine, args.repeat)
-        bench_realtime(settings, engine, args.realtime, args.staff)
-        bench_batches(settings, engine, args.staff, 5)
-        engine.dispose()
+    ratio, rate = run(args)
+    if args.postgres:
+        with scratch_database(args.postgres) as url:
+            pg_ratio, pg_rate = run(args, url)
+        print(
+            f"side by side: month / plain read {ratio:.2f}x on SQLite, {pg_ratio:.2f}x on "
+            f"PostgreSQL (target <= 3x); ADMS batches {rate:,.0f} against {pg_rate:,.0f} "
+            f"punches/s, SQLite {rate / pg_rate:.2f}x PostgreSQL (target <= 2x)"
+        )
+    print(machine())
 
 
 if __name__ == "__main__":

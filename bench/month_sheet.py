@@ -54,11 +54,7 @@ def main() -> None:
         child(*args.child)
         return
     with tempfile.TemporaryDirectory() as d:
-        if args.database_url:
-            am.load_settings = lambda **kw: load_settings(  # type: ignore[assignment]
-                **{**kw, "database_url": args.database_url}
-            )
-        am.build(Path(d), args.staff, seed=1)
+        am.build(Path(d), args.staff, seed=1, database_url=args.database_url)
         out = str(Path(d) / "month.xlsx")
         subprocess.run([sys.executable, __file__, "--child", d, args.database_url, out], check=True)
 
