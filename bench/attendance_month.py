@@ -9,7 +9,7 @@ path (one punch stored to its verdict stored, committed): median and p99; and AD
 batches of 1,000 punches through `store_punches` (punches per second).
 
     .venv/bin/python bench/attendance_month.py [--staff 1000] [--realtime 300] \
-        [--postgres [ADMIN_URL]]
+        [--data DIR] [--postgres [ADMIN_URL]]
 
 ``--postgres`` runs every part again on a throw-away database made on the machine's
 PostgreSQL (dropped afterwards) and prints both side by side (targets: the month within 3x of
@@ -44,7 +44,7 @@ from attendance.ingest import store_punches
 from attendance.models import Punch as PunchRow
 from attendance.reports import month_report
 from devices.events import Punch
-from hallbase.db import make_engine, read_session, write_session
+from hallbase.db import read_session, settings_engine, write_session
 from hallbase.models import Hall, Staff
 from hallbase.settings import Settings, load_settings
 from hallkeeper.app import prepare_database, settle_heap
@@ -76,7 +76,7 @@ def build(path: Path, staff: int, seed: int, database_url: str = "") -> tuple[Se
     """A fresh database with ``staff`` people and their month of punches (bulk insert): SQLite
     in ``path``, or the empty database at ``database_url``."""
     settings = load_settings(data_dir=path, database_url=database_url, mqtt_url="")
-    engine = make_engine(settings.effective_database_url)
+    engine = settings_engine(settings)
     prepare_database(settings, engine)
     rng = random.Random(seed)
     people = [
@@ -107,6 +107,25 @@ def build(path: Path, staff: int, seed: int, database_url: str = "") -> tuple[Se
         session.connection().execute(sa.insert(PunchRow.__table__), rows)  # type: ignore[attr-defined]
     print(f"database: {len(people)} staff, {len(rows)} punches in {YEAR}-{MONTH:02d}")
     return settings, engine
+
+
+def kept(path: Path, staff: int, seed: int) -> tuple[Settings, Engine]:
+    """The SQLite month kept in ``path``: built there by the first run, reused by the next
+    (a month of 30,000 staff takes minutes to build)."""
+    mark = path / "bench-month.txt"
+    wanted = f"staff={staff} seed={seed}"
+    if mark.exists():
+        if mark.read_text() != wanted:
+            raise SystemExit(f"{path} holds a month of {mark.read_text()}, not {wanted}")
+        settings = load_settings(data_dir=path, database_url="", mqtt_url="")
+        print(f"database: {wanted}, kept in {path}")
+        return settings, settings_engine(settings)
+    path.mkdir(parents=True, exist_ok=True)
+    if any(path.iterdir()):
+        raise SystemExit(f"{path} is neither empty nor a kept month")
+    made = build(path, staff, seed)
+    mark.write_text(wanted)
+    return made
 
 
 def _driver_args(session: Session, query: sa.Select[Any]) -> tuple[str, Any]:
@@ -177,7 +196,10 @@ def bench_month(settings: Settings, engine: Engine, repeat: int) -> float:
 
 
 def bench_realtime(settings: Settings, engine: Engine, n: int, staff: int) -> None:
-    """One punch per transaction, the way a live terminal event arrives; time to commit."""
+    """One punch per transaction, the way a live terminal event arrives; time to commit
+    (``n`` = 0: skipped)."""
+    if not n:
+        return
     day = date(YEAR, MONTH + 1, 1)
     rng = random.Random(7)
     times = []
@@ -229,7 +251,10 @@ def run(args: argparse.Namespace, database_url: str = "") -> tuple[float, float]
     """Every part on SQLite (``database_url`` empty) or on the empty database at
     ``database_url``; returns the month's ratio to the plain read and the batches' rate."""
     with tempfile.TemporaryDirectory(prefix="hk-bench-") as tmp:
-        settings, engine = build(Path(tmp), args.staff, args.seed, database_url)
+        if args.data and not database_url:
+            settings, engine = kept(Path(args.data), args.staff, args.seed)
+        else:
+            settings, engine = build(Path(tmp), args.staff, args.seed, database_url)
         print(f"-- {engine.dialect.name}")
         try:
             # The bulk insert leaves the garbage collector's generations as no running service
@@ -250,6 +275,11 @@ def main() -> None:
     parser.add_argument("--realtime", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        help="keep SQLite's month in DIR (built by the first run, reused by the next)",
+    )
     parser.add_argument(
         "--postgres",
         nargs="?",
