@@ -2,8 +2,10 @@
 
 A 1,000-line post is two statements. One SELECT finds which of the batch's natural keys are
 stored already (only the terminals and the time span of the batch are read); then one
-`INSERT ... ON CONFLICT DO UPDATE SET repeats = ...` runs for every row as the driver's own
-executemany: a new row goes in, a repeat of a stored punch only adds to its count.
+`INSERT ... ON CONFLICT DO UPDATE SET repeats = ...` stores them: a new row goes in, a repeat of
+a stored punch only adds to its count. On SQLite it runs for every row as the driver's own
+executemany; on PostgreSQL once for the whole batch, its rows `unnest`ed from one array per
+column (`_store_new_pg`).
 
 The upsert is a Core statement, built and compiled once per dialect; its SQL is run with
 `Connection.exec_driver_sql` and values already in their stored form (instants exactly as
