@@ -1,10 +1,13 @@
 """ADMS ingest: 1,000-line ATTLOG posts over real HTTP into SQLite, then the same posts again.
 
 Run: .venv/bin/python bench/adms_ingest.py [--posts 20] [--staff 1000] [--cold] [--keep]
+     [--postgres [ADMIN_URL]]
 Prints punches per second for new punches (de-duplicated, evaluated, verdicts stored) and for
 the same posts sent again (all duplicates), each with the service process's CPU time per
 post (a shared machine slows the wall clock; the CPU time varies less). Target: >= 20,000
-punches/s on SQLite.
+punches/s on SQLite. ``--postgres`` runs the same again on a throw-away database made on the
+machine's PostgreSQL (dropped afterwards) and prints both: target, PostgreSQL's new punches
+within 2x of SQLite's.
 
 Timing starts once the service is in its steady state: the scheduler has stored its start-up
 verdicts (today and yesterday for everyone) and one untimed post (other punches) has warmed
@@ -18,7 +21,6 @@ import argparse
 import logging
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -29,7 +31,16 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_common import (
+    PG_ADMIN_URL,
+    machine,
+    scratch_database,
+    serve_env,
+    wait_for_verdicts,
+    wait_healthy,
+)
 
 from attendance.models import Device
 from hallbase.db import make_engine, write_session
@@ -64,35 +75,12 @@ def _cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _wait_for_verdicts(
-    database: Path, today: date, staff: int, server: subprocess.Popen[bytes]
-) -> None:
-    """Wait until the scheduler's first tick stored today's verdict of everyone."""
-    deadline = time.monotonic() + 120
-    while True:
-        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
-            (count,) = db.execute(
-                "SELECT count(*) FROM day_verdict WHERE day = ?", (today.isoformat(),)
-            ).fetchone()
-        if count >= staff:
-            return
-        if time.monotonic() > deadline or server.poll() is not None:
-            raise SystemExit("the scheduler's start-up verdicts did not appear")
-        time.sleep(0.2)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--posts", type=int, default=20)
-    parser.add_argument("--staff", type=int, default=1000)
-    parser.add_argument("--cold", action="store_true", help="no warm-up (see the docstring)")
-    parser.add_argument("--keep", action="store_true", help="keep the database for inspection")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
+def run(args: argparse.Namespace, database_url: str = "") -> dict[str, float]:
+    """The bench on SQLite (``database_url`` empty) or the empty database at ``database_url``;
+    prints its lines, returns punches/s per label."""
     directory = Path(tempfile.mkdtemp(prefix="hk-bench-adms-"))
-    settings = load_settings(data_dir=directory, database_url="", mqtt_url="")
+    settings = load_settings(data_dir=directory, database_url=database_url, mqtt_url="")
     engine = make_engine(settings.effective_database_url)
-    database = Path(engine.url.database or "")
     prepare_database(settings, engine)
     with write_session(engine) as session:
         session.add(Device(serial=SN, protocol="adms", timezone="Asia/Shanghai", approved=True))
@@ -106,35 +94,27 @@ def main() -> None:
                     category="聘用",
                 )
             )
-    engine.dispose()
     today = datetime.now(TZ).date()
     # The first body is the warm-up post: punches of a day before the timed ones.
     warm_up, *posts = bodies(args.posts + 1, args.staff, today - timedelta(days=40))
     total = sum(body.count(b"\n") for body in posts)
     # The service runs in its own process, as in a hall: the client does not share its GIL.
     port = free_port()
-    env = {**os.environ, "HALLKEEPER_DATA_DIR": str(directory), "HALLKEEPER_PORT": str(port)}
-    env.pop("HALLKEEPER_DATABASE_URL", None)
+    env = serve_env(data_dir=str(directory), port=str(port), database_url=database_url)
     server = subprocess.Popen(
         [sys.executable, "-m", "hallkeeper", "serve"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    kind = engine.dialect.name
+    rates = {}
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{url}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the service did not start") from None
-                time.sleep(0.2)
+        wait_healthy(url, server)
         with httpx.Client(base_url=url, timeout=60) as client:
             if not args.cold:
-                _wait_for_verdicts(database, today, args.staff, server)
+                wait_for_verdicts(engine, today, args.staff, server)
                 params: dict[str, str | int] = {"SN": SN, "table": "ATTLOG", "Stamp": 0}
                 answer = client.post("/iclock/cdata", params=params, content=warm_up)
                 if answer.text != "OK":
@@ -148,18 +128,49 @@ def main() -> None:
                         raise SystemExit(f"post {stamp}: {answer.status_code} {answer.text}")
                 elapsed = time.perf_counter() - started
                 rate = total / elapsed
-                line = f"{label:32s} {total} punches in {elapsed:.2f} s: {rate:,.0f} punches/s"
+                line = (
+                    f"{kind:10s} {label:30s} {total} punches in {elapsed:.2f} s: "
+                    f"{rate:,.0f} punches/s"
+                )
                 after = _cpu_seconds(server.pid)
                 if cpu is not None and after is not None:
                     line += f" (service CPU {(after - cpu) / len(posts) * 1000:.1f} ms per post)"
-                print(line)
+                print(line, flush=True)
+                rates[label] = rate
     finally:
         server.terminate()
         server.wait(timeout=30)
+        engine.dispose()
         if not args.keep:
             shutil.rmtree(directory, ignore_errors=True)
-    where = settings.effective_database_url if args.keep else "removed (--keep keeps it)"
-    print(f"database: {where}" + (" (cold)" if args.cold else ""))
+    if args.keep and not database_url:
+        print(f"database: {settings.effective_database_url}")
+    return rates
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--posts", type=int, default=20)
+    parser.add_argument("--staff", type=int, default=1000)
+    parser.add_argument("--cold", action="store_true", help="no warm-up (see the docstring)")
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite database")
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const=PG_ADMIN_URL,
+        default="",
+        metavar="ADMIN_URL",
+        help=f"then the same on a throw-away database beside ADMIN_URL's ({PG_ADMIN_URL})",
+    )
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    sqlite = run(args)
+    if args.postgres:
+        with scratch_database(args.postgres) as url:
+            postgres = run(args, url)
+        ratios = ", ".join(f"{label} {sqlite[label] / postgres[label]:.2f}x" for label in sqlite)
+        print(f"SQLite / PostgreSQL punches/s: {ratios} (target <= 2x for new punches)")
+    print(("cold; " if args.cold else "") + machine())
 
 
 if __name__ == "__main__":

@@ -8,7 +8,12 @@ set as `hallkeeper serve` sets it; and against the collector-paused read); the r
 path (one punch stored to its verdict stored, committed): median and p99; and ADMS-sized
 batches of 1,000 punches through `store_punches` (punches per second).
 
-    .venv/bin/python bench/attendance_month.py [--staff 1000] [--realtime 300]
+    .venv/bin/python bench/attendance_month.py [--staff 1000] [--realtime 300] \
+        [--data DIR] [--postgres [ADMIN_URL]]
+
+``--postgres`` runs every part again on a throw-away database made on the machine's
+PostgreSQL (dropped afterwards) and prints both side by side (targets: the month within 3x of
+the plain read; ADMS batches within 2x of SQLite's punches per second).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import argparse
 import gc
 import random
 import statistics
+import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -28,13 +34,17 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_common import PG_ADMIN_URL, machine, scratch_database
+
 from attendance.context import load_context
 from attendance.facts import day_bounds, punches_query
 from attendance.ingest import store_punches
 from attendance.models import Punch as PunchRow
 from attendance.reports import month_report
 from devices.events import Punch
-from hallbase.db import make_engine, read_session, write_session
+from hallbase.db import read_session, settings_engine, write_session
 from hallbase.models import Hall, Staff
 from hallbase.settings import Settings, load_settings
 from hallkeeper.app import prepare_database, settle_heap
@@ -62,10 +72,11 @@ def _punch_times(rng: random.Random, day: date) -> list[datetime]:
     return out
 
 
-def build(path: Path, staff: int, seed: int) -> tuple[Settings, Engine]:
-    """A fresh database with ``staff`` people and their month of punches (bulk insert)."""
-    settings = load_settings(data_dir=path, database_url="", mqtt_url="")
-    engine = make_engine(settings.effective_database_url)
+def build(path: Path, staff: int, seed: int, database_url: str = "") -> tuple[Settings, Engine]:
+    """A fresh database with ``staff`` people and their month of punches (bulk insert): SQLite
+    in ``path``, or the empty database at ``database_url``."""
+    settings = load_settings(data_dir=path, database_url=database_url, mqtt_url="")
+    engine = settings_engine(settings)
     prepare_database(settings, engine)
     add_month(settings, engine, staff, seed)
     return settings, engine
@@ -103,20 +114,44 @@ def add_month(settings: Settings, engine: Engine, staff: int, seed: int) -> None
     print(f"database: {len(people)} staff, {len(rows)} punches in {YEAR}-{MONTH:02d}")
 
 
-def _driver_args(session: Session, query: sa.Select[Any]) -> tuple[str, tuple[Any, ...]]:
-    """The SQL text of ``query`` and its parameters as the driver receives them."""
+def kept(path: Path, staff: int, seed: int) -> tuple[Settings, Engine]:
+    """The SQLite month kept in ``path``: built there by the first run, reused by the next
+    (a month of 30,000 staff takes minutes to build)."""
+    mark = path / "bench-month.txt"
+    wanted = f"staff={staff} seed={seed}"
+    if mark.exists():
+        if mark.read_text() != wanted:
+            raise SystemExit(f"{path} holds a month of {mark.read_text()}, not {wanted}")
+        settings = load_settings(data_dir=path, database_url="", mqtt_url="")
+        print(f"database: {wanted}, kept in {path}")
+        return settings, settings_engine(settings)
+    path.mkdir(parents=True, exist_ok=True)
+    if any(path.iterdir()):
+        raise SystemExit(f"{path} is neither empty nor a kept month")
+    made = build(path, staff, seed)
+    mark.write_text(wanted)
+    return made
+
+
+def _driver_args(session: Session, query: sa.Select[Any]) -> tuple[str, Any]:
+    """The SQL text of ``query`` and its parameters as the driver receives them (a tuple for
+    a positional driver such as sqlite3, a dict for a named one such as psycopg)."""
     dialect = session.get_bind().dialect
     compiled = query.compile(dialect=dialect)
     params = compiled.construct_params()
-    args = []
-    for name in compiled.positiontup or ():
+
+    def value(name: str) -> Any:
         process = compiled.binds[name].type.bind_processor(dialect)
-        args.append(process(params[name]) if process else params[name])
-    return str(compiled), tuple(args)
+        return process(params[name]) if process else params[name]
+
+    if compiled.positiontup is None:
+        return str(compiled), {name: value(name) for name in params}
+    return str(compiled), tuple(value(name) for name in compiled.positiontup)
 
 
-def bench_month(settings: Settings, engine: Engine, repeat: int) -> None:
-    """The month report against plain reads of the same rows (best of ``repeat`` each)."""
+def bench_month(settings: Settings, engine: Engine, repeat: int) -> float:
+    """The month report against plain reads of the same rows (best of ``repeat`` each);
+    returns the ratio of the evaluation to the plain read."""
     first, last = date(YEAR, MONTH, 1), date(YEAR, MONTH + 1, 1) - timedelta(days=1)
     lo, hi = day_bounds(first, last, TZ)
     now = datetime(YEAR, MONTH + 1, 2, tzinfo=TZ)
@@ -162,10 +197,14 @@ def bench_month(settings: Settings, engine: Engine, repeat: int) -> None:
         f"ratio evaluation / plain read:          {best_full / min(plain):.2f}x "
         f"(target <= 3x), {best_full / min(paused):.2f}x (against the collector-paused read)"
     )
+    return best_full / min(plain)
 
 
 def bench_realtime(settings: Settings, engine: Engine, n: int, staff: int) -> None:
-    """One punch per transaction, the way a live terminal event arrives; time to commit."""
+    """One punch per transaction, the way a live terminal event arrives; time to commit
+    (``n`` = 0: skipped)."""
+    if not n:
+        return
     day = date(YEAR, MONTH + 1, 1)
     rng = random.Random(7)
     times = []
@@ -189,8 +228,9 @@ def bench_realtime(settings: Settings, engine: Engine, n: int, staff: int) -> No
 
 def bench_batches(
     settings: Settings, engine: Engine, staff: int, batches: int, first: int = 6
-) -> None:
-    """ADMS posts of 1,000 lines: 250 people x 4 punches each, a new day per batch."""
+) -> float:
+    """ADMS posts of 1,000 lines: 250 people x 4 punches each, a new day per batch; returns
+    punches per second."""
     total, spent = 0, 0.0
     for b in range(batches):
         day = date(YEAR, MONTH + 1, first + b)
@@ -209,6 +249,29 @@ def bench_batches(
         spent += time.perf_counter() - t0
         total += len(batch)
     print(f"ADMS batches of 1,000 punches: {total / spent:,.0f} punches/s ({batches} batches)")
+    return total / spent
+
+
+def run(args: argparse.Namespace, database_url: str = "") -> tuple[float, float]:
+    """Every part on SQLite (``database_url`` empty) or on the empty database at
+    ``database_url``; returns the month's ratio to the plain read and the batches' rate."""
+    with tempfile.TemporaryDirectory(prefix="hk-bench-") as tmp:
+        if args.data and not database_url:
+            settings, engine = kept(Path(args.data), args.staff, args.seed)
+        else:
+            settings, engine = build(Path(tmp), args.staff, args.seed, database_url)
+        print(f"-- {engine.dialect.name}")
+        try:
+            # The bulk insert leaves the garbage collector's generations as no running service
+            # has them (its survivors counted as long-lived); settle them as the service does
+            # once started (a full collection, start-up's objects frozen, the young threshold).
+            settle_heap()
+            ratio = bench_month(settings, engine, args.repeat)
+            bench_realtime(settings, engine, args.realtime, args.staff)
+            rate = bench_batches(settings, engine, args.staff, 5)
+        finally:
+            engine.dispose()
+    return ratio, rate
 
 
 def main() -> None:
@@ -217,17 +280,30 @@ def main() -> None:
     parser.add_argument("--realtime", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        help="keep SQLite's month in DIR (built by the first run, reused by the next)",
+    )
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const=PG_ADMIN_URL,
+        default="",
+        metavar="ADMIN_URL",
+        help=f"then the same on a throw-away database beside ADMIN_URL's ({PG_ADMIN_URL})",
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="hk-bench-") as tmp:
-        settings, engine = build(Path(tmp), args.staff, args.seed)
-        # The bulk insert leaves the garbage collector's generations as no running service
-        # has them (its survivors counted as long-lived); settle them as the service does
-        # once started (a full collection, start-up's objects frozen, the young threshold).
-        settle_heap()
-        bench_month(settings, engine, args.repeat)
-        bench_realtime(settings, engine, args.realtime, args.staff)
-        bench_batches(settings, engine, args.staff, 5)
-        engine.dispose()
+    ratio, rate = run(args)
+    if args.postgres:
+        with scratch_database(args.postgres) as url:
+            pg_ratio, pg_rate = run(args, url)
+        print(
+            f"side by side: month / plain read {ratio:.2f}x on SQLite, {pg_ratio:.2f}x on "
+            f"PostgreSQL (target <= 3x); ADMS batches {rate:,.0f} against {pg_rate:,.0f} "
+            f"punches/s, SQLite {rate / pg_rate:.2f}x PostgreSQL (target <= 2x)"
+        )
+    print(machine())
 
 
 if __name__ == "__main__":

@@ -16,15 +16,11 @@ The floor's latency while a sheet is built: bench/queue_load.py --report-staff 5
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -32,12 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import attendance_month as am
+from bench_common import machine, scratch_database
 
 from hallbase.settings import load_settings
-
-PG_ADMIN_URL = os.environ.get(
-    "HALLKEEPER_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 
 
 def child(data_dir: str, url: str, out: str) -> None:
@@ -60,41 +53,15 @@ def child(data_dir: str, url: str, out: str) -> None:
     name = engine.dialect.name
     print(
         f"sheet ({name}): {spent:.2f} s, peak RSS {peak:.0f} MB, "
-        f"{Path(out).stat().st_size:,} bytes; load average {os.getloadavg()[0]:.2f}"
+        f"{Path(out).stat().st_size:,} bytes; {machine()}"
     )
-
-
-@contextlib.contextmanager
-def throwaway_postgresql() -> Iterator[str]:
-    """An empty database on the machine's PostgreSQL, dropped afterwards; its URL."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    name = f"hk_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        url = make_url(PG_ADMIN_URL).set(drivername="postgresql+psycopg", database=name)
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def measure(staff: int, url: str) -> None:
     """Build the month in the database at ``url`` ("": SQLite) and time its sheet."""
     with tempfile.TemporaryDirectory() as d:
-        build = am.load_settings
-
-        def with_url(**kw: object) -> object:
-            return build(**{**kw, "database_url": url})  # type: ignore[arg-type]
-
-        am.load_settings = with_url  # type: ignore[assignment]
-        try:
-            _settings, engine = am.build(Path(d), staff, seed=1)
-            engine.dispose()
-        finally:
-            am.load_settings = build
+        _settings, engine = am.build(Path(d), staff, seed=1, database_url=url)
+        engine.dispose()
         out = str(Path(d) / "month.xlsx")
         subprocess.run([sys.executable, __file__, "--child", d, url, out], check=True)
 
@@ -115,7 +82,7 @@ def main() -> None:
     if args.database in ("sqlite", "both"):
         measure(args.staff, "")
     if args.database in ("postgresql", "both"):
-        with throwaway_postgresql() as url:
+        with scratch_database() as url:
             measure(args.staff, url)
 
 

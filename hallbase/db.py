@@ -6,19 +6,28 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session, create_engine
 
+if TYPE_CHECKING:
+    from hallbase.settings import Settings
+
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
 READ_ONLY = "hk_read_only"
+# SQLite's page cache per connection and its memory map of the database file, in MiB
+# (HALLKEEPER_SQLITE_CACHE_MIB, HALLKEEPER_SQLITE_MMAP_MIB). SQLite's own defaults, a 2 MiB
+# cache and no map, read each page of a city's month through a system call. Chosen by
+# measurement: README "Benchmarks", bench/attendance_month.py --staff 30000.
+SQLITE_CACHE_MIB = 16
+SQLITE_MMAP_MIB = 1024
 
 
-def _sqlite_hooks(engine: Engine) -> None:
+def _sqlite_hooks(engine: Engine, cache_mib: int, mmap_mib: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Take transaction control from the sqlite3 module so that writers can BEGIN IMMEDIATE.
@@ -28,6 +37,8 @@ def _sqlite_hooks(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA cache_size={-cache_mib * 1024}")  # negative: KiB, not pages
+        cur.execute(f"PRAGMA mmap_size={mmap_mib * 1024 * 1024}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -53,8 +64,11 @@ def database_key(engine: Engine) -> str:
     return found[1]
 
 
-def make_engine(url: str) -> Engine:
-    """Create the engine for ``url``; SQLite files get their directory and pragmas."""
+def make_engine(
+    url: str, *, sqlite_cache_mib: int = SQLITE_CACHE_MIB, sqlite_mmap_mib: int = SQLITE_MMAP_MIB
+) -> Engine:
+    """Create the engine for ``url``; SQLite files get their directory and pragmas (a page
+    cache of ``sqlite_cache_mib`` per connection, a memory map of ``sqlite_mmap_mib``)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -62,11 +76,20 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
         )
-        _sqlite_hooks(engine)
+        _sqlite_hooks(engine, sqlite_cache_mib, sqlite_mmap_mib)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
     return create_engine(url, pool_pre_ping=True)
+
+
+def settings_engine(settings: Settings) -> Engine:
+    """The engine of ``settings``' database, with its SQLite cache and memory map sizes."""
+    return make_engine(
+        settings.effective_database_url,
+        sqlite_cache_mib=settings.sqlite_cache_mib,
+        sqlite_mmap_mib=settings.sqlite_mmap_mib,
+    )
 
 
 @contextmanager

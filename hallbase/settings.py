@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hallbase.db import SQLITE_CACHE_MIB, SQLITE_MMAP_MIB
 from hallbase.errors import ConfigError
 from hallbase.hallconfig import HallConfig, load_config
 from hallbase.words import use_dir
@@ -43,6 +44,12 @@ class Settings(BaseSettings):
     config: Path = REPO_CONFIG
     data_dir: Path = Path("data")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite")
+    sqlite_cache_mib: int = Field(
+        default=SQLITE_CACHE_MIB, ge=1, le=64 * 1024, description="SQLite page cache per connection"
+    )
+    sqlite_mmap_mib: int = Field(
+        default=SQLITE_MMAP_MIB, ge=0, le=64 * 1024, description="SQLite memory map; 0: none"
+    )
     mqtt_url: str | None = Field(default=None, description="mqtt://host:port; none: no broker")
     mqtt_topic: str = Field(
         default="hallkeeper", pattern=r"^[^#+\s]+$", description="topic prefix for alerts"

@@ -25,7 +25,7 @@ from attendance.terminals.supervisor import DeviceWatch, Sink, build_terminals
 from hallbase.alert_followup import AlertFollowUp
 from hallbase.alert_policy import use_policy
 from hallbase.clock import Clock, utcnow
-from hallbase.db import make_engine, write_session
+from hallbase.db import settings_engine, write_session
 from hallbase.holidays import warn_missing_years
 from hallbase.settings import Settings
 from hallkeeper import migrations, office
@@ -128,7 +128,7 @@ def create_app(
 
     ``clock`` returns the current aware time; tests pass their own to set the hour.
     """
-    engine = engine or make_engine(settings.effective_database_url)
+    engine = engine or settings_engine(settings)
     prepare_database(settings, engine)
     use_policy(engine, settings.hall.alerts, settings.zone)
     parts = parts or Parts()

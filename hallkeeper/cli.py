@@ -18,7 +18,7 @@ from attendance.models import PunchAssignment
 from attendance.refresh import rederive_span
 from attendance.unmapped import Actor, credit_assigned_pins
 from hallbase.clock import utcnow
-from hallbase.db import make_engine, read_session, write_session
+from hallbase.db import read_session, settings_engine, write_session
 from hallbase.errors import ConfigError, RowError
 from hallbase.hallconfig import load_config
 from hallbase.settings import Settings
@@ -141,7 +141,7 @@ def demo(
 def db_upgrade(revision: Annotated[str, typer.Argument(help="target revision")] = "heads") -> None:
     """Apply the database migrations."""
     settings = _settings()
-    engine = make_engine(settings.effective_database_url)
+    engine = settings_engine(settings)
     migrations.upgrade(engine, revision)
     out.print(f"database at revision {migrations.current(engine)}")
 
@@ -150,7 +150,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="target revision")] 
 def db_current() -> None:
     """Print the database's schema revision."""
     settings = _settings()
-    out.print(migrations.current(make_engine(settings.effective_database_url)) or "(empty)")
+    out.print(migrations.current(settings_engine(settings)) or "(empty)")
 
 
 @config_app.command("check")
@@ -175,7 +175,7 @@ def config_check(
 def config_apply() -> None:
     """Load the configuration file into the database (rows it names are created or updated)."""
     settings = _settings()
-    engine = make_engine(settings.effective_database_url)
+    engine = settings_engine(settings)
     migrations.upgrade(engine)
     with write_session(engine) as session:
         counts = apply_config(session, settings.hall)
@@ -203,7 +203,7 @@ def staff_import(file: Annotated[Path, typer.Argument(help=".csv or .xlsx")]) ->
     from hallkeeper.staff_io import import_staff, read_rows
 
     settings = _settings()
-    engine = make_engine(settings.effective_database_url)
+    engine = settings_engine(settings)
     migrations.upgrade(engine)
     try:
         _h, _rows, total = read_rows(file)
@@ -235,7 +235,7 @@ def staff_export(file: Annotated[Path, typer.Argument(help=".csv or .xlsx")]) ->
     from hallkeeper.staff_io import export_staff
 
     settings = _settings()
-    engine = make_engine(settings.effective_database_url)
+    engine = settings_engine(settings)
     try:
         with read_session(engine) as session:
             count = export_staff(session, file)
@@ -256,7 +256,7 @@ def holidays_import(
         notice = load_notice(file)
     except ConfigError as exc:
         _fail(str(exc))
-    engine = make_engine(settings.effective_database_url)
+    engine = settings_engine(settings)
     migrations.upgrade(engine)
     with write_session(engine) as session:
         done = import_notice(session, settings, notice, utcnow())

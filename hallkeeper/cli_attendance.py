@@ -19,7 +19,7 @@ from attendance.month_build import month_pieces
 from attendance.punch_items import store_items
 from attendance.reports import MAX_DAYS, days_report
 from hallbase.clock import utcnow
-from hallbase.db import make_engine, read_session, write_session
+from hallbase.db import read_session, settings_engine, write_session
 from hallbase.settings import Settings
 from hallkeeper import migrations
 from hallkeeper.cli_common import command_settings, err
@@ -65,7 +65,7 @@ def days(
     if last < first or (last - first).days >= MAX_DAYS:
         _fail(f"--to must be on or after --from, at most {MAX_DAYS} days")
     settings = _settings()
-    engine = make_engine(settings.effective_database_url)
+    engine = settings_engine(settings)
     migrations.upgrade(engine)
     with read_session(engine) as session:
         ctx = context(session, settings, [first, last])
@@ -93,7 +93,7 @@ def month(
     if format == "xlsx" and output is None:
         _fail("--format xlsx needs --output FILE.xlsx")
     settings = _settings()
-    engine = make_engine(settings.effective_database_url)
+    engine = settings_engine(settings)
     migrations.upgrade(engine)
     if output is None:
         _month_into(sys.stdout.buffer, engine, settings, year, number, format)
@@ -136,7 +136,7 @@ def import_punches(
         _fail(
             f"{file}: needs a 'time' column and a 'staff_no' or 'pin' column; has {sorted(columns)}"
         )
-    engine = make_engine(settings.effective_database_url)
+    engine = settings_engine(settings)
     migrations.upgrade(engine)
     totals = {"inserted": 0, "duplicates": 0, "unmapped": 0}
     rejected: list[dict[str, object]] = []
@@ -186,7 +186,7 @@ def bind_terminal(
     from hallbase.auth import Actor
 
     settings = _settings()
-    engine = make_engine(settings.effective_database_url)
+    engine = settings_engine(settings)
     migrations.upgrade(engine)
     try:
         with write_session(engine) as session:

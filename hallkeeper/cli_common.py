@@ -12,7 +12,7 @@ from rich.console import Console
 from sqlalchemy import Engine
 
 from hallbase.auth import Actor
-from hallbase.db import make_engine
+from hallbase.db import settings_engine
 from hallbase.errors import ConfigError
 from hallbase.settings import Settings, load_settings
 from hallkeeper import migrations
@@ -42,7 +42,7 @@ def command_settings(
 def open_hall() -> tuple[Settings, Engine]:
     """Settings and the database, migrated to the current schema."""
     settings = command_settings()
-    engine = make_engine(settings.effective_database_url)
+    engine = settings_engine(settings)
     migrations.upgrade(engine)
     return settings, engine
 

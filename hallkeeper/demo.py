@@ -29,7 +29,7 @@ import attendance_engine as eng
 from devices.adms.simulator import AdmsTerminal
 from devices.serial_reader.simulator import SerialReaderSimulator
 from devices.zk.simulator import ZKSimulator
-from hallbase.db import make_engine, write_session
+from hallbase.db import settings_engine, write_session
 from hallbase.hallconfig import HallConfig
 from hallbase.hallconfig.schedules import engine_schedule
 from hallbase.holidays import day_kind
@@ -193,7 +193,7 @@ class DemoHall:
 
     def _open_around_the_clock(self) -> None:
         # A newcomer may try the kiosk at any hour: the demo's services never close.
-        engine = make_engine(self.settings.effective_database_url)
+        engine = settings_engine(self.settings)
         try:
             with write_session(engine) as session:
                 session.exec(update(Service).values(open_from=time(0, 0), open_to=time(23, 59)))
@@ -202,7 +202,7 @@ class DemoHall:
         log.info("demo: services take tickets around the clock")
 
     def _accounts(self) -> None:
-        engine = make_engine(self.settings.effective_database_url)
+        engine = settings_engine(self.settings)
         try:
             create_demo_accounts(engine)
             create_demo_keys(engine, self.settings)

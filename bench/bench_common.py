@@ -1,0 +1,143 @@
+"""Shared by the benchmarks: the machine line, a throw-away PostgreSQL database, a service's
+resident memory, waiting for a `hallkeeper serve` subprocess to answer.
+
+Benchmarks print their figures with ``machine()`` (load average and CPU count): on a shared
+machine the same command gives figures up to several times apart.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.helpers.services import PG_ADMIN_URL  # noqa: E402
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from hallbase.settings import Settings
+
+__all__ = [
+    "PG_ADMIN_URL",
+    "ROOT",
+    "bearer_token",
+    "machine",
+    "rss_mib",
+    "scratch_database",
+    "serve_env",
+    "wait_for_verdicts",
+    "wait_healthy",
+]
+
+
+def machine() -> str:
+    """``load average 1.52 1.70 1.31; 2 CPUs``: how busy the machine is right now."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}; {os.cpu_count()} CPUs"
+
+
+@contextmanager
+def scratch_database(admin_url: str = PG_ADMIN_URL) -> Iterator[str]:
+    """A new, empty PostgreSQL database beside ``admin_url``'s; its URL. Dropped afterwards."""
+    import psycopg
+
+    name = f"hk_bench_{uuid.uuid4().hex[:10]}"
+    try:
+        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        raise SystemExit(f"PostgreSQL at {admin_url} is not reachable: {exc}") from None
+    try:
+        yield f"{admin_url.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of process ``pid`` in MiB (VmRSS of /proc/<pid>/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise SystemExit(f"no VmRSS for process {pid}")
+
+
+def serve_env(**settings: str) -> dict[str, str]:
+    """The environment of a `hallkeeper serve` subprocess running this checkout's code, with
+    ``HALLKEEPER_<NAME>`` for each of ``settings`` (a database URL of "" means SQLite)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for name in ("DATABASE_URL", "MQTT_URL", "CONFIG"):
+        env.pop(f"HALLKEEPER_{name}", None)
+    env.update({f"HALLKEEPER_{k.upper()}": v for k, v in settings.items() if v})
+    return env
+
+
+def wait_healthy(url: str, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Wait until the service at ``url`` answers /healthz (exit if it dies or takes too long)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            httpx.get(f"{url}/healthz", timeout=1)
+            return
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("the service did not start") from None
+            time.sleep(0.2)
+
+
+def wait_for_verdicts(
+    engine: Engine, day: date, staff: int, server: subprocess.Popen[bytes], timeout: float = 180
+) -> None:
+    """Wait until the service's scheduler stored ``day``'s verdict of ``staff`` people (its
+    start-up work): timings taken before then would include it."""
+    deadline = time.monotonic() + timeout
+    query = sa.text("SELECT count(*) FROM day_verdict WHERE day = :day").bindparams(
+        sa.bindparam("day", type_=sa.Date)
+    )
+    while True:
+        with engine.connect() as conn:
+            count = conn.execute(query, {"day": day}).scalar_one()
+        if count >= staff:
+            return
+        if time.monotonic() > deadline or server.poll() is not None:
+            raise SystemExit("the scheduler's start-up verdicts did not appear")
+        time.sleep(0.2)
+
+
+def bearer_token(engine: Engine, settings: Settings) -> str:
+    """An administrator's API token made in the database, as `hallkeeper user/token` would."""
+    from hallbase.auth import Actor, Scope, accounts, keys
+    from hallbase.db import write_session
+
+    actor, now = Actor("cli", "bench"), datetime.now(UTC)
+    with write_session(engine) as session:
+        person = accounts.create(
+            session,
+            actor,
+            now,
+            username="bench",
+            display_name="bench",
+            password=secrets.token_urlsafe(24),
+            grants=[("admin", Scope("hall"))],
+        )
+        assert person.id is not None
+        _row, token = keys.create_token(
+            session, settings.auth_secret, actor, now,
+            account_id=person.id, username="bench", name="bench", days=1,
+        )  # fmt: skip
+    return token
