@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -56,6 +56,7 @@ STEP_SEVERITY = "warning"
 
 MESSAGE_ID_MAX = 64  # alert_outbox.message_id
 KINDS = (MONTHLY_FLAG_KIND, ESCALATION_STEP_KIND)
+PEOPLE_PER_QUERY = 100  # prefixes of this many people in one query (two kinds each)
 
 _day = DayVerdict.__table__  # type: ignore[attr-defined]
 _cover = WindowCoverVerdict.__table__  # type: ignore[attr-defined]
@@ -204,15 +205,8 @@ class _Sent:
     the payload of each latest page (for the withdrawal's words)."""
 
     def __init__(self, session: Session, people: Sequence[str], since: datetime) -> None:
-        prefixes = [_outbox.c.message_id.startswith(f"{k}:{s}:", autoescape=True)
-                    for k in KINDS for s in people]  # fmt: skip
-        rows = session.connection().execute(
-            sa.select(_outbox.c.kind, _outbox.c.message_id, _outbox.c.payload).where(
-                _outbox.c.kind.in_(KINDS), _outbox.c.created_at >= since, sa.or_(*prefixes)
-            )
-        )
         latest: dict[tuple[str, str, str], tuple[int, str, dict[str, Any]]] = {}
-        for kind, message_id, payload in rows:
+        for kind, message_id, payload in self._rows(session, people, since):
             data = json.loads(payload) if isinstance(payload, str) else payload
             key = message_id[len(kind) + 1 :]
             base = str(data.get("base") or key)  # pages from before generations: the key
@@ -220,18 +214,42 @@ class _Sent:
             pk = (str(data["staff_no"]), kind, base)
             if pk not in latest or latest[pk][0] < generation:
                 latest[pk] = (generation, key, data)
-        cleared = {f"{CLEARED_KIND}:{key}" for _, key, _ in latest.values()}
-        found = set(
-            session.connection().scalars(
-                sa.select(_outbox.c.message_id).where(_outbox.c.message_id.in_(sorted(cleared)))
+        cleared = sorted({f"{CLEARED_KIND}:{key}" for _, key, _ in latest.values()})
+        found: set[str] = set()
+        for first in range(0, len(cleared), 1000):  # well inside every driver's parameter limit
+            found.update(
+                session.connection().scalars(
+                    sa.select(_outbox.c.message_id).where(
+                        _outbox.c.message_id.in_(cleared[first : first + 1000])
+                    )
+                )
             )
-        ) if cleared else set()  # fmt: skip
         self.paged: dict[tuple[str, str], dict[str, Paged]] = {}
         self.payloads: dict[str, dict[str, Any]] = {}
         for (staff_no, kind, base), (generation, key, data) in latest.items():
             done = f"{CLEARED_KIND}:{key}" in found
             self.paged.setdefault((staff_no, kind), {})[base] = Paged(key, generation, done)
             self.payloads[key] = data
+
+    @staticmethod
+    def _rows(
+        session: Session, people: Sequence[str], since: datetime
+    ) -> Iterator[tuple[str, str, Any]]:
+        """(kind, message id, payload) of the pages to ``people``, a few people a query: one
+        OR of every person's prefix outgrows SQLite's expression depth (1,000) in a big post."""
+        conn = session.connection()
+        for first in range(0, len(people), PEOPLE_PER_QUERY):
+            prefixes = [
+                _outbox.c.message_id.startswith(f"{k}:{s}:", autoescape=True)
+                for k in KINDS
+                for s in people[first : first + PEOPLE_PER_QUERY]
+            ]
+            for kind, message_id, payload in conn.execute(
+                sa.select(_outbox.c.kind, _outbox.c.message_id, _outbox.c.payload).where(
+                    _outbox.c.kind.in_(KINDS), _outbox.c.created_at >= since, sa.or_(*prefixes)
+                )
+            ):
+                yield kind, message_id, payload
 
     def of(self, staff_no: str, kind: str, field: str, scope: Iterable[str]) -> dict[str, Paged]:
         """The pages of ``kind`` to ``staff_no`` whose payload's ``field`` is in ``scope``."""

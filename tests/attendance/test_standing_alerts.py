@@ -161,3 +161,24 @@ def test_a_key_too_long_for_the_message_id_keeps_the_staff_number_first() -> Non
     assert short.startswith(f"{staff}:") and len(STEP) + 1 + len(short) == 64
     assert _fit(STEP, staff, key) == short and _fit(STEP, staff, key + "4") != short
     assert _fit(STEP, "SC002", "SC002:2026:late:4") == "SC002:2026:late:4"  # fits: as it is
+
+
+def test_pages_are_read_back_for_a_post_of_many_people(hall: Hall) -> None:
+    """A big ADMS post judges a thousand people or more at once: reading back what was paged
+    to them must not build one query too deep for SQLite (its limit is 1,000 terms)."""
+    from datetime import UTC
+
+    from attendance.standing import ESCALATION_STEP_KIND, _Sent
+    from hallbase.alerts import Alert, raise_alerts
+
+    people = [f"P{n:05d}" for n in range(1500)]
+    since = datetime(2026, 1, 1, tzinfo=UTC)
+    paged = [
+        Alert(ESCALATION_STEP_KIND, f"{s}:2026:late:1", {"staff_no": s, "period": "2026"})
+        for s in people[::100]
+    ]
+    with write_session(hall.engine) as session:
+        raise_alerts(session, paged, datetime(2026, 3, 3, tzinfo=UTC))
+    with write_session(hall.engine) as session:
+        sent = _Sent(session, people, since)
+    assert sorted(s for s, _kind in sent.paged) == people[::100]
