@@ -244,12 +244,12 @@ class _Sent:
                 for k in KINDS
                 for s in people[first : first + PEOPLE_PER_QUERY]
             ]
-            for kind, message_id, payload in conn.execute(
+            rows = conn.execute(
                 sa.select(_outbox.c.kind, _outbox.c.message_id, _outbox.c.payload).where(
                     _outbox.c.kind.in_(KINDS), _outbox.c.created_at >= since, sa.or_(*prefixes)
                 )
-            ):
-                yield kind, message_id, payload
+            )
+            yield from ((kind, message_id, payload) for kind, message_id, payload in rows)
 
     def of(self, staff_no: str, kind: str, field: str, scope: Iterable[str]) -> dict[str, Paged]:
         """The pages of ``kind`` to ``staff_no`` whose payload's ``field`` is in ``scope``."""
@@ -307,9 +307,15 @@ def standing_alerts(
         return 0
     today = now.astimezone(ctx.tz).date()
     first = min(_period_start(ctx, d) for s in people for d in judged[s])
+    sent = _Sent(session, people, datetime.combine(first, time(), ctx.tz))
+    # Someone who gained nothing recent and was never paged has nothing to raise or withdraw
+    # (a terminal's backlog of old days, the common case of a big upload): not judged.
+    ever_paged = {staff_no for staff_no, _kind in sent.paged}
+    people = [s for s in people if changed.get(s) or s in ever_paged]
+    if not people:
+        return 0
     stored = _stored_days(session, people, first, today)
     cover = _cover_violations(session, set(people), first, today, today)
-    sent = _Sent(session, people, datetime.combine(first, time(), ctx.tz))
     alerts: list[Alert] = []
     for staff_no in people:
         person = ctx.staff[staff_no]
