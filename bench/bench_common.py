@@ -69,12 +69,13 @@ def scratch_database(admin_url: str = PG_ADMIN_URL) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def rss_mib(pid: int) -> float:
-    """Resident memory of process ``pid`` in MiB (VmRSS of /proc/<pid>/status)."""
+def rss_mib(pid: int, field: str = "VmRSS") -> float:
+    """Resident memory of process ``pid`` in MiB (``field`` of /proc/<pid>/status: VmRSS, or
+    RssAnon, the part that is the process's own and not mapped files such as SQLite's map)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
-    raise SystemExit(f"no VmRSS for process {pid}")
+    raise SystemExit(f"no {field} for process {pid}")
 
 
 def serve_env(**settings: str) -> dict[str, str]:

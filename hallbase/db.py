@@ -20,10 +20,13 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 10_000
 READ_ONLY = "hk_read_only"
 # SQLite's page cache per connection and its memory map of the database file, in MiB
-# (HALLKEEPER_SQLITE_CACHE_MIB, HALLKEEPER_SQLITE_MMAP_MIB). SQLite's own defaults, a 2 MiB
-# cache and no map, read each page of a city's month through a system call. Chosen by
-# measurement: README "Benchmarks", bench/attendance_month.py --staff 30000.
-SQLITE_CACHE_MIB = 16
+# (HALLKEEPER_SQLITE_CACHE_MIB, HALLKEEPER_SQLITE_MMAP_MIB). With SQLite's own defaults, a 2 MiB
+# cache and no map, a city's month read each page through a system call; the map (shared by
+# every connection, the system's file cache) removes that. The cache stays at SQLite's size:
+# each pooled connection's cache is the process's own memory, and at 16 MiB it grew the
+# service's RSS by ~80 MiB over 100 month reports. Chosen by measurement: README "Benchmarks",
+# bench/attendance_month.py --staff 30000 and bench/month_rss.py.
+SQLITE_CACHE_MIB = 2
 SQLITE_MMAP_MIB = 1024
 
 

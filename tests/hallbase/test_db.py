@@ -27,7 +27,7 @@ def test_sqlite_connections_get_the_default_cache_and_memory_map(tmp_path: Path)
     try:
         # SQLite's own defaults are -2000 (KiB) and 0 (no map): a city's month read them slowly.
         assert pragmas(engine) == (-SQLITE_CACHE_MIB * 1024, SQLITE_MMAP_MIB * MIB)
-        assert SQLITE_CACHE_MIB * 1024 > 2000 and SQLITE_MMAP_MIB > 0
+        assert SQLITE_MMAP_MIB > 0
     finally:
         engine.dispose()
 
