@@ -34,8 +34,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_common import (
-    PG_ADMIN_URL,
     machine,
+    postgres_option,
     scratch_database,
     serve_env,
     wait_for_verdicts,
@@ -154,14 +154,7 @@ def main() -> None:
     parser.add_argument("--staff", type=int, default=1000)
     parser.add_argument("--cold", action="store_true", help="no warm-up (see the docstring)")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite database")
-    parser.add_argument(
-        "--postgres",
-        nargs="?",
-        const=PG_ADMIN_URL,
-        default="",
-        metavar="ADMIN_URL",
-        help=f"then the same on a throw-away database beside ADMIN_URL's ({PG_ADMIN_URL})",
-    )
+    postgres_option(parser)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     sqlite = run(args)

@@ -36,7 +36,7 @@ from sqlmodel import Session, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_common import PG_ADMIN_URL, machine, scratch_database
+from bench_common import machine, postgres_option, scratch_database
 
 from attendance.context import load_context
 from attendance.facts import day_bounds, punches_query
@@ -285,14 +285,7 @@ def main() -> None:
         metavar="DIR",
         help="keep SQLite's month in DIR (built by the first run, reused by the next)",
     )
-    parser.add_argument(
-        "--postgres",
-        nargs="?",
-        const=PG_ADMIN_URL,
-        default="",
-        metavar="ADMIN_URL",
-        help=f"then the same on a throw-away database beside ADMIN_URL's ({PG_ADMIN_URL})",
-    )
+    postgres_option(parser)
     args = parser.parse_args()
     ratio, rate = run(args)
     if args.postgres:

@@ -7,6 +7,7 @@ machine the same command gives figures up to several times apart.
 
 from __future__ import annotations
 
+import argparse
 import os
 import secrets
 import subprocess
@@ -37,6 +38,7 @@ __all__ = [
     "ROOT",
     "bearer_token",
     "machine",
+    "postgres_option",
     "rss_mib",
     "scratch_database",
     "serve_env",
@@ -120,12 +122,25 @@ def wait_for_verdicts(
         time.sleep(0.2)
 
 
-def bearer_token(engine: Engine, settings: Settings) -> str:
-    """An administrator's API token made in the database, as `hallkeeper user/token` would."""
+def postgres_option(parser: argparse.ArgumentParser) -> None:
+    """``--postgres [ADMIN_URL]``: after SQLite, the same on a throw-away PostgreSQL database."""
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const=PG_ADMIN_URL,
+        default="",
+        metavar="ADMIN_URL",
+        help=f"then the same on a throw-away database beside ADMIN_URL's ({PG_ADMIN_URL})",
+    )
+
+
+def bearer_token(engine: Engine, settings: Settings, now: datetime | None = None) -> str:
+    """An administrator's API token made in the database, as `hallkeeper user/token` would
+    (``now``: the service's clock, when a bench runs it from another date)."""
     from hallbase.auth import Actor, Scope, accounts, keys
     from hallbase.db import write_session
 
-    actor, now = Actor("cli", "bench"), datetime.now(UTC)
+    actor, now = Actor("cli", "bench"), now or datetime.now(UTC)
     with write_session(engine) as session:
         person = accounts.create(
             session,

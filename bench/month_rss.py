@@ -30,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import attendance_month as am
 from bench_common import (
-    PG_ADMIN_URL,
     bearer_token,
     machine,
+    postgres_option,
     rss_mib,
     scratch_database,
     serve_env,
@@ -96,14 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--staff", type=int, default=1000)
     parser.add_argument("--reports", type=int, default=100)
-    parser.add_argument(
-        "--postgres",
-        nargs="?",
-        const=PG_ADMIN_URL,
-        default="",
-        metavar="ADMIN_URL",
-        help=f"then the same on a throw-away database beside ADMIN_URL's ({PG_ADMIN_URL})",
-    )
+    postgres_option(parser)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     run(args)

@@ -37,7 +37,6 @@ import argparse
 import http.client
 import json
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -179,7 +178,10 @@ class Credentials:
 def credentials(data_dir: str) -> Credentials:
     """Made in the server's database (after it migrated it), as `hallkeeper user/key` would."""
     sys.path.insert(0, str(ROOT))
-    from hallbase.auth import Actor, Scope, accounts, keys
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_common import bearer_token
+
+    from hallbase.auth import Actor, Scope, keys
     from hallbase.db import make_engine, write_session
     from hallbase.settings import load_settings
 
@@ -187,27 +189,8 @@ def credentials(data_dir: str) -> Credentials:
     secret, actor, now = settings.auth_secret, Actor("cli", "bench"), START.astimezone(UTC)
     engine = make_engine(settings.effective_database_url)
     try:
+        token = bearer_token(engine, settings, now)
         with write_session(engine) as session:
-            person = accounts.create(
-                session,
-                actor,
-                now,
-                username="bench",
-                display_name="bench",
-                password=secrets.token_urlsafe(24),
-                grants=[("admin", Scope("hall"))],
-            )
-            assert person.id is not None
-            _t, token = keys.create_token(
-                session,
-                secret,
-                actor,
-                now,
-                account_id=person.id,
-                username="bench",
-                name="bench",
-                days=1,
-            )
             made = {
                 kind: keys.create_key(
                     session,
