@@ -9,9 +9,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from hallbase.settings import REPO_CONFIG, load_settings
 from hallkeeper.app import create_app
-from tests.helpers.broker import Listener, machine_broker
+from tests.helpers.broker import NETWORKED_BOARDS, Listener, hall_on_broker, machine_broker
 from tests.helpers.queue import MONDAY_9AM, Clock, as_admin
 from tests.helpers.queue_devices import post
 from tests.helpers.waiting import wait_until
@@ -21,17 +20,7 @@ def test_a_late_board_gets_the_window_s_current_content(tmp_path: Path) -> None:
     host, port = machine_broker()
     prefix = f"hk-test/{time.monotonic_ns()}"
     # A hall whose boards are networked only: no LED bus, no printer, just the lease.
-    hall_file = tmp_path / "hall.toml"
-    hall_file.write_text(
-        REPO_CONFIG.read_text("utf-8") + "\n[queue_devices]\nlease_renew_s = 0.5\n", "utf-8"
-    )
-    settings = load_settings(
-        data_dir=tmp_path / "data",
-        database_url="",
-        config=hall_file,
-        mqtt_url=f"mqtt://{host}:{port}",
-        mqtt_topic=prefix,
-    )
+    settings = hall_on_broker(tmp_path, host, port, prefix, NETWORKED_BOARDS)
     boards = f"{prefix}/{settings.hall.hall.code}/window"
     topic = f"{boards}/8/board"
     app = create_app(settings, clock=Clock(MONDAY_9AM))

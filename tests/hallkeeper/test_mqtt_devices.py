@@ -12,11 +12,10 @@ from fastapi.testclient import TestClient
 
 from devices.serial_reader.simulator import SerialReaderSimulator
 from devices.zk.simulator import ZKSimulator
-from hallbase.settings import load_settings
 from hallkeeper.app import create_app
 from hallkeeper.demo import ZK_SN, demo_config_text
 from tests.helpers.attendance import TZ
-from tests.helpers.broker import Listener, machine_broker
+from tests.helpers.broker import Listener, hall_on_broker, machine_broker
 from tests.helpers.live_server import free_port
 
 
@@ -31,15 +30,8 @@ def test_a_terminal_left_disabled_then_its_drifting_clock_show_as_its_problem(
     reader = SerialReaderSimulator(str(tmp_path / "reader.tty"), zone=TZ)
     reader.open()
     text = demo_config_text(zk.port, reader.path, datetime.now(TZ).date(), True)
-    config = tmp_path / "hall.toml"
-    config.write_text(text.replace("correct_clock = true", "correct_clock = false"), "utf-8")
-    settings = load_settings(
-        data_dir=tmp_path / "data",
-        database_url="",
-        config=config,
-        mqtt_url=f"mqtt://{host}:{port}",
-        mqtt_topic=prefix,
-    )
+    hall_text = text.replace("correct_clock = true", "correct_clock = false")
+    settings = hall_on_broker(tmp_path, host, port, prefix, hall_text)
     topic = f"{prefix}/{settings.hall.hall.code}/device/terminal/{ZK_SN}/state"
     states = Listener(host, port, topic)
 

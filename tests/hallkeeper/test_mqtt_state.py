@@ -14,10 +14,10 @@ from sqlmodel import select
 
 from attendance.models import Device
 from hallbase.db import write_session
-from hallbase.settings import REPO_CONFIG, load_settings
+from hallbase.settings import REPO_CONFIG
 from hallkeeper.app import create_app
 from kiosk.hardware.simulated import devices_toml, start_simulators
-from tests.helpers.broker import Listener, machine_broker
+from tests.helpers.broker import NETWORKED_BOARDS, Listener, hall_on_broker, machine_broker
 from tests.helpers.queue import MONDAY_9AM, Clock, as_admin
 from tests.helpers.queue_devices import post
 
@@ -26,18 +26,7 @@ def test_window_and_device_states_are_retained_and_discovered(tmp_path: Path) ->
     host, port = machine_broker()
     prefix = f"hk-test/{time.monotonic_ns()}"
     ha = f"hk-test-ha/{time.monotonic_ns()}"
-    hall_file = tmp_path / "hall.toml"  # networked boards only: the lease, no device
-    hall_file.write_text(
-        REPO_CONFIG.read_text("utf-8") + "\n[queue_devices]\nlease_renew_s = 0.5\n", "utf-8"
-    )
-    settings = load_settings(
-        data_dir=tmp_path / "data",
-        database_url="",
-        config=hall_file,
-        mqtt_url=f"mqtt://{host}:{port}",
-        mqtt_topic=prefix,
-        mqtt_discovery=ha,
-    )
+    settings = hall_on_broker(tmp_path, host, port, prefix, NETWORKED_BOARDS, mqtt_discovery=ha)
     base = f"{prefix}/{settings.hall.hall.code}"
     window_topic = f"{base}/window/8/state"
     device_topic = f"{base}/device/terminal/ADMS-TEST-1/state"
@@ -134,19 +123,10 @@ def test_queue_devices_availability_on_the_simulators(tmp_path: Path) -> None:
     prefix = f"hk-test/{time.monotonic_ns()}"
     sims = start_simulators(tmp_path / "sims")
     devices = devices_toml(sims.printer.port, sims.boards.path, sims.keypads.path)
-    hall_file = tmp_path / "hall.toml"
-    hall_file.write_text(
-        REPO_CONFIG.read_text("utf-8")
-        + devices.replace("printer_poll_s = 10", "printer_poll_s = 0.2"),
-        "utf-8",
+    hall_text = REPO_CONFIG.read_text("utf-8") + devices.replace(
+        "printer_poll_s = 10", "printer_poll_s = 0.2"
     )
-    settings = load_settings(
-        data_dir=tmp_path / "data",
-        database_url="",
-        config=hall_file,
-        mqtt_url=f"mqtt://{host}:{port}",
-        mqtt_topic=prefix,
-    )
+    settings = hall_on_broker(tmp_path, host, port, prefix, hall_text)
     base = f"{prefix}/{settings.hall.hall.code}/device"
     printer = f"{base}/printer/main/state"
     clock = Clock(MONDAY_9AM)

@@ -16,7 +16,7 @@ from hallkeeper.mqtt import MqttRelay
 from hallkeeper.mqtt_discovery import Discovery
 from hallkeeper.mqtt_windows import WindowTopics
 from kiosk.events import EventBus
-from tests.helpers.broker import Listener, machine_broker
+from tests.helpers.broker import Listener, hall_on_broker, machine_broker
 from tests.helpers.queue import MONDAY_9AM, Clock, as_admin
 from tests.helpers.queue_devices import post
 from tests.helpers.waiting import wait_until
@@ -35,12 +35,7 @@ def test_every_window_s_state_without_queue_devices(tmp_path: Path) -> None:
     same, from idle through calling and serving back to idle, and kept retained."""
     host, port = machine_broker()
     prefix = f"hk-test/{time.monotonic_ns()}"
-    settings = load_settings(
-        data_dir=tmp_path / "data",
-        database_url="",
-        mqtt_url=f"mqtt://{host}:{port}",
-        mqtt_topic=prefix,
-    )
+    settings = hall_on_broker(tmp_path, host, port, prefix)
     assert settings.hall.queue_devices is None
     base = f"{prefix}/{settings.hall.hall.code}"
     numbers = sorted(w.number for w in settings.hall.windows)

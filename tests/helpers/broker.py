@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from hallbase.settings import REPO_CONFIG, Settings, load_settings
 from tests.helpers.live_server import free_port
 from tests.helpers.services import MQTT_URL, service_missing
 from tests.helpers.waiting import wait_until
@@ -131,3 +132,27 @@ class PrivateBroker:
             self.proc.terminate()
             self.proc.wait(timeout=10)
         self.proc = None
+
+
+# The shipped hall file with boards networked only: the devices' lease, no device.
+NETWORKED_BOARDS = REPO_CONFIG.read_text("utf-8") + "\n[queue_devices]\nlease_renew_s = 0.5\n"
+
+
+def hall_on_broker(
+    directory: Path, host: str, port: int, prefix: str, hall_text: str | None = None, **extra: Any
+) -> Settings:
+    """Settings of a service on the broker at ``host:port`` under ``prefix``: its data in
+    ``directory``/data, and ``hall_text`` as its hall file (None: the shipped one)."""
+    config: dict[str, Any] = {}
+    if hall_text is not None:
+        hall_file = directory / "hall.toml"
+        hall_file.write_text(hall_text, "utf-8")
+        config["config"] = hall_file
+    return load_settings(
+        data_dir=directory / "data",
+        database_url="",
+        mqtt_url=f"mqtt://{host}:{port}",
+        mqtt_topic=prefix,
+        **config,
+        **extra,
+    )
