@@ -9,24 +9,16 @@ connection is opened again after a pause; the relay's poll finds the alerts in b
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable
 
-import psycopg
 from sqlalchemy import Engine
 
 from hallbase.alerts import ALERT_CHANNEL
 from hallbase.background import BackgroundLoop
+from hallbase.pg_listen import libpq_url, listen
 
-log = logging.getLogger(__name__)
 RETRY_SECONDS = 2.0  # pause before opening a lost connection again
-CHECK_SECONDS = 0.5  # how often the listener looks whether it is asked to stop
-
-
-def libpq_url(engine: Engine) -> str:
-    """The engine's database as a libpq URL (without the SQLAlchemy driver name)."""
-    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 class PgWake:
@@ -46,25 +38,24 @@ class PgWake:
         self._background.request_stop()
         self._background.stop()
 
+    def _up(self) -> None:
+        self.listening.set()
+        self.wake()  # alerts committed while nobody listened
+
+    def _note(self, _payload: str) -> None:
+        self.notifications += 1
+        self.wake()
+
     def _run(self, stop: threading.Event) -> None:
-        failed = False
-        while not stop.is_set():
-            try:
-                with psycopg.connect(self.url, autocommit=True, connect_timeout=5) as conn:
-                    conn.execute(f"LISTEN {ALERT_CHANNEL}")
-                    self.listening.set()
-                    if failed:
-                        log.info("alert notifications: listening again")
-                        failed = False
-                    self.wake()  # alerts committed while nobody listened
-                    while not stop.is_set():
-                        for _note in conn.notifies(timeout=CHECK_SECONDS):
-                            self.notifications += 1
-                            self.wake()
-            except psycopg.Error as exc:
-                self.listening.clear()
-                if not failed:
-                    log.warning("alert notifications: %s; the relay polls until it is back", exc)
-                    failed = True
-                stop.wait(RETRY_SECONDS)
+        listen(
+            self.url,
+            ALERT_CHANNEL,
+            stop,
+            what="alert notifications (the relay polls meanwhile)",
+            on_up=self._up,
+            on_note=self._note,
+            on_down=self.listening.clear,
+            retry_seconds=RETRY_SECONDS,
+            connect_timeout=5,
+        )
         self.listening.clear()

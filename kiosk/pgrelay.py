@@ -14,11 +14,11 @@ import logging
 import threading
 from typing import Any
 
-import psycopg
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from hallbase.background import BackgroundLoop
+from hallbase.pg_listen import libpq_url, listen
 from kiosk.events import EventBus, QueueEvent
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,7 @@ class PgEventRelay:
     """LISTENs on PostgreSQL and publishes every queue event into ``bus`` (a component)."""
 
     def __init__(self, engine: Engine, bus: EventBus, retry_seconds: float = 2.0) -> None:
-        url = engine.url.set(drivername="postgresql")
-        self._dsn = url.render_as_string(hide_password=False)
+        self._dsn = libpq_url(engine)
         self._bus = bus
         self._retry = retry_seconds
         self._listening = threading.Event()
@@ -65,26 +64,24 @@ class PgEventRelay:
         self._background.stop()
 
     def _run(self, stop: threading.Event) -> None:
-        down = False
-        while not stop.is_set():
-            try:
-                with psycopg.connect(self._dsn, autocommit=True) as conn:
-                    conn.execute(f"LISTEN {CHANNEL}")
-                    self._bus.remote = True
-                    self._listening.set()
-                    if down:
-                        log.info("queue events: listening on PostgreSQL again")
-                        down = False
-                    while not stop.is_set():
-                        for note in conn.notifies(timeout=0.5):
-                            self._publish(note.payload)
-            except psycopg.Error as exc:
-                # Until we listen again, writers publish locally (this instance's boards only).
-                self._bus.remote = False
-                if not down:
-                    log.warning("queue events: PostgreSQL listener down: %s", exc)
-                    down = True
-                stop.wait(self._retry)
+        listen(
+            self._dsn,
+            CHANNEL,
+            stop,
+            what="queue events",
+            on_up=self._up,
+            on_note=self._publish,
+            # Until we listen again, writers publish locally (this instance's boards only).
+            on_down=self._down,
+            retry_seconds=self._retry,
+        )
+
+    def _up(self) -> None:
+        self._bus.remote = True
+        self._listening.set()
+
+    def _down(self) -> None:
+        self._bus.remote = False
 
     def _publish(self, payload: str) -> None:
         try:
