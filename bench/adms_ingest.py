@@ -21,7 +21,6 @@ import argparse
 import logging
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,7 +36,7 @@ from bench_common import (
     machine,
     postgres_option,
     scratch_database,
-    serve_env,
+    start_serve,
     wait_for_verdicts,
     wait_healthy,
 )
@@ -100,13 +99,7 @@ def run(args: argparse.Namespace, database_url: str = "") -> dict[str, float]:
     total = sum(body.count(b"\n") for body in posts)
     # The service runs in its own process, as in a hall: the client does not share its GIL.
     port = free_port()
-    env = serve_env(data_dir=str(directory), port=str(port), database_url=database_url)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "hallkeeper", "serve"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_serve(data_dir=str(directory), port=str(port), database_url=database_url)
     kind = engine.dialect.name
     rates = {}
     try:

@@ -42,6 +42,7 @@ __all__ = [
     "rss_mib",
     "scratch_database",
     "serve_env",
+    "start_serve",
     "wait_for_verdicts",
     "wait_healthy",
 ]
@@ -88,6 +89,18 @@ def serve_env(**settings: str) -> dict[str, str]:
         env.pop(f"HALLKEEPER_{name}", None)
     env.update({f"HALLKEEPER_{k.upper()}": v for k, v in settings.items() if v})
     return env
+
+
+def start_serve(**settings: str) -> subprocess.Popen[bytes]:
+    """`hallkeeper serve` of this checkout in a process of its own (the client does not share
+    its interpreter), quiet, with `serve_env`'s environment."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "hallkeeper", "serve"],
+        env=serve_env(**settings),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def wait_healthy(url: str, server: subprocess.Popen[bytes], timeout: float = 60) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import logging
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +34,7 @@ from bench_common import (
     postgres_option,
     rss_mib,
     scratch_database,
-    serve_env,
+    start_serve,
     wait_for_verdicts,
     wait_healthy,
 )
@@ -56,13 +55,7 @@ def run(args: argparse.Namespace, database_url: str = "") -> None:
         stack.callback(engine.dispose)
         token = bearer_token(engine, settings)
         port = free_port()
-        env = serve_env(data_dir=str(directory), port=str(port), database_url=database_url)
-        server = subprocess.Popen(
-            [sys.executable, "-m", "hallkeeper", "serve"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server = start_serve(data_dir=str(directory), port=str(port), database_url=database_url)
         stack.callback(server.wait, timeout=30)
         stack.callback(server.terminate)
         base = f"http://127.0.0.1:{port}"

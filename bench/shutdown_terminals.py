@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_common import ROOT, machine, serve_env, wait_healthy
+from bench_common import ROOT, machine, start_serve, wait_healthy
 
 from devices.zk.simulator import ZKSimulator
 from tests.helpers.live_server import free_port
@@ -69,17 +69,9 @@ def run(count: int, records: int, slow: float) -> None:
             sim.start()
             stack.callback(sim.stop)
         port = free_port()
-        env = serve_env(
-            data_dir=str(directory), port=str(port), config=str(hall_file(directory, sims))
-        )
+        config = str(hall_file(directory, sims))
         started = time.monotonic()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "hallkeeper", "serve"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server = start_serve(data_dir=str(directory), port=str(port), config=config)
         stack.callback(server.wait, timeout=5)
         stack.callback(server.kill)  # (after an exit it does nothing)
         wait_healthy(f"http://127.0.0.1:{port}", server)
