@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from attendance.refresh import rederive_span
-from attendance.standing import _fit
+from attendance.standing import ESCALATION_STEP_KIND, _fit, _Sent
 from hallbase.alert_followup import follow_up
+from hallbase.alerts import Alert, raise_alerts
 from hallbase.db import write_session
 from hallbase.hallconfig.alerts import AlertsSection
 from tests.helpers.attendance import Hall, alerts
@@ -166,11 +167,6 @@ def test_a_key_too_long_for_the_message_id_keeps_the_staff_number_first() -> Non
 def test_pages_are_read_back_for_a_post_of_many_people(hall: Hall) -> None:
     """A big ADMS post judges a thousand people or more at once: reading back what was paged
     to them must not build one query too deep for SQLite (its limit is 1,000 terms)."""
-    from datetime import UTC
-
-    from attendance.standing import ESCALATION_STEP_KIND, _Sent
-    from hallbase.alerts import Alert, raise_alerts
-
     people = [f"P{n:05d}" for n in range(1500)]
     since = datetime(2026, 1, 1, tzinfo=UTC)
     paged = [
