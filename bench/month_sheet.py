@@ -4,11 +4,13 @@ on SQLite and on PostgreSQL side by side.
 The month is built as bench/attendance_month.py builds it (SQLite in a temporary folder, or a
 throw-away PostgreSQL database made on the machine's server and dropped afterwards, or a
 database given by --database-url, which must be empty); the sheet is then written by a fresh
-child process, whose time and peak RSS (getrusage of the child) are printed, with the load
+child process, whose time and peak resident memory (its VmHWM) are printed, with the load
 average (the machine may be shared).
 
     .venv/bin/python bench/month_sheet.py --staff 1000 [--database sqlite|postgresql|both]
-        [--database-url postgresql+psycopg://...]
+        [--database-url postgresql+psycopg://...] [--data DIR]
+
+``--data DIR`` keeps the SQLite month in DIR between runs (30,000 staff take minutes to build).
 
 The floor's latency while a sheet is built: bench/queue_load.py --report-staff 5000.
 """
@@ -16,7 +18,6 @@ The floor's latency while a sheet is built: bench/queue_load.py --report-staff 5
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile
@@ -33,32 +34,49 @@ from bench_common import machine, scratch_database
 from hallbase.settings import load_settings
 
 
+def peak_rss_mib() -> float:
+    """This process's resident high-water mark (VmHWM). Not getrusage's ru_maxrss: Linux
+    carries the parent's peak over fork and exec into the child's, so a child started by a
+    process that has just built a big month would report that process's memory."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def child(data_dir: str, url: str, out: str) -> None:
-    """Write the sheet (as the API and the report worker do: chunks of people, a write-only
-    workbook)."""
+    """Write the sheet as the report worker does: chunks of people, a write-only workbook,
+    SQLite read without a memory map."""
     from attendance.context import load_context
+    from attendance.report_worker import report_engine
     from attendance.reports import month_chunks
     from attendance.sheet import write_sheet
-    from hallbase.db import make_engine, read_session
+    from hallbase.db import read_session
 
     settings = load_settings(data_dir=Path(data_dir), database_url=url, mqtt_url="")
-    engine = make_engine(settings.effective_database_url)
+    engine = report_engine(settings.effective_database_url)
     t0 = time.perf_counter()
     with read_session(engine) as session:
         ctx = load_context(session, settings, {am.YEAR})
         chunks = month_chunks(session, ctx, am.YEAR, am.MONTH, datetime(2026, 4, 2, tzinfo=am.TZ))
         write_sheet(out, am.YEAR, am.MONTH, chunks, "bench")
     spent = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mib()
     name = engine.dialect.name
     print(
-        f"sheet ({name}): {spent:.2f} s, peak RSS {peak:.0f} MB, "
+        f"sheet ({name}): {spent:.2f} s, peak RSS {peak:.0f} MiB, "
         f"{Path(out).stat().st_size:,} bytes; {machine()}"
     )
 
 
-def measure(staff: int, url: str) -> None:
-    """Build the month in the database at ``url`` ("": SQLite) and time its sheet."""
+def measure(staff: int, url: str, data: str = "") -> None:
+    """Build the month in the database at ``url`` ("": SQLite, kept in ``data`` if given)
+    and time its sheet."""
+    if data and not url:
+        am.kept(Path(data), staff, seed=1)[1].dispose()
+        out = str(Path(tempfile.gettempdir()) / f"month-{staff}.xlsx")
+        subprocess.run([sys.executable, __file__, "--child", data, url, out], check=True)
+        return
     with tempfile.TemporaryDirectory() as d:
         _settings, engine = am.build(Path(d), staff, seed=1, database_url=url)
         engine.dispose()
@@ -71,6 +89,7 @@ def main() -> None:
     parser.add_argument("--staff", type=int, default=1000)
     parser.add_argument("--database", default="sqlite", choices=("sqlite", "postgresql", "both"))
     parser.add_argument("--database-url", default="", help="an empty database to use instead")
+    parser.add_argument("--data", default="", help="SQLite: keep the built month in DIR")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -80,7 +99,7 @@ def main() -> None:
         measure(args.staff, args.database_url)
         return
     if args.database in ("sqlite", "both"):
-        measure(args.staff, "")
+        measure(args.staff, "", args.data)
     if args.database in ("postgresql", "both"):
         with scratch_database() as url:
             measure(args.staff, url)

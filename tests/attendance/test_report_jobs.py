@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 
 from attendance.models import ReportJob
 from attendance.report_jobs import KEEP, ReportJobs, report_jobs
-from hallbase.db import write_session
+from attendance.report_worker import report_engine
+from hallbase.db import make_engine, write_session
 from tests.attendance.report_job_worker import hang
 from tests.helpers.attendance import Hall
 
@@ -137,3 +138,17 @@ def test_a_bad_month_is_refused(hall: Hall, jobs: ReportJobs) -> None:
     answer = hall.client.post(f"{A}/months/2026-03/jobs", params={"format": "pdf"})
     assert answer.status_code == 422
     assert hall.client.get(f"{A}/report-jobs").json()["count"] == 0
+
+
+def test_the_worker_reads_sqlite_without_a_memory_map(tmp_path: Any) -> None:
+    """A city's month read through a map would stay in the worker's resident memory."""
+    url = f"sqlite:///{tmp_path / 'hall.db'}"
+    service, worker = make_engine(url), report_engine(url)
+    try:
+        with service.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA mmap_size").scalar_one() > 0
+        with worker.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA mmap_size").scalar_one() == 0
+    finally:
+        service.dispose()
+        worker.dispose()
