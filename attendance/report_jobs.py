@@ -52,7 +52,9 @@ class ReportJobs:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._recovered = False
-        self.worker: Callable[[int, str, Settings, str], None] = report_worker.run
+        self.worker: Callable[[int, str, Settings, str, report_worker.Progress], None] = (
+            report_worker.run
+        )
 
     # -- the component ------------------------------------------------------------------
 
@@ -165,12 +167,15 @@ class ReportJobs:
         """Job ``job_id`` in a spawned process, terminated if cancelled or stopping."""
         self.folder.mkdir(parents=True, exist_ok=True)
         spawn = multiprocessing.get_context("spawn")
-        args = (job_id, self._url, self.settings, str(self.folder))
+        shared = spawn.Array("q", 2, lock=False)  # people done, people in all (see Progress)
+        args = (job_id, self._url, self.settings, str(self.folder), shared)
         process = spawn.Process(
             target=self.worker, args=args, name=f"report-job-{job_id}", daemon=True
         )
         process.start()
+        stored = (0, 0)
         while process.is_alive():
+            stored = self._store_progress(job_id, shared, stored)
             with self._lock:
                 cancelled = job_id in self._cancelled
             if cancelled or self._stopping.is_set():
@@ -183,10 +188,22 @@ class ReportJobs:
                 log.info("report job %s ended early: cancelled or service stopping", job_id)
                 return
             process.join(POLL)
+        self._store_progress(job_id, shared, stored)
         if process.exitcode == 0:
             self._finish(job_id, "done", "")
         else:
             self._finish(job_id, "failed", f"the worker ended with code {process.exitcode}")
+
+    def _store_progress(
+        self, job_id: int, shared: report_worker.Progress, stored: tuple[int, int]
+    ) -> tuple[int, int]:
+        """The worker's progress into the job's row, when it moved; what is stored now."""
+        total = shared[1]
+        now = (shared[0], total)
+        if now != stored and total:
+            report_worker.set_job(self.engine, job_id, people_done=now[0], people_total=total)
+            return now
+        return stored
 
     def _finish(self, job_id: int, state: str, error: str) -> None:
         """Stamp the end; a job still `running` (the worker did not finish it) takes

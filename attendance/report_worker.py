@@ -2,8 +2,13 @@
 
 It runs in its own interpreter (a spawned process, at a lower CPU priority), so a big month
 never holds the service's: it writes the file a chunk of people at a time with the builder the
-download uses, records its progress after each chunk, and leaves the file beside its final
-name until it is whole.
+download uses, tells the service its progress after each chunk, and leaves the file beside its
+final name until it is whole.
+
+It only reads the database (a failure is the exception): a write from a process at a lower
+priority could hold SQLite's write lock while it waits for a core, and the floor's writes
+would wait behind it. Its progress goes to the service through shared memory (`Progress`), and
+the service's side stores it.
 """
 
 from __future__ import annotations
@@ -13,13 +18,14 @@ import logging
 import os
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import Engine, update
 from sqlmodel import col
 
 from attendance.models import ReportJob
 from attendance.month_build import month_pieces
-from hallbase.db import make_engine, write_session
+from hallbase.db import make_engine, read_session, write_session
 from hallbase.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,7 +52,16 @@ def set_job(engine: Engine, job_id: int, **values: object) -> None:
         session.execute(update(ReportJob).where(col(ReportJob.id) == job_id).values(**values))
 
 
-def run(job_id: int, url: str, settings: Settings, folder: str) -> None:
+class Progress(Protocol):
+    """Shared with the service's side (a ``multiprocessing`` array of two integers): the
+    people written so far and the people in the month."""
+
+    def __getitem__(self, index: int) -> int: ...
+
+    def __setitem__(self, index: int, value: int) -> None: ...
+
+
+def run(job_id: int, url: str, settings: Settings, folder: str, progress: Progress) -> None:
     """Build job ``job_id``'s file in ``folder`` from the database at ``url``: the job is
     `running` when this starts; a failure is stored with its error, success is the file
     (the service's side marks the job done, with the time, once this process has ended)."""
@@ -54,14 +69,14 @@ def run(job_id: int, url: str, settings: Settings, folder: str) -> None:
         os.nice(NICE)
     engine = report_engine(url)
     try:
-        with write_session(engine) as session:
+        with read_session(engine) as session:
             job = session.get(ReportJob, job_id)
             assert job is not None, f"report job {job_id} is gone"
             year, month = (int(x) for x in job.month.split("-"))
             fmt, scope, now, name = job.format, job.scope, job.asked_at, job.file
         path = Path(folder) / name
         try:
-            _write(engine, settings, job_id, path, (year, month, fmt, now), scope)
+            _write(engine, settings, progress, path, (year, month, fmt, now), scope)
         except Exception as exc:
             log.exception("report job %s failed", job_id)
             partial(path).unlink(missing_ok=True)
@@ -74,16 +89,17 @@ def run(job_id: int, url: str, settings: Settings, folder: str) -> None:
 def _write(
     engine: Engine,
     settings: Settings,
-    job_id: int,
+    shared: Progress,
     path: Path,
     what: tuple[int, int, str, datetime],
     scope: list[str] | None,
 ) -> None:
-    """The file, a chunk at a time, with the progress stored after each chunk."""
+    """The file, a chunk at a time, with the progress shared after each chunk."""
     year, month, fmt, now = what
 
     def progress(done: int, total: int) -> None:
-        set_job(engine, job_id, people_done=done, people_total=total)
+        shared[1] = total
+        shared[0] = done
 
     building = partial(path)
     with building.open("wb") as out:

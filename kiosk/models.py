@@ -30,7 +30,7 @@ class Ticket(SQLModel, table=True):
     __tablename__ = "queue_ticket"
     __table_args__ = (
         UniqueConstraint("counter_service_id", "day", "number", "leg", name="uq_ticket_number"),
-        Index("ix_queue_ticket_waiting", "status", "day", "service_id"),
+        Index("ix_queue_ticket_waiting", "status", "day", "service_id", "issued_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     day: date = Field(index=True)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, or_
+from sqlalchemy import and_, bindparam, or_
 from sqlmodel import Session, col, func, select
 
 from hallbase.alerts import raise_alert
@@ -22,7 +22,7 @@ from kiosk.flow import is_open
 from kiosk.lookup import ServiceInfo, service_by_code, service_by_id
 from kiosk.models import Ticket, WindowLive
 from kiosk.numbering import next_number, ticket_code
-from kiosk.ordering import rank_of, rank_params, rank_sql_params
+from kiosk.ordering import RANK_NORMAL, rank_of, rank_params, rank_sql_params
 from kiosk.records import TICKETS, TicketRecord, ticket_json
 from kiosk.words import both, word
 
@@ -95,17 +95,14 @@ def issue(
 def check_queue_alerts(ctx: Ctx, service: ServiceInfo, ticket: TicketRecord | None = None) -> None:
     """Alert when the service's queue is over its limit or its oldest ticket over max wait.
 
-    Given the ``ticket`` just issued, the same statement counts the people ahead of it, which
+    Given the ``ticket`` just issued, the people ahead of it are counted too, which
     `people_ahead` then answers without asking the database again.
     """
-    params: dict[str, Any] = {
-        "day": ctx.day,
-        "service_id": service.id,
-        **_ahead_params(ctx, ticket),
-    }
-    count, oldest_at, ahead = ctx.session.connection().execute(_STATS, params).one()
+    issued_at = ticket.issued_at if ticket else ctx.now
+    params = {"day": ctx.day, "service_id": service.id, "issued_at": issued_at}
+    count, oldest_at, from_it = ctx.session.connection().execute(_STATS, params).one()
     if ticket is not None:
-        ctx.ahead[ticket.id] = int(ahead or 0)
+        ctx.ahead[ticket.id] = _ahead_of_new(ctx, ticket, count, from_it)
     if count > ctx.config.max_waiting:
         hour = ctx.now.astimezone(ctx.zone).strftime("%Y%m%dT%H")
         raise_alert(
@@ -233,22 +230,30 @@ _BEFORE = or_(
 )
 # Statements built once with bound parameters: SQLAlchemy reuses their compiled form.
 _AHEAD = select(func.count()).where(*_WAITING, _BEFORE)
+# A service's waiting tickets: how many, the oldest issue time, and how many were issued at or
+# after ``issued_at``. Each part reads the index ix_queue_ticket_waiting alone (the issue time is
+# in it), the last two by a seek: a long queue costs its count only.
 _STATS = select(
-    func.count(),
-    func.min(col(Ticket.issued_at), type_=UTCDateTime()),
-    func.sum(case((_BEFORE, 1), else_=0)),
-).where(*_WAITING)
+    select(func.count()).where(*_WAITING).scalar_subquery(),
+    select(func.min(col(Ticket.issued_at), type_=UTCDateTime())).where(*_WAITING).scalar_subquery(),
+    select(func.count())
+    .where(*_WAITING, col(Ticket.issued_at) >= bindparam("issued_at", type_=UTCDateTime()))
+    .scalar_subquery(),
+)
 
 
-def _ahead_params(ctx: Ctx, ticket: TicketRecord | None) -> dict[str, Any]:
-    """The parameters of `_BEFORE` for ``ticket`` (None: a rank nobody is before)."""
-    if ticket is None:
-        return {
-            "rank": -1,
-            "issued_at": ctx.now,
-            "ticket_id": 0,
-            **rank_params(ctx.now, ctx.config),
-        }
+def _ahead_of_new(ctx: Ctx, ticket: TicketRecord, count: int, from_it: int) -> int:
+    """The people ahead of a ticket just issued, of ``count`` waiting for its service (itself
+    included; ``from_it`` of them issued at or after it): a normal ticket issued after all
+    the others (the usual case) is behind every one; any other is counted in
+    `kiosk.ordering`'s order."""
+    if from_it == 1 and rank_of(ticket, ctx.now, ctx.config) == RANK_NORMAL:
+        return count - 1
+    return people_ahead(ctx, ticket)
+
+
+def _ahead_params(ctx: Ctx, ticket: TicketRecord) -> dict[str, Any]:
+    """The parameters of `_BEFORE` for ``ticket``."""
     return {
         "rank": rank_of(ticket, ctx.now, ctx.config),
         "issued_at": ticket.issued_at,

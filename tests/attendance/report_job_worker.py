@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import threading
 
+from attendance.report_worker import Progress
 from hallbase.settings import Settings
 
 
-def hang(_job_id: int, _url: str, _settings: Settings, _folder: str) -> None:
+def hang(_job_id: int, _url: str, _settings: Settings, _folder: str, _done: Progress) -> None:
     """Wait until killed."""
     threading.Event().wait()

@@ -235,3 +235,24 @@ def test_busiest_routes_go_through_route_dependencies(app: FastAPI, clock: Clock
         ticket = client.post("/api/v1/tickets", json={"service": "company_setup"})
     assert ticket.status_code == 409, ticket.text
     assert "is closed" in ticket.json()["detail"]
+
+
+def test_people_ahead_of_a_new_ticket_as_counted_later(client: TestClient, clock: Clock) -> None:
+    """A new ticket's count (from the waiting tickets' index when it is a normal ticket issued
+    after all the others) is the one its page shows right after, in every channel and order."""
+    ahead = []
+    for reason, minutes in (
+        (None, 1),
+        (None, 1),
+        ("elderly", 1),
+        (None, 1),
+        ("elderly", 1),
+        (None, 1),
+        (None, 0),
+    ):  # fmt: skip  (the last: the same instant)
+        clock.advance(minutes=minutes)
+        ticket = take(client, "social_security", priority_reason=reason)
+        shown = client.get(f"/api/v1/tickets/{ticket['id']}").json()
+        assert shown["ahead"] == ticket["ahead"], ticket["code"]
+        ahead.append(ticket["ahead"])
+    assert ahead == [0, 1, 0, 3, 1, 5, 6]
