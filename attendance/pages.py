@@ -6,8 +6,9 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
+from sqlmodel import col, select
 
 from attendance.access import reach
 from attendance.api_days import board
@@ -16,6 +17,7 @@ from attendance.export import day_symbol, half_absent, symbols
 from attendance.reports import month_report
 from hallbase.auth import OFFICE, Principal, allow
 from hallbase.deps import ReadSessionDep, SettingsDep
+from hallbase.models import Unit
 from hallbase.pages import hall_language, render_page, script_json
 from hallbase.words import Lang, label, t, under
 
@@ -23,6 +25,7 @@ router = APIRouter()
 Office = Annotated[Principal, allow(*OFFICE)]  # a window lead sees their scope's staff
 BOARD_PATH = "/attendance/board"
 MONTH_PATH = "/attendance/month"
+MONTH_PAGE_PEOPLE = 100  # people per page of the month's sheet on screen
 
 
 def page_setup(session: Any, lang: str | None) -> dict[str, Any]:
@@ -76,8 +79,12 @@ def month_page(
     settings: SettingsDep,
     who: Office,
     month: str | None = None,
+    unit: str | None = None,
+    page_no: Annotated[int, Query(alias="page", ge=1)] = 1,
     lang: str | None = None,
 ) -> HTMLResponse:
+    """The month's sheet on screen, a page of people at a time (a city's month would be a page
+    of a million cells); the whole month is the XLSX download or a report job."""
     page = page_setup(session, lang)
     now = now_of(request)
     month = month or now.astimezone(settings.zone).strftime("%Y-%m")
@@ -86,11 +93,26 @@ def month_page(
         raise HTTPException(422, detail=f"month {month!r} must be YYYY-MM")
     year, number = int(found[1]), int(found[2])
     ctx = context(session, settings, [date(year, number, 1)])
-    report = month_report(session, ctx, year, number, now, reach(session, who))
+    seen = reach(session, who)
+    people = sorted(
+        no
+        for no, person in ctx.staff.items()
+        if (seen is None or no in seen) and (not unit or person.unit == unit)
+    )
+    pages = max(1, -(-len(people) // MONTH_PAGE_PEOPLE))
+    page_no = min(page_no, pages)
+    shown = people[(page_no - 1) * MONTH_PAGE_PEOPLE : page_no * MONTH_PAGE_PEOPLE]
+    report = month_report(session, ctx, year, number, now, shown)
     page["words"]["month"] = t("titles.attendance_month", page["lang"])
+    units = session.exec(select(Unit.code, Unit.name).order_by(col(Unit.code))).all()
     context_ = {
         **page,
         "month": month,
+        "unit": unit or "",
+        "units": units,
+        "page_no": page_no,
+        "pages": pages,
+        "people": len(people),
         "rows": report.rows,
         "days": report.days,
         "cells": {

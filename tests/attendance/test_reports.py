@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
+import pytest
 from openpyxl import load_workbook
 
+from attendance import pages
 from tests.helpers.attendance import Hall, at
 from tests.helpers.auth import as_staff
 
 FULL_DAY = ("08:25", "12:03", "13:55", "17:35")
+MONTH = "/api/v1/attendance/months/2026-03"
 
 
 def _day(hall: Hall, staff_no: str, day: date, times: tuple[str, ...] = FULL_DAY) -> None:
@@ -174,3 +178,29 @@ def test_pages_in_chinese_and_english(hall: Hall) -> None:
     assert month.status_code == 200 and "月度考勤表" in month.text and "图例" in month.text
     assert hall.client.get("/static/attendance.js").status_code == 200
     assert at("08:41") == hall.clock()
+
+
+def test_the_month_page_shows_a_page_of_people_at_a_time(
+    hall: Hall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A city's month on screen would be a million cells: the page holds a page of people,
+    with the pager and a unit filter; the download holds everyone."""
+    monkeypatch.setattr(pages, "MONTH_PAGE_PEOPLE", 2)
+    _march(hall)
+
+    def rows(query: str) -> list[str]:
+        text = hall.client.get(f"/attendance/month?month=2026-03{query}").text
+        return re.findall(r"<tr>\s*<td>([A-Z]{2}\d{3})</td>", text)
+
+    first = hall.client.get("/attendance/month?month=2026-03").text
+    everyone = sorted(r["staff_no"] for r in hall.client.get(MONTH).json()["data"])
+    pages_count = -(-len(everyone) // 2)
+    assert f"第 1 / {pages_count} 页，共 {len(everyone)} 人" in first
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    seen = [no for p in range(1, pages_count + 1) for no in rows(f"&page={p}")]
+    assert seen == everyone  # every person once, in staff order
+    assert rows("&unit=SCJ") == ["SC001", "SC002"] and rows("&unit=SCJ&page=2") == ["SC003"]
+    assert rows(f"&page={pages_count + 5}") == rows(f"&page={pages_count}")  # past the end
+    assert hall.client.get("/attendance/month?month=2026-03&page=0").status_code == 422
+    english = hall.client.get("/attendance/month?month=2026-03&unit=SCJ&lang=en").text
+    assert "Page 1 of 2, 3 people" in english
