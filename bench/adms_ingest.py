@@ -1,13 +1,18 @@
 """ADMS ingest: 1,000-line ATTLOG posts over real HTTP into SQLite, then the same posts again.
 
 Run: .venv/bin/python bench/adms_ingest.py [--posts 20] [--staff 1000] [--cold] [--keep]
-     [--postgres [ADMIN_URL]]
+     [--postgres [ADMIN_URL]] [--report-staff N]
 Prints punches per second for new punches (de-duplicated, evaluated, verdicts stored) and for
 the same posts sent again (all duplicates), each with the service process's CPU time per
 post (a shared machine slows the wall clock; the CPU time varies less). Target: >= 20,000
 punches/s on SQLite. ``--postgres`` runs the same again on a throw-away database made on the
 machine's PostgreSQL (dropped afterwards) and prints both: target, PostgreSQL's new punches
 within 2x of SQLite's.
+
+With ``--report-staff 5000`` the database first gets 5,000 more staff and their month of
+punches, and a report job for that month's XLSX sheet is started over the API just before the
+timed posts: they are then timed while the service's report worker builds the sheet (use
+enough ``--posts`` to last as long); each post's time is printed as p50/p99.
 
 Timing starts once the service is in its steady state: the scheduler has stored its start-up
 verdicts (today and yesterday for everyone) and one untimed post (other punches) has warmed
@@ -33,6 +38,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_common import (
+    ReportWatch,
+    bearer_token,
     machine,
     postgres_option,
     scratch_database,
@@ -81,6 +88,7 @@ def run(args: argparse.Namespace, database_url: str = "") -> dict[str, float]:
     settings = load_settings(data_dir=directory, database_url=database_url, mqtt_url="")
     engine = make_engine(settings.effective_database_url)
     prepare_database(settings, engine)
+    admin = bearer_token(engine, settings)
     with write_session(engine) as session:
         session.add(Device(serial=SN, protocol="adms", timezone="Asia/Shanghai", approved=True))
         for n in range(args.staff):
@@ -112,11 +120,17 @@ def run(args: argparse.Namespace, database_url: str = "") -> dict[str, float]:
                 answer = client.post("/iclock/cdata", params=params, content=warm_up)
                 if answer.text != "OK":
                     raise SystemExit(f"warm-up post: {answer.status_code} {answer.text}")
+            report = ReportWatch(
+                url, admin, str(directory), args.report_staff, database_url
+            ) if args.report_staff else None  # fmt: skip
             for label in ("new punches", "same posts again (duplicates)"):
                 started, cpu = time.perf_counter(), _cpu_seconds(server.pid)
+                took = []
                 for stamp, body in enumerate(posts, start=1):
                     params = {"SN": SN, "table": "ATTLOG", "Stamp": stamp}
+                    sent = time.perf_counter()
                     answer = client.post("/iclock/cdata", params=params, content=body)
+                    took.append(time.perf_counter() - sent)
                     if answer.text != "OK":
                         raise SystemExit(f"post {stamp}: {answer.status_code} {answer.text}")
                 elapsed = time.perf_counter() - started
@@ -128,8 +142,19 @@ def run(args: argparse.Namespace, database_url: str = "") -> dict[str, float]:
                 after = _cpu_seconds(server.pid)
                 if cpu is not None and after is not None:
                     line += f" (service CPU {(after - cpu) / len(posts) * 1000:.1f} ms per post)"
+                took.sort()
+                line += (
+                    f"; per post p50 {took[len(took) // 2] * 1000:.1f} ms, "
+                    f"p99 {took[min(len(took) - 1, len(took) * 99 // 100)] * 1000:.1f} ms"
+                )
+                if report is not None:
+                    line += "; the report job " + (
+                        "still running" if report.running() else "ENDED BEFORE THE POSTS DID"
+                    )
                 print(line, flush=True)
                 rates[label] = rate
+            if report is not None:
+                report.finish()
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -147,6 +172,10 @@ def main() -> None:
     parser.add_argument("--staff", type=int, default=1000)
     parser.add_argument("--cold", action="store_true", help="no warm-up (see the docstring)")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite database")
+    parser.add_argument(
+        "--report-staff", type=int, default=0, help="time the posts while a month sheet of "
+        "this many more staff is built (see the docstring)"
+    )  # fmt: skip
     postgres_option(parser)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)

@@ -88,11 +88,12 @@ def build(path: Path, staff: int, seed: int, database_url: str = "") -> tuple[Se
     return settings, engine
 
 
-def add_month(settings: Settings, engine: Engine, staff: int, seed: int) -> None:
-    """``staff`` more people and their month of punches in a prepared database."""
+def add_month(settings: Settings, engine: Engine, staff: int, seed: int, prefix: str = "B") -> None:
+    """``staff`` more people (staff numbers ``prefix`` + 5 digits) and their month of punches
+    in a prepared database."""
     rng = random.Random(seed)
     people = [
-        {"staff_no": f"B{i:05d}", "name": f"员工{i}", "pin": str(100000 + i),
+        {"staff_no": f"{prefix}{i:05d}", "name": f"员工{i}", "pin": str(100000 + i),
          "unit_code": "ZWB", "category": "在编" if i % 3 else "聘用", "role": "staff",
          "start_date": date(2020, 1, 1), "end_date": None, "schedule": None}
         for i in range(staff)

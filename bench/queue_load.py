@@ -416,53 +416,6 @@ def run(
         print("   ", line)
 
 
-class ReportWatch:
-    """A month sheet built by the server's report worker while the load runs (none if
-    ``staff`` is 0): the month's people and punches added, the job started, its end timed."""
-
-    def __init__(self, base: str, admin: str, data_dir: str, staff: int) -> None:
-        self.job: dict[str, object] | None = None
-        if not staff:
-            return
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        import attendance_month as am
-
-        from hallbase.db import make_engine
-        from hallbase.settings import load_settings
-
-        settings = load_settings(data_dir=Path(data_dir), database_url="", mqtt_url="")
-        engine = make_engine(settings.effective_database_url)
-        am.add_month(settings, engine, staff, seed=1)
-        engine.dispose()
-        self.api = httpx.Client(
-            base_url=base, timeout=10, headers={"Authorization": f"Bearer {admin}"}
-        )
-        month = f"{am.YEAR}-{am.MONTH:02d}"
-        answer = self.api.post(f"/api/v1/attendance/months/{month}/jobs?format=xlsx")
-        answer.raise_for_status()
-        self.job = answer.json()
-        self.started = time.perf_counter()
-        print(f"report job {self.job['id']}: the {month} sheet of {staff} more staff, started")
-
-    def finish(self) -> None:
-        """Wait for the job; print its time (it must have ended within the load to count)."""
-        if self.job is None:
-            return
-        overlap = time.perf_counter() - self.started
-        while True:
-            job = self.api.get(f"/api/v1/attendance/report-jobs/{self.job['id']}").json()
-            if job["state"] not in ("queued", "running"):
-                break
-            time.sleep(0.2)
-        spent = time.perf_counter() - self.started
-        print(
-            f"report job          {job['state']} in {spent:.1f} s from the request "
-            f"({job['people_done']}/{job['people_total']} people); the load ran for the "
-            f"first {overlap:.1f} s of it"
-        )
-        self.api.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20)
@@ -519,6 +472,9 @@ def main() -> None:
                     time.sleep(0.2)
             keys = credentials(data_dir)
             numbers = setup_hall(base, args.windows, keys.admin)
+            sys.path.insert(0, str(Path(__file__).resolve().parent))
+            from bench_common import ReportWatch
+
             report = ReportWatch(base, keys.admin, data_dir, args.report_staff)
             run(
                 base,
