@@ -8,8 +8,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, Executable, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 if TYPE_CHECKING:
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+BRIEF_WAIT_MS = 200  # the longest a write that may be skipped waits for SQLite's lock
 READ_ONLY = "hk_read_only"
 # SQLite's page cache per connection and its memory map of the database file, in MiB
 # (HALLKEEPER_SQLITE_CACHE_MIB, HALLKEEPER_SQLITE_MMAP_MIB). With SQLite's own defaults, a 2 MiB
@@ -106,6 +108,33 @@ def write_session(engine: Engine | Connection) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def brief_write(engine: Engine, statement: Executable, wait_ms: int = BRIEF_WAIT_MS) -> bool:
+    """Run ``statement`` (a small write that may be left for later, such as a last-use stamp)
+    in its own transaction; on SQLite wait at most ``wait_ms`` for the write lock and give up
+    (False) rather than hold up the request behind a busy writer. SQLite's busy handler polls
+    in growing sleeps, so a waiter can lose every race against a writer that commits and
+    begins again all the time (the queue's group writer under load), up to the full
+    busy_timeout: a request that only wanted to note a key's last use waited 10 s."""
+    if engine.dialect.name != "sqlite":
+        with write_session(engine) as session:
+            session.execute(statement)
+        return True
+    with engine.connect() as conn:
+        raw: Any = conn.connection.dbapi_connection
+        raw.execute(f"PRAGMA busy_timeout={wait_ms}")
+        try:
+            with write_session(conn) as session:
+                session.execute(statement)
+            return True
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+                raise
+            log.info("left for later, the database being busy: %s", statement)
+            return False
+        finally:
+            raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 @contextmanager

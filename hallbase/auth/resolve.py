@@ -26,13 +26,15 @@ from hallbase.auth.principal import ANONYMOUS, Grant, Principal
 from hallbase.auth.roles import Scope
 from hallbase.auth.tokens import API_TOKEN_MARK, digest
 from hallbase.clock import utcnow
-from hallbase.db import read_session, write_session
+from hallbase.db import brief_write, read_session
 from hallbase.settings import Settings
 
 SESSION_COOKIE = "hk_session"
 KEY_HEADER = "x-hall-key"
 KEY_PARAM = "key"
 # Last-seen and last-used times are written at most this often: not a write per request.
+# A credential's last use is written at most this often; the write is left for later when the
+# database is busy (`brief_write`): a request never waits on it.
 TOUCH_EVERY = timedelta(seconds=60)
 
 
@@ -81,10 +83,8 @@ def _machine(engine: Engine, hashed: str, now: datetime) -> Found:
     if row is None or row.revoked_at is not None:
         return REFUSED
     if row.last_used is None or now - row.last_used > TOUCH_EVERY:
-        with write_session(engine) as session:
-            session.execute(
-                update(MachineKey).where(col(MachineKey.id) == row.id).values(last_used=now)
-            )
+        touch = update(MachineKey).where(col(MachineKey.id) == row.id).values(last_used=now)
+        brief_write(engine, touch)
     scope = Scope(row.scope_kind, row.scope_value)  # type: ignore[arg-type]
     principal = Principal(
         "machine", id=row.id, name=row.name, machine_kind=row.kind, machine_scope=scope, via="key"
@@ -107,9 +107,8 @@ def _bearer(engine: Engine, hashed: str, now: datetime) -> Found:
             return REFUSED
         principal = person(session, account, via="bearer")
     if row.last_used is None or now - row.last_used > TOUCH_EVERY:
-        with write_session(engine) as session:
-            touch = update(ApiToken).where(col(ApiToken.id) == row.id).values(last_used=now)
-            session.execute(touch)
+        touch = update(ApiToken).where(col(ApiToken.id) == row.id).values(last_used=now)
+        brief_write(engine, touch)
     touched = now if row.last_used is None or now - row.last_used > TOUCH_EVERY else row.last_used
     return Resolution(principal), Verified(principal, expires_at=row.expires_at, touched=touched)
 
@@ -131,10 +130,8 @@ def _cookie(engine: Engine, hashed: str, idle: timedelta, now: datetime) -> Foun
         )
     last_seen = row.last_seen
     if now - row.last_seen > TOUCH_EVERY:
-        with write_session(engine) as session:
-            session.execute(
-                update(LoginSession).where(col(LoginSession.id) == row.id).values(last_seen=now)
-            )
+        touch = update(LoginSession).where(col(LoginSession.id) == row.id).values(last_seen=now)
+        brief_write(engine, touch)  # if left for later, this process still knows the use
         last_seen = now
     verified = Verified(
         principal, expires_at=row.expires_at, last_seen=last_seen, touched=last_seen
