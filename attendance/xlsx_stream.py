@@ -82,7 +82,7 @@ class StreamingSheet:
         self.rows = 0
         self.width = 0
         self.merged: list[str] = []
-        self._letters = [column_letter(i) for i in range(1, 16385)]
+        self._letters: list[str] = []  # column letters, as far as the widest row so far
         self._zip = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
         self._sheet = self._zip.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
         self._put(HEAD + f'<worksheet xmlns="{MAIN}" xmlns:r="{REL}">' + self._before_rows())
@@ -118,6 +118,8 @@ class StreamingSheet:
         self.rows += 1
         row = self.rows
         letters = self._letters
+        while len(letters) < len(values):
+            letters.append(column_letter(len(letters) + 1))
         parts = [f'<row r="{row}">']
         for i, value in enumerate(values):
             style = styles if isinstance(styles, int) else styles[i]

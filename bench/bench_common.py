@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import sqlalchemy as sa
@@ -73,8 +73,9 @@ def scratch_database(admin_url: str = PG_ADMIN_URL) -> Iterator[str]:
 
 
 def rss_mib(pid: int, field: str = "VmRSS") -> float:
-    """Resident memory of process ``pid`` in MiB (``field`` of /proc/<pid>/status: VmRSS, or
-    RssAnon, the part that is the process's own and not mapped files such as SQLite's map)."""
+    """Resident memory of process ``pid`` in MiB (``field`` of /proc/<pid>/status: VmRSS,
+    RssAnon, the part that is the process's own and not mapped files such as SQLite's map, or
+    VmHWM, its high-water mark)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
@@ -201,23 +202,25 @@ class ReportWatch:
         self.started = time.perf_counter()
         print(f"report job {self.job['id']}: the {month} sheet of {staff} more staff, started")
 
+    def _now(self) -> dict[str, Any]:
+        """The job as the API shows it now."""
+        assert self.job is not None
+        answer = self.api.get(f"/api/v1/attendance/report-jobs/{self.job['id']}")
+        job: dict[str, Any] = answer.json()
+        return job
+
     def running(self) -> bool:
         """Whether the job is still queued or running."""
-        if self.job is None:
-            return False
-        job = self.api.get(f"/api/v1/attendance/report-jobs/{self.job['id']}").json()
-        return bool(job["state"] in ("queued", "running"))
+        return self.job is not None and self._now()["state"] in ("queued", "running")
 
     def finish(self) -> None:
         """Wait for the job; print its time (it must have ended within the load to count)."""
         if self.job is None:
             return
         overlap = time.perf_counter() - self.started
-        while True:
-            job = self.api.get(f"/api/v1/attendance/report-jobs/{self.job['id']}").json()
-            if job["state"] not in ("queued", "running"):
-                break
+        while self.running():
             time.sleep(0.2)
+        job = self._now()
         spent = time.perf_counter() - self.started
         print(
             f"report job          {job['state']} in {spent:.1f} s from the request "

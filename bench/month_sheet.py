@@ -18,6 +18,7 @@ The floor's latency while a sheet is built: bench/queue_load.py --report-staff 5
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -29,24 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import attendance_month as am
-from bench_common import machine, scratch_database
+from bench_common import machine, rss_mib, scratch_database
 
 from hallbase.settings import load_settings
 
 
-def peak_rss_mib() -> float:
-    """This process's resident high-water mark (VmHWM). Not getrusage's ru_maxrss: Linux
-    carries the parent's peak over fork and exec into the child's, so a child started by a
-    process that has just built a big month would report that process's memory."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
-
-
 def child(data_dir: str, url: str, out: str) -> None:
-    """Write the sheet as the report worker does: chunks of people, a write-only workbook,
-    SQLite read without a memory map."""
+    """Write the sheet as the report worker does: chunks of people, rows streamed into the
+    file, SQLite read without a memory map."""
     from attendance.context import load_context
     from attendance.report_worker import report_engine
     from attendance.reports import month_chunks
@@ -61,7 +52,9 @@ def child(data_dir: str, url: str, out: str) -> None:
         chunks = month_chunks(session, ctx, am.YEAR, am.MONTH, datetime(2026, 4, 2, tzinfo=am.TZ))
         write_sheet(out, am.YEAR, am.MONTH, chunks, "bench")
     spent = time.perf_counter() - t0
-    peak = peak_rss_mib()
+    # This process's own high-water mark (VmHWM), not getrusage's ru_maxrss: Linux carries the
+    # parent's peak over fork and exec into the child's, and the parent has just built a month.
+    peak = rss_mib(os.getpid(), "VmHWM")
     name = engine.dialect.name
     print(
         f"sheet ({name}): {spent:.2f} s, peak RSS {peak:.0f} MiB, "

@@ -32,9 +32,8 @@ from hallbase.settings import Settings
 SESSION_COOKIE = "hk_session"
 KEY_HEADER = "x-hall-key"
 KEY_PARAM = "key"
-# Last-seen and last-used times are written at most this often: not a write per request.
-# A credential's last use is written at most this often; the write is left for later when the
-# database is busy (`brief_write`): a request never waits on it.
+# Last-seen and last-used times are written at most this often, not a write per request; the
+# write is left for later when the database is busy (`brief_write`): a request never waits on it.
 TOUCH_EVERY = timedelta(seconds=60)
 
 
