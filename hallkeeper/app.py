@@ -30,7 +30,6 @@ from hallbase.holidays import warn_missing_years
 from hallbase.settings import Settings
 from hallkeeper import migrations, office
 from hallkeeper.alert_events import AlertEvents
-from hallkeeper.api.body_guard import JsonDepthLimit
 from hallkeeper.api.routes import (
     alerts,
     auth,
@@ -42,7 +41,6 @@ from hallkeeper.api.routes import (
     schedules,
     windows,
 )
-from hallkeeper.body_limit import MB, BodyLimit
 from hallkeeper.mqtt import MqttRelay
 from hallkeeper.mqtt_boards import BoardTopics
 from hallkeeper.mqtt_devices import DeviceTopics
@@ -50,8 +48,8 @@ from hallkeeper.mqtt_discovery import Discovery
 from hallkeeper.mqtt_windows import WindowTopics
 from hallkeeper.privacy import api as privacy_api
 from hallkeeper.privacy.purge import PurgeJob
+from hallkeeper.request_gate import MB, RequestGate
 from hallkeeper.robots import robot_relays
-from hallkeeper.security_headers import SecurityHeaders
 from hallkeeper.seed import apply_config, is_seeded
 from kiosk.api import install_queue
 from kiosk.api.common import queue_of
@@ -230,10 +228,7 @@ def create_app(
     docs.install(app)
 
     privacy_api.install(app, API)
-    # Added last, so it is the outermost of the app's middleware: no body passes it unchecked.
-    app.add_middleware(BodyLimit, limits=BODY_LIMITS, default=BODY_LIMIT_DEFAULT)
-    # Added last, so outermost: no part of the app parses a body nested past the limit.
-    app.add_middleware(JsonDepthLimit)
-    # Outermost of all: every response carries the security headers, refusals included.
-    app.add_middleware(SecurityHeaders)
+    # The app's only middleware of its own, so the outermost: no body passes it unchecked (size,
+    # JSON depth) and every response carries the security headers, refusals included.
+    app.add_middleware(RequestGate, limits=BODY_LIMITS, default=BODY_LIMIT_DEFAULT)
     return app

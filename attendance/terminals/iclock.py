@@ -212,7 +212,7 @@ def ping(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTex
 async def upload(request: Request, engine: EngineDep, settings: SettingsDep) -> PlainTextResponse:
     """Store an ATTLOG / OPERLOG batch; `OK` only after the commit."""
     query = _query(request, adms.parse_upload_query)
-    # hallkeeper.body_limit refuses a body over 8 MB before it is read.
+    # hallkeeper.request_gate refuses a body over 8 MB before it is read.
     body = await request.body()
     return _store_upload(request, engine, settings, query, body)
 

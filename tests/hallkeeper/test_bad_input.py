@@ -20,8 +20,8 @@ from hallbase.fields import DB_INT_MAX
 from hallbase.hallconfig import parse_config
 from hallbase.models import Hall, Staff, Window
 from hallbase.settings import REPO_CONFIG, Settings
-from hallkeeper.api.body_guard import MAX_JSON_DEPTH, too_deep
 from hallkeeper.app import create_app
+from hallkeeper.request_gate import MAX_JSON_DEPTH, too_deep
 from hallkeeper.staff_io import import_staff
 from tests.helpers.auth import machine_key
 from tests.helpers.queue import as_admin

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 
 import httpx
@@ -12,7 +13,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
-from hallkeeper.body_limit import MB, BodyLimit
+from hallkeeper.request_gate import MB, RequestGate
 from tests.helpers.auth import admin_headers
 from tests.helpers.live_server import live_server
 
@@ -80,7 +81,7 @@ def test_middleware_stops_reading_at_the_limit() -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"read it all"})
 
-    limited = BodyLimit(app, limits=[("/iclock", 10 * CHUNK)], default=CHUNK)
+    limited = RequestGate(app, limits=[("/iclock", 10 * CHUNK)], default=CHUNK)
     scope = {"type": "http", "path": "/iclock/cdata", "headers": []}
     asyncio.run(limited(scope, receive, send))
     assert reads == 11  # the chunk that passed the limit, then nothing more
@@ -91,3 +92,30 @@ def test_middleware_stops_reading_at_the_limit() -> None:
     scope = {"type": "http", "path": "/x", "headers": [(b"content-length", b"999999")]}
     asyncio.run(limited(scope, receive, send))
     assert (reads, sent[0]["status"]) == (0, 413)
+
+
+def test_an_endless_json_body_is_refused_at_the_limit(
+    settings: Settings, any_engine: Engine
+) -> None:
+    """The JSON depth check reads a JSON body whole; the app counts what it reads, so an
+    endless chunked JSON body stops at the limit (1 MB here) instead of filling the memory."""
+    reads = 0
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        nonlocal reads
+        reads += 1
+        return {"type": "http.request", "body": b"[" * CHUNK, "more_body": True}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "method": "POST", "path": "/api/v1/units", "query_string": b"",
+        "headers": [(b"content-type", b"application/json")], "scheme": "http",
+        "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 1), "root_path": "",
+    }  # fmt: skip
+    asyncio.run(create_app(settings, engine=any_engine)(scope, receive, send))
+    assert reads == MB // CHUNK + 1  # the chunk that passed the limit, then nothing more
+    assert sent[0]["status"] == 413 and (b"x-frame-options", b"DENY") in sent[0]["headers"]
+    assert json.loads(sent[1]["body"])["limit"] == MB
