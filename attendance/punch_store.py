@@ -82,20 +82,26 @@ def _pg_unnest_upsert() -> str:
 _UPSERT = {name: _upsert(name) for name in ("sqlite", "postgresql")}
 _PG_UNNEST = _pg_unnest_upsert()
 _STORED = {name: _stored_keys(name) for name in ("sqlite", "postgresql")}
-_DRIVER_SQL: dict[str, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
+# Where each value of a row's parameters comes from, in a row "laid out" by `store_new`:
+# the row's COLUMNS (its device time in stored form), then `received_at`, then the values
+# bound in the statement itself (the `+ 1`).
+_DRIVER_SQL: dict[str, tuple[str, itemgetter[Any], tuple[Any, ...]]] = {}
 
 
-def _driver_sql(conn: sa.Connection) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
-    """The upsert's SQL for this connection's driver, its parameters' order (None: the
-    driver takes them by name) and the values bound in the statement itself (the `+ 1`)."""
+def _driver_sql(conn: sa.Connection) -> tuple[str, itemgetter[Any], tuple[Any, ...]]:
+    """The upsert's SQL for this connection's driver (SQLite's: parameters by position), what
+    picks a laid-out row's parameters in their order, and the values bound in the statement
+    itself."""
     name = conn.dialect.name
     found = _DRIVER_SQL.get(name)
     if found is None:
         statement: Any = _UPSERT[name]
         compiled = statement.compile(dialect=conn.dialect, column_keys=sorted(_BOUND))
-        order = tuple(compiled.positiontup or ()) if compiled.positional else None
+        assert compiled.positional, f"{name}: parameters by name are not laid out here"
         fixed = {k: b.effective_value for k, b in compiled.binds.items() if k not in _BOUND}
-        found = _DRIVER_SQL[name] = (str(compiled), order, fixed)
+        laid_out = [*COLUMNS, "received_at", *fixed]
+        pick = itemgetter(*(laid_out.index(key) for key in compiled.positiontup or ()))
+        found = _DRIVER_SQL[name] = (str(compiled), pick, tuple(fixed.values()))
     return found
 
 
@@ -114,22 +120,20 @@ def store_new(
     if dialect == "postgresql":
         return _store_new_pg(conn, rows, received_at)
     stored = stored_instant(dialect)
-    received = stored(received_at)
-    sql, order, fixed = _driver_sql(conn)
+    sql, pick, fixed = _driver_sql(conn)
+    tail = (stored(received_at), *fixed)
     keys: dict[tuple[str, str, Any], Key] = {}
     params: list[Any] = []
-    pick = None if order is None else itemgetter(*order)
     for row in rows:
-        values = dict(zip(COLUMNS, row, strict=True), **fixed)
-        at = values["device_time"] = stored(row[2])
-        values["received_at"] = received
-        params.append(values if pick is None else pick(values))
+        at = stored(row[2])
+        laid_out = (row[0], row[1], at, *row[3:], *tail)
+        params.append(pick(laid_out))
         keys[(row[0], row[1], at)] = (row[0], row[1], row[2])
     times = [k[2] for k in keys]
     found = conn.execute(
         _STORED[dialect],
         {"terminals": sorted({k[0] for k in keys}), "first": min(times), "last": max(times)},
-    )
+    ).all()
     for sn, pin, at in found:
         keys.pop((sn, pin, at), None)  # stored already: what is left is new
     conn.exec_driver_sql(sql, params)
