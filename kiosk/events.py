@@ -125,6 +125,21 @@ class Subscription:
         return event
 
 
+    def ready(self) -> list[Published]:
+        """The events handed over and not taken yet, taken now without waiting (after `aget`:
+        a stream writes what has piled up in one chunk, not a write per event)."""
+        assert self._async is not None, "subscribe with a loop to use ready"
+        taken: list[Published] = []
+        while not self._async.empty():
+            event = self._async.get_nowait()
+            if event is not _WAKE:  # a wake-up: `dropped` is already set for the reader
+                taken.append(event)
+        if taken:
+            with self._lock:
+                self._pending -= len(taken)
+        return taken
+
+
 _WAKE = Published(0, "_wake", {}, datetime(2000, 1, 1, tzinfo=UTC))
 
 

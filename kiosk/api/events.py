@@ -92,11 +92,15 @@ async def _stream(
                     break
                 yield ": heartbeat\n\n"
                 continue
-            if next_event.id > sent:
-                frame = shown(next_event)
-                if frame is not None:
-                    yield frame
-                sent = next_event.id
+            frames = []
+            for event in (next_event, *sub.ready()):  # what piled up goes in one write
+                if event.id > sent:
+                    frame = shown(event)
+                    if frame is not None:
+                        frames.append(frame)
+                    sent = event.id
+            if frames:
+                yield "".join(frames)
     finally:
         bus.unsubscribe(sub)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import socket
@@ -42,6 +43,32 @@ def test_bus_delivers_keeps_ring_and_drops_slow_subscriber() -> None:
     _, complete_old = bus.since(2)
     assert not complete_old  # events 3..5 have left the ring
     assert "id: 10\nevent: tick\n" in missed[-1].sse()
+
+
+def test_a_stream_takes_what_piled_up_at_once_in_order() -> None:
+    """Events published while a stream was writing are taken together (one write, not one
+    per event), in order, none lost; a drop's wake-up is not taken for an event."""
+
+    async def scenario() -> tuple[list[int], list[int], list[int], bool]:
+        bus = EventBus(subscriber_queue=8)
+        sub = bus.subscribe(asyncio.get_running_loop())
+        bus.publish("tick", {"i": 0})
+        first = await sub.aget(1)
+        assert first is not None
+        for i in range(1, 5):
+            bus.publish("tick", {"i": i})  # as the writer thread does, between two writes
+        await asyncio.sleep(0)  # the loop runs the hand-overs
+        piled = [e.data["i"] for e in sub.ready()]
+        empty = [e.data["i"] for e in sub.ready()]
+        for i in range(5, 20):  # more than the queue holds: the subscriber is dropped
+            bus.publish("tick", {"i": i})
+        await asyncio.sleep(0)
+        kept = [e.data["i"] for e in sub.ready()]
+        return [first.data["i"]], piled, empty + kept, sub.dropped
+
+    first, piled, rest, dropped = asyncio.run(scenario())
+    assert (first, piled) == ([0], [1, 2, 3, 4])
+    assert rest == list(range(5, 13)) and dropped  # the 8 it had room for, then no wake-up
 
 
 @pytest.fixture
