@@ -145,19 +145,17 @@ def _store_new_pg(
 ) -> set[Key]:
     """`store_new` on PostgreSQL: the rows as arrays, one per column, in one statement."""
     stored = stored_instant("postgresql")
-    columns: list[list[Any]] = [[] for _ in COLUMNS]
-    keys: dict[Key, Key] = {}
-    for row in rows:
-        at = stored(row[2])
-        for values, value in zip(columns, row, strict=True):
-            values.append(value)
-        columns[2][-1] = at
-        keys[(row[0], row[1], at)] = (row[0], row[1], row[2])
-    times = columns[2]
+    if any(len(row) != len(COLUMNS) for row in rows):
+        raise ValueError(f"each punch row holds the {len(COLUMNS)} values of {COLUMNS}")
+    columns: list[list[Any]] = [list(values) for values in zip(*rows, strict=True)]
+    times = columns[2] = [stored(at) for at in columns[2]]
+    keys: dict[Key, Key] = {
+        (row[0], row[1], at): (row[0], row[1], row[2]) for row, at in zip(rows, times, strict=True)
+    }
     found = conn.execute(
         _STORED["postgresql"],
         {"terminals": sorted({k[0] for k in keys}), "first": min(times), "last": max(times)},
-    )
+    ).all()
     for sn, pin, at in found:
         keys.pop((sn, pin, at), None)  # stored already: what is left is new
     params = dict(zip(COLUMNS, columns, strict=True), received_at=stored(received_at))
