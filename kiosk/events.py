@@ -124,7 +124,6 @@ class Subscription:
             self._pending -= 1
         return event
 
-
     def ready(self) -> list[Published]:
         """The events handed over and not taken yet, taken now without waiting (after `aget`:
         a stream writes what has piled up in one chunk, not a write per event)."""
