@@ -107,15 +107,12 @@ class RequestGate:
 
     async def _json(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         """Read the whole body (counting it against ``limit``), check its depth, then replay it."""
+        body = _Counted(scope, receive, send, limit)
         messages: list[Message] = []
-        received = 0
         while True:
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    await _refuse_size(send, scope, limit)  # nothing more is read
-                    return
+            message = await body.receive()
+            if body.refused:
+                return  # answered 413: nothing more is read
             messages.append(message)
             if message["type"] != "http.request" or not message.get("more_body", False):
                 break
@@ -130,37 +127,43 @@ class RequestGate:
 
     async def _counted(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         """Pass the body on as it comes, refusing it once the bytes read pass ``limit``."""
-        received = 0
-        refused = started = False
-
-        async def counted_receive() -> Message:
-            nonlocal received, refused
-            if refused:
-                return {"type": "http.disconnect"}
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    refused = True
-                    if not started:
-                        await _refuse_size(send, scope, limit)
-                    # The app sees the client gone and stops reading; nothing more is kept.
-                    return {"type": "http.disconnect"}
-            return message
-
-        async def guarded_send(message: Message) -> None:
-            nonlocal started
-            if refused and not started:
-                return  # the 413 has been sent in the app's place
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        body = _Counted(scope, receive, send, limit)
         try:
-            await self.app(scope, counted_receive, guarded_send)
+            await self.app(scope, body.receive, body.send)
         except Exception:
-            if not refused:
+            if not body.refused:
                 raise
             # The app failed on the body it was refused (a disconnect): already answered.
+
+
+class _Counted:
+    """A request's body counted against its limit as it is read. Past the limit the 413 is
+    sent (unless an answer has begun) and the reader sees the client gone: it stops reading,
+    and nothing more is kept; what the reader then sends instead of the 413 is dropped."""
+
+    def __init__(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        self._scope, self._receive, self._send, self._limit = scope, receive, send, limit
+        self._received = 0
+        self.refused = self.started = False
+
+    async def receive(self) -> Message:
+        if self.refused:
+            return {"type": "http.disconnect"}
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self._received += len(message.get("body", b""))
+            if self._received > self._limit:
+                self.refused = True
+                if not self.started:
+                    await _refuse_size(self._send, self._scope, self._limit)
+                return {"type": "http.disconnect"}
+        return message
+
+    async def send(self, message: Message) -> None:
+        if self.refused and not self.started:
+            return  # the 413 has been sent in the app's place
+        self.started = self.started or message["type"] == "http.response.start"
+        await self._send(message)
 
 
 def _is_json(scope: Scope) -> bool:
