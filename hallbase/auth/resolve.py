@@ -17,7 +17,7 @@ from functools import partial
 
 import anyio.to_thread
 from fastapi import Request
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Executable
 from sqlmodel import Session, col, select, update
 
 from hallbase.auth.cache import CREDENTIALS, Verified
@@ -72,6 +72,18 @@ def person(session: Session, account: Account, **extra: object) -> Principal:
     )
 
 
+def _touch(
+    engine: Engine, last: datetime | None, now: datetime, stamp: Callable[[], Executable]
+) -> datetime:
+    """The credential's use time on record: ``last``, or ``now`` once the ``stamp`` statement
+    wrote it (when ``last`` is older than TOUCH_EVERY, or none). A stamp left for later by a
+    busy database (`brief_write`) still counts as written here: this process knows the use."""
+    if last is not None and now - last <= TOUCH_EVERY:
+        return last
+    brief_write(engine, stamp())
+    return now
+
+
 Found = tuple[Resolution, Verified | None]
 REFUSED: Found = (Resolution(ANONYMOUS, "credential_invalid"), None)
 
@@ -81,14 +93,16 @@ def _machine(engine: Engine, hashed: str, now: datetime) -> Found:
         row = session.exec(select(MachineKey).where(col(MachineKey.key_hash) == hashed)).first()
     if row is None or row.revoked_at is not None:
         return REFUSED
-    if row.last_used is None or now - row.last_used > TOUCH_EVERY:
-        touch = update(MachineKey).where(col(MachineKey.id) == row.id).values(last_used=now)
-        brief_write(engine, touch)
+    touched = _touch(
+        engine,
+        row.last_used,
+        now,
+        lambda: update(MachineKey).where(col(MachineKey.id) == row.id).values(last_used=now),
+    )
     scope = Scope(row.scope_kind, row.scope_value)  # type: ignore[arg-type]
     principal = Principal(
         "machine", id=row.id, name=row.name, machine_kind=row.kind, machine_scope=scope, via="key"
     )
-    touched = now if row.last_used is None or now - row.last_used > TOUCH_EVERY else row.last_used
     return Resolution(principal), Verified(principal, touched=touched)
 
 
@@ -105,10 +119,12 @@ def _bearer(engine: Engine, hashed: str, now: datetime) -> Found:
         if row.revoked_at is not None or row.expires_at <= now or not account.active:
             return REFUSED
         principal = person(session, account, via="bearer")
-    if row.last_used is None or now - row.last_used > TOUCH_EVERY:
-        touch = update(ApiToken).where(col(ApiToken.id) == row.id).values(last_used=now)
-        brief_write(engine, touch)
-    touched = now if row.last_used is None or now - row.last_used > TOUCH_EVERY else row.last_used
+    touched = _touch(
+        engine,
+        row.last_used,
+        now,
+        lambda: update(ApiToken).where(col(ApiToken.id) == row.id).values(last_used=now),
+    )
     return Resolution(principal), Verified(principal, expires_at=row.expires_at, touched=touched)
 
 
@@ -127,11 +143,12 @@ def _cookie(engine: Engine, hashed: str, idle: timedelta, now: datetime) -> Foun
         principal = person(
             session, account, via="session", csrf_token=row.csrf_token, session_id=row.id
         )
-    last_seen = row.last_seen
-    if now - row.last_seen > TOUCH_EVERY:
-        touch = update(LoginSession).where(col(LoginSession.id) == row.id).values(last_seen=now)
-        brief_write(engine, touch)  # if left for later, this process still knows the use
-        last_seen = now
+    last_seen = _touch(
+        engine,
+        row.last_seen,
+        now,
+        lambda: update(LoginSession).where(col(LoginSession.id) == row.id).values(last_seen=now),
+    )
     verified = Verified(
         principal, expires_at=row.expires_at, last_seen=last_seen, touched=last_seen
     )
