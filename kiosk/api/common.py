@@ -3,7 +3,6 @@ transaction whose events are published only after it committed."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -62,8 +61,7 @@ class Queue:
     async def awrite(self, operation: Callable[[Ctx], T]) -> T:
         """`write` off the event loop: on SQLite in the database's group-committing writer."""
         if self.engine.dialect.name == "sqlite":
-            future = group_writer(self.engine).submit(lambda s: self._in(s, operation))
-            return await asyncio.wrap_future(future)
+            return await group_writer(self.engine).run(lambda s: self._in(s, operation))
         return await anyio.to_thread.run_sync(self.write, operation)
 
     async def write_json(

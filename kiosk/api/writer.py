@@ -17,10 +17,11 @@ before the commit that made their write durable returned.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -60,23 +61,27 @@ def writer_turn(engine: Engine) -> Iterator[None]:
 
 
 class GroupWriter:
-    """The one thread that runs a SQLite database's writes for this process, in groups."""
+    """The one thread that runs a SQLite database's writes for this process, in groups.
+
+    A caller awaits an asyncio future of its own event loop; the writer settles a group's
+    futures with one call into each caller's loop (one wake-up per group, not per write)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._conn: Connection | None = None  # the writer's own, kept between groups
-        self._jobs: list[tuple[Job[Any], Future[Any]]] = []
+        self._jobs: list[tuple[Job[Any], asyncio.Future[Any]]] = []
         self._ready = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="queue-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, job: Job[T]) -> Future[T]:
-        """Queue ``job``; its future resolves after the commit that included it."""
-        future: Future[T] = Future()
+    async def run(self, job: Job[T]) -> T:
+        """Queue ``job`` and wait for the commit that included it."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         with self._ready:
             self._jobs.append((job, future))
-            self._ready.notify()
-        return future
+            if len(self._jobs) == 1:
+                self._ready.notify()  # the writer waits only when it found nothing to take
+        return await future
 
     def _run(self) -> None:
         while True:
@@ -84,34 +89,31 @@ class GroupWriter:
                 while not self._jobs:
                     self._ready.wait()
                 taken, self._jobs = self._jobs[:MAX_GROUP], self._jobs[MAX_GROUP:]
-            # A caller that gave up (its request was cancelled) is skipped, as an executor
-            # would; once running, a future cannot be cancelled, so its result can be set.
-            group = [
-                (job, future) for job, future in taken if future.set_running_or_notify_cancel()
-            ]
+            # A caller that gave up (its request was cancelled) is skipped; one that gives up
+            # while its write runs finds it committed all the same, as with an executor.
+            group = [(job, future) for job, future in taken if not future.cancelled()]
             if group:
                 self._commit(group)
 
-    def _commit(self, group: list[tuple[Job[Any], Future[Any]]]) -> None:
+    def _commit(self, group: list[tuple[Job[Any], asyncio.Future[Any]]]) -> None:
         try:
             try:
                 outcomes = self._group(group, isolated=False)
             except _PartialWrite:
                 outcomes = self._group(group, isolated=True)
         except BaseException as exc:  # the commit itself failed: nothing of the group stands
-            for _job, future in group:
-                future.set_exception(exc)
-            return
+            outcomes = [(future, None, None, exc) for _job, future in group]
+        settled: dict[asyncio.AbstractEventLoop, list[_Settled]] = {}
         for future, result, after, error in outcomes:
-            if error is not None:
-                future.set_exception(error)
-                continue
-            try:
-                if after is not None:
+            if error is None and after is not None:
+                try:
                     after()
-            except Exception:  # a subscriber's problem must not hide a durable write
-                log.exception("publishing after commit failed")
-            future.set_result(result)
+                except Exception:  # a subscriber's problem must not hide a durable write
+                    log.exception("publishing after commit failed")
+            settled.setdefault(future.get_loop(), []).append((future, result, error))
+        for loop, items in settled.items():
+            with contextlib.suppress(RuntimeError):  # that caller's loop closed: nobody waits
+                loop.call_soon_threadsafe(_settle, items)
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -131,7 +133,7 @@ class GroupWriter:
             raise
 
     def _group(
-        self, group: list[tuple[Job[Any], Future[Any]]], *, isolated: bool
+        self, group: list[tuple[Job[Any], asyncio.Future[Any]]], *, isolated: bool
     ) -> list[_Outcome]:
         """Run the group in one transaction and commit it: each operation in a SAVEPOINT when
         ``isolated``; otherwise `_PartialWrite` (after rollback) if a failing one had written."""
@@ -169,7 +171,19 @@ class _PartialWrite(Exception):
     """An operation failed after writing: the group is rolled back and run in savepoints."""
 
 
-_Outcome = tuple[Future[Any], Any, Callable[[], None] | None, BaseException | None]
+_Outcome = tuple[asyncio.Future[Any], Any, Callable[[], None] | None, BaseException | None]
+_Settled = tuple[asyncio.Future[Any], Any, BaseException | None]
+
+
+def _settle(items: list[_Settled]) -> None:
+    """In the caller's event loop: answer each waiting write (one that gave up is skipped)."""
+    for future, result, error in items:
+        if future.done():
+            continue
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
 
 
 def group_writer(engine: Engine) -> GroupWriter:
