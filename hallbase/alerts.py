@@ -1,5 +1,9 @@
 """Alerts for supervisors: written to the outbox in the caller's transaction, relayed over MQTT.
 
+An alert whose id this process has seen committed to the outbox (`_KNOWN`) is answered
+without a statement: the queue checks its limits on every ticket, and past the limit it raises
+the same hour's alert again each time. Outbox rows are never deleted, so a committed id stays.
+
 A session that queued a new alert wakes the relays of this process once it has committed
 (`on_commit`): the alert leaves at once instead of at the relay's next poll. On PostgreSQL
 its transaction also sends ``NOTIFY hallkeeper_alerts`` (`ALERT_CHANNEL`), which PostgreSQL
@@ -10,12 +14,13 @@ wake too.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, Table, bindparam, event
+from sqlalchemy import Engine, Insert, Table, bindparam, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
@@ -116,6 +121,13 @@ def _before_commit(session: OrmSession) -> None:
 
 @event.listens_for(OrmSession, "after_commit")
 def _after_commit(session: OrmSession) -> None:
+    stored = session.info.pop(STORED, None)
+    if stored:
+        engine = _engine_of(session)
+        known = _KNOWN.get(engine)
+        if known is None or len(known) > KNOWN_MAX:
+            known = _KNOWN[engine] = set()
+        known.update(stored)
     if session.info.pop(QUEUED, False):
         with _waiters_lock:
             waiters = list(_waiters)
@@ -126,6 +138,13 @@ def _after_commit(session: OrmSession) -> None:
 @event.listens_for(OrmSession, "after_rollback")
 def _after_rollback(session: OrmSession) -> None:
     session.info.pop(QUEUED, None)
+
+
+@event.listens_for(OrmSession, "after_soft_rollback")
+def _after_soft_rollback(session: OrmSession, previous_transaction: object) -> None:
+    # A savepoint rolled back (or the whole transaction): which of the ids it held stay is
+    # not known here, so none is remembered.
+    session.info.pop(STORED, None)
 
 
 def _queued(session: Session, new: int) -> int:
@@ -144,6 +163,10 @@ def raise_alerts(session: Session, alerts: Sequence[Alert], now: datetime) -> in
     _check_time(now)
     if not alerts:
         return 0
+    known = _KNOWN.get(_engine_of(session), ())
+    alerts = [alert for alert in alerts if alert.message_id not in known]
+    if not alerts:
+        return 0
     policy = policy_of(session)
     if policy is None:
         rows = [_row(alert, now) for alert in alerts]
@@ -152,7 +175,9 @@ def raise_alerts(session: Session, alerts: Sequence[Alert], now: datetime) -> in
         if not rows:
             return 0
     statement = _insert(session.get_bind().dialect.name, one=False)
-    return _queued(session, len(session.connection().execute(statement, rows).all()))
+    new = len(session.connection().execute(statement, rows).all())
+    _stored(session, [row["message_id"] for row in rows])
+    return _queued(session, new)
 
 
 def raise_alert(
@@ -167,9 +192,30 @@ def raise_alert(
     """Queue one alert in the caller's transaction; returns True when it is new."""
     _check_time(now)
     alert = Alert(kind, key, payload, severity)
+    if alert.message_id in _KNOWN.get(_engine_of(session), ()):
+        return False
     policy = policy_of(session)
     if policy is not None:
         return raise_alerts(session, [alert], now) == 1
     conn = session.connection()
     row = _row(alert, now)
-    return bool(_queued(session, conn.execute(_ONE[conn.dialect.name], row).first() is not None))
+    new = conn.execute(_ONE[conn.dialect.name], row).first() is not None
+    _stored(session, [alert.message_id])
+    return bool(_queued(session, new))
+
+
+# Per engine: message ids known to be in its database's outbox (committed). Bounded: when full
+# it starts again empty, which only costs statements.
+_KNOWN: weakref.WeakKeyDictionary[Engine, set[str]] = weakref.WeakKeyDictionary()
+KNOWN_MAX = 20_000
+STORED = "hk_alerts_stored"  # session.info: ids this transaction inserted or found present
+
+
+def _engine_of(session: OrmSession) -> Engine:
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+def _stored(session: Session, message_ids: list[str]) -> None:
+    """After the insert: each id is in the outbox once this transaction commits."""
+    session.info.setdefault(STORED, set()).update(message_ids)
