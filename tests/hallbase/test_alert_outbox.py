@@ -3,7 +3,6 @@ only what a commit made durable is remembered."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,17 +14,8 @@ from sqlmodel import select
 from hallbase.alerts import raise_alert, raise_alerts
 from hallbase.db import make_engine, read_session, write_session
 from hallbase.models import AlertOutbox
-from hallkeeper import migrations
 
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    eng = make_engine(f"sqlite:///{tmp_path / 'outbox.db'}")
-    migrations.upgrade(eng)
-    yield eng
-    eng.dispose()
 
 
 @pytest.fixture
@@ -92,7 +82,7 @@ def test_a_savepoint_rolled_back_forgets_what_the_transaction_held(
 def test_an_id_found_already_stored_is_remembered_too(
     engine: Engine, tmp_path: Path, statements: list[str]
 ) -> None:
-    other = make_engine(f"sqlite:///{tmp_path / 'outbox.db'}")  # another instance, same data
+    other = make_engine(f"sqlite:///{tmp_path / 'hallkeeper.db'}")  # another instance, same data
     try:
         with write_session(other) as session:
             raise_alert(session, kind="queue_length", key="x", payload={}, now=NOW)

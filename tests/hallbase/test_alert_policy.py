@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,13 +13,12 @@ from sqlmodel import select
 
 from hallbase.alert_policy import quiet_until, use_policy
 from hallbase.alerts import Alert, raise_alert, raise_alerts
-from hallbase.db import make_engine, read_session, write_session
+from hallbase.db import read_session, write_session
 from hallbase.errors import ConfigError
 from hallbase.hallconfig import parse_config
 from hallbase.hallconfig.alerts import AlertsSection, QuietHours
 from hallbase.models import AlertOutbox
 from hallbase.settings import REPO_CONFIG
-from hallkeeper import migrations
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOON = datetime(2026, 12, 2, 12, 0, tzinfo=TZ)
@@ -58,14 +55,6 @@ def test_quiet_hours_across_midnight() -> None:
     assert quiet_until(night, TZ, early) == datetime(2026, 12, 3, 7, 30, tzinfo=TZ)
     lunch = QuietHours.model_validate({"start": "12:00", "end": "13:00"})
     assert quiet_until(lunch, TZ, NOON) == NOON + timedelta(hours=1)
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    eng = make_engine(f"sqlite:///{tmp_path / 'policy.db'}")
-    migrations.upgrade(eng)
-    yield eng
-    eng.dispose()
 
 
 def _stored(engine: Engine) -> dict[str, AlertOutbox]:

@@ -8,18 +8,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from hallbase.db import make_engine
-from hallkeeper import migrations
 from tests.helpers import broker
+from tests.helpers.db import migrated_sqlite
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
     """A migrated SQLite database of the test's own (the alert outbox and its relays')."""
-    eng = make_engine(f"sqlite:///{tmp_path / 'hallkeeper.db'}")
-    migrations.upgrade(eng)
-    yield eng
-    eng.dispose()
+    with migrated_sqlite(tmp_path / "hallkeeper.db") as eng:
+        yield eng
 
 
 @pytest.fixture
