@@ -140,8 +140,16 @@ class TicketPrinter:
             self.transport.write(status_request(n))
             reply = self.transport.read(1, self.status_timeout)
             answers[n] = reply[-1] if reply else None
-            if n == 1 and not reply:
-                break  # a printer that ignores query 1 ignores the others; save their timeouts
+            if reply:
+                continue
+            if n > 1:
+                # A printer that answered query 1 is slow, not deaf: its late answer would be
+                # read as the next query's (the four answers look alike), so the rest stay
+                # unknown and the next use starts on a fresh link, without the late byte.
+                log.debug("printer %s: no answer to status query %d", self.transport.name, n)
+                self.transport.close()
+                self._open = False
+            break  # (a printer that ignores query 1 ignores the others; save their timeouts)
         return parse_status(answers)
 
     def _run(self, action: Callable[[], T], *, retry: bool) -> T:

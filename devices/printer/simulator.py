@@ -14,6 +14,7 @@ import dataclasses
 import logging
 import selectors
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from typing import Literal
@@ -28,7 +29,8 @@ MALFORMED_ANSWER = 0xFF  # not of the 0xx1xx10 shape
 
 @dataclass(frozen=True, slots=True)
 class SimulatedState:
-    """What the simulated printer reports; ``silent`` answers nothing, ``malformed`` garbage."""
+    """What the simulated printer reports; ``silent`` answers nothing, ``malformed`` garbage;
+    ``late`` = (n, seconds): the answer to ``DLE EOT n`` comes that much later (a busy printer)."""
 
     paper: Literal["ok", "near_end", "out"] = "ok"
     cover_open: bool = False
@@ -37,6 +39,7 @@ class SimulatedState:
     unrecoverable_error: bool = False
     silent: bool = False
     malformed: bool = False
+    late: tuple[int, float] | None = None
 
     def answer(self, n: int) -> bytes:
         """The reply to ``DLE EOT n`` in this state."""
@@ -159,10 +162,20 @@ class PrinterSimulator(BackgroundWorker, PrintRecorder):
             return
         queries = self._record(data)
         with self._lock:
-            replies = b"".join(self._state.answer(n) for n in queries)
-        if replies:
-            with contextlib.suppress(OSError):
-                client.sendall(replies)
+            state = self._state
+        late_n, delay = state.late or (0, 0.0)
+        replies = b"".join(state.answer(n) for n in queries if n != late_n)
+        if late_n in queries:
+            timer = threading.Timer(delay, _send, (client, state.answer(late_n)))
+            timer.daemon = True
+            timer.start()
+        _send(client, replies)
+
+
+def _send(client: socket.socket, data: bytes) -> None:
+    if data:
+        with contextlib.suppress(OSError):  # the adapter has gone: nobody to answer
+            client.sendall(data)
 
 
 def main(argv: list[str] | None = None) -> None:

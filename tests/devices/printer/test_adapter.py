@@ -116,6 +116,23 @@ def test_silent_printer_is_unknown_not_offline(
     assert sim.wait_for("A012")
 
 
+def test_a_late_answer_is_not_read_as_the_next_querys(
+    sim: PrinterSimulator, printer: TicketPrinter
+) -> None:
+    """Out of paper, the printer answers query 2 after the adapter stopped waiting (0.3 s).
+    The four answers look alike: read as query 3's, the late byte shifted query 3's into
+    query 4's place, whose paper bit then said "paper present"."""
+    sim.set_state(paper="out", late=(2, 0.45))
+    first = printer.status()
+    assert first.online is False  # query 1 answered: offline
+    assert first.paper_end is None and first.cover_open is None  # unknown, not misread
+    assert first.state is PrinterState.OFFLINE
+    sim.set_state(late=None)
+    # At once, while the late byte is on its way: it went to the link that was given up.
+    assert printer.status().state is PrinterState.OUT_OF_PAPER
+    assert sim.connections == 2
+
+
 def test_out_of_paper_refuses_and_sends_no_ticket_byte(
     sim: PrinterSimulator, printer: TicketPrinter
 ) -> None:
