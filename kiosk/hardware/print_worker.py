@@ -40,7 +40,7 @@ from typing import Any
 from devices.errors import DeviceUnavailable
 from devices.printer.adapter import PrinterNotReady, TicketPrinter
 from devices.printer.protocol import TicketPrint
-from devices.printer.status import PrinterState
+from devices.printer.status import PrinterState, PrinterStatus
 from hallbase.alerts import raise_alert
 from hallbase.clock import Clock
 from hallbase.db import write_session
@@ -216,7 +216,7 @@ class PrinterWorker:
         except DeviceUnavailable as exc:
             self._down("printer_offline", str(exc))
             return False
-        kind = ALERT_KINDS.get(status.state)
+        kind = self._kind(status)
         if kind is not None:
             self._down(kind, f"printer reports {status.state.value}")
             return False
@@ -262,7 +262,7 @@ class PrinterWorker:
         try:
             result = self.printer.print_ticket(job.content)
         except PrinterNotReady as exc:
-            self._down(ALERT_KINDS.get(exc.status.state, "printer_error"), str(exc))
+            self._down(self._kind(exc.status) or "printer_error", str(exc))
             return DOWN
         except DeviceUnavailable as exc:
             self._down("printer_offline", str(exc))
@@ -294,7 +294,7 @@ class PrinterWorker:
         try:
             result = self.printer.print_notice(notice)
         except PrinterNotReady as exc:
-            self._down(ALERT_KINDS.get(exc.status.state, "printer_error"), str(exc))
+            self._down(self._kind(exc.status) or "printer_error", str(exc))
             return
         except DeviceUnavailable as exc:
             self._down("printer_offline", str(exc))
@@ -324,6 +324,15 @@ class PrinterWorker:
 
     def _payload(self, **extra: Any) -> dict[str, Any]:
         return {"printer": self.printer.transport.name, "name": self.name, **extra}
+
+    def _kind(self, status: PrinterStatus) -> str | None:
+        """The incident ``status`` proves, if any. During an incident, "offline" with some of
+        the other answers missing is that incident still: a printer out of paper or with its
+        cover open says offline too, and the answer that would say which was not heard."""
+        partial = None in (status.paper_end, status.cover_open, status.error)
+        if self._incident is not None and status.state is PrinterState.OFFLINE and partial:
+            return self._incident[0]
+        return ALERT_KINDS.get(status.state)
 
     def _down(self, kind: str, detail: str) -> None:
         if self._incident is not None and self._incident[0] == kind:

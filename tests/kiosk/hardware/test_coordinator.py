@@ -123,6 +123,23 @@ def test_printer_out_of_paper_raises_one_alert_and_tickets_still_issue(hall: Hal
     assert [r.kind for r in alerts()] == ["printer_paper_out"]
 
 
+def test_an_answer_missing_during_an_incident_is_no_new_incident(hall: Hall) -> None:
+    """Out of paper, the printer also says offline; when its paper answer comes too late,
+    the reading is "offline" with the paper unknown: the same incident, not a second alert."""
+    hall.sims.printer.set_state(paper="out")
+    post(hall.client, "/tickets", {"service": "consult"})
+    assert [r.kind for r in wait_until(lambda: queue_alerts(hall.engine))] == ["printer_paper_out"]
+    hall.sims.printer.set_state(late=(2, 1.5))
+    asked = hall.sims.printer.connections
+    post(hall.client, "/tickets", {"service": "consult"})
+    # The worker gave up the link on the missing answer: it asked with a new one next time.
+    assert wait_until(lambda: hall.sims.printer.connections > asked)
+    hall.sims.printer.set_state(paper="ok", late=None)
+    post(hall.client, "/tickets", {"service": "consult"})
+    assert hall.sims.printer.wait_for("Z003")
+    assert [r.kind for r in queue_alerts(hall.engine)] == ["printer_paper_out"]
+
+
 def test_printer_offline_does_not_block_taking_a_ticket(
     any_engine: Engine, settings: Settings, tmp_path: Path
 ) -> None:
