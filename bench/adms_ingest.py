@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import shutil
 import sys
 import tempfile
@@ -40,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import (
     ReportWatch,
     bearer_token,
+    cpu_seconds,
     machine,
     postgres_option,
     scratch_database,
@@ -73,12 +73,11 @@ def bodies(posts: int, staff: int, first_day: date) -> list[bytes]:
 
 
 def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of process ``pid`` (None where /proc is not there)."""
+    """`cpu_seconds` of process ``pid``, None where /proc is not there."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return cpu_seconds(pid)
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run(args: argparse.Namespace, database_url: str = "") -> dict[str, float]:

@@ -42,7 +42,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_common import bearer_token
+from bench_common import bearer_token, rss_mib
 
 from attendance.models import Device
 from hallbase.alerts import Alert, raise_alerts
@@ -202,13 +202,6 @@ def latency(directory: Path, punches: int) -> None:
     )
 
 
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
 def outage(directory: Path, backlog: int) -> None:
     binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
     port = free_port()
@@ -234,7 +227,7 @@ def outage(directory: Path, backlog: int) -> None:
     url_mqtt = f"mqtt://127.0.0.1:{port}"
     server, url = start_service(directory, url_mqtt, "hk-outage")
     try:
-        before = rss_kib(server.pid)
+        before = rss_mib(server.pid)
         broker.terminate()
         broker.wait(timeout=10)
         while broker_ok(url, directory):
@@ -253,7 +246,7 @@ def outage(directory: Path, backlog: int) -> None:
         print(f"queued {backlog} alerts during the outage in {time.perf_counter() - queued:.1f} s")
         samples = []
         for _ in range(10):  # ten seconds of waiting, with the relay polling the outbox
-            samples.append(rss_kib(server.pid))
+            samples.append(rss_mib(server.pid))
             time.sleep(1)
         broker = start_broker()
         back = time.perf_counter()
@@ -278,10 +271,10 @@ def outage(directory: Path, backlog: int) -> None:
             f"{backlog} alerts drained {drained:.2f} s after the broker returned"
             f" (the first after {(first or at) - back:.2f} s: paho's reconnect delay)"
         )
-        after = rss_kib(server.pid) / 1024
+        after = rss_mib(server.pid)
         print(
-            f"service RSS: {before / 1024:.1f} MiB before the outage, while {backlog} waited:"
-            f" max {max(samples) / 1024:.1f} MiB, after the drain {after:.1f} MiB"
+            f"service RSS: {before:.1f} MiB before the outage, while {backlog} waited:"
+            f" max {max(samples):.1f} MiB, after the drain {after:.1f} MiB"
         )
     finally:
         stop_service(server)

@@ -29,6 +29,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
+from bench_common import pct
 
 ROOT = Path(__file__).resolve().parent.parent
 START = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # a working Monday
@@ -77,12 +78,6 @@ def listen(base: str, ready: queue.Queue[tuple[float, dict[str, object]]]) -> No
                     ready.put((time.perf_counter(), json.loads(line[6:])))
     except httpx.HTTPError:
         return  # the service stopped at the end of the run
-
-
-def pct(values: list[float], q: float) -> float:
-    """The ``q`` quantile of ``values`` (nearest rank)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
 def main() -> None:

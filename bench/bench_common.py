@@ -1,5 +1,6 @@
 """Shared by the benchmarks: the machine line, a throw-away PostgreSQL database, a service's
-resident memory, waiting for a `hallkeeper serve` subprocess to answer.
+resident memory and CPU time, quantiles, a sampling profiler, waiting for a `hallkeeper serve`
+subprocess to answer.
 
 Benchmarks print their figures with ``machine()`` (load average and CPU count): on a shared
 machine the same command gives figures up to several times apart.
@@ -12,12 +13,14 @@ import os
 import secrets
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -36,8 +39,11 @@ if TYPE_CHECKING:
 __all__ = [
     "PG_ADMIN_URL",
     "ROOT",
+    "Sampler",
     "bearer_token",
+    "cpu_seconds",
     "machine",
+    "pct",
     "postgres_option",
     "rss_mib",
     "scratch_database",
@@ -80,6 +86,66 @@ def rss_mib(pid: int, field: str = "VmRSS") -> float:
         if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     raise SystemExit(f"no {field} for process {pid}")
+
+
+def cpu_seconds(pid: int, tid: int | None = None) -> float:
+    """User + system CPU time of process ``pid``, or of its thread ``tid`` (Linux /proc)."""
+    stat = Path(f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat")
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pct(values: list[float], q: float) -> float:
+    """The ``q`` quantile of ``values`` (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+
+class Sampler:
+    """A small sampling profiler of every thread (QUEUE_BENCH_PROFILE=file): where time goes."""
+
+    def __init__(self, path: Path, interval: float = 0.002) -> None:
+        self._path = path
+        self.inclusive: dict[str, int] = {}
+        self.own: dict[str, int] = {}
+        self.samples = 0
+        self._interval = interval
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        me = threading.get_ident()
+        saved = time.monotonic()
+        while True:
+            time.sleep(self._interval)
+            for ident, frame in sys._current_frames().items():
+                if ident == me:
+                    continue
+                seen: set[str] = set()
+                top = True
+                f: FrameType | None = frame
+                while f is not None:
+                    code = f.f_code
+                    key = f"{code.co_filename.split('site-packages/')[-1]}:{code.co_name}"
+                    if top:
+                        self.own[key] = self.own.get(key, 0) + 1
+                        top = False
+                    if key not in seen:
+                        self.inclusive[key] = self.inclusive.get(key, 0) + 1
+                        seen.add(key)
+                    f = f.f_back
+                self.samples += 1
+            if time.monotonic() - saved > 2:
+                saved = time.monotonic()
+                self.report(self._path)  # uvicorn ends the process by signal: save as we go
+
+    def report(self, path: Path) -> None:
+        lines = [f"samples {self.samples}", "== inclusive"]
+        for key, n in sorted(self.inclusive.items(), key=lambda kv: -kv[1])[:60]:
+            lines.append(f"{n:7d} {key}")
+        lines.append("== own")
+        for key, n in sorted(self.own.items(), key=lambda kv: -kv[1])[:40]:
+            lines.append(f"{n:7d} {key}")
+        path.write_text("\n".join(lines))
 
 
 def serve_env(**settings: str) -> dict[str, str]:

@@ -38,6 +38,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_common import pct  # noqa: E402
+
 from devices.led.simulator import BoardBusSimulator, ReceivedFrame  # noqa: E402
 from tests.helpers.live_server import free_port  # noqa: E402
 
@@ -88,12 +90,6 @@ number = {WINDOW}
 board = {WINDOW}
 """
     (data_dir / "hall.toml").write_text(text, "utf-8")
-
-
-def pct(values: list[float], q: float) -> float:
-    """The ``q`` quantile of ``values`` (nearest rank)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
 def wait_frame(

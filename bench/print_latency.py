@@ -24,6 +24,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_common import pct
+
 from devices.printer.simulator import PrinterSimulator
 from hallbase.hallconfig.printers import PrinterEntry
 from hallbase.hallconfig.queue_devices import QueueDevicesSection
@@ -35,12 +37,6 @@ from tests.helpers.live_server import live_server
 from tests.helpers.queue import MONDAY_9AM, Clock
 
 INIT = b"\x1b@"
-
-
-def percentile(values: list[float], p: float) -> float:
-    """The p-th percentile (nearest rank)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
 def main() -> None:
@@ -93,9 +89,9 @@ def main() -> None:
         for name, values in (("first byte (status query)", first), ("ticket's ESC @", ticket)):
             print(
                 f"  tap -> {name}: p50 {statistics.median(values):.1f} ms, "
-                f"p99 {percentile(values, 99):.1f} ms, max {max(values):.1f} ms"
+                f"p99 {pct(values, 0.99):.1f} ms, max {max(values):.1f} ms"
             )
-        p99 = percentile(first, 99)
+        p99 = pct(first, 0.99)
         print(f"target p99 <= 100 ms to the first byte: {'met' if p99 <= 100 else 'NOT met'}")
 
 

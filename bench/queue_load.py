@@ -45,10 +45,10 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import FrameType
 from zoneinfo import ZoneInfo
 
 import httpx
+from bench_common import Sampler, cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = (
@@ -89,53 +89,6 @@ def serve(data_dir: str, port: int, http: str, loop: str) -> None:
         loop=loop,  # "auto": uvloop when installed, else asyncio
         timeout_graceful_shutdown=2,
     )
-
-
-class Sampler:
-    """A small sampling profiler of every thread (QUEUE_BENCH_PROFILE=file): where time goes."""
-
-    def __init__(self, path: Path, interval: float = 0.002) -> None:
-        self._path = path
-        self.inclusive: dict[str, int] = {}
-        self.own: dict[str, int] = {}
-        self.samples = 0
-        self._interval = interval
-        threading.Thread(target=self._run, daemon=True).start()
-
-    def _run(self) -> None:
-        me = threading.get_ident()
-        saved = time.monotonic()
-        while True:
-            time.sleep(self._interval)
-            for ident, frame in sys._current_frames().items():
-                if ident == me:
-                    continue
-                seen: set[str] = set()
-                top = True
-                f: FrameType | None = frame
-                while f is not None:
-                    code = f.f_code
-                    key = f"{code.co_filename.split('site-packages/')[-1]}:{code.co_name}"
-                    if top:
-                        self.own[key] = self.own.get(key, 0) + 1
-                        top = False
-                    if key not in seen:
-                        self.inclusive[key] = self.inclusive.get(key, 0) + 1
-                        seen.add(key)
-                    f = f.f_back
-                self.samples += 1
-            if time.monotonic() - saved > 2:
-                saved = time.monotonic()
-                self.report(self._path)  # uvicorn ends the process by signal: save as we go
-
-    def report(self, path: Path) -> None:
-        lines = [f"samples {self.samples}", "== inclusive"]
-        for key, n in sorted(self.inclusive.items(), key=lambda kv: -kv[1])[:60]:
-            lines.append(f"{n:7d} {key}")
-        lines.append("== own")
-        for key, n in sorted(self.own.items(), key=lambda kv: -kv[1])[:40]:
-            lines.append(f"{n:7d} {key}")
-        path.write_text("\n".join(lines))
 
 
 class Api:
@@ -229,13 +182,6 @@ def setup_hall(base: str, windows: int, admin: str) -> list[int]:
             existing.append(number)
             number += 1
         return existing[:windows]
-
-
-def cpu_seconds(pid: int, tid: int | None = None) -> float:
-    """User + system CPU time of process ``pid``, or of its thread ``tid`` (Linux /proc)."""
-    stat = Path(f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat")
-    fields = stat.read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run(
