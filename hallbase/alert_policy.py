@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from hallbase.alert_ack import SUBJECT_KEYS
-from hallbase.db import database_key
+from hallbase.db import database_key, engine_of
 from hallbase.hallconfig.alerts import AlertsSection, QuietHours
 from hallbase.models import AlertOutbox
 
@@ -58,9 +58,7 @@ def policy_of(session: Session) -> Policy | None:
     """The policy registered for ``session``'s database, if any."""
     if not _policies:
         return None
-    bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
-    return _policies.get(database_key(engine))
+    return _policies.get(database_key(engine_of(session)))
 
 
 def quiet_until(quiet: QuietHours, zone: ZoneInfo, now: datetime) -> datetime | None:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from hallbase.alert_policy import policy_of, prepare
+from hallbase.db import engine_of
 from hallbase.models import AlertOutbox
 
 SEVERITIES = ("info", "warning", "critical")
@@ -92,6 +93,11 @@ _ONE = {dialect: _insert(dialect, one=True) for dialect in ("sqlite", "postgresq
 
 
 QUEUED = "hk_alerts_queued"  # session.info flag: this transaction queued a new alert
+STORED = "hk_alerts_stored"  # session.info: ids this transaction inserted or found present
+# Per engine: message ids known to be in its database's outbox (committed). Bounded: when full
+# it starts again empty, which only costs statements.
+_KNOWN: weakref.WeakKeyDictionary[Engine, set[str]] = weakref.WeakKeyDictionary()
+KNOWN_MAX = 20_000
 _waiters: list[Callable[[], None]] = []
 _waiters_lock = threading.Lock()
 
@@ -123,7 +129,7 @@ def _before_commit(session: OrmSession) -> None:
 def _after_commit(session: OrmSession) -> None:
     stored = session.info.pop(STORED, None)
     if stored:
-        engine = _engine_of(session)
+        engine = engine_of(session)
         known = _KNOWN.get(engine)
         if known is None or len(known) > KNOWN_MAX:
             known = _KNOWN[engine] = set()
@@ -147,6 +153,11 @@ def _after_soft_rollback(session: OrmSession, previous_transaction: object) -> N
     session.info.pop(STORED, None)
 
 
+def _stored(session: Session, message_ids: list[str]) -> None:
+    """After the insert: each id is in the outbox once this transaction commits."""
+    session.info.setdefault(STORED, set()).update(message_ids)
+
+
 def _queued(session: Session, new: int) -> int:
     if new:
         session.info[QUEUED] = True
@@ -161,9 +172,7 @@ def _check_time(now: datetime) -> None:
 def raise_alerts(session: Session, alerts: Sequence[Alert], now: datetime) -> int:
     """Queue alerts in the caller's transaction, in one statement; returns how many were new."""
     _check_time(now)
-    if not alerts:
-        return 0
-    known = _KNOWN.get(_engine_of(session), ())
+    known = _KNOWN.get(engine_of(session), ())
     alerts = [alert for alert in alerts if alert.message_id not in known]
     if not alerts:
         return 0
@@ -192,7 +201,7 @@ def raise_alert(
     """Queue one alert in the caller's transaction; returns True when it is new."""
     _check_time(now)
     alert = Alert(kind, key, payload, severity)
-    if alert.message_id in _KNOWN.get(_engine_of(session), ()):
+    if alert.message_id in _KNOWN.get(engine_of(session), ()):
         return False
     policy = policy_of(session)
     if policy is not None:
@@ -202,20 +211,3 @@ def raise_alert(
     new = conn.execute(_ONE[conn.dialect.name], row).first() is not None
     _stored(session, [alert.message_id])
     return bool(_queued(session, new))
-
-
-# Per engine: message ids known to be in its database's outbox (committed). Bounded: when full
-# it starts again empty, which only costs statements.
-_KNOWN: weakref.WeakKeyDictionary[Engine, set[str]] = weakref.WeakKeyDictionary()
-KNOWN_MAX = 20_000
-STORED = "hk_alerts_stored"  # session.info: ids this transaction inserted or found present
-
-
-def _engine_of(session: OrmSession) -> Engine:
-    bind = session.get_bind()
-    return bind if isinstance(bind, Engine) else bind.engine
-
-
-def _stored(session: Session, message_ids: list[str]) -> None:
-    """After the insert: each id is in the outbox once this transaction commits."""
-    session.info.setdefault(STORED, set()).update(message_ids)

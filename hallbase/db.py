@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, Executable, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 if TYPE_CHECKING:
@@ -57,6 +58,12 @@ def _sqlite_hooks(engine: Engine, cache_mib: int, mmap_mib: int) -> None:
 
 
 _DATABASE_KEYS: dict[int, tuple[URL, str]] = {}
+
+
+def engine_of(session: OrmSession) -> Engine:
+    """The engine behind ``session``, whether it is bound to an engine or to a connection."""
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
 
 
 def database_key(engine: Engine) -> str:
