@@ -27,6 +27,8 @@ from hallbase.auth.principal import Principal
 
 HOLD_SECONDS = 5.0
 MAX_ENTRIES = 4096
+# (database, secret, kind, credential): see `CredentialCache`.
+CacheKey = tuple[int, str, str, str]
 
 
 @dataclass(frozen=True)
@@ -40,15 +42,20 @@ class Verified:
 
 
 class CredentialCache:
-    """Verified credentials by (database, kind, digest), each kept `HOLD_SECONDS`."""
+    """Verified credentials by (database, secret, kind, credential), each kept `HOLD_SECONDS`.
+
+    Keyed by the credential itself, not its digest: a request whose credential is held costs
+    no HMAC on the event loop. The process has the credential in memory while it handles the
+    request anyway; an entry is dropped when found expired, or when `size` newer ones push it
+    out."""
 
     def __init__(self, seconds: float = HOLD_SECONDS, size: int = MAX_ENTRIES) -> None:
         self.seconds = seconds
         self.size = size
-        self._entries: OrderedDict[tuple[int, str, str], tuple[float, Verified]] = OrderedDict()
+        self._entries: OrderedDict[CacheKey, tuple[float, Verified]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[int, str, str]) -> Verified | None:
+    def get(self, key: CacheKey) -> Verified | None:
         """The verified credential under ``key``, if verified within the hold time."""
         with self._lock:
             found = self._entries.get(key)
@@ -59,7 +66,7 @@ class CredentialCache:
                 return None
             return found[1]
 
-    def put(self, key: tuple[int, str, str], verified: Verified) -> None:
+    def put(self, key: CacheKey, verified: Verified) -> None:
         """Keep ``verified`` under ``key`` for the hold time."""
         with self._lock:
             self._entries[key] = (time.monotonic() + self.seconds, verified)

@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
+from typing import NamedTuple
 
 import anyio.to_thread
 from fastapi import Request
 from sqlalchemy import Engine, Executable
 from sqlmodel import Session, col, select, update
 
-from hallbase.auth.cache import CREDENTIALS, Verified
+from hallbase.auth.cache import CREDENTIALS, CacheKey, Verified
 from hallbase.auth.models import Account, ApiToken, LoginSession, MachineKey, RoleGrant
 from hallbase.auth.principal import ANONYMOUS, Grant, Principal
 from hallbase.auth.roles import Scope
@@ -155,44 +155,55 @@ def _cookie(engine: Engine, hashed: str, idle: timedelta, now: datetime) -> Foun
     return Resolution(principal), verified
 
 
-@dataclass(frozen=True)
-class _Asked:
-    """The credential a request gives: its kind, digest and how it is looked up."""
+class _Asked(NamedTuple):
+    """The credential a request gives, as the cache knows it, and what looking it up needs."""
 
-    key: tuple[int, str, str]
-    lookup: Callable[[], Found]
-    idle: timedelta
+    key: CacheKey  # (database, secret, kind, credential)
+    engine: Engine
+    settings: Settings
+    now: datetime
+
+
+def _idle(settings: Settings) -> timedelta:
+    return timedelta(minutes=settings.session_idle_minutes)
 
 
 def _asked(request: Request, now: datetime) -> _Asked | None:
-    engine: Engine = request.app.state.engine
-    settings: Settings = request.app.state.settings
-    secret = settings.auth_secret
-    idle = timedelta(minutes=settings.session_idle_minutes)
+    state = request.app.state
+    engine: Engine = state.engine
+    settings: Settings = state.settings
     headers = request.headers
     key = headers.get(KEY_HEADER) or (
         request.query_params.get(KEY_PARAM) if request.scope.get("query_string") else None
     )
     if key:
-        hashed = digest(secret, key)
-        return _Asked((id(engine), "key", hashed), partial(_machine, engine, hashed, now), idle)
+        return _Asked((id(engine), settings.auth_secret, "key", key), engine, settings, now)
     scheme, _, token = headers.get("authorization", "").partition(" ")
     token = token.strip()
     if scheme.lower() == "bearer" and token.startswith(API_TOKEN_MARK):
-        hashed = digest(secret, token)
-        return _Asked((id(engine), "bearer", hashed), partial(_bearer, engine, hashed, now), idle)
+        return _Asked((id(engine), settings.auth_secret, "bearer", token), engine, settings, now)
     cookie = request.cookies.get(SESSION_COOKIE) if "cookie" in headers else None
     if cookie:
-        hashed = digest(secret, cookie)
-        lookup = partial(_cookie, engine, hashed, idle, now)
-        return _Asked((id(engine), "cookie", hashed), lookup, idle)
+        return _Asked((id(engine), settings.auth_secret, "cookie", cookie), engine, settings, now)
     return None
 
 
-def _still_valid(verified: Verified, idle: timedelta, now: datetime) -> bool:
+def _lookup(asked: _Asked) -> Found:
+    """The credential looked up in the database by its digest (computed only now: a request
+    whose credential the cache holds needs none)."""
+    _database, secret, kind, value = asked.key
+    hashed = digest(secret, value)
+    if kind == "key":
+        return _machine(asked.engine, hashed, asked.now)
+    if kind == "bearer":
+        return _bearer(asked.engine, hashed, asked.now)
+    return _cookie(asked.engine, hashed, _idle(asked.settings), asked.now)
+
+
+def _still_valid(verified: Verified, settings: Settings, now: datetime) -> bool:
     if verified.expires_at is not None and verified.expires_at <= now:
         return False
-    return verified.last_seen is None or now - verified.last_seen < idle
+    return verified.last_seen is None or now - verified.last_seen < _idle(settings)
 
 
 def _from_cache(request: Request) -> tuple[Resolution | None, _Asked | None]:
@@ -207,13 +218,13 @@ def _from_cache(request: Request) -> tuple[Resolution | None, _Asked | None]:
     verified = CREDENTIALS.get(asked.key)
     if verified is None or (verified.touched is not None and now - verified.touched > TOUCH_EVERY):
         return None, asked  # not held, or its last use is due to be written
-    if not _still_valid(verified, asked.idle, now):
+    if not _still_valid(verified, asked.settings, now):
         return REFUSED[0], None
     return Resolution(verified.principal), None
 
 
 def _looked_up(request: Request, asked: _Asked) -> Resolution:
-    result, verified = asked.lookup()
+    result, verified = _lookup(asked)
     if verified is not None:
         CREDENTIALS.put(asked.key, verified)
     return result

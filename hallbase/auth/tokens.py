@@ -30,10 +30,11 @@ def new_credential(mark: str) -> tuple[str, str]:
 def digest(secret: str, value: str) -> str:
     """The stored form of a session cookie, API token or machine key (HMAC-SHA256, hex).
 
-    Every request with a credential computes one, on the event loop. `hmac.new` keeps the
-    interpreter lock for a short value; the one-shot `hmac.digest` lets it go for every call,
-    and getting it back waits for whichever thread took it (the database writer under load:
-    up to the 5 ms switch interval, measured 2.5 ms a call with another thread busy)."""
+    A request whose credential `hallbase.auth.cache` does not hold computes one, on the event
+    loop. `hmac.new` keeps the interpreter lock for a short value; the one-shot `hmac.digest`
+    lets it go for every call, and getting it back waits for whichever thread took it (the
+    database writer under load: up to the 5 ms switch interval, measured 2.5 ms a call with
+    another thread busy)."""
     return hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()
 
 
