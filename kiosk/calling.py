@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, literal, or_
+from sqlalchemy import ColumnElement, Select, bindparam, literal, literal_column, or_, text
 from sqlmodel import col
 
 from kiosk.context import Ctx
@@ -20,8 +20,8 @@ from kiosk.lookup import (
     window_by_number,
     window_service_ids,
 )
-from kiosk.models import Ticket
-from kiosk.ordering import rank_params, rank_sql_params, service_order_sql
+from kiosk.models import SPECIAL_WAITING, Ticket
+from kiosk.ordering import RANK_NORMAL, rank_of, rank_params, rank_sql_params, service_order_sql
 from kiosk.records import TICKETS, TicketRecord, WindowLiveRecord, live_with_ticket
 from kiosk.tickets import check_wait_alert
 from kiosk.words import announcement, word
@@ -35,30 +35,68 @@ def call_next(ctx: Ctx, number: int, staff_no: str | None = None) -> TicketRecor
     service_ids = window_service_ids(ctx.session, window)
     if not service_ids:
         raise Conflict.coded("no_services", number=number)
-    params = {"day": ctx.day, "number": number, **rank_params(ctx.now, ctx.config)}
-    query = _next_for(tuple(service_ids), ctx.postgres)
-    ticket = TICKETS.first(ctx.session, query, params)
+    ticket = next_waiting(ctx, number, tuple(service_ids))
     if ticket is None:
         names = [service_by_id(ctx.session, sid).name for sid in service_ids]
         raise Conflict.coded("nobody_waiting", number=number, services=word("list_sep").join(names))
     return _call(ctx, window, live, ticket, staff)
 
 
+def next_waiting(ctx: Ctx, number: int, service_ids: tuple[int, ...]) -> TicketRecord | None:
+    """Who window ``number``, serving ``service_ids`` in that order, calls next: the first by
+    the calling order (`kiosk.ordering`: class, service order, issue time, id).
+
+    Two steps instead of one statement ordering every waiting ticket by that order's CASE
+    (which sorted them all: 1.2 ms at 3,000 waiting a service). Any ticket called before the
+    others is a special one (`SPECIAL_WAITING`: few, in a partial index), so the first of
+    those, when it is of such a class, is the answer. Otherwise everyone waiting is called in
+    the normal class: the answer is the first by issue time of the first service in the
+    window's order with anyone waiting, which ix_queue_ticket_waiting holds in that order.
+    """
+    params = {"day": ctx.day, "number": number}
+    special = TICKETS.first(
+        ctx.session,
+        _first_special(service_ids, ctx.postgres),
+        {**params, **rank_params(ctx.now, ctx.config)},
+    )
+    if special is not None and rank_of(special, ctx.now, ctx.config) < RANK_NORMAL:
+        return special
+    query = _first_of_service(ctx.postgres)
+    for service_id in service_ids:
+        found = TICKETS.first(ctx.session, query, {**params, "service_id": service_id})
+        if found is not None:
+            return found
+    return None
+
+
+def _waiting_here() -> list[ColumnElement[bool]]:
+    """A waiting ticket of today that this window (``number``) may call."""
+    return [
+        col(Ticket.status) == literal_column("'waiting'"),
+        col(Ticket.day) == bindparam("day"),
+        or_(col(Ticket.target_window).is_(None), col(Ticket.target_window) == bindparam("number")),
+    ]
+
+
+def _skipping_locked(query: Select[Any], postgres: bool) -> Select[Any]:
+    if postgres:
+        # Another window's transaction holds its pick locked: take the next one, never wait.
+        # FOR NO KEY UPDATE (the call changes no key): a row that only references the ticket
+        # (its print state being stored) holds a key-share lock, which must not hide it.
+        return query.with_for_update(skip_locked=True, of=TICKETS.table, key_share=True)
+    return query
+
+
 @lru_cache(maxsize=512)
-def _next_for(service_ids: tuple[int, ...], postgres: bool) -> Select[Any]:
-    """Who `call_next` calls for a window serving ``service_ids`` in that order; built once
-    per service list with bound parameters (see `kiosk.ordering`)."""
-    table = TICKETS.table
+def _first_special(service_ids: tuple[int, ...], postgres: bool) -> Select[Any]:
+    """The first special waiting ticket (`SPECIAL_WAITING`) of ``service_ids`` by the whole
+    calling order; built once per service list with bound parameters."""
     query = (
         TICKETS.query.where(
-            col(Ticket.status) == "waiting",
-            col(Ticket.day) == bindparam("day"),
+            text(SPECIAL_WAITING),  # as the partial index says it, so that it is used
+            *_waiting_here(),
             # One literal each, not an expanding list: the statement compiles once.
             col(Ticket.service_id).in_([literal(sid) for sid in service_ids]),
-            or_(
-                col(Ticket.target_window).is_(None),
-                col(Ticket.target_window) == bindparam("number"),
-            ),
         )
         .order_by(
             rank_sql_params(),
@@ -68,12 +106,18 @@ def _next_for(service_ids: tuple[int, ...], postgres: bool) -> Select[Any]:
         )
         .limit(1)
     )
-    if postgres:
-        # Another window's transaction holds its pick locked: take the next one, never wait.
-        # FOR NO KEY UPDATE (the call changes no key): a row that only references the ticket
-        # (its print state being stored) holds a key-share lock, which must not hide it.
-        query = query.with_for_update(skip_locked=True, of=table, key_share=True)
-    return query
+    return _skipping_locked(query, postgres)
+
+
+@lru_cache(maxsize=2)
+def _first_of_service(postgres: bool) -> Select[Any]:
+    """The first waiting ticket of service ``service_id`` by issue time (the index's order)."""
+    query = (
+        TICKETS.query.where(*_waiting_here(), col(Ticket.service_id) == bindparam("service_id"))
+        .order_by(col(Ticket.issued_at), col(Ticket.id))
+        .limit(1)
+    )
+    return _skipping_locked(query, postgres)
 
 
 def call_ticket(ctx: Ctx, number: int, ticket_id: int, staff_no: str | None = None) -> TicketRecord:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from hallbase.models.types import UTCDateTime
@@ -21,6 +21,13 @@ class QueueCounter(SQLModel, table=True):
     last_number: int = 0
 
 
+# The waiting tickets that may be called before the others (a transfer leg at the head, an
+# appointment, the priority channel): few, so `kiosk.calling` finds the first of them in a
+# partial index of their own, and the first of everyone else in ix_queue_ticket_waiting. A
+# query uses the partial index only when its WHERE holds this text as it is.
+SPECIAL_WAITING = "status = 'waiting' AND (head OR channel IN ('appointment', 'priority'))"
+
+
 class Ticket(SQLModel, table=True):
     """One leg of a citizen's visit: the ticket as issued (leg 0) or a transfer leg (1, 2 ...).
 
@@ -31,6 +38,14 @@ class Ticket(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("counter_service_id", "day", "number", "leg", name="uq_ticket_number"),
         Index("ix_queue_ticket_waiting", "status", "day", "service_id", "issued_at"),
+        Index(
+            "ix_queue_ticket_special",
+            "status",
+            "day",
+            "service_id",
+            sqlite_where=text(SPECIAL_WAITING),
+            postgresql_where=text(SPECIAL_WAITING),
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     day: date = Field(index=True)
