@@ -1,4 +1,5 @@
-"""Benchmark: the statistics a ticket's issue reads, for N tickets waiting for its service.
+"""Benchmark: the statistics a ticket's issue reads, and who a window's call takes, for N
+tickets waiting for the service.
 
     .venv/bin/python bench/queue_stats.py [N ...]
 
@@ -7,6 +8,11 @@ order's CASE, which reads every waiting ticket's row (the statement before migra
 "index only": the statement `kiosk.tickets` runs now, three parts that read the index
 ix_queue_ticket_waiting alone (a normal ticket issued after all the others has the count
 before it). Microseconds per ticket, SQLite in a temporary folder. Prints figures; not a test.
+
+"one sort": who a call takes, by the one statement ordering every waiting ticket by the calling
+order's CASE (before migration 0105); "two steps": `kiosk.calling.next_waiting` (the special
+tickets' partial index, then the service's first waiting ticket in ix_queue_ticket_waiting).
+Microseconds per call.
 """
 
 from __future__ import annotations
@@ -14,11 +20,13 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlmodel import col, func, select
+from sqlmodel import Session, col, func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -27,7 +35,12 @@ from hallbase.db import settings_engine
 from hallbase.models.types import UTCDateTime
 from hallbase.settings import load_settings
 from hallkeeper.app import prepare_database
+from kiosk.calling import next_waiting
+from kiosk.config import QueueConfig
+from kiosk.context import Ctx
 from kiosk.models import Ticket
+from kiosk.ordering import rank_params, rank_sql_params
+from kiosk.records import TICKETS
 
 DAY = date(2026, 11, 23)
 T0 = datetime(2026, 11, 23, 1, tzinfo=UTC)
@@ -36,6 +49,29 @@ ROW_BY_ROW = select(
     func.min(col(Ticket.issued_at), type_=UTCDateTime()),
     func.sum(sa.case((kt._BEFORE, 1), else_=0)),
 ).where(*kt._WAITING)
+ONE_SORT = (
+    TICKETS.query.where(
+        col(Ticket.status) == "waiting",
+        col(Ticket.day) == sa.bindparam("day"),
+        col(Ticket.service_id) == sa.bindparam("service_id"),
+        sa.or_(col(Ticket.target_window).is_(None), col(Ticket.target_window) == 1),
+    )
+    .order_by(rank_sql_params(), col(Ticket.issued_at), col(Ticket.id))
+    .limit(1)
+)
+
+
+def _one(conn: sa.Connection, statement: sa.Executable, params: dict[str, object]) -> object:
+    return conn.execute(statement, params).one()
+
+
+def timed(call: Callable[[], object]) -> float:
+    """Microseconds per call of ``call``, over 200 after one."""
+    call()
+    started = time.perf_counter()
+    for _ in range(200):
+        call()
+    return (time.perf_counter() - started) / 200 * 1e6
 
 
 def measure(waiting: int) -> None:
@@ -62,12 +98,20 @@ def measure(waiting: int) -> None:
             ("row by row", ROW_BY_ROW, old),
             ("index only", kt._STATS, new),
         ):
-            conn.execute(statement, params).one()
-            started = time.perf_counter()
-            for _ in range(200):
-                conn.execute(statement, params).one()
-            spent = (time.perf_counter() - started) / 200 * 1e6
+            spent = timed(partial(_one, conn, statement, params))
             print(f"{waiting:6d} waiting  {name:10s}  {spent:6.0f} us per ticket")
+    config = QueueConfig()
+    with Session(engine) as session:
+        ctx = Ctx(session, now, settings.zone, config)
+        sort = {"day": DAY, "service_id": service, **rank_params(now, config)}
+        conn = session.connection()
+        found = conn.execute(ONE_SORT, sort).first()
+        assert found is not None and next_waiting(ctx, 1, (service,)) == TICKETS.record(*found)
+        for name, call in (
+            ("one sort", lambda: conn.execute(ONE_SORT, sort).first()),
+            ("two steps", lambda: next_waiting(ctx, 1, (service,))),
+        ):
+            print(f"{waiting:6d} waiting  {name:10s}  {timed(call):6.0f} us per call")
     engine.dispose()
 
 

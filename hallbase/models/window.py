@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Column
+from sqlalchemy import Column, Index, text
 from sqlmodel import Field, Session, SQLModel, col, delete
 
 from hallbase.models.types import UTCDateTime
@@ -44,6 +44,16 @@ class WindowStateHistory(SQLModel, table=True):
     """
 
     __tablename__ = "queue_window_history"
+    # Each state change closes the window's open period; the history grows all year, so that
+    # one row is found in an index of the open periods alone (one a window), not among them all.
+    __table_args__ = (
+        Index(
+            "ix_queue_window_history_open",
+            "window_number",
+            sqlite_where=text('"end" IS NULL'),
+            postgresql_where=text('"end" IS NULL'),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     window_number: int = Field(index=True)
     state: str = Field(max_length=10)

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from hallbase.db import make_engine
@@ -290,46 +290,6 @@ def test_call_next_calls_the_first_by_the_queue_order(
         assert called == min(mine, key=key).id
     except Conflict:
         assert not mine
-    finally:
-        engine.dispose()
-
-
-@pytest.mark.parametrize("priority_first", [True, False])
-def test_the_next_ticket_is_read_from_the_indexes_not_by_sorting_the_queue(
-    template: tuple[Settings, Path], priority_first: bool
-) -> None:
-    """SQLite's own plan for the statements a call runs: the special tickets from their
-    partial index, each service's first from the waiting index in order (no sort)."""
-    engine = _copy(template, "plan")
-    config = QueueConfig(priority_first=priority_first)
-    queue = Queue(engine, template[0], config, EventBus(), Clock(MONDAY_9AM))
-    run: list[tuple[str, Any]] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().startswith("SELECT") and "FROM queue_ticket" in statement:
-            run.append((statement, parameters))
-
-    try:
-        for service in ("license_change", "company_setup") * 20:
-            queue.write(lambda ctx, s=service: issue(ctx, s))
-        for service in ("license_change", "company_setup", "company_setup"):
-            queue.write(lambda ctx, s=service: issue(ctx, s, "elderly"))  # the priority channel
-        services = queue.read(lambda ctx: lookup.window_by_number(ctx.session, 1).service_ids)
-        event.listen(engine, "before_cursor_execute", seen)
-        called = queue.write(lambda ctx: calling.next_waiting(ctx, 1, tuple(services)))
-        event.remove(engine, "before_cursor_execute", seen)
-        assert called is not None
-        assert called.channel == ("priority" if priority_first else "normal")
-        with engine.connect() as conn:
-            plans = [
-                " ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {s}", p))
-                for s, p in run
-            ]
-        assert "USING INDEX ix_queue_ticket_special" in plans[0], plans
-        assert len(plans) == (1 if priority_first else 2), plans
-        for plan in plans[1:]:
-            assert "USING INDEX ix_queue_ticket_waiting" in plan, plan
-            assert "TEMP B-TREE" not in plan, plan
     finally:
         engine.dispose()
 
