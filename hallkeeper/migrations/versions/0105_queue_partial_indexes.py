@@ -2,13 +2,13 @@
 
 - The waiting tickets that may be called before the others. A window's call looked for its
   next citizen with one statement ordered by the calling order's CASE, which sorted every
-  waiting ticket of the window's services (1.2 ms a call at 3,000 waiting per service). Now the
-  few tickets that may go first (a transfer leg at the head, an appointment, the priority
-  channel) have a partial index of their own; everyone else is found in
+  waiting ticket of the window's services (0.86 ms a call at 3,000 waiting, bench/queue_stats.py).
+  Now the few tickets that may go first (a transfer leg at the head, an appointment, the
+  priority channel) have a partial index of their own; everyone else is found in
   ix_queue_ticket_waiting, already in issue order.
 - The windows' open state periods. Each state change closes the window's open period: with
-  only the index on the window's number, that read every period the window ever had (24 ms
-  a change at 50,000 periods a window, about a year of a busy window).
+  only the index on the window's number, that read every period the window ever had (29.6 ms
+  a change at 50,000 periods a window, about a year of a busy window: bench/window_history.py).
 
 Revision ID: 0105
 Revises: 0104
