@@ -48,7 +48,7 @@ ROW_BY_ROW = select(
     func.count(),
     func.min(col(Ticket.issued_at), type_=UTCDateTime()),
     func.sum(sa.case((kt._BEFORE, 1), else_=0)),
-).where(*kt._WAITING)
+).where(*kt.WAITING)
 ONE_SORT = (
     TICKETS.query.where(
         col(Ticket.status) == "waiting",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, literal, literal_column, or_, text
+from sqlalchemy import Select, bindparam, literal, or_, text
 from sqlmodel import col
 
 from kiosk.context import Ctx
@@ -23,7 +23,7 @@ from kiosk.lookup import (
 from kiosk.models import SPECIAL_WAITING, Ticket
 from kiosk.ordering import RANK_NORMAL, rank_of, rank_params, rank_sql_params, service_order_sql
 from kiosk.records import TICKETS, TicketRecord, WindowLiveRecord, live_with_ticket
-from kiosk.tickets import check_wait_alert
+from kiosk.tickets import WAITING, check_wait_alert
 from kiosk.words import announcement, word
 
 
@@ -69,13 +69,10 @@ def next_waiting(ctx: Ctx, number: int, service_ids: tuple[int, ...]) -> TicketR
     return None
 
 
-def _waiting_here() -> list[ColumnElement[bool]]:
-    """A waiting ticket of today that this window (``number``) may call."""
-    return [
-        col(Ticket.status) == literal_column("'waiting'"),
-        col(Ticket.day) == bindparam("day"),
-        or_(col(Ticket.target_window).is_(None), col(Ticket.target_window) == bindparam("number")),
-    ]
+# A ticket this window (``number``) may call: not sent to another window.
+_FOR_THIS_WINDOW = or_(
+    col(Ticket.target_window).is_(None), col(Ticket.target_window) == bindparam("number")
+)
 
 
 def _skipping_locked(query: Select[Any], postgres: bool) -> Select[Any]:
@@ -94,9 +91,10 @@ def _first_special(service_ids: tuple[int, ...], postgres: bool) -> Select[Any]:
     query = (
         TICKETS.query.where(
             text(SPECIAL_WAITING),  # as the partial index says it, so that it is used
-            *_waiting_here(),
+            col(Ticket.day) == bindparam("day"),
             # One literal each, not an expanding list: the statement compiles once.
             col(Ticket.service_id).in_([literal(sid) for sid in service_ids]),
+            _FOR_THIS_WINDOW,
         )
         .order_by(
             rank_sql_params(),
@@ -113,7 +111,7 @@ def _first_special(service_ids: tuple[int, ...], postgres: bool) -> Select[Any]:
 def _first_of_service(postgres: bool) -> Select[Any]:
     """The first waiting ticket of service ``service_id`` by issue time (the index's order)."""
     query = (
-        TICKETS.query.where(*_waiting_here(), col(Ticket.service_id) == bindparam("service_id"))
+        TICKETS.query.where(*WAITING, _FOR_THIS_WINDOW)
         .order_by(col(Ticket.issued_at), col(Ticket.id))
         .limit(1)
     )

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_
+from sqlalchemy import and_, bindparam, literal_column, or_
 from sqlmodel import Session, col, func, select
 
 from hallbase.alerts import raise_alert
@@ -209,8 +209,10 @@ def estimate_minutes(session: Session, service_id: int, ahead: int, fallback: fl
     return round(ahead * per_person / windows)
 
 
-_WAITING = (
-    col(Ticket.status) == "waiting",
+# A service's waiting tickets of a day (``service_id``, ``day`` bound), in the order of the index
+# ix_queue_ticket_waiting; `kiosk.calling` takes the first of them too.
+WAITING = (
+    col(Ticket.status) == literal_column("'waiting'"),
     col(Ticket.day) == bindparam("day"),
     col(Ticket.service_id) == bindparam("service_id"),
 )
@@ -229,15 +231,15 @@ _BEFORE = or_(
     ),
 )
 # Statements built once with bound parameters: SQLAlchemy reuses their compiled form.
-_AHEAD = select(func.count()).where(*_WAITING, _BEFORE)
+_AHEAD = select(func.count()).where(*WAITING, _BEFORE)
 # A service's waiting tickets: how many, the oldest issue time, and how many were issued at or
 # after ``issued_at``. Each part reads the index ix_queue_ticket_waiting alone (the issue time is
 # in it), the last two by a seek: a long queue costs its count only.
 _STATS = select(
-    select(func.count()).where(*_WAITING).scalar_subquery(),
-    select(func.min(col(Ticket.issued_at), type_=UTCDateTime())).where(*_WAITING).scalar_subquery(),
+    select(func.count()).where(*WAITING).scalar_subquery(),
+    select(func.min(col(Ticket.issued_at), type_=UTCDateTime())).where(*WAITING).scalar_subquery(),
     select(func.count())
-    .where(*_WAITING, col(Ticket.issued_at) >= bindparam("issued_at", type_=UTCDateTime()))
+    .where(*WAITING, col(Ticket.issued_at) >= bindparam("issued_at", type_=UTCDateTime()))
     .scalar_subquery(),
 )
 
