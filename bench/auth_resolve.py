@@ -16,13 +16,12 @@ import asyncio
 import sys
 import tempfile
 import time
-from datetime import UTC, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from queue_load import START, credentials
+from queue_hall import credentials, hall_clock
 from starlette.requests import Request
 
 from hallbase.auth.resolve import aresolve
@@ -35,8 +34,7 @@ ROUNDS, REQUESTS = 5, 20_000
 async def measure(data_dir: str) -> None:
     """Time `aresolve` for a held machine key and a held bearer token."""
     app = create_app(load_settings(data_dir=Path(data_dir), database_url="", mqtt_url=""))
-    origin = time.monotonic()  # the hall's clock runs from the day the credentials are made for
-    app.state.clock = lambda: START.astimezone(UTC) + timedelta(seconds=time.monotonic() - origin)
+    app.state.clock = hall_clock()  # the day the credentials are made for
     async with app.router.lifespan_context(app):
         made = await asyncio.to_thread(credentials, data_dir)
         for name, header in (
