@@ -48,7 +48,11 @@ ROW_BY_ROW = select(
     func.count(),
     func.min(col(Ticket.issued_at), type_=UTCDateTime()),
     func.sum(sa.case((kt._BEFORE, 1), else_=0)),
-).where(*kt.WAITING)
+).where(  # as it was then: the status bound, not a literal
+    col(Ticket.status) == "waiting",
+    col(Ticket.day) == sa.bindparam("day"),
+    col(Ticket.service_id) == sa.bindparam("service_id"),
+)
 ONE_SORT = (
     TICKETS.query.where(
         col(Ticket.status) == "waiting",
