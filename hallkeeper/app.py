@@ -163,6 +163,9 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        # The service exports no traces, metrics or logs over OpenTelemetry: FastAPI would
+        # otherwise look for a configured provider on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.engine = engine

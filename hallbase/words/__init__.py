@@ -29,6 +29,7 @@ FALLBACK = (DEFAULT, SECOND)
 
 _dirs: list[Path] = []  # the hall's own folders, after the shipped one
 _words: dict[str, dict[str, str]] | None = None  # language -> key -> text, loaded on first use
+_languages: tuple[str, ...] = ()  # the codes of `_words`, in `languages` order
 _reported: set[str] = set()  # keys no language has, already logged
 
 
@@ -67,9 +68,13 @@ def _load() -> dict[str, dict[str, str]]:
 
 
 def _catalogue() -> dict[str, dict[str, str]]:
-    global _words
+    global _words, _languages
     if _words is None:
         _words = _load()
+        _languages = (
+            *(c for c in FALLBACK if c in _words),
+            *sorted(set(_words) - set(FALLBACK)),
+        )
     return _words
 
 
@@ -86,8 +91,8 @@ def use_dir(folder: Path | None) -> None:
 
 def languages() -> tuple[str, ...]:
     """The language codes present: Chinese, English, then the hall's others by code."""
-    present = _catalogue()
-    return (*(c for c in FALLBACK if c in present), *sorted(set(present) - set(FALLBACK)))
+    _catalogue()
+    return _languages
 
 
 def keys(lang: str = DEFAULT) -> frozenset[str]:

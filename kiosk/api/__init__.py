@@ -75,5 +75,5 @@ def install_queue(
     app.add_exception_handler(FlowError, _flow_error)
     if app.state.engine.dialect.name == "postgresql" and hasattr(app.state, "parts"):
         app.state.parts.components.append(PgEventRelay(app.state.engine, app.state.bus))
-    for module in (tickets, printing, windows, appointments, stats, events):
+    for module in (tickets, windows, printing, appointments, stats, events):
         app.include_router(module.router, prefix=API, tags=["queue"])

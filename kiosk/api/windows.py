@@ -49,20 +49,14 @@ def _done(ctx: Ctx, ticket: TicketRecord) -> dict[str, Any]:
     return ticket_public(ctx, ticket, with_estimate=False)
 
 
+# A request is matched against the routes in order: a citizen's service (call next, start,
+# finish) comes first, as those take most of a window's requests.
 @router.post("/windows/{number}/call-next", summary="Call the next citizen")
 async def call_next(
     number: DbInt, queue: QueueDep, who: Actor, body: StaffIn | None = NoBody
 ) -> JSONResponse:
     staff = acting(who, body.staff_no if body else None)
     return await queue.write_json(lambda ctx: _done(ctx, calling.call_next(ctx, number, staff)))
-
-
-@router.post("/windows/{number}/call", summary="Call a named waiting ticket")
-async def call_ticket(number: DbInt, body: CallIn, queue: QueueDep, who: Actor) -> JSONResponse:
-    staff = acting(who, body.staff_no)
-    return await queue.write_json(
-        lambda ctx: _done(ctx, calling.call_ticket(ctx, number, body.ticket_id, staff))
-    )
 
 
 def _ticket_route(
@@ -80,18 +74,7 @@ def _ticket_route(
     return route(handler)
 
 
-recall = _ticket_route(calling.recall, "recall", "Call the current ticket again")
 start = _ticket_route(calling.start, "start", "The citizen arrived: start service")
-no_show = _ticket_route(calling.no_show, "no-show", "The called citizen did not come")
-suspend = _ticket_route(calling.suspend, "suspend", "Set the current citizen aside")
-
-
-@router.post("/windows/{number}/call-back", summary="Call back a suspended ticket")
-async def call_back(number: DbInt, body: CallIn, queue: QueueDep, who: Actor) -> JSONResponse:
-    staff = acting(who, body.staff_no)
-    return await queue.write_json(
-        lambda ctx: _done(ctx, calling.call_back(ctx, number, body.ticket_id, staff))
-    )
 
 
 @router.post(
@@ -105,6 +88,27 @@ async def finish(number: DbInt, queue: QueueDep, body: FinishIn | None = NoBody)
         lambda ctx: _done(
             ctx, transfers.finish(ctx, number, given.outcome, given.missing_documents)
         )
+    )
+
+
+@router.post("/windows/{number}/call", summary="Call a named waiting ticket")
+async def call_ticket(number: DbInt, body: CallIn, queue: QueueDep, who: Actor) -> JSONResponse:
+    staff = acting(who, body.staff_no)
+    return await queue.write_json(
+        lambda ctx: _done(ctx, calling.call_ticket(ctx, number, body.ticket_id, staff))
+    )
+
+
+recall = _ticket_route(calling.recall, "recall", "Call the current ticket again")
+no_show = _ticket_route(calling.no_show, "no-show", "The called citizen did not come")
+suspend = _ticket_route(calling.suspend, "suspend", "Set the current citizen aside")
+
+
+@router.post("/windows/{number}/call-back", summary="Call back a suspended ticket")
+async def call_back(number: DbInt, body: CallIn, queue: QueueDep, who: Actor) -> JSONResponse:
+    staff = acting(who, body.staff_no)
+    return await queue.write_json(
+        lambda ctx: _done(ctx, calling.call_back(ctx, number, body.ticket_id, staff))
     )
 
 
