@@ -70,11 +70,10 @@ def _load() -> dict[str, dict[str, str]]:
 def _catalogue() -> dict[str, dict[str, str]]:
     global _words, _languages
     if _words is None:
-        _words = _load()
-        _languages = (
-            *(c for c in FALLBACK if c in _words),
-            *sorted(set(_words) - set(FALLBACK)),
-        )
+        words = _load()
+        # The codes first: a thread that finds the words loaded finds their codes too.
+        _languages = (*(c for c in FALLBACK if c in words), *sorted(set(words) - set(FALLBACK)))
+        _words = words
     return _words
 
 

@@ -115,6 +115,10 @@ async def events(
     bus: EventBus = request.app.state.bus
     heartbeat: float = request.app.state.queue_config.heartbeat_seconds
     start = _start_id(last_event_id, after)
+    if start is None:
+        # A new stream starts from the events the bus had when the request came: one published
+        # while the answer starts (before the stream subscribes) is sent too, not lost.
+        start = bus.last_id
     return StreamingResponse(
         _stream(request, bus, start, heartbeat, shown_to(who)),
         media_type="text/event-stream",

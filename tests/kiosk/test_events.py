@@ -14,12 +14,15 @@ from dataclasses import replace
 import httpx
 import pytest
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
 from hallbase.alerts import raise_alert
+from hallbase.auth import ANONYMOUS
 from hallbase.db import write_session
 from hallbase.settings import Settings
 from hallkeeper.app import create_app
+from kiosk.api.events import events
+from kiosk.config import QueueConfig
 from kiosk.events import ALERT_EVENT_PREFIX, EventBus, Published, Subscription
 from kiosk.words import announcement
 from tests.helpers.auth import add_account, api_token, machine_key
@@ -113,6 +116,29 @@ def _events(
             data["_id"] = event_id
             return seen, data
     raise AssertionError(f"no {want} event in {seen}")
+
+
+def test_a_new_stream_sends_what_was_published_while_it_started() -> None:
+    """A new stream starts from the events the bus had when its request came: one published
+    after that, while the answer's headers go out and before the stream subscribes, is sent,
+    not lost (a page that saw its stream open and then an event must get that event)."""
+
+    async def scenario() -> list[str]:
+        app = FastAPI()
+        app.state.bus = bus = EventBus()
+        app.state.queue_config = QueueConfig()
+        bus.publish("ticket.called", {"code": "A001", "window": 3})  # before the request
+        request = Request({"type": "http", "app": app, "headers": [], "query_string": b""})
+        response = await events(request, ANONYMOUS, None, None)
+        bus.publish("ticket.called", {"code": "A002", "window": 5})  # while it starts
+        body = response.body_iterator
+        frames = [str(await anext(body)), str(await anext(body))]
+        await body.aclose()  # type: ignore[attr-defined]
+        return frames
+
+    retry, frame = asyncio.run(scenario())
+    assert retry == "retry: 2000\n\n"
+    assert frame.startswith("id: 2\nevent: ticket.called\n") and '"A002"' in frame
 
 
 def test_sse_stream_delivers_call_and_resumes(server: tuple[str, FastAPI]) -> None:
