@@ -69,22 +69,22 @@ def _start_id(header: str | None, query: int | None) -> int | None:
 
 
 async def _stream(
-    request: Request, bus: EventBus, last_id: int | None, heartbeat: float, shown: Shown
+    request: Request, bus: EventBus, last_id: int, heartbeat: float, shown: Shown
 ) -> AsyncIterator[str]:
+    """The events after ``last_id``: those still in the ring, then each as it comes."""
     sub = bus.subscribe(asyncio.get_running_loop())
     try:
         yield "retry: 2000\n\n"
-        sent = last_id if last_id is not None else bus.last_id
-        if last_id is not None:
-            missed, complete = bus.since(last_id)
-            if not complete or last_id > bus.last_id:
-                # Too old for the ring (or from before a restart): the client must reload state.
-                yield f"id: {bus.last_id}\nevent: reset\ndata: {{}}\n\n"
-            for event in missed:
-                frame = shown(event)
-                if frame is not None:
-                    yield frame
-                sent = event.id
+        sent = last_id
+        missed, complete = bus.since(last_id)
+        if not complete or last_id > bus.last_id:
+            # Too old for the ring (or from before a restart): the client must reload state.
+            yield f"id: {bus.last_id}\nevent: reset\ndata: {{}}\n\n"
+        for event in missed:
+            frame = shown(event)
+            if frame is not None:
+                yield frame
+            sent = event.id
         while not sub.dropped:
             next_event: Published | None = await sub.aget(heartbeat)
             if next_event is None:
