@@ -44,20 +44,21 @@ from kiosk.records import TICKETS
 
 DAY = date(2026, 11, 23)
 T0 = datetime(2026, 11, 23, 1, tzinfo=UTC)
-ROW_BY_ROW = select(
-    func.count(),
-    func.min(col(Ticket.issued_at), type_=UTCDateTime()),
-    func.sum(sa.case((kt._BEFORE, 1), else_=0)),
-).where(  # as it was then: the status bound, not a literal
+# A service's waiting tickets as the statements before migrations 0104 and 0105 said it: the
+# status bound, not the literal `kiosk.tickets.WAITING` compares it with.
+WAITING_THEN = (
     col(Ticket.status) == "waiting",
     col(Ticket.day) == sa.bindparam("day"),
     col(Ticket.service_id) == sa.bindparam("service_id"),
 )
+ROW_BY_ROW = select(
+    func.count(),
+    func.min(col(Ticket.issued_at), type_=UTCDateTime()),
+    func.sum(sa.case((kt._BEFORE, 1), else_=0)),
+).where(*WAITING_THEN)
 ONE_SORT = (
     TICKETS.query.where(
-        col(Ticket.status) == "waiting",
-        col(Ticket.day) == sa.bindparam("day"),
-        col(Ticket.service_id) == sa.bindparam("service_id"),
+        *WAITING_THEN,
         sa.or_(col(Ticket.target_window).is_(None), col(Ticket.target_window) == 1),
     )
     .order_by(rank_sql_params(), col(Ticket.issued_at), col(Ticket.id))
