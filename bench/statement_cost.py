@@ -1,8 +1,8 @@
 """What one statement of the queue's writer costs the interpreter: a ticket read by primary key
-through SQLAlchemy Core's `Connection.execute` (as `kiosk.records.Rows.get` reads it: a cached
-statement, the row turned into a record), against the same SQL on the SQLite driver's cursor.
-In process, on a migrated SQLite database in a temporary directory; prints figures, it is not a
-test.
+with `kiosk.records.TICKETS.get` (SQLAlchemy Core's `Connection.execute` of a cached statement,
+the row turned into a record), against the SQL and parameters it sends, on the SQLite driver's
+cursor. In process, on a migrated SQLite database in a temporary directory; prints figures, it
+is not a test.
 
     .venv/bin/python bench/statement_cost.py [--rounds 20000]
 
@@ -13,15 +13,24 @@ SQLAlchemy's public API only. A ticket's flow (issue, call, start, finish) runs 
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench_common import ROOT, machine
+from sqlalchemy import event
+from sqlmodel import Session
 
-assert ROOT  # the repository is on sys.path
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_common import machine
+
+from hallbase.db import settings_engine, write_session
+from hallbase.settings import load_settings
+from hallkeeper.app import prepare_database
+from kiosk.records import TICKETS
 
 
 def per_call(fn: Callable[[], object], rounds: int) -> float:
@@ -42,13 +51,6 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20_000)
     args = parser.parse_args()
 
-    from sqlalchemy import bindparam
-
-    from hallbase.db import settings_engine, write_session
-    from hallbase.settings import load_settings
-    from hallkeeper.app import prepare_database
-    from kiosk.records import TICKETS
-
     with tempfile.TemporaryDirectory() as data:
         settings = load_settings(data_dir=Path(data), database_url="", mqtt_url="")
         engine = settings_engine(settings)
@@ -66,19 +68,26 @@ def main() -> None:
                 issued_at=now,
                 missing_documents=[],
             )
-        # The statement `Rows.get` runs, built the same way.
-        statement = TICKETS.query.where(TICKETS.table.c.id == bindparam("pk"))
-        sql = str(statement.compile(engine))
-        with engine.connect() as conn:
-            row = conn.execute(statement, {"pk": ticket.id}).first()
-            assert row is not None and TICKETS.record(*row).code == "A001"
-            core = per_call(
-                lambda: TICKETS.record(*conn.execute(statement, {"pk": ticket.id}).one()),
-                args.rounds,
-            )
-            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-            assert cursor.execute(sql, (ticket.id,)).fetchone()[0] == ticket.id
-            driver = per_call(lambda: cursor.execute(sql, (ticket.id,)).fetchone(), args.rounds)
+        with Session(engine) as session:
+            # The SQL and parameters `Rows.get` sends, for the driver to run as they are.
+            sent: list[tuple[str, tuple[object, ...]]] = []
+
+            def note(
+                _conn: object, _cursor: object, sql: str, params: tuple[object, ...], *_: object
+            ) -> None:
+                sent.append((sql, params))
+
+            event.listen(engine, "before_cursor_execute", note)
+            found = TICKETS.get(session, ticket.id)
+            event.remove(engine, "before_cursor_execute", note)
+            assert found is not None and found.code == "A001"
+            [(sql, params)] = [(q, p) for q, p in sent if q.startswith("SELECT")]  # not BEGIN
+            core = per_call(lambda: TICKETS.get(session, ticket.id), args.rounds)
+            raw = session.connection().connection.dbapi_connection
+            assert raw is not None
+            cursor = raw.cursor()
+            assert cursor.execute(sql, params).fetchone()[0] == ticket.id
+            driver = per_call(lambda: cursor.execute(sql, params).fetchone(), args.rounds)
         engine.dispose()
     print(machine())
     print(f"Core Connection.execute, one ticket by key, as a record: {core:6.1f} us")
